@@ -1,0 +1,42 @@
+import Foundation
+
+/// Someone this profile knows, identified by the key their ID pins.
+public struct Contact: Hashable, Sendable {
+    public var id: ContactID
+    /// The local name, unique in this profile (case-insensitive).
+    public var name: String
+    public var trust: TrustState
+    /// Where the contact was last reachable; manual ones first, then learnt ones, newest first.
+    public var addresses: [PeerAddress]
+    public var createdAt: Date
+    public var lastSeen: Date?
+
+    public init(id: ContactID, name: String, trust: TrustState = .unverified, addresses: [PeerAddress] = [],
+                createdAt: Date = Date(), lastSeen: Date? = nil) {
+        self.id = id
+        self.name = name
+        self.trust = trust
+        self.addresses = addresses
+        self.createdAt = createdAt
+        self.lastSeen = lastSeen
+    }
+}
+
+/// A request from a peer who is not (yet) a contact.
+public struct ContactRequest: Hashable, Sendable {
+    public var peerID: ContactID
+    /// The name the peer gave itself.
+    public var displayName: String
+    public var note: String
+    /// The address the request came from, with the peer's listening port.
+    public var address: PeerAddress?
+    public var receivedAt: Date
+
+    public init(peerID: ContactID, displayName: String, note: String, address: PeerAddress?, receivedAt: Date = Date()) {
+        self.peerID = peerID
+        self.displayName = displayName
+        self.note = note
+        self.address = address
+        self.receivedAt = receivedAt
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import ParleyCore
+
+/// The profile's `config` file: `key = value` lines, `#` comments.
+/// See `share/parley.conf` for every key with its default.
+public struct Configuration: Sendable, Equatable {
+    /// The keys Parley understands; others are reported, not silently ignored.
+    public static let knownKeys: Set<String> = [
+        "listen", "downloads", "log_level", "bell", "connect_timeout", "stun", "turn", "turn_user", "turn_secret",
+    ]
+    /// Theme keys (`theme.NAME = COLOUR`) are open-ended.
+    public static let themePrefix = "theme."
+
+    public private(set) var values: [String: String]
+
+    public init(values: [String: String] = [:]) {
+        self.values = values
+    }
+
+    /// Parses the text of a config file.
+    public init(parsing text: String, source: String = "config") throws(ConfigurationError) {
+        var values: [String: String] = [:]
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            guard let equals = line.firstIndex(of: "=") else {
+                throw .malformedLine(source: source, line: index + 1, text: String(line))
+            }
+            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+            var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
+                value = String(value.dropFirst().dropLast())
+            }
+            guard Self.knownKeys.contains(key) || key.hasPrefix(Self.themePrefix) else {
+                throw .unknownKey(source: source, line: index + 1, key: key)
+            }
+            values[key] = value
+        }
+        self.values = values
+    }
+
+    /// Reads a config file; a missing file is an empty configuration.
+    public static func load(from url: URL) throws(ConfigurationError) -> Configuration {
+        guard FileManager.default.fileExists(atPath: url.path) else { return Configuration() }
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw .unreadable(url.path, String(describing: error))
+        }
+        return try Configuration(parsing: text, source: url.path)
+    }
+
+    /// The address to listen on (default all interfaces, port 29172).
+    public func listenAddress() throws(ConfigurationError) -> PeerAddress {
+        guard let text = values["listen"] else { return PeerAddress(host: "0.0.0.0") }
+        do {
+            return try PeerAddress(parsing: text)
+        } catch {
+            throw .invalidValue(key: "listen", value: text, reason: error.description)
+        }
+    }
+
+    /// Seconds to wait for an outgoing connection (default 30).
+    public func connectTimeout() throws(ConfigurationError) -> Int {
+        guard let text = values["connect_timeout"] else { return 30 }
+        guard let seconds = Int(text), (1...600).contains(seconds) else {
+            throw .invalidValue(key: "connect_timeout", value: text, reason: "use a number of seconds from 1 to 600")
+        }
+        return seconds
+    }
+}
+
+/// What is wrong with the config file.
+public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConvertible {
+    case malformedLine(source: String, line: Int, text: String)
+    case unknownKey(source: String, line: Int, key: String)
+    case invalidValue(key: String, value: String, reason: String)
+    case unreadable(String, String)
+
+    public var description: String {
+        switch self {
+        case .malformedLine(let source, let line, let text):
+            "\(source):\(line): '\(text)' is not a 'key = value' line"
+        case .unknownKey(let source, let line, let key):
+            "\(source):\(line): unknown setting '\(key)' (known: \(Configuration.knownKeys.sorted().joined(separator: ", ")), theme.*)"
+        case .invalidValue(let key, let value, let reason):
+            "setting \(key) = \(value) is invalid: \(reason)"
+        case .unreadable(let path, let detail):
+            "cannot read the config file \(path) (\(detail))"
+        }
+    }
+}

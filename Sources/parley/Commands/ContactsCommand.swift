@@ -1,0 +1,169 @@
+import ArgumentParser
+import Foundation
+import ParleyCore
+import ParleyNode
+
+/// `parley contacts …`: the address book.
+struct ContactsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "contacts",
+        abstract: "Add, list, rename, verify, block and remove contacts; answer contact requests.",
+        discussion: "A contact is named by its name (any letter case) or by its ID (with or without dashes).",
+        subcommands: [
+            Add.self, List.self, Rename.self, Remove.self, Block.self, Unblock.self, Verify.self,
+            Requests.self, Accept.self, Decline.self,
+        ],
+        defaultSubcommand: List.self
+    )
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a contact by the ID its owner gave you.")
+        @OptionGroup var profileOptions: ProfileOptions
+        @Argument(help: "The contact's ID, e.g. ABCD-EFGH-… (from 'parley id' on their side).") var id: String
+        @Option(help: "The name you will call the contact by.") var name: String
+        @Option(help: ArgumentHelp("Where the contact listens (repeatable).", valueName: "HOST[:PORT]"))
+        var address: [String] = []
+
+        func run() async throws {
+            let contact = try profileOptions.contactService().add(id: id, name: name, addresses: address)
+            print("Added \(contact.name) (\(contact.id.grouped)). Check the ID with them, then run 'parley contacts verify \(contact.name)'.")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List contacts.")
+        @OptionGroup var profileOptions: ProfileOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let contacts = try profileOptions.contactService().list()
+            if json {
+                try JSONOutput.print(contacts.map(ContactJSON.init))
+                return
+            }
+            guard !contacts.isEmpty else {
+                print("No contacts yet. Add one with: parley contacts add ID --name NAME")
+                return
+            }
+            var table = TextTable("NAME", "ID", "TRUST", "ADDRESS", "LAST SEEN")
+            for contact in contacts {
+                table.add(contact.name, contact.id.grouped, contact.trust.rawValue,
+                          contact.addresses.first?.description ?? "-", Formatting.timestamp(contact.lastSeen))
+            }
+            print(table.rendered)
+        }
+    }
+
+    struct Rename: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Give a contact a new name.")
+        @OptionGroup var profileOptions: ProfileOptions
+        @Argument(help: "The contact's current name or ID.") var contact: String
+        @Argument(help: "The new name.") var newName: String
+
+        func run() async throws {
+            let renamed = try profileOptions.contactService().rename(contact, to: newName)
+            print("Renamed to \(renamed.name).")
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a contact together with its conversation history.")
+        @OptionGroup var profileOptions: ProfileOptions
+        @Argument(help: "The contact's name or ID.") var contact: String
+
+        func run() async throws {
+            let removed = try profileOptions.contactService().remove(contact)
+            print("Removed \(removed.name) and its history.")
+        }
+    }
+
+    struct Block: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Refuse every connection from a contact.")
+        @OptionGroup var profileOptions: ProfileOptions
+        @Argument(help: "The contact's name or ID.") var contact: String
+
+        func run() async throws {
+            let blocked = try profileOptions.contactService().setTrust(contact, to: .blocked)
+            print("Blocked \(blocked.name).")
+        }
+    }
+
+    struct Unblock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Let a blocked contact connect again (as unverified).")
+        @OptionGroup var profileOptions: ProfileOptions
+        @Argument(help: "The contact's name or ID.") var contact: String
+
+        func run() async throws {
+            let unblocked = try profileOptions.contactService().setTrust(contact, to: .unverified)
+            print("Unblocked \(unblocked.name).")
+        }
+    }
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Mark a contact's ID as checked with its owner.",
+            discussion: "Read both IDs aloud (or compare them in person) before you verify.")
+        @OptionGroup var profileOptions: ProfileOptions
+        @Argument(help: "The contact's name or ID.") var contact: String
+
+        func run() async throws {
+            let verified = try profileOptions.contactService().setTrust(contact, to: .verified)
+            print("Verified \(verified.name): \(verified.id.grouped)")
+        }
+    }
+
+    struct Requests: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List pending contact requests from unknown peers.")
+        @OptionGroup var profileOptions: ProfileOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let requests = try profileOptions.contactService().requests()
+            if json {
+                try JSONOutput.print(requests.map(ContactRequestJSON.init))
+                return
+            }
+            guard !requests.isEmpty else {
+                print("No pending contact requests.")
+                return
+            }
+            var table = TextTable("NAME", "ID", "RECEIVED", "NOTE")
+            for request in requests {
+                table.add(request.displayName, request.peerID.grouped, Formatting.timestamp(request.receivedAt),
+                          request.note)
+            }
+            print(table.rendered)
+        }
+    }
+
+    struct Accept: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Accept a contact request: the peer becomes a contact.")
+        @OptionGroup var profileOptions: ProfileOptions
+        @Argument(help: "The requesting peer's ID or the name it gave.") var request: String
+        @Option(help: "Name the new contact (default: the name it gave).") var name: String?
+
+        func run() async throws {
+            let contact = try profileOptions.contactService().accept(request, name: name)
+            print("Accepted \(contact.name) (\(contact.id.grouped)).")
+        }
+    }
+
+    struct Decline: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Decline a contact request.")
+        @OptionGroup var profileOptions: ProfileOptions
+        @Argument(help: "The requesting peer's ID or the name it gave.") var request: String
+
+        func run() async throws {
+            let declined = try profileOptions.contactService().decline(request)
+            print("Declined the request from \(declined.displayName).")
+        }
+    }
+}
+
+extension ProfileOptions {
+    func contactService() throws -> ContactService {
+        let profile = try open()
+        return ContactService(database: profile.database, ownID: profile.identity.contactID)
+    }
+}

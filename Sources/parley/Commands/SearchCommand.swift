@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import ParleyCore
+import ParleyNode
+
+/// `parley search TEXT`: full-text search over every conversation.
+struct SearchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Search all conversations; newest matches first.",
+        discussion: "Every word must appear; the last word also matches as a prefix. Accents are ignored.")
+
+    @OptionGroup var profileOptions: ProfileOptions
+    @Argument(help: "Words to look for.") var query: [String]
+    @Option(help: "How many results.") var limit = 50
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let profile = try profileOptions.open()
+        let hits = try profile.database.messages.search(query.joined(separator: " "), limit: limit)
+        if json {
+            try JSONOutput.print(hits.map { SearchHitJSON(contactName: $0.contactName, snippet: $0.snippet,
+                                                          message: MessageJSON($0.message)) })
+            return
+        }
+        guard !hits.isEmpty else {
+            print("No messages match.")
+            return
+        }
+        for hit in hits {
+            let who = hit.message.direction == .outgoing ? "me → \(hit.contactName)" : hit.contactName
+            print("\(Formatting.timestamp(hit.message.sentAt))  \(who): \(hit.snippet)")
+        }
+    }
+}
+
+struct SearchHitJSON: Encodable {
+    let contactName: String
+    let snippet: String
+    let message: MessageJSON
+
+    enum CodingKeys: String, CodingKey {
+        case snippet, message
+        case contactName = "contact_name"
+    }
+}

@@ -1,0 +1,12 @@
+import Foundation
+
+/// Human-readable times for tables and history.
+enum Formatting {
+    static func timestamp(_ date: Date?) -> String {
+        guard let date else { return "never" }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return formatter.string(from: date)
+    }
+}
