@@ -1,0 +1,57 @@
+# Parley — two commands do everything on a fresh Debian machine:
+#   make run    install what is missing, build, start Parley (ARGS="…" passes arguments)
+#   make test   install what is missing, build, run every test
+
+SWIFT       ?= swift
+ARGS        ?=
+FUZZ_TIME   ?= 60
+BIN         := .build/debug/parley
+SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Debian packages the build and the tests need.
+APT_PACKAGES := libsqlite3-dev pkg-config openssl socat tmux
+
+.PHONY: deps build run test fuzz bench install clean
+
+## deps: install missing Debian packages (idempotent, asks nothing)
+deps:
+	@missing=""; \
+	for package in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@command -v $(SWIFT) >/dev/null || { echo "Swift 6.1 or later is needed: https://www.swift.org/install/linux/" >&2; exit 1; }
+
+## build: compile the debug build
+build: deps
+	$(SWIFT) build --product parley
+
+## run: build and start Parley
+run: build
+	$(BIN) $(ARGS)
+
+## test: every unit and end-to-end test
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## fuzz: run the wire-format fuzzer for FUZZ_TIME seconds (default 60)
+fuzz:
+	mkdir -p .build/fuzz
+	swiftc -O -sanitize=fuzzer,address -parse-as-library Sources/ParleyWire/*.swift Tests/Fuzz/WireFuzz.swift -o .build/fuzz/wire
+	cp -r Tests/Fuzz/corpus/wire .build/fuzz/corpus-wire
+	cd .build/fuzz && SWIFT_BACKTRACE=enable=no ./wire -max_total_time=$(FUZZ_TIME) corpus-wire
+
+## install: release build into PREFIX (default /usr/local)
+PREFIX ?= /usr/local
+install: deps
+	$(SWIFT) build -c release --product parley
+	install -D -m 0755 .build/release/parley $(DESTDIR)$(PREFIX)/bin/parley
+	install -D -m 0644 share/man/parley.1 $(DESTDIR)$(PREFIX)/share/man/man1/parley.1
+	install -D -m 0644 share/parley.conf $(DESTDIR)$(PREFIX)/share/doc/parley/parley.conf
+
+clean:
+	rm -rf .build
