@@ -32,7 +32,7 @@ struct MessageRepositoryTests {
         defer { temporary.cleanup() }
         let messages = try database(temporary).messages
         let message = try messages.enqueueOutgoing(to: alice, body: "hello")
-        #expect(try messages.undelivered(to: alice).map(\.id) == [message.id])
+        #expect(try messages.undelivered(to: alice).map(\.message.id) == [message.id])
         #expect(try messages.advance([message.id], to: .sent) == [message.id])
         #expect(try messages.advance([message.id], to: .read) == [message.id])
         #expect(try messages.advance([message.id], to: .delivered).isEmpty)

@@ -45,7 +45,7 @@ public struct ContactService: Sendable {
     }
 
     /// Pending contact requests.
-    public func requests() throws -> [ContactRequest] { try database.requests.all() }
+    public func requests() throws -> [PendingContactRequest] { try database.requests.all() }
 
     /// Accepts a pending request: the peer becomes a contact, named as given or as it named itself.
     public func accept(_ reference: String, name: String? = nil) throws -> Contact {
@@ -58,7 +58,7 @@ public struct ContactService: Sendable {
     }
 
     /// Declines a pending request: it is forgotten; the peer may ask again later.
-    public func decline(_ reference: String) throws -> ContactRequest {
+    public func decline(_ reference: String) throws -> PendingContactRequest {
         let request = try database.requests.resolve(reference)
         try database.requests.remove(request.peerID)
         return request

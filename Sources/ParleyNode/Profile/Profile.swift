@@ -27,4 +27,7 @@ public struct Profile: Sendable {
 /// Keys of the database `settings` table.
 public enum SettingKeys {
     public static let displayName = "display_name"
+
+    /// The note sent with our contact request to a contact who does not have us yet.
+    public static func requestNote(for id: ContactID) -> String { "request_note.\(id.canonical)" }
 }

@@ -7,7 +7,7 @@ public struct ContactRequestRepository: Sendable {
     let writer: DatabasePool
 
     /// Stores (or refreshes) a request; a peer has at most one pending request.
-    public func store(_ request: ContactRequest) throws(StoreError) {
+    public func store(_ request: PendingContactRequest) throws(StoreError) {
         try storeOperation {
             try writer.write { db in
                 try db.execute(sql: """
@@ -21,7 +21,7 @@ public struct ContactRequestRepository: Sendable {
     }
 
     /// Pending requests, oldest first.
-    public func all() throws(StoreError) -> [ContactRequest] {
+    public func all() throws(StoreError) -> [PendingContactRequest] {
         try storeOperation {
             try writer.read { db in
                 try Row.fetchAll(db, sql: "SELECT * FROM contact_requests ORDER BY received_at").compactMap(Self.request)
@@ -30,7 +30,7 @@ public struct ContactRequestRepository: Sendable {
     }
 
     /// Finds a pending request by the peer's ID or by the name it gave itself.
-    public func resolve(_ reference: String) throws(StoreError) -> ContactRequest {
+    public func resolve(_ reference: String) throws(StoreError) -> PendingContactRequest {
         let requests = try all()
         if let id = try? ContactID(parsing: reference), let match = requests.first(where: { $0.peerID == id }) {
             return match
@@ -49,10 +49,10 @@ public struct ContactRequestRepository: Sendable {
         }
     }
 
-    static func request(_ row: Row) -> ContactRequest? {
+    static func request(_ row: Row) -> PendingContactRequest? {
         guard let id = try? ContactID(parsing: row["peer_id"]) else { return nil }
         let address: String? = row["address"]
-        return ContactRequest(peerID: id, displayName: row["display_name"], note: row["note"],
+        return PendingContactRequest(peerID: id, displayName: row["display_name"], note: row["note"],
                               address: address.flatMap { try? PeerAddress(parsing: $0) },
                               receivedAt: Date(millisecondsSince1970: row["received_at"]))
     }

@@ -65,12 +65,23 @@ public struct MessageRepository: Sendable {
         }
     }
 
-    /// Outgoing messages to `id` not yet delivered, oldest first: what to (re)send on a link.
-    public func undelivered(to id: ContactID, limit: Int = 10_000) throws(StoreError) -> [Message] {
-        try fetch("""
-            WHERE c.contact_id = ? AND m.direction = 'out' AND m.state IN ('queued', 'sent')
-            ORDER BY m.id LIMIT ?
-            """, [id.canonical, limit])
+    /// Outgoing messages to `id` not yet delivered, oldest first, with their
+    /// local sequence numbers: what to (re)send on a link. `after` skips those
+    /// already sent on the current link.
+    public func undelivered(to id: ContactID, after sequence: Int64 = 0,
+                            limit: Int = 10_000) throws(StoreError) -> [(sequence: Int64, message: Message)] {
+        try storeOperation {
+            try writer.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT m.id AS sequence, \(Self.columns) FROM messages m
+                    JOIN conversations v ON v.id = m.conversation JOIN contacts c ON c.id = v.contact
+                    WHERE c.contact_id = ? AND m.direction = 'out' AND m.state IN ('queued', 'sent') AND m.id > ?
+                    ORDER BY m.id LIMIT ?
+                    """, arguments: [id.canonical, sequence, limit]).compactMap { row in
+                    Self.message(row).map { (sequence: row["sequence"], message: $0) }
+                }
+            }
+        }
     }
 
     /// Moves outgoing messages forward to `state` (sent, delivered or read); never backwards.

@@ -64,7 +64,7 @@ struct ContactRequestJSON: Encodable {
     let address: String?
     let receivedAt: Date
 
-    init(_ request: ContactRequest) {
+    init(_ request: PendingContactRequest) {
         id = request.peerID.grouped
         displayName = request.displayName
         note = request.note

@@ -1,0 +1,44 @@
+import NIOCore
+import ParleyCore
+import ParleyNet
+import ParleyWire
+
+/// One established, registered link to a contact: what other parts of the
+/// node use to send on it, wake its sender, or close it.
+final class PeerSession: Sendable {
+    let peerID: ContactID
+    /// Who opened the TCP connection (decides which of two simultaneous links survives).
+    let initiator: ContactID
+    let direction: LinkDirection
+    let establishedAt: ContinuousClock.Instant
+    let remoteAddress: SocketAddress?
+    private let outbound: NIOAsyncChannelOutboundWriter<WireMessage>
+    private let channel: any Channel
+    /// Signalled when the outbox for this contact may have new messages.
+    let outboxWakeup = Wakeup()
+
+    init(peerID: ContactID, initiator: ContactID, direction: LinkDirection, remoteAddress: SocketAddress?,
+         outbound: NIOAsyncChannelOutboundWriter<WireMessage>, channel: any Channel) {
+        self.peerID = peerID
+        self.initiator = initiator
+        self.direction = direction
+        self.establishedAt = .now
+        self.remoteAddress = remoteAddress
+        self.outbound = outbound
+        self.channel = channel
+    }
+
+    func send(_ message: WireMessage) async throws {
+        try await outbound.write(message)
+    }
+
+    func send(contentsOf messages: [WireMessage]) async throws {
+        try await outbound.write(contentsOf: messages)
+    }
+
+    /// Says why, then closes the link.
+    func close(_ code: CloseCode, reason: String) async {
+        try? await outbound.write(.close(CloseReason(code: code, reason: CloseReason.fitting(reason))))
+        try? await channel.close()
+    }
+}

@@ -1,0 +1,269 @@
+import Foundation
+import Logging
+import NIOCore
+import ParleyCore
+import ParleyNet
+import ParleyStore
+import ParleyWire
+
+/// Runs one link from the HELLO exchange to its close: chat both ways with
+/// receipts for contacts, a single contact request for everyone else.
+struct PeerSessionRunner: Sendable {
+    let identity: Identity
+    let database: ParleyDatabase
+    let registry: LinkRegistry
+    let events: EventHub
+    let requestGate: ContactRequestGate
+    let listenPort: @Sendable () -> Int
+    let displayName: @Sendable () -> String
+    let logger: Logger
+
+    /// Runs the link to completion. Returns how it ended, for the dialer.
+    @discardableResult
+    func run(_ connection: PeerConnection) async -> SessionOutcome {
+        let peer = connection.peerID
+        var logger = logger
+        logger[metadataKey: "peer"] = "\(peer.short)"
+        logger[metadataKey: "link"] = "\(connection.direction.rawValue)"
+        let contact = try? database.contacts.contact(for: peer)
+        if contact?.trust == .blocked {
+            try? await connection.channel.channel.close()
+            return .refused
+        }
+        let isContact = contact != nil
+        do {
+            return try await connection.channel.executeThenClose { inbound, outbound in
+                try await outbound.write(.hello(Hello(
+                    displayName: CloseReason.fitting(displayName()), listenPort: UInt16(clamping: listenPort()),
+                    peerIsContact: isContact)))
+                var messages = inbound.makeAsyncIterator()
+                guard case .hello(let hello)? = try await messages.next() else { return .closed }
+                if let problem = versionProblem(hello) {
+                    try await outbound.write(.close(CloseReason(code: .unsupportedVersion, reason: problem)))
+                    logger.warning("closing link: \(problem)")
+                    return .closed
+                }
+                guard let contact else {
+                    return try await answerStranger(connection, hello: hello, messages: &messages, outbound: outbound,
+                                                     logger: logger)
+                }
+                guard hello.peerIsContact else {
+                    return try await askToBecomeContact(contact, messages: &messages, outbound: outbound, logger: logger)
+                }
+                let session = PeerSession(
+                    peerID: peer, initiator: connection.direction == .outgoing ? identity.contactID : peer,
+                    direction: connection.direction, remoteAddress: connection.remoteAddress, outbound: outbound,
+                    channel: connection.channel.channel)
+                switch await registry.register(session) {
+                case .rejected:
+                    try? await outbound.write(.close(CloseReason(code: .duplicateLink, reason: "a link to you is already up")))
+                    return .duplicate
+                case .accepted(let replaced):
+                    if let replaced {
+                        await replaced.close(.duplicateLink, reason: "replaced by a newer link")
+                    }
+                }
+                learnAddress(of: contact, hello: hello, remote: connection.remoteAddress, direction: connection.direction)
+                try? database.contacts.markSeen(peer)
+                var online = NodeEvent(.presence, contact: peer, name: contact.name)
+                online.online = true
+                events.publish(online)
+                logger.info("link up")
+                defer {
+                    Task {
+                        if await registry.unregister(session) {
+                            try? database.contacts.markSeen(peer)
+                            var offline = NodeEvent(.presence, contact: peer, name: contact.name)
+                            offline.online = false
+                            events.publish(offline)
+                        }
+                    }
+                    logger.info("link down")
+                }
+                try await chat(with: contact, session: session, messages: &messages, logger: logger)
+                return .chatted
+            }
+        } catch {
+            logger.notice("link closed: \(error)")
+            if let wireError = error as? WireError {
+                // The frame decoder refused the peer's bytes: say why before the link goes.
+                try? await connection.channel.channel.writeAndFlush(
+                    WireMessage.close(CloseReason(protocolError: wireError)))
+                try? await connection.channel.channel.close()
+            }
+            return .failed(String(describing: error))
+        }
+    }
+
+    // MARK: Contacts: chat
+
+    private func chat(with contact: Contact, session: PeerSession,
+                      messages: inout NIOAsyncChannelInboundStream<WireMessage>.AsyncIterator,
+                      logger: Logger) async throws {
+        let inbox = BatchQueue<MessageRepository.Incoming>()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await sendOutbox(to: contact.id, on: session) }
+            group.addTask { try await persistInbox(inbox, from: contact, on: session) }
+            defer {
+                inbox.finish()
+                group.cancelAll()
+            }
+            while let message = try await messages.next() {
+                switch message {
+                case .chat(let chat):
+                    await inbox.append(MessageRepository.Incoming(
+                        from: contact.id, id: chat.id, sentAt: Date(wireTimestamp: chat.sentAt), body: chat.body))
+                case .receipt(let receipt):
+                    let state: MessageState = receipt.kind == .read ? .read : .delivered
+                    let changed = try database.messages.advance(receipt.ids, to: state)
+                    if !changed.isEmpty {
+                        var event = NodeEvent(.receipt, contact: contact.id, name: contact.name)
+                        event.state = state.rawValue
+                        event.ids = changed.map(\.uuidString)
+                        events.publish(event)
+                    }
+                case .typing(let active):
+                    var event = NodeEvent(.typing, contact: contact.id, name: contact.name)
+                    event.online = active
+                    events.publish(event)
+                case .contactRequest:
+                    try await session.send(.contactRequestResult(.alreadyContact))
+                case .close(let reason):
+                    logger.info("peer closed the link (\(reason.code)): \(reason.reason)")
+                    return
+                case .hello:
+                    await session.close(.protocolError, reason: "HELLO sent twice")
+                    return
+                case .ping, .pong, .contactRequestResult, .unknown:
+                    continue
+                }
+            }
+        }
+    }
+
+    /// Sends every undelivered message, oldest first, then waits for more.
+    private func sendOutbox(to peer: ContactID, on session: PeerSession) async throws {
+        var cursor: Int64 = 0
+        while !Task.isCancelled {
+            let batch = try database.messages.undelivered(to: peer, after: cursor, limit: 512)
+            guard let last = batch.last else {
+                await session.outboxWakeup.wait()
+                continue
+            }
+            try await session.send(contentsOf: batch.map { entry in
+                .chat(ChatMessage(id: entry.message.id, sentAt: entry.message.sentAt.wireTimestamp,
+                                  body: entry.message.body))
+            })
+            try database.messages.advance(batch.map(\.message.id), to: .sent)
+            cursor = last.sequence
+        }
+    }
+
+    /// Stores received messages in batches, then acknowledges them: a
+    /// delivered receipt always means "safely on disk".
+    private func persistInbox(_ inbox: BatchQueue<MessageRepository.Incoming>, from contact: Contact,
+                              on session: PeerSession) async throws {
+        while let batch = await inbox.next() {
+            let stored = try database.messages.storeIncoming(batch)
+            let now = Date().wireTimestamp
+            for start in stride(from: 0, to: batch.count, by: WireLimits.maxReceiptIDs) {
+                let ids = batch[start..<min(start + WireLimits.maxReceiptIDs, batch.count)].map(\.id)
+                try await session.send(.receipt(Receipt(kind: .delivered, at: now, ids: ids)))
+            }
+            for message in stored {
+                var event = NodeEvent(.message, contact: contact.id, name: contact.name)
+                event.id = message.id.uuidString
+                event.body = message.body
+                event.sentAt = message.sentAt
+                events.publish(event)
+            }
+        }
+    }
+
+    // MARK: Strangers and contact requests
+
+    /// A peer we do not know may deliver one contact request, nothing else.
+    private func answerStranger(_ connection: PeerConnection, hello: Hello,
+                                messages: inout NIOAsyncChannelInboundStream<WireMessage>.AsyncIterator,
+                                outbound: NIOAsyncChannelOutboundWriter<WireMessage>,
+                                logger: Logger) async throws -> SessionOutcome {
+        guard case .contactRequest(let request)? = try await messages.next() else {
+            try await outbound.write(.close(CloseReason(code: .notAContact, reason: "you are not a contact; send a contact request")))
+            return .refused
+        }
+        guard requestGate.allow(connection.peerID) else {
+            try await outbound.write(.contactRequestResult(.rateLimited))
+            try await outbound.write(.close(CloseReason(code: .rateLimited, reason: "too many contact requests; try later")))
+            logger.notice("contact request refused: rate limited")
+            return .refused
+        }
+        let address = connection.remoteAddress?.ipAddress.map { host in
+            PeerAddress(host: host, port: Int(request.listenPort == 0 ? hello.listenPort : request.listenPort))
+        }
+        let pending = PendingContactRequest(peerID: connection.peerID, displayName: request.displayName,
+                                            note: request.note, address: address)
+        try database.requests.store(pending)
+        try await outbound.write(.contactRequestResult(.received))
+        try await outbound.write(.close(CloseReason(code: .notAContact, reason: "request stored; wait to be accepted")))
+        var event = NodeEvent(.contactRequest, contact: connection.peerID, name: request.displayName)
+        event.note = request.note
+        event.detail = address?.description
+        events.publish(event)
+        logger.info("contact request stored")
+        return .refused
+    }
+
+    /// The contact does not have us yet: send our contact request once.
+    private func askToBecomeContact(_ contact: Contact,
+                                    messages: inout NIOAsyncChannelInboundStream<WireMessage>.AsyncIterator,
+                                    outbound: NIOAsyncChannelOutboundWriter<WireMessage>,
+                                    logger: Logger) async throws -> SessionOutcome {
+        let note = (try? database.settings.value(for: SettingKeys.requestNote(for: contact.id))) ?? ""
+        try await outbound.write(.contactRequest(ParleyWire.ContactRequest(
+            displayName: CloseReason.fitting(displayName()), note: note, listenPort: UInt16(clamping: listenPort()))))
+        var status: ContactRequestStatus?
+        while let message = try await messages.next() {
+            if case .contactRequestResult(let result) = message {
+                status = result
+                break
+            }
+            if case .close = message { break }
+        }
+        var event = NodeEvent(.contactRequestSent, contact: contact.id, name: contact.name)
+        event.state = status.map { "\($0)" } ?? "no answer"
+        events.publish(event)
+        logger.info("sent a contact request: \(event.state ?? "")")
+        try? await outbound.write(.close(CloseReason(code: .normal, reason: "contact request sent")))
+        return .awaitingAcceptance
+    }
+
+    // MARK: Helpers
+
+    private func versionProblem(_ hello: Hello) -> String? {
+        let negotiated = min(hello.protocolVersion, WireProtocol.version)
+        guard negotiated >= hello.minProtocolVersion, negotiated >= WireProtocol.minimumVersion else {
+            return "no common protocol version (peer speaks \(hello.minProtocolVersion)…\(hello.protocolVersion), we speak \(WireProtocol.minimumVersion)…\(WireProtocol.version))"
+        }
+        return nil
+    }
+
+    private func learnAddress(of contact: Contact, hello: Hello, remote: SocketAddress?, direction: LinkDirection) {
+        guard direction == .incoming, hello.listenPort != 0, let host = remote?.ipAddress else { return }
+        try? database.contacts.addAddress(PeerAddress(host: host, port: Int(hello.listenPort)), for: contact.id,
+                                          source: .learned)
+    }
+}
+
+/// How a link ended, as far as reconnecting is concerned.
+enum SessionOutcome: Sendable, Equatable {
+    /// A chat session ran (reconnect soon if it drops).
+    case chatted
+    /// The other side already had a link to us.
+    case duplicate
+    /// We asked to become the peer's contact; wait for them to accept.
+    case awaitingAcceptance
+    /// Not a usable link (stranger, blocked, version mismatch).
+    case refused
+    case closed
+    case failed(String)
+}

@@ -1,0 +1,67 @@
+/// A frame type code (the header's `type` field) with names for the known types.
+public struct FrameType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    /// The 16-bit type code.
+    public var rawValue: UInt16
+
+    /// Wraps a type code.
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+    /// Wraps a type code.
+    public init(_ rawValue: UInt16) { self.rawValue = rawValue }
+
+    /// Session opener: versions, display name, capabilities.
+    public static let hello = FrameType(0x0001)
+    /// Keep-alive probe.
+    public static let ping = FrameType(0x0002)
+    /// Keep-alive answer echoing the PING nonce.
+    public static let pong = FrameType(0x0003)
+    /// Orderly shutdown with a code and reason.
+    public static let close = FrameType(0x0004)
+    /// A chat message.
+    public static let chatMessage = FrameType(0x0010)
+    /// Delivered/read acknowledgement for chat messages.
+    public static let receipt = FrameType(0x0011)
+    /// Typing indicator.
+    public static let typing = FrameType(0x0012)
+    /// Request from an unknown peer to become a contact.
+    public static let contactRequest = FrameType(0x0020)
+    /// Answer to a CONTACT_REQUEST.
+    public static let contactRequestResult = FrameType(0x0021)
+
+    /// Reserved for file transfer; decoded as ``WireMessage/unknown(type:version:payload:)`` today.
+    public static let fileTransferRange: ClosedRange<UInt16> = 0x0100 ... 0x01FF
+    /// Reserved for call signalling.
+    public static let callSignallingRange: ClosedRange<UInt16> = 0x0200 ... 0x02FF
+    /// Reserved for datagrams (tunnelled media).
+    public static let datagramRange: ClosedRange<UInt16> = 0x0300 ... 0x03FF
+    /// Reserved for experiments; never assigned to a standard type.
+    public static let experimentalRange: ClosedRange<UInt16> = 0xF000 ... 0xFFFF
+
+    /// Every type this implementation decodes into a specific ``WireMessage`` case.
+    public static let known: [FrameType] = [
+        .hello, .ping, .pong, .close, .chatMessage, .receipt, .typing, .contactRequest, .contactRequestResult,
+    ]
+
+    /// Protocol name of a known type (e.g. `CHAT_MESSAGE`), or `nil`.
+    public var name: String? {
+        switch self {
+        case .hello: "HELLO"
+        case .ping: "PING"
+        case .pong: "PONG"
+        case .close: "CLOSE"
+        case .chatMessage: "CHAT_MESSAGE"
+        case .receipt: "RECEIPT"
+        case .typing: "TYPING"
+        case .contactRequest: "CONTACT_REQUEST"
+        case .contactRequestResult: "CONTACT_REQUEST_RESULT"
+        default: nil
+        }
+    }
+
+    /// The protocol name if known, else the code as `0x` and four hex digits.
+    public var description: String {
+        if let name { return name }
+        let hex = String(rawValue, radix: 16, uppercase: true)
+        return "0x" + String(repeating: "0", count: 4 - hex.count) + hex
+    }
+}

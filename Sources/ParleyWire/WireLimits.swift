@@ -1,0 +1,24 @@
+/// Size and count limits enforced by every Parley decoder.
+///
+/// Decoders reject any frame or field that exceeds these limits. Encoders do
+/// **not** check them: a sender is expected to keep its messages within the
+/// limits (see ``WireMessage/validate()``), otherwise the receiver closes the
+/// link with `CLOSE(protocolError)`.
+public enum WireLimits {
+    /// Largest payload a frame may announce in its header (1 MiB).
+    public static let maxPayloadLength = 1 << 20
+    /// Largest display name, in UTF-8 bytes (HELLO, CONTACT_REQUEST).
+    public static let maxDisplayNameBytes = 256
+    /// Largest chat message body, in UTF-8 bytes.
+    public static let maxChatBodyBytes = 65_536
+    /// Largest note attached to a contact request, in UTF-8 bytes.
+    public static let maxContactNoteBytes = 1024
+    /// Largest human-readable reason in a CLOSE frame, in UTF-8 bytes.
+    public static let maxCloseReasonBytes = 1024
+    /// Largest number of message IDs in one RECEIPT.
+    public static let maxReceiptIDs = 1024
+    /// Largest number of capability strings in a HELLO.
+    public static let maxCapabilities = 32
+    /// Largest single capability string, in UTF-8 bytes.
+    public static let maxCapabilityBytes = 64
+}

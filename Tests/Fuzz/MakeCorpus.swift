@@ -1,0 +1,57 @@
+// Writes the seed corpus for WireFuzz.swift: one file per frame type plus a
+// few multi-frame streams. Byte 0 of each file is the fuzzer's chunk size
+// (0 = one append). See README.md for how to build and run it.
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(ParleyWire)
+import ParleyWire
+#endif
+
+@main
+struct MakeCorpus {
+    static func main() throws {
+        let arguments = CommandLine.arguments
+        guard arguments.count == 2 else {
+            print("usage: make-corpus OUTPUT_DIRECTORY")
+            return
+        }
+        let directory = URL(fileURLWithPath: arguments[1], isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+
+        let id = UUID(uuidString: "6F1C3E2A-9B4D-4E8F-A1B2-C3D4E5F60718")!
+        let hello = WireMessage.hello(Hello(displayName: "Ada", listenPort: 29172, peerIsContact: true))
+        let chat = WireMessage.chat(ChatMessage(id: id, sentAt: 1_767_225_600_000, body: "Hi! 👋"))
+        let seeds: [(String, UInt8, [WireMessage])] = [
+            ("01-hello", 0, [hello]),
+            ("02-ping", 0, [.ping(nonce: 0x0123_4567_89AB_CDEF)]),
+            ("03-pong", 0, [.pong(nonce: 0x0123_4567_89AB_CDEF)]),
+            ("04-close", 0, [.close(CloseReason(code: .protocolError, reason: "bad frame"))]),
+            ("10-chat-message", 0, [chat]),
+            ("11-receipt", 0, [.receipt(Receipt(kind: .delivered, at: 1_767_225_601_000, ids: [id, id]))]),
+            ("12-typing", 0, [.typing(active: true)]),
+            ("20-contact-request", 0,
+             [.contactRequest(ContactRequest(displayName: "Grace", note: "Hello from the conference", listenPort: 0))]),
+            ("21-contact-request-result", 0, [.contactRequestResult(.received)]),
+            ("f0-unknown-file-transfer", 0, [.unknown(type: 0x0105, version: 2, payload: [1, 2, 3, 4])]),
+            ("f1-session-byte-at-a-time", 1,
+             [hello, chat, .typing(active: false), .close(CloseReason(code: .normal, reason: "bye"))]),
+            ("f2-session-chunks-of-5", 5, [.ping(nonce: 1), .pong(nonce: 1), chat]),
+        ]
+        for (name, chunkSize, messages) in seeds {
+            let bytes = [chunkSize] + messages.flatMap { $0.encoded() }
+            try Data(bytes).write(to: directory.appendingPathComponent(name))
+        }
+        // A newer payload version with appended fields, and an oversized header.
+        var newer = chat.frame()
+        newer.version = 2
+        newer.payload += [0xAA, 0xBB]
+        try Data([0] + newer.encoded()).write(to: directory.appendingPathComponent("f3-chat-v2-trailing"))
+        try Data([0, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x10, 0x01, 0x00])
+            .write(to: directory.appendingPathComponent("f4-oversized-header"))
+        print("wrote \(seeds.count + 2) files to \(directory.path)")
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+/// The contacts CLI, run as a real process on a temporary profile.
+@Suite("CLI: identity and contacts")
+struct ContactsCLITests {
+    @Test func identityIsCreatedOnceWithPrivateFiles() throws {
+        let home = try TemporaryHome()
+        defer { home.cleanup() }
+        let first = try home.contactID()
+        #expect(first.split(separator: "-").count == 9)
+        #expect(try home.contactID() == first)
+        for file in ["identity.key", "identity.crt"] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: home.url.appending(path: file).path)
+            #expect((attributes[.posixPermissions] as? Int) == 0o600, "\(file) must be private")
+        }
+        let text = try home.parley("id")
+        #expect(text.status == 0)
+        #expect(text.stdout.contains(first))
+        #expect(text.stdout.contains("29172"))
+    }
+
+    @Test func addListRenameVerifyBlockRemove() throws {
+        let home = try TemporaryHome(), peer = try TemporaryHome()
+        defer { home.cleanup(); peer.cleanup() }
+        let peerID = try peer.contactID()
+
+        let added = try home.parley("contacts", "add", peerID.lowercased().replacingOccurrences(of: "-", with: ""),
+                                    "--name", "Bob", "--address", "127.0.0.1:4001")
+        #expect(added.status == 0, "\(added.stderr)")
+        var list = try home.parley("contacts", "list", "--json").json as? [[String: Any]]
+        #expect(list?.count == 1)
+        #expect(list?.first?["id"] as? String == peerID)
+        #expect(list?.first?["addresses"] as? [String] == ["127.0.0.1:4001"])
+        #expect(list?.first?["trust"] as? String == "unverified")
+
+        #expect(try home.parley("contacts", "rename", "bob", "Robert").status == 0)
+        #expect(try home.parley("contacts", "verify", "Robert").status == 0)
+        list = try home.parley("contacts", "list", "--json").json as? [[String: Any]]
+        #expect(list?.first?["name"] as? String == "Robert")
+        #expect(list?.first?["trust"] as? String == "verified")
+
+        #expect(try home.parley("contacts", "block", peerID).status == 0)
+        list = try home.parley("contacts", "list", "--json").json as? [[String: Any]]
+        #expect(list?.first?["trust"] as? String == "blocked")
+        #expect(try home.parley("contacts", "unblock", "robert").status == 0)
+
+        #expect(try home.parley("contacts", "remove", "Robert").status == 0)
+        list = try home.parley("contacts", "list", "--json").json as? [[String: Any]]
+        #expect(list?.isEmpty == true)
+    }
+
+    @Test func badInputFailsClearlyAndChangesNothing() throws {
+        let home = try TemporaryHome(), peer = try TemporaryHome(), other = try TemporaryHome()
+        defer { home.cleanup(); peer.cleanup(); other.cleanup() }
+        let peerID = try peer.contactID()
+        #expect(try home.parley("contacts", "add", peerID, "--name", "Bob").status == 0)
+        let before = try home.parley("contacts", "list", "--json").stdout
+
+        // A one-character typo in the ID is caught by the check character.
+        var typo = Array(peerID)
+        typo[2] = typo[2] == "A" ? "B" : "A"
+        let cases: [([String], String)] = [
+            (["contacts", "add", String(typo), "--name", "Eve"], "typo"),
+            (["contacts", "add", "ABCD-1234", "--name", "Eve"], "36 characters"),
+            (["contacts", "add", try other.contactID(), "--name", "bob"], "already called"),
+            (["contacts", "add", peerID, "--name", "Bobby"], "already a contact"),
+            (["contacts", "add", try home.contactID(), "--name", "Me"], "own ID"),
+            (["contacts", "add", try other.contactID(), "--name", "Eve", "--address", "host:99999"], "port"),
+            (["contacts", "rename", "nobody", "x"], "no contact"),
+            (["contacts", "remove", "nobody"], "no contact"),
+            (["contacts", "block", "nobody"], "no contact"),
+            (["history", "nobody"], "no contact"),
+        ]
+        for (arguments, expected) in cases {
+            let result = try runParley(arguments + ["--home", home.path])
+            #expect(result.status == 1, "\(arguments) exited \(result.status)")
+            #expect(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "one clear sentence: \(result.stderr)")
+        }
+        let usage = try home.parley("contacts", "add", "--name", "x")
+        #expect(usage.status == 2)
+        #expect(try home.parley("contacts", "list", "--json").stdout == before)
+    }
+
+    @Test func historyAndSearchWorkOnAnEmptyProfile() throws {
+        let home = try TemporaryHome(), peer = try TemporaryHome()
+        defer { home.cleanup(); peer.cleanup() }
+        #expect(try home.parley("contacts", "add", try peer.contactID(), "--name", "Bob").status == 0)
+        #expect((try home.parley("history", "Bob", "--json").json as? [Any])?.isEmpty == true)
+        #expect((try home.parley("search", "anything", "--json").json as? [Any])?.isEmpty == true)
+        #expect(try home.parley("--help").status == 0)
+        #expect(try home.parley("history", "Bob", "--limit", "0").status == 2)
+    }
+}
