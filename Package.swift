@@ -99,7 +99,9 @@ let package = Package(
             name: "parley",
             dependencies: [
                 "ParleyNode",
+                "ParleyCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),

@@ -16,6 +16,11 @@ struct Parley: AsyncParsableCommand {
         subcommands: [
             IDCommand.self,
             ContactsCommand.self,
+            DaemonCommand.self,
+            SendCommand.self,
+            ReadCommand.self,
+            StatusCommand.self,
+            EventsCommand.self,
             HistoryCommand.self,
             SearchCommand.self,
         ]

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import ParleyCore
 
 /// The profile's `config` file: `key = value` lines, `#` comments.
@@ -59,6 +60,16 @@ public struct Configuration: Sendable, Equatable {
         } catch {
             throw .invalidValue(key: "listen", value: text, reason: error.description)
         }
+    }
+
+    /// How much `parley daemon` logs (default info).
+    public func logLevel() throws(ConfigurationError) -> Logger.Level {
+        guard let text = values["log_level"] else { return .info }
+        guard let level = Logger.Level(rawValue: text.lowercased()) else {
+            throw .invalidValue(key: "log_level", value: text,
+                                reason: "use trace, debug, info, notice, warning, error or critical")
+        }
+        return level
     }
 
     /// Seconds to wait for an outgoing connection (default 30).

@@ -23,9 +23,16 @@ struct ContactsCommand: AsyncParsableCommand {
         @Option(help: "The name you will call the contact by.") var name: String
         @Option(help: ArgumentHelp("Where the contact listens (repeatable).", valueName: "HOST[:PORT]"))
         var address: [String] = []
+        @Option(help: "A short note sent with your contact request if they do not have you yet.")
+        var note: String?
 
         func run() async throws {
-            let contact = try profileOptions.contactService().add(id: id, name: name, addresses: address)
+            let service = try profileOptions.contactService()
+            let contact = try service.add(id: id, name: name, addresses: address)
+            if let note {
+                try service.database.settings.set(String(note.prefix(500)), for: SettingKeys.requestNote(for: contact.id))
+            }
+            profileOptions.notifyNode()
             print("Added \(contact.name) (\(contact.id.grouped)). Check the ID with them, then run 'parley contacts verify \(contact.name)'.")
         }
     }
@@ -62,6 +69,7 @@ struct ContactsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let renamed = try profileOptions.contactService().rename(contact, to: newName)
+            profileOptions.notifyNode()
             print("Renamed to \(renamed.name).")
         }
     }
@@ -74,6 +82,7 @@ struct ContactsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let removed = try profileOptions.contactService().remove(contact)
+            profileOptions.notifyNode()
             print("Removed \(removed.name) and its history.")
         }
     }
@@ -85,6 +94,7 @@ struct ContactsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let blocked = try profileOptions.contactService().setTrust(contact, to: .blocked)
+            profileOptions.notifyNode()
             print("Blocked \(blocked.name).")
         }
     }
@@ -96,6 +106,7 @@ struct ContactsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let unblocked = try profileOptions.contactService().setTrust(contact, to: .unverified)
+            profileOptions.notifyNode()
             print("Unblocked \(unblocked.name).")
         }
     }
@@ -109,6 +120,7 @@ struct ContactsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let verified = try profileOptions.contactService().setTrust(contact, to: .verified)
+            profileOptions.notifyNode()
             print("Verified \(verified.name): \(verified.id.grouped)")
         }
     }
@@ -145,6 +157,7 @@ struct ContactsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let contact = try profileOptions.contactService().accept(request, name: name)
+            profileOptions.notifyNode()
             print("Accepted \(contact.name) (\(contact.id.grouped)).")
         }
     }
@@ -156,6 +169,7 @@ struct ContactsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let declined = try profileOptions.contactService().decline(request)
+            profileOptions.notifyNode()
             print("Declined the request from \(declined.displayName).")
         }
     }

@@ -1,0 +1,60 @@
+import Foundation
+import NIOCore
+
+/// Carries out control-socket requests on a node.
+struct ControlHandler: Sendable {
+    let node: Node
+
+    enum Outcome { case answered, streamEnded }
+
+    func handle(_ line: String, replies: NIOAsyncChannelOutboundWriter<String>) async throws -> Outcome {
+        let request: ControlRequest
+        do {
+            request = try ControlCoding.decode(ControlRequest.self, from: line)
+        } catch {
+            try await replies.write(ControlCoding.encode(ControlResponse(ok: false, error: "the request is not valid JSON: \(error)")))
+            return .answered
+        }
+        if request.command == "events" {
+            let stream = node.events.subscribe()
+            try await replies.write(ControlCoding.encode(ControlResponse(ok: true)))
+            for await event in stream {
+                try await replies.write(ControlCoding.encode(event))
+            }
+            return .streamEnded
+        }
+        let response: ControlResponse
+        do {
+            response = try await answer(request)
+        } catch {
+            response = .failure(error)
+        }
+        try await replies.write(ControlCoding.encode(response))
+        return .answered
+    }
+
+    private func answer(_ request: ControlRequest) async throws -> ControlResponse {
+        switch request.command {
+        case "status":
+            return ControlResponse(ok: true, status: try await node.status())
+        case "send":
+            let message = try node.send(try required(request.text, "text"), to: try required(request.contact, "contact"))
+            return ControlResponse(ok: true, message: SentMessage(message))
+        case "read":
+            return ControlResponse(ok: true, count: try await node.markRead(try required(request.contact, "contact")))
+        case "typing":
+            try await node.typing(request.active ?? true, to: try required(request.contact, "contact"))
+            return ControlResponse(ok: true)
+        case "contacts-changed":
+            await node.contactsChanged()
+            return ControlResponse(ok: true)
+        default:
+            throw NodeError.unknownCommand(request.command)
+        }
+    }
+
+    private func required(_ value: String?, _ name: String) throws -> String {
+        guard let value else { throw NodeError.missingArgument(name) }
+        return value
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import ParleyCore
+import ParleyNet
+import ParleyStore
+
+/// Keeps a link up to every contact: one task per contact dials its known
+/// addresses whenever no link exists, backing off (capped, with jitter)
+/// after failures, and waking at once when there is something to send.
+final class ContactDialer: Sendable {
+    private let database: ParleyDatabase
+    private let registry: LinkRegistry
+    private let connector: PeerConnector
+    private let runner: PeerSessionRunner
+    private let events: EventHub
+    private let logger: Logger
+    private let dialers = NIOLockedValueBox([ContactID: (task: Task<Void, Never>, wakeup: Wakeup)]())
+
+    init(database: ParleyDatabase, registry: LinkRegistry, connector: PeerConnector, runner: PeerSessionRunner,
+         events: EventHub, logger: Logger) {
+        self.database = database
+        self.registry = registry
+        self.connector = connector
+        self.runner = runner
+        self.events = events
+        self.logger = logger
+    }
+
+    /// Starts dialers for new contacts and stops those of removed or blocked ones.
+    func sync() {
+        let wanted = Set(((try? database.contacts.all()) ?? []).filter { $0.trust != .blocked }.map(\.id))
+        let stopped = dialers.withLockedValue { dialers -> [Task<Void, Never>] in
+            let gone = dialers.keys.filter { !wanted.contains($0) }
+            let tasks = gone.compactMap { dialers.removeValue(forKey: $0)?.task }
+            for id in wanted where dialers[id] == nil {
+                let wakeup = Wakeup()
+                let task = Task { [self] in await self.keepLinked(id, wakeup: wakeup) }
+                dialers[id] = (task, wakeup)
+            }
+            return tasks
+        }
+        stopped.forEach { $0.cancel() }
+    }
+
+    /// Ends the wait of a contact's dialer (new message, link down, address learnt).
+    func wake(_ id: ContactID) {
+        dialers.withLockedValue { $0[id]?.wakeup }?.signal()
+    }
+
+    func stopAll() {
+        let tasks = dialers.withLockedValue { dialers in
+            defer { dialers = [:] }
+            return dialers.values.map(\.task)
+        }
+        tasks.forEach { $0.cancel() }
+    }
+
+    private func keepLinked(_ id: ContactID, wakeup: Wakeup) async {
+        var backoff = Backoff()
+        var logger = logger
+        logger[metadataKey: "peer"] = "\(id.short)"
+        while !Task.isCancelled {
+            if await registry.session(for: id) != nil {
+                await wakeup.wait(timeout: .seconds(5))  // the link may go down any time; check again
+                continue
+            }
+            guard let contact = try? database.contacts.contact(for: id), contact.trust != .blocked else { return }
+            var outcome: SessionOutcome?
+            for address in contact.addresses where !Task.isCancelled {
+                do {
+                    let connection = try await connector.connect(to: address, expecting: id)
+                    let started = ContinuousClock.now
+                    outcome = await runner.run(connection)
+                    if started.duration(to: .now) > .seconds(30) { backoff.reset() }
+                    break
+                } catch let error as LinkError {
+                    report(error, contact: contact, logger: logger)
+                }  catch {
+                    logger.debug("dial \(address) failed: \(error)")
+                }
+            }
+            if Task.isCancelled { return }
+            switch outcome {
+            case .chatted?, .duplicate?:
+                await wakeup.wait(timeout: .milliseconds(200))
+            case .awaitingAcceptance?:
+                await wakeup.wait(timeout: .seconds(300))
+            default:
+                await wakeup.wait(timeout: backoff.next())
+            }
+        }
+    }
+
+    private func report(_ error: LinkError, contact: Contact, logger: Logger) {
+        if case .wrongPeer = error {
+            logger.warning("\(error)")
+            var event = NodeEvent(.impersonation, contact: contact.id, name: contact.name)
+            event.detail = error.description
+            events.publish(event)
+        } else {
+            logger.debug("dial failed: \(error)")
+        }
+    }
+}

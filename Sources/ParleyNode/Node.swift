@@ -1,0 +1,189 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import ParleyCore
+import ParleyNet
+import ParleyStore
+import ParleyWire
+
+/// A running Parley node: listens for peers, keeps links to contacts,
+/// moves messages and answers the control socket. `parley daemon` runs one
+/// headless; the terminal UI embeds the same.
+public final class Node: Sendable {
+    public let profile: Profile
+    /// Node events (messages, receipts, presence, requests).
+    public let events: EventHub
+    let registry: LinkRegistry
+    let policy: PeerPolicy
+    let dialer: ContactDialer
+    let runner: PeerSessionRunner
+    let listener: PeerListener
+    let control: ControlServer
+    let logger: Logger
+    /// The address peers reach us on (the bound port, even when 0 was asked for).
+    public let listenAddress: PeerAddress
+
+    /// Opens the listener and the control socket and starts dialling contacts.
+    public static func start(profile: Profile, listen: PeerAddress, timings: LinkTimings = LinkTimings(),
+                             logger: Logger) async throws -> Node {
+        let lock = try NodeLock(paths: profile.paths)
+        let identity = profile.identity
+        let tls = try PeerTLS(identity: identity)
+        let policy = try PeerPolicy(database: profile.database)
+        let listener: PeerListener
+        do {
+            listener = try await PeerListener.bind(host: listen.host, port: listen.port, tls: tls, timings: timings,
+                                                   logger: logger, admit: { policy.admits($0) })
+        } catch {
+            throw NodeError.cannotListen(listen.description, String(describing: error))
+        }
+        let boundPort = listener.localAddress?.port ?? listen.port
+        let registry = LinkRegistry(ownID: identity.contactID)
+        let events = EventHub()
+        let runner = PeerSessionRunner(
+            identity: identity, database: profile.database, registry: registry, events: events,
+            requestGate: ContactRequestGate(), listenPort: { boundPort }, displayName: { profile.displayName },
+            logger: logger)
+        let dialer = ContactDialer(database: profile.database, registry: registry,
+                                   connector: PeerConnector(tls: tls, timings: timings), runner: runner,
+                                   events: events, logger: logger)
+        let control = try await ControlServer.bind(path: profile.paths.controlSocket.path, logger: logger)
+        return Node(profile: profile, events: events, registry: registry, policy: policy, dialer: dialer,
+                    runner: runner, listener: listener, control: control, logger: logger,
+                    listenAddress: PeerAddress(host: listen.host, port: boundPort), lock: lock)
+    }
+
+    private let lock: NodeLock
+
+    private init(profile: Profile, events: EventHub, registry: LinkRegistry, policy: PeerPolicy,
+                 dialer: ContactDialer, runner: PeerSessionRunner, listener: PeerListener, control: ControlServer,
+                 logger: Logger, listenAddress: PeerAddress, lock: NodeLock) {
+        self.profile = profile
+        self.registry = registry
+        self.policy = policy
+        self.dialer = dialer
+        self.runner = runner
+        self.listener = listener
+        self.control = control
+        self.logger = logger
+        self.listenAddress = listenAddress
+        self.lock = lock
+        self.events = events
+    }
+
+    /// Serves peers and the control socket until `shutdown()`.
+    public func run() async throws {
+        logger.info("node \(profile.identity.contactID.grouped) listening on \(listenAddress)")
+        dialer.sync()
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { [self] in
+                try await listener.run { [self] connection in
+                    await runner.run(connection)
+                }
+            }
+            group.addTask { [self] in
+                try await control.run(handler: ControlHandler(node: self))
+            }
+        }
+    }
+
+    /// Closes every link with a goodbye, stops listening and dialling.
+    public func shutdown() async {
+        dialer.stopAll()
+        for session in await registry.all {
+            await session.close(.shuttingDown, reason: "the node is shutting down")
+        }
+        await listener.close()
+        await control.close()
+        events.finish()
+    }
+
+    // MARK: Operations (used by the control socket and the terminal UI)
+
+    /// Stores a message as queued and wakes the link that will send it.
+    public func send(_ text: String, to reference: String) throws -> Message {
+        let contact = try profile.database.contacts.resolve(reference)
+        guard contact.trust != .blocked else { throw NodeError.blocked(contact.name) }
+        guard !text.isEmpty else { throw NodeError.emptyMessage }
+        guard text.utf8.count <= WireLimits.maxChatBodyBytes else {
+            throw NodeError.messageTooLong(text.utf8.count)
+        }
+        let message = try profile.database.messages.enqueueOutgoing(to: contact.id, body: text)
+        Task { await wakeSender(for: contact.id) }
+        return message
+    }
+
+    /// Marks a conversation as read and tells the peer (read receipts).
+    public func markRead(_ reference: String) async throws -> Int {
+        let contact = try profile.database.contacts.resolve(reference)
+        let ids = try profile.database.messages.markIncomingRead(from: contact.id)
+        if let session = await registry.session(for: contact.id), !ids.isEmpty {
+            for start in stride(from: 0, to: ids.count, by: WireLimits.maxReceiptIDs) {
+                let chunk = Array(ids[start..<min(start + WireLimits.maxReceiptIDs, ids.count)])
+                try? await session.send(.receipt(Receipt(kind: .read, at: Date().wireTimestamp, ids: chunk)))
+            }
+        }
+        return ids.count
+    }
+
+    /// Tells a contact we are typing (or stopped).
+    public func typing(_ active: Bool, to reference: String) async throws {
+        let contact = try profile.database.contacts.resolve(reference)
+        try? await registry.session(for: contact.id)?.send(.typing(active: active))
+    }
+
+    /// Re-reads contacts after a change made elsewhere (CLI, UI): blocked or
+    /// removed contacts lose their link, new ones get dialled.
+    public func contactsChanged() async {
+        try? policy.reload(from: profile.database)
+        let contacts = (try? profile.database.contacts.all()) ?? []
+        let allowed = Set(contacts.filter { $0.trust != .blocked }.map(\.id))
+        for session in await registry.all where !allowed.contains(session.peerID) {
+            await session.close(.blocked, reason: "the link was closed by the other side")
+        }
+        dialer.sync()
+        for contact in contacts { dialer.wake(contact.id) }
+    }
+
+    /// Contacts with their link state.
+    public func status() async throws -> NodeStatus {
+        let online = await registry.online
+        let contacts = try profile.database.contacts.all()
+        return NodeStatus(
+            id: profile.identity.contactID.grouped, name: profile.displayName, listen: listenAddress.description,
+            contacts: contacts.map { contact in
+                NodeStatus.ContactState(name: contact.name, id: contact.id.grouped, trust: contact.trust.rawValue,
+                                        online: online.contains(contact.id), lastSeen: contact.lastSeen)
+            })
+    }
+
+    private func wakeSender(for id: ContactID) async {
+        if let session = await registry.session(for: id) {
+            session.outboxWakeup.signal()
+        } else {
+            dialer.wake(id)
+        }
+    }
+}
+
+/// What `parley status` shows.
+public struct NodeStatus: Codable, Sendable {
+    public struct ContactState: Codable, Sendable {
+        public var name: String
+        public var id: String
+        public var trust: String
+        public var online: Bool
+        public var lastSeen: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case name, id, trust, online
+            case lastSeen = "last_seen"
+        }
+    }
+
+    public var id: String
+    public var name: String
+    public var listen: String
+    public var contacts: [ContactState]
+}
