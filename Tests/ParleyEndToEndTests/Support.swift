@@ -21,6 +21,19 @@ struct CommandResult {
     let stderr: String
 
     var json: Any? { try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) }
+
+    /// Throws with the command's stderr unless it exited 0.
+    @discardableResult
+    func requireSuccess() throws -> CommandResult {
+        guard status == 0 else { throw CommandFailed(status: status, stderr: stderr) }
+        return self
+    }
+}
+
+struct CommandFailed: Error, CustomStringConvertible {
+    let status: Int32
+    let stderr: String
+    var description: String { "parley exited \(status): \(stderr)" }
 }
 
 /// A temporary profile directory for one node, removed by `cleanup()`.

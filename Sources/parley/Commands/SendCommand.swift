@@ -9,15 +9,25 @@ struct SendCommand: AsyncParsableCommand {
         abstract: "Send a message to a contact through the running node.",
         discussion: """
             The message is stored first and delivered as soon as a link to the contact is up, \
-            also after either side restarts. Use '-' as TEXT to read the message from stdin.
+            also after either side restarts. Use '-' as TEXT to read the message from stdin, or \
+            --lines to send every line of stdin as its own message.
             """)
 
     @OptionGroup var profileOptions: ProfileOptions
     @Argument(help: "The contact's name or ID.") var contact: String
-    @Argument(help: "The message (several words are joined with spaces).") var text: [String]
+    @Argument(help: "The message (several words are joined with spaces).") var text: [String] = []
+    @Flag(help: "Send each line of stdin as a separate message.") var lines = false
     @Flag(help: "Print JSON.") var json = false
 
+    func validate() throws {
+        guard lines || !text.isEmpty else { throw ValidationError("give the message text, '-' for stdin, or --lines") }
+    }
+
     func run() async throws {
+        if lines {
+            try sendLines()
+            return
+        }
         var body = text.joined(separator: " ")
         if body == "-" {
             body = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
@@ -31,5 +41,19 @@ struct SendCommand: AsyncParsableCommand {
         } else {
             print("Queued \(message.id)")
         }
+    }
+
+    private func sendLines() throws {
+        let client = try profileOptions.controlClient()
+        var count = 0
+        while let line = readLine(strippingNewline: true) {
+            let response = try client.request(ControlRequest(command: "send", contact: contact, text: line))
+            guard response.ok, let message = response.message else {
+                throw CommandFailure("line \(count + 1): \(response.error ?? "send failed") (\(count) queued before it)")
+            }
+            count += 1
+            if json { print(ControlCoding.encode(message)) }
+        }
+        if !json { print("Queued \(count) messages") }
     }
 }

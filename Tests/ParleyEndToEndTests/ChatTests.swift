@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+
+/// Two real daemons on loopback exchanging messages through the CLI.
+@Suite("Chat between two nodes", .serialized)
+struct ChatTests {
+    @Test func thousandMessagesEachWayArriveOnceInOrderAndDelivered() async throws {
+        let alice = try DaemonProcess(name: "alice"), bob = try DaemonProcess(name: "bob")
+        defer { alice.cleanup(); bob.cleanup() }
+        try alice.start()
+        try bob.start()
+        try befriend(alice, as: "alice", bob, as: "bob")
+
+        let count = 1000
+        let fromAlice = (0..<count).map { "a→b \($0) héllo 日本 👍" }
+        let fromBob = (0..<count).map { "b→a \($0)" }
+        async let sentByAlice = Task.detached { try alice.parley("send", "bob", "--lines", input: fromAlice.joined(separator: "\n") + "\n") }.value
+        async let sentByBob = Task.detached { try bob.parley("send", "alice", "--lines", input: fromBob.joined(separator: "\n") + "\n") }.value
+        #expect(try await sentByAlice.status == 0)
+        #expect(try await sentByBob.status == 0)
+
+        try waitUntil(timeout: 60, "all delivered") {
+            let a = try alice.history("bob"), b = try bob.history("alice")
+            return a.count == 2 * count && b.count == 2 * count
+                && a.allSatisfy { $0["direction"] as? String == "in" || $0["state"] as? String == "delivered" }
+                && b.allSatisfy { $0["direction"] as? String == "in" || $0["state"] as? String == "delivered" }
+        }
+        let aliceHistory = try alice.history("bob"), bobHistory = try bob.history("alice")
+        func bodies(_ history: [[String: Any]], _ direction: String) -> [String] {
+            history.filter { $0["direction"] as? String == direction }.compactMap { $0["body"] as? String }
+        }
+        #expect(bodies(bobHistory, "in") == fromAlice, "bob got alice's messages once each, in order")
+        #expect(bodies(aliceHistory, "in") == fromBob, "alice got bob's messages once each, in order")
+        #expect(Set(aliceHistory.compactMap { $0["id"] as? String }) == Set(bobHistory.compactMap { $0["id"] as? String }))
+    }
+
+    @Test func receiverKilledMidStreamGetsEverythingOnceAfterRestart() async throws {
+        let alice = try DaemonProcess(name: "alice"), bob = try DaemonProcess(name: "bob")
+        defer { alice.cleanup(); bob.cleanup() }
+        try alice.start()
+        try bob.start()
+        try befriend(alice, as: "alice", bob, as: "bob")
+
+        let first = (0..<3000).map { "before \($0)" }
+        let second = (0..<200).map { "while down \($0)" }
+        let sending = Task.detached {
+            try alice.parley("send", "bob", "--lines", input: first.joined(separator: "\n") + "\n").requireSuccess()
+        }
+        try waitUntil(timeout: 30, "some messages reach bob") { try bob.history("alice").count >= 100 }
+        bob.kill()
+        let receivedBeforeKill = try bob.history("alice").count
+        #expect(receivedBeforeKill < first.count, "the kill happened mid-stream")
+        _ = try await sending.value
+        try alice.parley("send", "bob", "--lines", input: second.joined(separator: "\n") + "\n").requireSuccess()
+        try bob.start()
+        try waitUntil(timeout: 60, "everything reaches bob") { try bob.history("alice").count >= first.count + second.count }
+        try waitUntil(timeout: 30, "all delivered") {
+            try alice.history("bob").allSatisfy { $0["state"] as? String == "delivered" }
+        }
+        let received = try bob.history("alice").compactMap { $0["body"] as? String }
+        #expect(received == first + second)
+    }
+
+    @Test func offlineContactGetsQueuedMessagesWhenItComesUp() throws {
+        let alice = try DaemonProcess(name: "alice"), bob = try DaemonProcess(name: "bob")
+        defer { alice.cleanup(); bob.cleanup() }
+        try alice.start()
+        try bob.start()
+        try befriend(alice, as: "alice", bob, as: "bob")
+        bob.stop()
+        try alice.parley("send", "bob", "see you later").requireSuccess()
+        #expect(try alice.history("bob").last?["state"] as? String == "queued")
+        alice.stop()
+        // Both restart; the queue survived in SQLite.
+        try bob.start()
+        try alice.start()
+        try waitUntil(timeout: 30, "queued message delivered") {
+            try bob.history("alice").last?["body"] as? String == "see you later"
+                && alice.history("bob").last?["state"] as? String == "delivered"
+        }
+    }
+
+    @Test func eventsStreamMessagesAndReadReceipts() throws {
+        let alice = try DaemonProcess(name: "alice"), bob = try DaemonProcess(name: "bob")
+        defer { alice.cleanup(); bob.cleanup() }
+        try alice.start()
+        try bob.start()
+        try befriend(alice, as: "alice", bob, as: "bob")
+
+        let events = Process()
+        events.executableURL = parleyExecutable
+        events.arguments = ["events", "--count", "1", "--home", bob.home.path]
+        let output = Pipe()
+        events.standardOutput = output
+        try events.run()
+        usleep(300_000)
+        try alice.parley("send", "bob", "ping from alice").requireSuccess()
+        let line = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        events.waitUntilExit()
+        let event = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        #expect(event?["event"] as? String == "message")
+        #expect(event?["body"] as? String == "ping from alice")
+        #expect(event?["name"] as? String == "alice")
+
+        try bob.parley("read", "alice").requireSuccess()
+        try waitUntil(timeout: 10, "read receipt") { try alice.history("bob").last?["state"] as? String == "read" }
+    }
+
+    @Test func commandsThatNeedTheNodeSaySoWhenNoneRuns() throws {
+        let home = try TemporaryHome()
+        defer { home.cleanup() }
+        let result = try home.parley("send", "bob", "hello")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("no node is running"))
+        #expect(try home.parley("contacts", "list").status == 0)
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A `parley daemon` running as a real process on loopback, with its own profile.
+final class DaemonProcess: @unchecked Sendable {
+    let home: TemporaryHome
+    let port: Int
+    private(set) var process: Process?
+    private(set) var log: URL
+
+    /// A node with a fresh profile (or `home`) listening on a free loopback port.
+    init(name: String, home: TemporaryHome? = nil) throws {
+        self.home = try home ?? TemporaryHome()
+        port = try freeLoopbackPort()
+        log = self.home.url.appending(path: "daemon.log")
+        try self.home.parley("id", "--set-name", name)
+    }
+
+    var address: String { "127.0.0.1:\(port)" }
+
+    func contactID() throws -> String { try home.contactID() }
+
+    /// Starts the daemon and waits until its control socket answers.
+    func start() throws {
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let process = Process()
+        process.executableURL = parleyExecutable
+        process.arguments = ["daemon", "--home", home.path, "--listen", address, "--log-level", "debug"]
+        process.standardError = try FileHandle(forWritingTo: log)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        try waitUntil(timeout: 20) { (try? self.home.parley("status", "--json"))?.status == 0 }
+    }
+
+    /// Kills the daemon without warning (SIGKILL) and waits for it to be gone.
+    func kill() {
+        guard let process else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    /// Stops the daemon politely (SIGTERM) and returns its exit status.
+    @discardableResult
+    func stop() -> Int32 {
+        guard let process else { return 0 }
+        process.terminate()
+        process.waitUntilExit()
+        self.process = nil
+        return process.terminationStatus
+    }
+
+    func cleanup() {
+        kill()
+        home.cleanup()
+    }
+
+    @discardableResult
+    func parley(_ arguments: String..., input: String? = nil) throws -> CommandResult {
+        try runParley(arguments + ["--home", home.path], input: input)
+    }
+
+    /// Whether `name` shows as online in `parley status`.
+    func isOnline(_ name: String) throws -> Bool {
+        let status = try parley("status", "--json").json as? [String: Any]
+        let contacts = status?["contacts"] as? [[String: Any]] ?? []
+        return contacts.contains { $0["name"] as? String == name && $0["online"] as? Bool == true }
+    }
+
+    /// The conversation with `name` as stored (oldest first).
+    func history(_ name: String, limit: Int = 100_000) throws -> [[String: Any]] {
+        try parley("history", name, "--limit", "\(limit)", "--json").json as? [[String: Any]] ?? []
+    }
+
+    var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+}
+
+/// Makes two daemons contacts of each other (both running) and waits for the link.
+func befriend(_ a: DaemonProcess, as aName: String, _ b: DaemonProcess, as bName: String) throws {
+    try a.parley("contacts", "add", try b.contactID(), "--name", bName, "--address", b.address).requireSuccess()
+    try b.parley("contacts", "add", try a.contactID(), "--name", aName, "--address", a.address).requireSuccess()
+    try waitUntil(timeout: 30, "link \(aName)–\(bName)") { try a.isOnline(bName) && b.isOnline(aName) }
+}
+
+/// Polls `condition` every 100 ms until it holds; throws after `timeout` seconds.
+func waitUntil(timeout: TimeInterval, _ what: String = "condition", _ condition: () throws -> Bool) throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if try condition() { return }
+        usleep(100_000)
+    }
+    throw TimedOut(what: what, seconds: timeout)
+}
+
+struct TimedOut: Error, CustomStringConvertible {
+    let what: String
+    let seconds: TimeInterval
+    var description: String { "\(what) did not happen within \(seconds) s" }
+}
+
+/// A TCP port on 127.0.0.1 that nothing listens on right now.
+func freeLoopbackPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+            bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+        }
+    }
+    guard bound else { throw TimedOut(what: "finding a free port", seconds: 0) }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
