@@ -15,6 +15,9 @@ final class ContactDialer: Sendable {
     private let runner: PeerSessionRunner
     private let events: EventHub
     private let logger: Logger
+    /// The shortest time between two dial attempts to one contact.
+    static let minimumInterval: Duration = .seconds(1)
+
     private let dialers = NIOLockedValueBox([ContactID: (task: Task<Void, Never>, wakeup: Wakeup)]())
 
     init(database: ParleyDatabase, registry: LinkRegistry, connector: PeerConnector, runner: PeerSessionRunner,
@@ -60,11 +63,17 @@ final class ContactDialer: Sendable {
         var backoff = Backoff()
         var logger = logger
         logger[metadataKey: "peer"] = "\(id.short)"
+        var lastAttempt: ContinuousClock.Instant?
         while !Task.isCancelled {
             if await registry.session(for: id) != nil {
                 await wakeup.wait(timeout: .seconds(5))  // the link may go down any time; check again
                 continue
             }
+            // However often we are woken (a burst of sends), dial at most once a second.
+            if let lastAttempt, lastAttempt.duration(to: .now) < Self.minimumInterval {
+                try? await Task.sleep(for: Self.minimumInterval - lastAttempt.duration(to: .now))
+            }
+            lastAttempt = .now
             guard let contact = try? database.contacts.contact(for: id), contact.trust != .blocked else { return }
             var outcome: SessionOutcome?
             for address in contact.addresses where !Task.isCancelled {

@@ -30,69 +30,78 @@ struct PeerSessionRunner: Sendable {
             try? await connection.channel.channel.close()
             return .refused
         }
-        let isContact = contact != nil
         do {
             return try await connection.channel.executeThenClose { inbound, outbound in
-                try await outbound.write(.hello(Hello(
-                    displayName: CloseReason.fitting(displayName()), listenPort: UInt16(clamping: listenPort()),
-                    peerIsContact: isContact)))
-                var messages = inbound.makeAsyncIterator()
-                guard case .hello(let hello)? = try await messages.next() else { return .closed }
-                if let problem = versionProblem(hello) {
-                    try await outbound.write(.close(CloseReason(code: .unsupportedVersion, reason: problem)))
-                    logger.warning("closing link: \(problem)")
-                    return .closed
+                do {
+                    return try await converse(connection, contact: contact, inbound: inbound, outbound: outbound,
+                                              logger: logger)
+                } catch let error as WireError {
+                    // The frame decoder refused the peer's bytes: say why before the link goes.
+                    try? await outbound.write(.close(CloseReason(protocolError: error)))
+                    throw error
                 }
-                guard let contact else {
-                    return try await answerStranger(connection, hello: hello, messages: &messages, outbound: outbound,
-                                                     logger: logger)
-                }
-                guard hello.peerIsContact else {
-                    return try await askToBecomeContact(contact, messages: &messages, outbound: outbound, logger: logger)
-                }
-                let session = PeerSession(
-                    peerID: peer, initiator: connection.direction == .outgoing ? identity.contactID : peer,
-                    direction: connection.direction, remoteAddress: connection.remoteAddress, outbound: outbound,
-                    channel: connection.channel.channel)
-                switch await registry.register(session) {
-                case .rejected:
-                    try? await outbound.write(.close(CloseReason(code: .duplicateLink, reason: "a link to you is already up")))
-                    return .duplicate
-                case .accepted(let replaced):
-                    if let replaced {
-                        await replaced.close(.duplicateLink, reason: "replaced by a newer link")
-                    }
-                }
-                learnAddress(of: contact, hello: hello, remote: connection.remoteAddress, direction: connection.direction)
-                try? database.contacts.markSeen(peer)
-                var online = NodeEvent(.presence, contact: peer, name: contact.name)
-                online.online = true
-                events.publish(online)
-                logger.info("link up")
-                defer {
-                    Task {
-                        if await registry.unregister(session) {
-                            try? database.contacts.markSeen(peer)
-                            var offline = NodeEvent(.presence, contact: peer, name: contact.name)
-                            offline.online = false
-                            events.publish(offline)
-                        }
-                    }
-                    logger.info("link down")
-                }
-                try await chat(with: contact, session: session, messages: &messages, logger: logger)
-                return .chatted
             }
         } catch {
             logger.notice("link closed: \(error)")
-            if let wireError = error as? WireError {
-                // The frame decoder refused the peer's bytes: say why before the link goes.
-                try? await connection.channel.channel.writeAndFlush(
-                    WireMessage.close(CloseReason(protocolError: wireError)))
-                try? await connection.channel.channel.close()
-            }
             return .failed(String(describing: error))
         }
+    }
+
+    /// HELLO exchange, then chat (contacts) or a contact request (strangers).
+    private func converse(_ connection: PeerConnection, contact: Contact?,
+                          inbound: NIOAsyncChannelInboundStream<WireMessage>,
+                          outbound: NIOAsyncChannelOutboundWriter<WireMessage>,
+                          logger: Logger) async throws -> SessionOutcome {
+        let peer = connection.peerID
+        try await outbound.write(.hello(Hello(
+            displayName: CloseReason.fitting(displayName()), listenPort: UInt16(clamping: listenPort()),
+            peerIsContact: contact != nil)))
+        var messages = inbound.makeAsyncIterator()
+        guard case .hello(let hello)? = try await messages.next() else { return .closed }
+        if let problem = versionProblem(hello) {
+            try await outbound.write(.close(CloseReason(code: .unsupportedVersion, reason: problem)))
+            logger.warning("closing link: \(problem)")
+            return .closed
+        }
+        guard let contact else {
+            return try await answerStranger(connection, hello: hello, messages: &messages, outbound: outbound,
+                                             logger: logger)
+        }
+        guard hello.peerIsContact else {
+            return try await askToBecomeContact(contact, messages: &messages, outbound: outbound, logger: logger)
+        }
+        let session = PeerSession(
+            peerID: peer, initiator: connection.direction == .outgoing ? identity.contactID : peer,
+            direction: connection.direction, remoteAddress: connection.remoteAddress, outbound: outbound,
+            channel: connection.channel.channel)
+        switch await registry.register(session) {
+        case .rejected:
+            try? await outbound.write(.close(CloseReason(code: .duplicateLink, reason: "a link to you is already up")))
+            return .duplicate
+        case .accepted(let replaced):
+            if let replaced {
+                await replaced.close(.duplicateLink, reason: "replaced by a newer link")
+            }
+        }
+        learnAddress(of: contact, hello: hello, remote: connection.remoteAddress, direction: connection.direction)
+        try? database.contacts.markSeen(peer)
+        var online = NodeEvent(.presence, contact: peer, name: contact.name)
+        online.online = true
+        events.publish(online)
+        logger.info("link up")
+        defer {
+            Task {
+                if await registry.unregister(session) {
+                    try? database.contacts.markSeen(peer)
+                    var offline = NodeEvent(.presence, contact: peer, name: contact.name)
+                    offline.online = false
+                    events.publish(offline)
+                }
+            }
+            logger.info("link down")
+        }
+        try await chat(with: contact, session: session, messages: &messages, logger: logger)
+        return .chatted
     }
 
     // MARK: Contacts: chat
