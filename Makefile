@@ -45,6 +45,11 @@ fuzz:
 	cp -r Tests/Fuzz/corpus/wire .build/fuzz/corpus-wire
 	cd .build/fuzz && SWIFT_BACKTRACE=enable=no ./wire -max_total_time=$(FUZZ_TIME) corpus-wire
 
+## bench: release build, then the benchmarks in bench/ (they print their figures and ratios)
+bench: deps
+	$(SWIFT) build -c release --product parley
+	python3 bench/chat.py
+
 ## install: release build into PREFIX (default /usr/local)
 PREFIX ?= /usr/local
 install: deps

@@ -85,8 +85,13 @@ public final class Node: Sendable {
             group.addTask { [self] in
                 try await control.run(handler: ControlHandler(node: self))
             }
+            await stopping.wait()
+            group.cancelAll()  // ends idle control connections and links still in their handshake
         }
     }
+
+    /// Signalled by `shutdown()` to end `run()`.
+    private let stopping = Wakeup()
 
     /// Closes every link with a goodbye, stops listening and dialling.
     public func shutdown() async {
@@ -97,21 +102,29 @@ public final class Node: Sendable {
         await listener.close()
         await control.close()
         events.finish()
+        stopping.signal()
     }
 
     // MARK: Operations (used by the control socket and the terminal UI)
 
     /// Stores a message as queued and wakes the link that will send it.
     public func send(_ text: String, to reference: String) throws -> Message {
+        try send([text], to: reference)[0]
+    }
+
+    /// Stores several messages (in this order, in one transaction) and wakes the link.
+    public func send(_ texts: [String], to reference: String) throws -> [Message] {
         let contact = try profile.database.contacts.resolve(reference)
         guard contact.trust != .blocked else { throw NodeError.blocked(contact.name) }
-        guard !text.isEmpty else { throw NodeError.emptyMessage }
-        guard text.utf8.count <= WireLimits.maxChatBodyBytes else {
-            throw NodeError.messageTooLong(text.utf8.count)
+        for text in texts {
+            guard !text.isEmpty else { throw NodeError.emptyMessage }
+            guard text.utf8.count <= WireLimits.maxChatBodyBytes else {
+                throw NodeError.messageTooLong(text.utf8.count)
+            }
         }
-        let message = try profile.database.messages.enqueueOutgoing(to: contact.id, body: text)
+        let messages = try profile.database.messages.enqueueOutgoing(to: contact.id, bodies: texts)
         Task { await wakeSender(for: contact.id) }
-        return message
+        return messages
     }
 
     /// Marks a conversation as read and tells the peer (read receipts).

@@ -15,6 +15,8 @@ public final class ParleyDatabase: Sendable {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Checkpoint (and fsync) every ~16 MB of WAL rather than every 4 MB: fewer latency spikes.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 4000")
         }
         do {
             writer = try DatabasePool(path: path, configuration: configuration)

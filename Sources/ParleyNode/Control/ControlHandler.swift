@@ -38,7 +38,12 @@ struct ControlHandler: Sendable {
         case "status":
             return ControlResponse(ok: true, status: try await node.status())
         case "send":
-            let message = try node.send(try required(request.text, "text"), to: try required(request.contact, "contact"))
+            let contact = try required(request.contact, "contact")
+            if let texts = request.texts {
+                let messages = try node.send(texts, to: contact)
+                return ControlResponse(ok: true, messages: messages.map(SentMessage.init), count: messages.count)
+            }
+            let message = try node.send(try required(request.text, "text"), to: contact)
             return ControlResponse(ok: true, message: SentMessage(message))
         case "read":
             return ControlResponse(ok: true, count: try await node.markRead(try required(request.contact, "contact")))

@@ -3,19 +3,22 @@ import ParleyCore
 
 /// One request on the control socket: a JSON object on one line.
 ///
-/// Commands: `status`, `send` (contact, text), `read` (contact), `typing`
+/// Commands: `status`, `send` (contact, text — or texts, several in order), `read` (contact), `typing`
 /// (contact, active), `contacts-changed`, `events` (the connection then
 /// streams one ``NodeEvent`` per line).
 public struct ControlRequest: Codable, Sendable {
     public var command: String
     public var contact: String?
     public var text: String?
+    public var texts: [String]?
     public var active: Bool?
 
-    public init(command: String, contact: String? = nil, text: String? = nil, active: Bool? = nil) {
+    public init(command: String, contact: String? = nil, text: String? = nil, texts: [String]? = nil,
+                active: Bool? = nil) {
         self.command = command
         self.contact = contact
         self.text = text
+        self.texts = texts
         self.active = active
     }
 }
@@ -25,14 +28,16 @@ public struct ControlResponse: Codable, Sendable {
     public var ok: Bool
     public var error: String?
     public var message: SentMessage?
+    public var messages: [SentMessage]?
     public var status: NodeStatus?
     public var count: Int?
 
-    public init(ok: Bool, error: String? = nil, message: SentMessage? = nil, status: NodeStatus? = nil,
-                count: Int? = nil) {
+    public init(ok: Bool, error: String? = nil, message: SentMessage? = nil, messages: [SentMessage]? = nil,
+                status: NodeStatus? = nil, count: Int? = nil) {
         self.ok = ok
         self.error = error
         self.message = message
+        self.messages = messages
         self.status = status
         self.count = count
     }

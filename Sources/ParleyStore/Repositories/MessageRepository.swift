@@ -32,14 +32,22 @@ public struct MessageRepository: Sendable {
     /// Stores an outgoing message as `queued`: it is safe before any byte is sent.
     @discardableResult
     public func enqueueOutgoing(to id: ContactID, body: String, now: Date = Date()) throws(StoreError) -> Message {
-        let message = Message(contactID: id, direction: .outgoing, body: body, sentAt: now, state: .queued)
+        try enqueueOutgoing(to: id, bodies: [body], now: now)[0]
+    }
+
+    /// Stores several outgoing messages, in order, in one transaction.
+    @discardableResult
+    public func enqueueOutgoing(to id: ContactID, bodies: [String], now: Date = Date()) throws(StoreError) -> [Message] {
+        let messages = bodies.map { Message(contactID: id, direction: .outgoing, body: $0, sentAt: now, state: .queued) }
         try storeOperation {
             try writer.write { db in
                 let conversation = try Self.conversation(db, for: id)
-                try Self.insert(db, message, conversation: conversation)
+                for message in messages {
+                    try Self.insert(db, message, conversation: conversation)
+                }
             }
         }
-        return message
+        return messages
     }
 
     /// Stores incoming messages in one transaction, in the given order, and
@@ -240,10 +248,11 @@ public struct MessageRepository: Sendable {
     @discardableResult
     static func insert(_ db: Database, _ message: Message, conversation: Int64,
                        ignoringDuplicate: Bool = false) throws -> Bool {
-        try db.execute(sql: """
+        let statement = try db.cachedStatement(sql: """
             INSERT INTO messages (uuid, conversation, direction, body, sent_at, received_at, read_at, state)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?) \(ignoringDuplicate ? "ON CONFLICT (uuid) DO NOTHING" : "")
-            """, arguments: [message.id.uuidString, conversation, message.direction.rawValue, message.body,
+            """)
+        try statement.execute(arguments: [message.id.uuidString, conversation, message.direction.rawValue, message.body,
                              message.sentAt.millisecondsSince1970, message.receivedAt?.millisecondsSince1970,
                              message.readAt?.millisecondsSince1970, message.state.rawValue])
         return db.changesCount > 0

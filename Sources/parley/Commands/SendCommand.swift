@@ -43,17 +43,26 @@ struct SendCommand: AsyncParsableCommand {
         }
     }
 
+    /// Sends stdin's lines in batches of up to 500 (one transaction each).
     private func sendLines() throws {
         let client = try profileOptions.controlClient()
         var count = 0
-        while let line = readLine(strippingNewline: true) {
-            let response = try client.request(ControlRequest(command: "send", contact: contact, text: line))
-            guard response.ok, let message = response.message else {
-                throw CommandFailure("line \(count + 1): \(response.error ?? "send failed") (\(count) queued before it)")
+        var batch: [String] = []
+        func flush() throws {
+            guard !batch.isEmpty else { return }
+            let response = try client.request(ControlRequest(command: "send", contact: contact, texts: batch))
+            guard response.ok, let messages = response.messages else {
+                throw CommandFailure("\(response.error ?? "send failed") (\(count) messages queued before this batch)")
             }
-            count += 1
-            if json { print(ControlCoding.encode(message)) }
+            count += messages.count
+            if json { messages.forEach { print(ControlCoding.encode($0)) } }
+            batch.removeAll(keepingCapacity: true)
         }
+        while let line = readLine(strippingNewline: true) {
+            batch.append(line)
+            if batch.count == 500 { try flush() }
+        }
+        try flush()
         if !json { print("Queued \(count) messages") }
     }
 }

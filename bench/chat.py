@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Chat benchmark: two Parley nodes on loopback.
+
+1. Throughput: N messages A→B, queued through A's control socket in batches of
+   1,000; the clock stops when B has persisted all of them and A has every
+   delivered receipt. Reference, measured in the same run: the same rows
+   inserted straight into SQLite (same schema and FTS5 triggers, WAL,
+   synchronous=NORMAL, 1,000 rows per transaction) — the persistence ceiling.
+2. Latency: messages sent one at a time; send request → delivered receipt
+   event on A's event stream. p50 / p99.
+
+Usage: bench/chat.py [--messages N] [--latency-samples N] [--parley PATH]
+"""
+import argparse, json, os, shutil, socket, sqlite3, statistics, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Control:
+    """Line-delimited JSON over the node's Unix control socket."""
+
+    def __init__(self, home):
+        self.sock = socket.socket(socket.AF_UNIX)
+        self.sock.connect(os.path.join(home, "control.sock"))
+        self.file = self.sock.makefile("rwb")
+
+    def request(self, **fields):
+        self.file.write(json.dumps(fields).encode() + b"\n")
+        self.file.flush()
+        return json.loads(self.file.readline())
+
+    def next_line(self):
+        return json.loads(self.file.readline())
+
+
+class Node:
+    def __init__(self, parley, name, work):
+        self.parley, self.name = parley, name
+        self.home = os.path.join(work, name)
+        self.port = free_port()
+        self.run("id", "--set-name", name)
+        self.id = json.loads(self.run("id", "--json"))["id"]
+        self.process = None
+
+    def run(self, *args):
+        return subprocess.run([self.parley, *args, "--home", self.home], check=True,
+                              capture_output=True, text=True).stdout
+
+    def start(self):
+        log = open(os.path.join(self.home, "daemon.log"), "w")
+        self.process = subprocess.Popen([self.parley, "daemon", "--home", self.home, "--listen",
+                                         f"127.0.0.1:{self.port}", "--log-level", "warning"], stderr=log)
+        wait_for(lambda: os.path.exists(os.path.join(self.home, "control.sock")) and self.status() is not None)
+
+    def status(self):
+        try:
+            return Control(self.home).request(command="status")["status"]
+        except OSError:
+            return None
+
+    def stop(self):
+        if self.process:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+
+
+def wait_for(condition, timeout=60, interval=0.02):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(interval)
+    raise TimeoutError("condition not met in time")
+
+
+def count(db_path, sql):
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30) as db:
+        return db.execute(sql).fetchone()[0]
+
+
+def sqlite_reference(n, body, work):
+    """Rows/s of inserting n messages straight into SQLite with Parley's schema."""
+    path = os.path.join(work, "reference.db")
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    with open(os.path.join(ROOT, "migrations", "0001_initial.sql")) as f:
+        db.executescript(f.read())
+    db.execute("INSERT INTO contacts (contact_id, name, created_at) VALUES (?, 'bob', 0)", ("0" * 36,))
+    db.execute("INSERT INTO conversations (contact, created_at) VALUES (1, 0)")
+    started = time.perf_counter()
+    for start in range(0, n, 1000):
+        db.execute("BEGIN")
+        db.executemany("INSERT INTO messages (uuid, conversation, direction, body, sent_at, state) "
+                       "VALUES (?, 1, 'in', ?, 0, 'delivered')",
+                       ((f"{i:036d}", body.format(i)) for i in range(start, min(n, start + 1000))))
+        db.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    db.close()
+    return n / elapsed
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=100_000)
+    parser.add_argument("--latency-samples", type=int, default=2_000)
+    parser.add_argument("--parley", default=os.path.join(ROOT, ".build", "release", "parley"))
+    args = parser.parse_args()
+    body = "benchmark message {:07d}: the quick brown fox jumps over the lazy dog"
+
+    work = tempfile.mkdtemp(prefix="parley-bench-")
+    alice, bob = Node(args.parley, "alice", work), Node(args.parley, "bob", work)
+    try:
+        alice.run("contacts", "add", bob.id, "--name", "bob", "--address", f"127.0.0.1:{bob.port}")
+        bob.run("contacts", "add", alice.id, "--name", "alice", "--address", f"127.0.0.1:{alice.port}")
+        alice.start()
+        bob.start()
+        wait_for(lambda: any(c["online"] for c in alice.status()["contacts"]))
+
+        # 1. Throughput
+        control = Control(alice.home)
+        a_db, b_db = os.path.join(alice.home, "parley.db"), os.path.join(bob.home, "parley.db")
+        started = time.perf_counter()
+        for start in range(0, args.messages, 1000):
+            texts = [body.format(i) for i in range(start, min(args.messages, start + 1000))]
+            answer = control.request(command="send", contact="bob", texts=texts)
+            assert answer["ok"], answer
+        queued = time.perf_counter() - started
+        wait_for(lambda: count(a_db, "SELECT count(*) FROM messages WHERE state = 'delivered'") == args.messages,
+                 timeout=600, interval=0.05)
+        elapsed = time.perf_counter() - started
+        persisted = count(b_db, "SELECT count(*) FROM messages WHERE direction = 'in'")
+        assert persisted == args.messages, f"B persisted {persisted} of {args.messages}"
+        parley_rate = args.messages / elapsed
+        reference_rate = sqlite_reference(args.messages, body, work)
+
+        # 2. Latency, one message at a time
+        events = Control(alice.home)
+        assert events.request(command="events")["ok"]
+        latencies = []
+        for i in range(args.latency_samples):
+            sent = time.perf_counter()
+            answer = control.request(command="send", contact="bob", text=f"latency probe {i}")
+            message_id = answer["message"]["id"]
+            while True:
+                event = events.next_line()
+                if event.get("event") == "receipt" and message_id in event.get("ids", []):
+                    latencies.append((time.perf_counter() - sent) * 1000)
+                    break
+        latencies.sort()
+        p50 = latencies[len(latencies) // 2]
+        p99 = latencies[int(len(latencies) * 0.99) - 1]
+
+        print(f"chat throughput A→B, {args.messages} messages: {parley_rate:,.0f} msg/s delivered and persisted "
+              f"({elapsed:.2f} s; queueing took {queued:.2f} s)")
+        print(f"reference: SQLite insert of the same rows with Parley's schema: {reference_rate:,.0f} rows/s")
+        print(f"ratio parley / sqlite-insert: {parley_rate / reference_rate:.2f}")
+        print(f"send → delivered latency over {len(latencies)} messages: p50 {p50:.2f} ms, p99 {p99:.2f} ms, "
+              f"mean {statistics.mean(latencies):.2f} ms")
+    finally:
+        alice.stop()
+        bob.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
