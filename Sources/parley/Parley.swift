@@ -18,6 +18,7 @@ struct Parley: AsyncParsableCommand {
             ContactsCommand.self,
             DaemonCommand.self,
             SendCommand.self,
+            FileCommand.self,
             ReadCommand.self,
             StatusCommand.self,
             EventsCommand.self,
