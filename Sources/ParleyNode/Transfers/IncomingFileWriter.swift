@@ -23,7 +23,7 @@ final class IncomingFileWriter: @unchecked Sendable {
     private(set) var durableOffset: UInt64
     private var lastSync = ContinuousClock.now
 
-    static let syncEveryBytes: UInt64 = 16 << 20
+    static let syncEveryBytes: UInt64 = 8 << 20
     static let syncEvery: Duration = .seconds(1)
 
     /// Opens (creating) the part file and continues at `offset`, re-hashing what is already there.

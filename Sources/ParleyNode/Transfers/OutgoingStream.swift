@@ -1,10 +1,10 @@
 import NIOConcurrencyHelpers
 
 /// Flow control for one outgoing transfer: how many bytes may be in flight,
-/// sized from the measured throughput and round-trip time, between 1 and 16 MiB.
+/// sized from the measured throughput and round-trip time, between 1 and 8 MiB.
 final class OutgoingStream: Sendable {
     static let minimumWindow: UInt64 = 1 << 20
-    static let maximumWindow: UInt64 = 16 << 20
+    static let maximumWindow: UInt64 = 8 << 20
 
     private struct State {
         var acked: UInt64

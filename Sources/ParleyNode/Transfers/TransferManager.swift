@@ -383,6 +383,7 @@ final class TransferManager: Sendable {
         var next = offset
         var sent = transfer.bytesSent
         var lastSave = ContinuousClock.now
+        defer { try? recordSent(transfer.id, sent: sent, acked: stream.acked) }
         while next < transfer.size {
             try Task.checkCancellation()
             while !stream.maySend(next) {
