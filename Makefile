@@ -49,6 +49,7 @@ fuzz:
 bench: deps
 	$(SWIFT) build -c release --product parley
 	python3 bench/chat.py
+	python3 bench/files.py
 
 ## install: release build into PREFIX (default /usr/local)
 PREFIX ?= /usr/local
