@@ -135,6 +135,33 @@ struct FileTransferTests {
         try waitUntil(timeout: 10, "sender told") { try transfer(id, on: pair.alice)?["state"] as? String == "failed" }
     }
 
+    @Test(.enabled(if: getuid() == 0, "needs root to mount a small tmpfs"))
+    func fullDiskPausesKeepsWhatWasWrittenAndResumesAfterSpaceIsFreed() throws {
+        let pair = try Pair()
+        defer { pair.cleanup() }
+        let small = pair.bob.home.url.appending(path: "small")
+        try FileManager.default.createDirectory(at: small, withIntermediateDirectories: true)
+        try shell("mount -t tmpfs -o size=16m tmpfs '\(small.path)'")
+        defer { try? shell("umount -l '\(small.path)'") }
+        let source = pair.alice.home.url.appending(path: "large.bin")
+        try writeRandomFile(source, megabytes: 24)
+        let id = try pair.offer(source.path)
+        try pair.bob.parley("file", "accept", id, "--to", small.path).requireSuccess()
+        try waitUntil(timeout: 30, "disk-full pause") { try transfer(id, on: pair.bob)?["state"] as? String == "paused" }
+        #expect((try transfer(id, on: pair.bob)?["error"] as? String ?? "").contains("disk is full"))
+        let part = small.appending(path: "large.bin.part")
+        #expect(FileManager.default.fileExists(atPath: part.path), "what was written is kept")
+        #expect(!FileManager.default.fileExists(atPath: small.appending(path: "large.bin").path))
+
+        try shell("mount -o remount,size=64m '\(small.path)'")
+        try pair.bob.parley("file", "resume", id).requireSuccess()
+        try waitUntil(timeout: 60, "completes after space is freed") {
+            try transfer(id, on: pair.bob)?["state"] as? String == "completed"
+        }
+        #expect(try sha256(of: small.appending(path: "large.bin")) == sha256(of: source))
+        #expect(!FileManager.default.fileExists(atPath: part.path))
+    }
+
     @Test func rejectedAndCancelledTransfersStop() throws {
         let pair = try Pair()
         defer { pair.cleanup() }
@@ -188,6 +215,16 @@ func writeRandomFile(_ url: URL, megabytes: Int) throws {
     for _ in 0..<megabytes {
         try output.write(contentsOf: try random.read(upToCount: 1 << 20) ?? Data())
     }
+}
+
+/// Runs a shell command; throws if it fails.
+func shell(_ command: String) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", command]
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw CommandFailed(status: process.terminationStatus, stderr: command) }
 }
 
 func sha256(of url: URL) throws -> String {
