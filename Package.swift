@@ -100,6 +100,7 @@ let package = Package(
             name: "parley",
             dependencies: [
                 "ParleyNode",
+                "ParleyNet",
                 "ParleyCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -41,7 +41,7 @@ struct ChatTests {
         try bob.start()
         try befriend(alice, as: "alice", bob, as: "bob")
 
-        let first = (0..<2000).map { "before \($0)" }
+        let first = (0..<20000).map { "before \($0)" }
         let second = (0..<200).map { "while down \($0)" }
         let sending = Task.detached {
             try alice.parley("send", "bob", "--lines", input: first.joined(separator: "\n") + "\n").requireSuccess()

@@ -30,7 +30,8 @@ struct ContactsCommand: AsyncParsableCommand {
             let service = try profileOptions.contactService()
             let contact = try service.add(id: id, name: name, addresses: address)
             if let note {
-                try service.database.settings.set(String(note.prefix(500)), for: SettingKeys.requestNote(for: contact.id))
+                try service.database.settings.set(String(decoding: note.utf8.prefix(1000), as: UTF8.self),
+                                                  for: SettingKeys.requestNote(for: contact.id))
             }
             profileOptions.notifyNode()
             print("Added \(contact.name) (\(contact.id.grouped)). Check the ID with them, then run 'parley contacts verify \(contact.name)'.")
