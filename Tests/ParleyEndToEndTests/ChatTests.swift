@@ -106,6 +106,24 @@ struct ChatTests {
         try waitUntil(timeout: 10, "read receipt") { try alice.history("bob").last?["state"] as? String == "read" }
     }
 
+    @Test func silentPeerIsDeclaredDeadWithin30SecondsAndRelinkedWhenBack() throws {
+        let alice = try DaemonProcess(name: "alice"), bob = try DaemonProcess(name: "bob")
+        defer { alice.cleanup(); bob.cleanup() }
+        try alice.start()
+        try bob.start()
+        try befriend(alice, as: "alice", bob, as: "bob")
+        bob.freeze()
+        let frozenAt = Date()
+        try waitUntil(timeout: 45, "bob declared offline") { try !alice.isOnline("bob") }
+        let detected = Date().timeIntervalSince(frozenAt)
+        #expect(detected <= 35, "dead link noticed after \(detected) s")
+        try alice.parley("send", "bob", "are you back?").requireSuccess()
+        bob.thaw()
+        try waitUntil(timeout: 60, "relinked and delivered") {
+            try bob.history("alice").last?["body"] as? String == "are you back?"
+        }
+    }
+
     @Test func commandsThatNeedTheNodeSaySoWhenNoneRuns() throws {
         let home = try TemporaryHome()
         defer { home.cleanup() }

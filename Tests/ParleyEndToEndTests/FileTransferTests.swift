@@ -238,3 +238,62 @@ func sha256(of url: URL) throws -> String {
     process.waitUntilExit()
     return String(String(decoding: data, as: UTF8.self).prefix(64))
 }
+
+/// Several transfers at once, both ways, with auto-accept and events.
+@Suite("Concurrent transfers")
+struct ConcurrentTransferTests {
+    @Test func severalTransfersBothWaysWithAutoAcceptAndEvents() throws {
+        let alice = try DaemonProcess(name: "alice"), bob = try DaemonProcess(name: "bob")
+        defer { alice.cleanup(); bob.cleanup() }
+        let downloads = try TemporaryHome()
+        defer { downloads.cleanup() }
+        try alice.home.writeConfig("downloads = \(downloads.path)/alice\n")
+        try bob.home.writeConfig("downloads = \(downloads.path)/bob\n")
+        try alice.start()
+        try bob.start()
+        try befriend(alice, as: "alice", bob, as: "bob")
+        try bob.parley("contacts", "files", "alice", "--auto-accept-up-to", "64M").requireSuccess()
+        try alice.parley("contacts", "files", "bob", "--auto-accept-up-to", "64M", "--max-size", "100M").requireSuccess()
+
+        let events = Process()
+        events.executableURL = parleyExecutable
+        events.arguments = ["events", "--home", bob.home.path]
+        let eventOutput = Pipe()
+        events.standardOutput = eventOutput
+        try events.run()
+        usleep(300_000)
+
+        var sources: [(from: DaemonProcess, to: String, url: URL)] = []
+        for (index, sender) in [alice, alice, bob].enumerated() {
+            let url = sender.home.url.appending(path: "file\(index).bin")
+            try writeRandomFile(url, megabytes: 20)
+            sources.append((sender, sender === alice ? "bob" : "alice", url))
+        }
+        let tooBig = bob.home.url.appending(path: "too-big.bin")
+        try writeRandomFile(tooBig, megabytes: 101)
+        for source in sources {
+            try source.from.parley("file", "send", source.to, source.url.path).requireSuccess()
+        }
+        try bob.parley("file", "send", "alice", tooBig.path).requireSuccess()
+
+        try waitUntil(timeout: 120, "all three complete") {
+            let done = (try alice.parley("file", "list", "--json").json as? [[String: Any]] ?? [])
+                .filter { $0["state"] as? String == "completed" }
+            return done.count == 3
+        }
+        for (index, source) in sources.enumerated() {
+            let folder = source.to == "bob" ? "bob" : "alice"
+            let received = downloads.url.appending(path: "\(folder)/file\(index).bin")
+            #expect(try sha256(of: received) == sha256(of: source.url))
+        }
+        try waitUntil(timeout: 20, "the oversized offer is refused") {
+            (try bob.parley("file", "list", "--json").json as? [[String: Any]] ?? [])
+                .contains { $0["file"] as? String == "too-big.bin" && $0["state"] as? String == "rejected" }
+        }
+        events.terminate()
+        let lines = String(decoding: eventOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        for kind in ["file-offer", "file-state", "file-complete"] {
+            #expect(lines.contains("\"event\":\"\(kind)\""), "events include \(kind)")
+        }
+    }
+}
