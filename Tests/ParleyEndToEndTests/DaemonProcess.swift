@@ -24,7 +24,7 @@ final class DaemonProcess: @unchecked Sendable {
 
     /// Starts the daemon and waits until its control socket answers.
     func start() throws {
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
         process.executableURL = parleyExecutable
         process.arguments = ["daemon", "--home", home.path, "--listen", address, "--log-level", "debug"]

@@ -205,7 +205,7 @@ func transfer(_ id: String, on node: DaemonProcess, offline: Bool = false) throw
 }
 
 func writeRandomFile(_ url: URL, megabytes: Int) throws {
-    FileManager.default.createFile(atPath: url.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: url.path, contents: nil)
     let output = try FileHandle(forWritingTo: url)
     let random = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/dev/urandom"))
     defer {
