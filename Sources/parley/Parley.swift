@@ -6,7 +6,7 @@ import Foundation
 struct Parley: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parley",
-        abstract: "Encrypted peer-to-peer chat, files and calls in the terminal.",
+        abstract: "Encrypted peer-to-peer chat and file transfer in the terminal.",
         discussion: """
             Every subcommand works on one profile: --home DIR (or PARLEY_HOME), or the XDG \
             directories (~/.config/parley, ~/.local/share/parley), or --profile NAME inside them.

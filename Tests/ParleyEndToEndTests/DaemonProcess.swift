@@ -6,7 +6,8 @@ import Glibc
 /// A `parley daemon` running as a real process on loopback, with its own profile.
 final class DaemonProcess: @unchecked Sendable {
     let home: TemporaryHome
-    let port: Int
+    private(set) var port: Int
+    private var started = false
     private(set) var process: Process?
     private(set) var log: URL
 
@@ -22,17 +23,31 @@ final class DaemonProcess: @unchecked Sendable {
 
     func contactID() throws -> String { try home.contactID() }
 
-    /// Starts the daemon and waits until its control socket answers.
+    /// Starts the daemon and waits until its control socket answers. On the
+    /// first start, a port another test grabbed in the meantime is replaced.
     func start() throws {
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let process = Process()
-        process.executableURL = parleyExecutable
-        process.arguments = ["daemon", "--home", home.path, "--listen", address, "--log-level", "debug"]
-        process.standardError = try FileHandle(forWritingTo: log)
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        self.process = process
-        try waitUntil(timeout: 20) { (try? self.home.parley("status", "--json"))?.status == 0 }
+        for attempt in 1...3 {
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+            let process = Process()
+            process.executableURL = parleyExecutable
+            process.arguments = ["daemon", "--home", home.path, "--listen", address, "--log-level", "debug"]
+            process.standardError = try FileHandle(forWritingTo: log)
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            self.process = process
+            try waitUntil(timeout: 60, "daemon \(home.path) answers") {
+                !process.isRunning || (try? self.home.parley("status", "--json"))?.status == 0
+            }
+            if process.isRunning {
+                started = true
+                return
+            }
+            self.process = nil
+            guard !started, attempt < 3, logText.contains("cannot listen") else {
+                throw CommandFailed(status: process.terminationStatus, stderr: logText)
+            }
+            port = try freeLoopbackPort()
+        }
     }
 
     /// Kills the daemon without warning (SIGKILL) and waits for it to be gone.
@@ -65,6 +80,10 @@ final class DaemonProcess: @unchecked Sendable {
     func cleanup() {
         thaw()
         kill()
+        // Keep the log for post-mortems (CI prints nothing of it unless asked).
+        let logs = URL(fileURLWithPath: "/tmp/parley-test-logs")
+        try? FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        try? FileManager.default.copyItem(at: log, to: logs.appending(path: "\(home.url.lastPathComponent).log"))
         home.cleanup()
     }
 

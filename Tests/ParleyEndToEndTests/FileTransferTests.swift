@@ -162,6 +162,34 @@ struct FileTransferTests {
         #expect(!FileManager.default.fileExists(atPath: part.path))
     }
 
+    @Test func emptyFileArrives() throws {
+        let pair = try Pair()
+        defer { pair.cleanup() }
+        let source = pair.alice.home.url.appending(path: "empty.txt")
+        try Data().write(to: source)
+        let id = try pair.offer(source.path)
+        try pair.accept(id)
+        try waitUntil(timeout: 20, "empty file completes on both sides") {
+            try transfer(id, on: pair.bob)?["state"] as? String == "completed"
+                && transfer(id, on: pair.alice)?["state"] as? String == "completed"
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: pair.downloads.path) == ["empty.txt"])
+    }
+
+    @Test func senderCancelMidwayRemovesTheReceiversPartFile() throws {
+        let pair = try Pair()
+        defer { pair.cleanup() }
+        let source = pair.alice.home.url.appending(path: "long.bin")
+        try writeRandomFile(source, megabytes: 400)
+        let id = try pair.offer(source.path)
+        try pair.alice.parley("contacts", "list").requireSuccess()
+        try pair.accept(id)
+        try waitUntil(timeout: 60, "under way") { (try transfer(id, on: pair.bob)?["bytes_done"] as? Int ?? 0) > 0 }
+        try pair.alice.parley("file", "cancel", id).requireSuccess()
+        try waitUntil(timeout: 20, "receiver cancelled") { try transfer(id, on: pair.bob)?["state"] as? String == "cancelled" }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: pair.downloads.path).isEmpty)
+    }
+
     @Test func rejectedAndCancelledTransfersStop() throws {
         let pair = try Pair()
         defer { pair.cleanup() }

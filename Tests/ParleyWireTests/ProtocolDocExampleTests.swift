@@ -19,7 +19,8 @@ struct ProtocolDocExampleTests {
     }
 
     @Test func helloExample() throws {
-        let message = WireMessage.hello(Hello(displayName: "Ada", listenPort: 29172, peerIsContact: true))
+        let message = WireMessage.hello(Hello(displayName: "Ada", listenPort: 29172, peerIsContact: true,
+                                              capabilities: ["chat", "receipts", "typing", "contact-request"]))
         let expected = hex("""
             00 00 00 41 00 01 01 00 00 01 00 01 00 00 00 03
             41 64 61 71 f4 01 00 04 00 00 00 04 63 68 61 74

@@ -92,8 +92,8 @@ struct PeerSessionRunner: Sendable {
         logger.info("link up")
         Task { await transfers.linkUp(session) }
         defer {
-            transfers.linkDown(peer)
             Task {
+                await transfers.linkDown(session)
                 if await registry.unregister(session) {
                     try? database.contacts.markSeen(peer)
                     var offline = NodeEvent(.presence, contact: peer, name: contact.name)

@@ -40,7 +40,14 @@ public struct DownloadFolder: Sendable {
             let final = path + "/" + name
             let part = final + ".part"
             let taken = [final, part].contains { FileManager.default.fileExists(atPath: $0) || reserved.contains($0) }
-            if !taken { return (final, part) }
+            if taken { continue }
+            // Claim the part file atomically: a concurrent accept picking the same name gets EEXIST.
+            let fd = open(part, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0o644)
+            if fd >= 0 {
+                close(fd)
+                return (final, part)
+            }
+            if errno != EEXIST { throw TransferError.cannotWrite(part, String(cString: strerror(errno))) }
         }
         throw TransferError.cannotWrite(path, "too many files called \(safe)")
     }
@@ -61,7 +68,17 @@ public struct DownloadFolder: Sendable {
                 }
                 return candidate
             }
-            if errno != EEXIST { throw TransferError.cannotWrite(candidate, String(cString: strerror(errno))) }
+            let code = errno
+            if code == EEXIST { continue }
+            if [EPERM, EOPNOTSUPP, EXDEV, EMLINK].contains(code) {
+                // No hard links here (FAT, some network file systems): rename, after checking the name is free.
+                if FileManager.default.fileExists(atPath: candidate) { continue }
+                guard rename(part, candidate) == 0 else {
+                    throw TransferError.cannotWrite(candidate, String(cString: strerror(errno)))
+                }
+                return candidate
+            }
+            throw TransferError.cannotWrite(candidate, String(cString: strerror(code)))
         }
         throw TransferError.cannotWrite(final, "no free name")
     }

@@ -34,7 +34,7 @@ final class IncomingFileWriter: @unchecked Sendable {
     /// Opens (creating) the part file and continues at `offset`, re-hashing what is already there.
     init(partPath: String, size: UInt64, resumingAt offset: UInt64,
          onDurable: @escaping @Sendable (UInt64) -> Void) throws {
-        let fd = open(partPath, O_CREAT | O_WRONLY | O_CLOEXEC, 0o644)
+        let fd = open(partPath, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else { throw TransferError.cannotWrite(partPath, String(cString: strerror(errno))) }
         // Bytes past the durable offset may be torn by a crash: drop them.
         guard ftruncate(fd, off_t(offset)) == 0 else {
@@ -68,35 +68,42 @@ final class IncomingFileWriter: @unchecked Sendable {
 
     /// Writes a chunk that must start at `writtenOffset` (earlier data is a resend and ignored).
     func write(_ data: [UInt8], at offset: UInt64) throws -> Progress {
-        try lock.withLock {
-            if let syncError { throw syncError }
-            if offset + UInt64(data.count) <= written { return .duplicate }
-            guard offset == written else {
-                throw TransferError.cannotWrite(partPath, "chunk at \(offset) does not follow \(written)")
-            }
-            guard offset + UInt64(data.count) <= size else {
-                throw TransferError.cannotWrite(partPath, "the peer sent more bytes than the offered size")
-            }
-            var done = 0
-            while done < data.count {
-                let result = data.withUnsafeBytes { buffer in
-                    pwrite(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
-                }
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    throw Self.error(errno, partPath)
-                }
-                done += result
-            }
-            hasher.update(data: data)
-            written += UInt64(data.count)
-            if written - durable >= Self.syncEveryBytes && !syncInFlight {
-                syncInFlight = true
-                let target = written
-                syncQueue.async { self.backgroundSync(upTo: target) }
-            }
-            return .written
+        try lock.withLock { try unlockedWrite(data, at: offset) }
+    }
+
+    private func unlockedWrite(_ data: [UInt8], at offset: UInt64) throws -> Progress {
+        if let syncError { throw syncError }
+        if offset + UInt64(data.count) <= written { return .duplicate }
+        if offset < written {
+            // Partly a resend: keep only the bytes we do not have yet.
+            let fresh = Array(data[Int(written - offset)...])
+            return try unlockedWrite(fresh, at: written)
         }
+        guard offset == written else {
+            throw TransferError.cannotWrite(partPath, "chunk at \(offset) does not follow \(written)")
+        }
+        guard offset + UInt64(data.count) <= size else {
+            throw TransferError.cannotWrite(partPath, "the peer sent more bytes than the offered size")
+        }
+        var done = 0
+        while done < data.count {
+            let result = data.withUnsafeBytes { buffer in
+                pwrite(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+            }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw Self.error(errno, partPath)
+            }
+            done += result
+        }
+        hasher.update(data: data)
+        written += UInt64(data.count)
+        if written - durable >= Self.syncEveryBytes && !syncInFlight {
+            syncInFlight = true
+            let target = written
+            syncQueue.async { self.backgroundSync(upTo: target) }
+        }
+        return .written
     }
 
     private func backgroundSync(upTo target: UInt64) {

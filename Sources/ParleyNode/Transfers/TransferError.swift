@@ -8,6 +8,7 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
     case notIncoming(String)
     case checksumMismatch(String)
     case tooLarge(size: UInt64, limit: UInt64)
+    case pausedByPeer(String)
 
     public var description: String {
         switch self {
@@ -20,6 +21,7 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notIncoming(let id): "transfer \(id) is one you send; only the receiver can do that"
         case .checksumMismatch(let path):
             "the received data does not match the offered SHA-256; the part file \(path) is kept for inspection"
+        case .pausedByPeer(let id): "the receiver paused transfer \(id); only they can resume it"
         case .tooLarge(let size, let limit): "the file is \(size) bytes, more than the \(limit) bytes allowed from this contact"
         }
     }

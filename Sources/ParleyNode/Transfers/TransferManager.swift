@@ -17,7 +17,7 @@ final class TransferManager: Sendable {
 
     private struct State: Sendable {
         /// Outgoing streams running now, with the task that feeds them and their transfer.
-        var streams: [UUID: (stream: OutgoingStream, task: Task<Void, Never>, transfer: Transfer)] = [:]
+        var streams: [UUID: (stream: OutgoingStream, task: Task<Void, Never>, transfer: Transfer, session: PeerSession)] = [:]
         /// Incoming part files being written now, with their transfer (so chunks need no lookup).
         var writers: [UUID: (writer: IncomingFileWriter, transfer: Transfer)] = [:]
         /// Last progress event per transfer, to throttle them.
@@ -76,6 +76,11 @@ final class TransferManager: Sendable {
         transfer.state = .accepted
         try database.transfers.update(transfer)
         publishState(transfer)
+        if transfer.size == 0 {
+            // Nothing to stream: create the empty file, verify and finish here.
+            let writer = try openWriter(for: transfer)
+            return try await finish(transfer, writer: writer, on: await registry.session(for: transfer.contactID))
+        }
         await sendAccept(transfer)
         return transfer
     }
@@ -109,8 +114,10 @@ final class TransferManager: Sendable {
 
     func pause(_ reference: String) async throws -> Transfer {
         var transfer = try database.transfers.resolve(reference)
-        guard [.accepted, .active, .offered].contains(transfer.state) else {
-            throw TransferError.wrongState(transfer.id.uuidString, state: transfer.state.rawValue, wanted: "running")
+        let pausable: [TransferState] = transfer.direction == .incoming ? [.accepted, .active] : [.offered, .active]
+        guard pausable.contains(transfer.state) else {
+            throw TransferError.wrongState(transfer.id.uuidString, state: transfer.state.rawValue,
+                                           wanted: transfer.direction == .incoming ? "accepted or active" : "running")
         }
         stop(transfer.id)
         transfer.state = .paused
@@ -126,6 +133,9 @@ final class TransferManager: Sendable {
         guard transfer.state == .paused || transfer.state == .failed && transfer.direction == .incoming
                 && transfer.error?.contains("disk is full") == true else {
             throw TransferError.wrongState(transfer.id.uuidString, state: transfer.state.rawValue, wanted: "paused")
+        }
+        if transfer.direction == .outgoing && transfer.error == Self.pausedByReceiver {
+            throw TransferError.pausedByPeer(transfer.id.uuidString)
         }
         transfer.error = nil
         if transfer.direction == .incoming {
@@ -162,9 +172,18 @@ final class TransferManager: Sendable {
         }
     }
 
-    /// The link to `peer` went down: stop streams, make received bytes durable.
-    func linkDown(_ peer: ContactID) {
-        let unfinished = (try? database.transfers.unfinished(with: peer)) ?? []
+    /// A link to the peer went down: stop the streams that ran on it and make
+    /// received bytes durable — unless a newer link to the same peer already
+    /// took over (a replaced duplicate link), whose streams go on.
+    func linkDown(_ session: PeerSession) async {
+        if let current = await registry.session(for: session.peerID), current !== session {
+            let stale = state.withLockedValue { state in
+                state.streams.filter { $0.value.session === session }.map(\.key)
+            }
+            stale.forEach(stop)
+            return
+        }
+        let unfinished = (try? database.transfers.unfinished(with: session.peerID)) ?? []
         for transfer in unfinished { stop(transfer.id) }
     }
 
@@ -216,6 +235,10 @@ final class TransferManager: Sendable {
             stop(transfer.id)
             if case .reject = frame { transfer.state = .rejected } else { transfer.state = .cancelled }
             transfer.error = "the peer said: \(reason)"
+            if transfer.direction == .incoming, let part = transfer.partPath {
+                unlink(part)
+                transfer.partPath = nil
+            }
             try database.transfers.update(transfer)
             publishState(transfer)
         case .pause:
@@ -343,26 +366,34 @@ final class TransferManager: Sendable {
         return writer
     }
 
-    /// All bytes are in: verify, then rename to the final name (never over an existing file).
-    private func finish(_ transfer: Transfer, writer: IncomingFileWriter, on session: PeerSession) async throws {
+    /// All bytes are in: verify, then rename to the final name (never over an
+    /// existing file). Any failure marks the transfer failed and tells the sender.
+    @discardableResult
+    private func finish(_ transfer: Transfer, writer: IncomingFileWriter, on session: PeerSession?) async throws -> Transfer {
         var transfer = transfer
         state.withLockedValue { _ = $0.writers.removeValue(forKey: transfer.id) }
-        try writer.sync()
-        transfer.bytesDone = writer.durableOffset
-        guard writer.digest() == transfer.sha256, let final = transfer.localPath else {
+        do {
+            try writer.sync()
+            transfer.bytesDone = writer.durableOffset
+            guard writer.digest() == transfer.sha256, let final = transfer.localPath else {
+                throw TransferError.checksumMismatch(writer.partPath)
+            }
+            transfer.localPath = try DownloadFolder.finalize(part: writer.partPath, final: final)
+        } catch {
             transfer.state = .failed
-            transfer.error = TransferError.checksumMismatch(writer.partPath).description
+            transfer.error = String(describing: error)
             try database.transfers.update(transfer)
             publish(.fileFailed, transfer)
-            try await session.send(.file(.complete(transfer.id, verified: false, reason: "SHA-256 mismatch")))
-            return
+            let reason = (error as? TransferError).map { if case .checksumMismatch = $0 { "SHA-256 mismatch" } else { "\($0)" } }
+            try? await session?.send(.file(.complete(transfer.id, verified: false, reason: reason ?? "\(error)")))
+            return transfer
         }
-        transfer.localPath = try DownloadFolder.finalize(part: writer.partPath, final: final)
         transfer.partPath = nil
         transfer.state = .completed
         try database.transfers.update(transfer)
         publish(.fileComplete, transfer)
-        try await session.send(.file(.complete(transfer.id, verified: true, reason: "")))
+        try? await session?.send(.file(.complete(transfer.id, verified: true, reason: "")))
+        return transfer
     }
 
     private func sendAccept(_ transfer: Transfer, on session: PeerSession? = nil) async {
@@ -388,7 +419,7 @@ final class TransferManager: Sendable {
                 logger.notice("sending \(transfer.fileName) stopped: \(error)")
             }
         }
-        state.withLockedValue { $0.streams[transfer.id] = (stream, task, transfer) }
+        state.withLockedValue { $0.streams[transfer.id] = (stream, task, transfer, session) }
     }
 
     /// Reads the file and sends chunks while the window allows.

@@ -220,7 +220,9 @@ extension ContactsCommand {
             guard let value = UInt64(digits) else {
                 throw ValidationError("'\(text)' is not a size: write e.g. 500K, 20M, 2G, or '\(off)'")
             }
-            return value * multiplier
+            let (bytes, overflow) = value.multipliedReportingOverflow(by: multiplier)
+            guard !overflow else { throw ValidationError("'\(text)' is too large") }
+            return bytes
         }
     }
 }

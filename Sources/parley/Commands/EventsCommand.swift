@@ -9,7 +9,8 @@ struct EventsCommand: AsyncParsableCommand {
         abstract: "Stream the running node's events as JSON lines.",
         discussion: """
             Events: message, receipt, presence, typing, contact-request, contact-request-sent, \
-            impersonation, link-error. Each line is one JSON object with an "event" field.
+            impersonation, file-offer, file-progress, file-state, file-complete, file-failed. \
+            Each line is one JSON object with an "event" field.
             """)
 
     @OptionGroup var profileOptions: ProfileOptions

@@ -59,6 +59,7 @@ struct SendCommand: AsyncParsableCommand {
             batch.removeAll(keepingCapacity: true)
         }
         while let line = readLine(strippingNewline: true) {
+            if line.isEmpty { continue }  // an empty message cannot be sent
             batch.append(line)
             if batch.count == 500 { try flush() }
         }
