@@ -17,13 +17,15 @@ struct Parley: AsyncParsableCommand {
             IDCommand.self,
             ContactsCommand.self,
             DaemonCommand.self,
+            TUICommand.self,
             SendCommand.self,
             ReadCommand.self,
             StatusCommand.self,
             EventsCommand.self,
             HistoryCommand.self,
             SearchCommand.self,
-        ]
+        ],
+        defaultSubcommand: TUICommand.self
     )
 
     /// Runs the command and maps failures to exit codes 1 (failed) and 2 (usage).
