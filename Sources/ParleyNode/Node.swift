@@ -18,6 +18,7 @@ public final class Node: Sendable {
     let policy: PeerPolicy
     let dialer: ContactDialer
     let runner: PeerSessionRunner
+    let transfers: TransferManager
     let listener: PeerListener
     let control: ControlServer
     let logger: Logger
@@ -41,24 +42,28 @@ public final class Node: Sendable {
         let boundPort = listener.localAddress?.port ?? listen.port
         let registry = LinkRegistry(ownID: identity.contactID)
         let events = EventHub()
+        let transfers = TransferManager(database: profile.database, registry: registry, events: events,
+                                        downloads: DownloadFolder.default(configuration: profile.configuration),
+                                        logger: logger)
         let runner = PeerSessionRunner(
             identity: identity, database: profile.database, registry: registry, events: events,
-            requestGate: ContactRequestGate(), listenPort: { boundPort }, displayName: { profile.displayName },
-            logger: logger)
+            requestGate: ContactRequestGate(), transfers: transfers, listenPort: { boundPort },
+            displayName: { profile.displayName }, logger: logger)
         let dialer = ContactDialer(database: profile.database, registry: registry,
                                    connector: PeerConnector(tls: tls, timings: timings), runner: runner,
                                    events: events, logger: logger)
         let control = try await ControlServer.bind(path: profile.paths.controlSocket.path, logger: logger)
         return Node(profile: profile, events: events, registry: registry, policy: policy, dialer: dialer,
-                    runner: runner, listener: listener, control: control, logger: logger,
+                    runner: runner, transfers: transfers, listener: listener, control: control, logger: logger,
                     listenAddress: PeerAddress(host: listen.host, port: boundPort), lock: lock)
     }
 
     private let lock: NodeLock
 
     private init(profile: Profile, events: EventHub, registry: LinkRegistry, policy: PeerPolicy,
-                 dialer: ContactDialer, runner: PeerSessionRunner, listener: PeerListener, control: ControlServer,
-                 logger: Logger, listenAddress: PeerAddress, lock: NodeLock) {
+                 dialer: ContactDialer, runner: PeerSessionRunner, transfers: TransferManager, listener: PeerListener,
+                 control: ControlServer, logger: Logger, listenAddress: PeerAddress, lock: NodeLock) {
+        self.transfers = transfers
         self.profile = profile
         self.registry = registry
         self.policy = policy
@@ -158,6 +163,31 @@ public final class Node: Sendable {
         dialer.sync()
         for contact in contacts { dialer.wake(contact.id) }
     }
+
+    // MARK: File transfers
+
+    /// Offers a file to a contact (hashing it first); it goes out as soon as a link is up.
+    public func offerFile(path: String, to reference: String, as name: String? = nil) async throws -> Transfer {
+        let contact = try profile.database.contacts.resolve(reference)
+        guard contact.trust != .blocked else { throw NodeError.blocked(contact.name) }
+        let transfer = try await transfers.offer(path: path, to: contact, as: name)
+        dialer.wake(contact.id)
+        return transfer
+    }
+
+    public func transferList() throws -> [Transfer] { try transfers.list() }
+
+    /// A transfer with its current rate, for display.
+    public func info(_ transfer: Transfer) -> TransferInfo {
+        TransferInfo(transfer, rate: transfer.state.isFinal ? nil : transfers.rate(of: transfer.id))
+    }
+    public func acceptTransfer(_ id: String, into directory: String? = nil) async throws -> Transfer {
+        try await transfers.accept(id, into: directory)
+    }
+    public func rejectTransfer(_ id: String) async throws -> Transfer { try await transfers.reject(id) }
+    public func cancelTransfer(_ id: String) async throws -> Transfer { try await transfers.cancel(id) }
+    public func pauseTransfer(_ id: String) async throws -> Transfer { try await transfers.pause(id) }
+    public func resumeTransfer(_ id: String) async throws -> Transfer { try await transfers.resume(id) }
 
     /// Contacts with their link state.
     public func status() async throws -> NodeStatus {

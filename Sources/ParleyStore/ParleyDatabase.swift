@@ -36,4 +36,5 @@ public final class ParleyDatabase: Sendable {
     public var messages: MessageRepository { MessageRepository(writer: writer) }
     public var settings: SettingsRepository { SettingsRepository(writer: writer) }
     public var requests: ContactRequestRepository { ContactRequestRepository(writer: writer) }
+    public var transfers: TransferRepository { TransferRepository(writer: writer) }
 }

@@ -10,6 +10,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case duplicateContact(id: String, existingName: String)
     /// No pending contact request matches.
     case unknownRequest(String)
+    /// No transfer matches.
+    case unknownTransfer(String)
     /// A database operation failed.
     case failed(String)
 
@@ -25,6 +27,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(id) is already a contact, called '\(existingName)'"
         case .unknownRequest(let reference):
             "no pending contact request matches '\(reference)'; see 'parley contacts requests'"
+        case .unknownTransfer(let reference):
+            "no transfer matches '\(reference)' (give at least 4 characters of its ID); see 'parley file list'"
         case .failed(let detail):
             "database error: \(detail)"
         }

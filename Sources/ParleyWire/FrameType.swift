@@ -28,7 +28,18 @@ public struct FrameType: RawRepresentable, Hashable, Sendable, CustomStringConve
     /// Answer to a CONTACT_REQUEST.
     public static let contactRequestResult = FrameType(0x0021)
 
-    /// Reserved for file transfer; decoded as ``WireMessage/unknown(type:version:payload:)`` today.
+    /// File transfer: offer, accept, reject, cancel, pause, resume, chunk, ack, complete.
+    public static let fileOffer = FrameType(0x0101)
+    public static let fileAccept = FrameType(0x0102)
+    public static let fileReject = FrameType(0x0103)
+    public static let fileCancel = FrameType(0x0104)
+    public static let filePause = FrameType(0x0105)
+    public static let fileResume = FrameType(0x0106)
+    public static let fileChunk = FrameType(0x0107)
+    public static let fileAck = FrameType(0x0108)
+    public static let fileComplete = FrameType(0x0109)
+
+    /// The file-transfer range; codes in it not listed above decode as ``WireMessage/unknown(type:version:payload:)``.
     public static let fileTransferRange: ClosedRange<UInt16> = 0x0100 ... 0x01FF
     /// Reserved for call signalling.
     public static let callSignallingRange: ClosedRange<UInt16> = 0x0200 ... 0x02FF
@@ -40,6 +51,7 @@ public struct FrameType: RawRepresentable, Hashable, Sendable, CustomStringConve
     /// Every type this implementation decodes into a specific ``WireMessage`` case.
     public static let known: [FrameType] = [
         .hello, .ping, .pong, .close, .chatMessage, .receipt, .typing, .contactRequest, .contactRequestResult,
+        .fileOffer, .fileAccept, .fileReject, .fileCancel, .filePause, .fileResume, .fileChunk, .fileAck, .fileComplete,
     ]
 
     /// Protocol name of a known type (e.g. `CHAT_MESSAGE`), or `nil`.
@@ -54,6 +66,15 @@ public struct FrameType: RawRepresentable, Hashable, Sendable, CustomStringConve
         case .typing: "TYPING"
         case .contactRequest: "CONTACT_REQUEST"
         case .contactRequestResult: "CONTACT_REQUEST_RESULT"
+        case .fileOffer: "FILE_OFFER"
+        case .fileAccept: "FILE_ACCEPT"
+        case .fileReject: "FILE_REJECT"
+        case .fileCancel: "FILE_CANCEL"
+        case .filePause: "FILE_PAUSE"
+        case .fileResume: "FILE_RESUME"
+        case .fileChunk: "FILE_CHUNK"
+        case .fileAck: "FILE_ACK"
+        case .fileComplete: "FILE_COMPLETE"
         default: nil
         }
     }

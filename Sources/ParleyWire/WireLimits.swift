@@ -21,4 +21,10 @@ public enum WireLimits {
     public static let maxCapabilities = 32
     /// Largest single capability string, in UTF-8 bytes.
     public static let maxCapabilityBytes = 64
+    /// Longest proposed file name in FILE_OFFER, in UTF-8 bytes (receivers shorten it further).
+    public static let maxFileNameBytes = 1024
+    /// Longest MIME type in FILE_OFFER.
+    public static let maxMimeTypeBytes = 255
+    /// Largest data field of a FILE_CHUNK.
+    public static let maxFileChunkBytes = 256 * 1024
 }

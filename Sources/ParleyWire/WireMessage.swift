@@ -23,6 +23,8 @@ public enum WireMessage: Sendable, Equatable {
     case contactRequest(ContactRequest)
     /// CONTACT_REQUEST_RESULT (0x0021).
     case contactRequestResult(ContactRequestStatus)
+    /// A file-transfer frame (0x0101–0x0109).
+    case file(FileTransferFrame)
     /// Any other type, kept verbatim; receivers ignore it.
     ///
     /// Only meaningful for types that are not in ``FrameType/known``: encoding
@@ -63,7 +65,11 @@ public enum WireMessage: Sendable, Equatable {
             }
             self = .contactRequestResult(status)
         default:
-            self = .unknown(type: frame.type, version: frame.version, payload: frame.payload)
+            if let file = try FileTransferFrame(type: FrameType(frame.type), reader: &reader) {
+                self = .file(file)
+            } else {
+                self = .unknown(type: frame.type, version: frame.version, payload: frame.payload)
+            }
         }
     }
 
@@ -79,6 +85,7 @@ public enum WireMessage: Sendable, Equatable {
         case .typing: FrameType.typing.rawValue
         case .contactRequest: FrameType.contactRequest.rawValue
         case .contactRequestResult: FrameType.contactRequestResult.rawValue
+        case let .file(file): file.type.rawValue
         case let .unknown(type, _, _): type
         }
     }
@@ -96,6 +103,7 @@ public enum WireMessage: Sendable, Equatable {
         case let .typing(active): writer.writeBool(active)
         case let .contactRequest(request): request.encode(to: &writer)
         case let .contactRequestResult(status): writer.writeUInt8(status.rawValue)
+        case let .file(file): file.encode(to: &writer)
         case let .unknown(_, unknownVersion, payload):
             version = unknownVersion
             writer.writeRaw(payload)
@@ -118,6 +126,7 @@ public enum WireMessage: Sendable, Equatable {
         case let .chat(message): try message.validate()
         case let .receipt(receipt): try receipt.validate()
         case let .contactRequest(request): try request.validate()
+        case let .file(file): try file.validate()
         case let .unknown(type, version, payload):
             guard version >= 1 else { throw .invalidVersion(type: type, version: version) }
             guard payload.count <= WireLimits.maxPayloadLength else {

@@ -19,6 +19,7 @@ struct Parley: AsyncParsableCommand {
             DaemonCommand.self,
             TUICommand.self,
             SendCommand.self,
+            FileCommand.self,
             ReadCommand.self,
             StatusCommand.self,
             EventsCommand.self,

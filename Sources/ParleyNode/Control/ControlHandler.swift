@@ -50,6 +50,25 @@ struct ControlHandler: Sendable {
         case "typing":
             try await node.typing(request.active ?? true, to: try required(request.contact, "contact"))
             return ControlResponse(ok: true)
+        case "file-send":
+            let transfer = try await node.offerFile(path: try required(request.path, "path"),
+                                                    to: try required(request.contact, "contact"), as: request.name)
+            return ControlResponse(ok: true, transfer: node.info(transfer))
+        case "file-list":
+            return ControlResponse(ok: true, transfers: try node.transferList().map(node.info))
+        case "file-accept":
+            let transfer = try await node.acceptTransfer(try required(request.transfer, "transfer"),
+                                                         into: request.directory)
+            return ControlResponse(ok: true, transfer: node.info(transfer))
+        case "file-reject", "file-cancel", "file-pause", "file-resume":
+            let id = try required(request.transfer, "transfer")
+            let transfer = switch request.command {
+            case "file-reject": try await node.rejectTransfer(id)
+            case "file-cancel": try await node.cancelTransfer(id)
+            case "file-pause": try await node.pauseTransfer(id)
+            default: try await node.resumeTransfer(id)
+            }
+            return ControlResponse(ok: true, transfer: node.info(transfer))
         case "contacts-changed":
             await node.contactsChanged()
             return ControlResponse(ok: true)

@@ -4,22 +4,33 @@ import ParleyCore
 /// One request on the control socket: a JSON object on one line.
 ///
 /// Commands: `status`, `send` (contact, text — or texts, several in order), `read` (contact), `typing`
-/// (contact, active), `contacts-changed`, `events` (the connection then
-/// streams one ``NodeEvent`` per line).
+/// (contact, active), `contacts-changed`, `file-send` (contact, path, name?), `file-list`,
+/// `file-accept` (transfer, directory?), `file-reject`, `file-cancel`, `file-pause`, `file-resume`
+/// (transfer), `events` (the connection then streams one ``NodeEvent`` per line).
 public struct ControlRequest: Codable, Sendable {
     public var command: String
     public var contact: String?
     public var text: String?
     public var texts: [String]?
     public var active: Bool?
+    /// File transfers: the file to offer, the name to offer it as, the transfer ID, the target folder.
+    public var path: String?
+    public var name: String?
+    public var transfer: String?
+    public var directory: String?
 
     public init(command: String, contact: String? = nil, text: String? = nil, texts: [String]? = nil,
-                active: Bool? = nil) {
+                active: Bool? = nil, path: String? = nil, name: String? = nil, transfer: String? = nil,
+                directory: String? = nil) {
         self.command = command
         self.contact = contact
         self.text = text
         self.texts = texts
         self.active = active
+        self.path = path
+        self.name = name
+        self.transfer = transfer
+        self.directory = directory
     }
 }
 
@@ -31,9 +42,14 @@ public struct ControlResponse: Codable, Sendable {
     public var messages: [SentMessage]?
     public var status: NodeStatus?
     public var count: Int?
+    public var transfer: TransferInfo?
+    public var transfers: [TransferInfo]?
 
     public init(ok: Bool, error: String? = nil, message: SentMessage? = nil, messages: [SentMessage]? = nil,
-                status: NodeStatus? = nil, count: Int? = nil) {
+                status: NodeStatus? = nil, count: Int? = nil, transfer: TransferInfo? = nil,
+                transfers: [TransferInfo]? = nil) {
+        self.transfer = transfer
+        self.transfers = transfers
         self.ok = ok
         self.error = error
         self.message = message
@@ -73,5 +89,46 @@ public enum ControlCoding {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return try decoder.decode(type, from: Data(line.utf8))
+    }
+}
+
+/// A file transfer as the CLI shows it.
+public struct TransferInfo: Codable, Sendable {
+    public var id: String
+    public var contact: String
+    public var direction: String
+    public var file: String
+    public var size: UInt64
+    public var bytesDone: UInt64
+    public var bytesSent: UInt64
+    public var state: String
+    public var error: String?
+    public var path: String?
+    public var sha256: String
+    /// Bytes per second lately, while running.
+    public var rate: Double?
+    /// Seconds left at that rate.
+    public var eta: Double?
+
+    public init(_ transfer: Transfer, rate: Double?) {
+        id = transfer.id.uuidString
+        contact = transfer.contactID.grouped
+        direction = transfer.direction.rawValue
+        file = transfer.fileName
+        size = transfer.size
+        bytesDone = transfer.bytesDone
+        bytesSent = transfer.bytesSent
+        state = transfer.state.rawValue
+        error = transfer.error
+        path = transfer.localPath
+        sha256 = transfer.sha256
+        self.rate = rate
+        eta = rate.flatMap { $0 > 0 ? Double(transfer.size - min(transfer.size, transfer.bytesDone)) / $0 : nil }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, contact, direction, file, size, state, error, path, sha256, rate, eta
+        case bytesDone = "bytes_done"
+        case bytesSent = "bytes_sent"
     }
 }

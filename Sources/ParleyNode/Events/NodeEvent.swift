@@ -21,6 +21,16 @@ public struct NodeEvent: Codable, Sendable, Equatable {
         case impersonation
         /// A link could not be used, with the reason.
         case linkError = "link-error"
+        /// A contact offers a file (id = transfer ID).
+        case fileOffer = "file-offer"
+        /// A transfer moved forward (throttled to about once a second per transfer).
+        case fileProgress = "file-progress"
+        /// A transfer changed state: accepted, paused, rejected, cancelled…
+        case fileState = "file-state"
+        /// A transfer finished and the file was verified (path = where it is).
+        case fileComplete = "file-complete"
+        /// A transfer failed (detail = why).
+        case fileFailed = "file-failed"
     }
 
     public var event: Kind
@@ -34,6 +44,11 @@ public struct NodeEvent: Codable, Sendable, Equatable {
     public var note: String?
     public var detail: String?
     public var sentAt: Date?
+    /// File transfers: the file's name, its size and the bytes done so far, the local path.
+    public var file: String?
+    public var size: UInt64?
+    public var bytes: UInt64?
+    public var path: String?
     public var at: Date
 
     public init(_ event: Kind, contact: ContactID? = nil, name: String? = nil, at: Date = Date()) {
@@ -44,7 +59,7 @@ public struct NodeEvent: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case event, contact, name, id, ids, body, state, online, note, detail, at
+        case event, contact, name, id, ids, body, state, online, note, detail, at, file, size, bytes, path
         case sentAt = "sent_at"
     }
 }

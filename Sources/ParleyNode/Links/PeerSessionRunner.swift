@@ -14,6 +14,7 @@ struct PeerSessionRunner: Sendable {
     let registry: LinkRegistry
     let events: EventHub
     let requestGate: ContactRequestGate
+    let transfers: TransferManager
     let listenPort: @Sendable () -> Int
     let displayName: @Sendable () -> String
     let logger: Logger
@@ -89,7 +90,9 @@ struct PeerSessionRunner: Sendable {
         online.online = true
         events.publish(online)
         logger.info("link up")
+        Task { await transfers.linkUp(session) }
         defer {
+            transfers.linkDown(peer)
             Task {
                 if await registry.unregister(session) {
                     try? database.contacts.markSeen(peer)
@@ -135,6 +138,8 @@ struct PeerSessionRunner: Sendable {
                     var event = NodeEvent(.typing, contact: contact.id, name: contact.name)
                     event.online = active
                     events.publish(event)
+                case .file(let frame):
+                    await transfers.handle(frame, from: contact, on: session)
                 case .contactRequest:
                     try await session.send(.contactRequestResult(.alreadyContact))
                 case .close(let reason):

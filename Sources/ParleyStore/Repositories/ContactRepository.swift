@@ -138,6 +138,39 @@ public struct ContactRepository: Sendable {
         }
     }
 
+    /// Per-contact file rules: auto-accept offers up to this size; refuse offers above that one.
+    public struct FileRules: Sendable, Equatable {
+        public var autoAcceptMaxBytes: UInt64?
+        public var maxBytes: UInt64?
+
+        public init(autoAcceptMaxBytes: UInt64? = nil, maxBytes: UInt64? = nil) {
+            self.autoAcceptMaxBytes = autoAcceptMaxBytes
+            self.maxBytes = maxBytes
+        }
+    }
+
+    public func fileRules(for id: ContactID) throws(StoreError) -> FileRules {
+        try storeOperation {
+            try writer.read { db in
+                let row = try Row.fetchOne(db, sql: "SELECT auto_accept_max_bytes, max_file_bytes FROM contacts WHERE contact_id = ?",
+                                           arguments: [id.canonical])
+                let auto: Int64? = row?["auto_accept_max_bytes"], limit: Int64? = row?["max_file_bytes"]
+                return FileRules(autoAcceptMaxBytes: auto.map { UInt64(max(0, $0)) }, maxBytes: limit.map { UInt64(max(0, $0)) })
+            }
+        }
+    }
+
+    public func setFileRules(_ rules: FileRules, for reference: String) throws(StoreError) {
+        let contact = try resolve(reference)
+        try storeOperation {
+            try writer.write { db in
+                try db.execute(sql: "UPDATE contacts SET auto_accept_max_bytes = ?, max_file_bytes = ? WHERE contact_id = ?",
+                               arguments: [rules.autoAcceptMaxBytes.map { Int64(clamping: $0) },
+                                           rules.maxBytes.map { Int64(clamping: $0) }, contact.id.canonical])
+            }
+        }
+    }
+
     // MARK: Row mapping
 
     static func upsertAddress(_ db: Database, contact: Int64, address: PeerAddress, source: AddressSource,

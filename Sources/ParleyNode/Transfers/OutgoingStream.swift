@@ -1,0 +1,63 @@
+import NIOConcurrencyHelpers
+
+/// Flow control for one outgoing transfer: how many bytes may be in flight,
+/// sized from the measured throughput and round-trip time, between 1 and 8 MiB.
+final class OutgoingStream: Sendable {
+    static let minimumWindow: UInt64 = 1 << 20
+    static let maximumWindow: UInt64 = 8 << 20
+
+    private struct State {
+        var acked: UInt64
+        var window: UInt64 = 4 << 20
+        var smoothedRTT: Double = 0.002
+        var rate: Double = 0
+        var lastAck = ContinuousClock.now
+        var sendTimes: [(offset: UInt64, at: ContinuousClock.Instant)] = []
+    }
+
+    private let state: NIOLockedValueBox<State>
+    let ackArrived = Wakeup()
+
+    init(startingAt offset: UInt64) {
+        state = NIOLockedValueBox(State(acked: offset))
+    }
+
+    var acked: UInt64 { state.withLockedValue(\.acked) }
+
+    /// Whether `next` (the offset about to be sent) is within the window.
+    func maySend(_ next: UInt64) -> Bool {
+        state.withLockedValue { next - min(next, $0.acked) < $0.window }
+    }
+
+    func sent(upTo offset: UInt64) {
+        state.withLockedValue { state in
+            state.sendTimes.append((offset, .now))
+            if state.sendTimes.count > 512 { state.sendTimes.removeFirst(256) }
+        }
+    }
+
+    /// Records an acknowledgement and re-sizes the window: 2 × rate × RTT.
+    func acknowledge(_ offset: UInt64) {
+        state.withLockedValue { state in
+            guard offset > state.acked else { return }
+            let now = ContinuousClock.now
+            if let sample = state.sendTimes.last(where: { $0.offset <= offset }) {
+                let rtt = durationSeconds(sample.at.duration(to: now))
+                state.smoothedRTT = 0.875 * state.smoothedRTT + 0.125 * rtt
+            }
+            let interval = max(durationSeconds(state.lastAck.duration(to: now)), 1e-6)
+            let instantRate = Double(offset - state.acked) / interval
+            state.rate = state.rate == 0 ? instantRate : 0.9 * state.rate + 0.1 * instantRate
+            state.sendTimes.removeAll { $0.offset <= offset }
+            state.acked = offset
+            state.lastAck = now
+            let wanted = UInt64(2 * state.rate * state.smoothedRTT)
+            state.window = min(Self.maximumWindow, max(Self.minimumWindow, wanted))
+        }
+        ackArrived.signal()
+    }
+
+    private func durationSeconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,26 @@
+/// Why a file-transfer operation cannot be done.
+public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
+    case cannotRead(String, String)
+    case notAFile(String)
+    case cannotWrite(String, String)
+    case diskFull(String)
+    case wrongState(String, state: String, wanted: String)
+    case notIncoming(String)
+    case checksumMismatch(String)
+    case tooLarge(size: UInt64, limit: UInt64)
+
+    public var description: String {
+        switch self {
+        case .cannotRead(let path, let detail): "cannot read \(path) (\(detail))"
+        case .notAFile(let path): "\(path) is not a regular file"
+        case .cannotWrite(let path, let detail): "cannot write \(path) (\(detail)); check the folder's permissions"
+        case .diskFull(let path):
+            "the disk is full while writing \(path); what was received is kept — free some space, then run 'parley file resume'"
+        case .wrongState(let id, let state, let wanted): "transfer \(id) is \(state); this needs it to be \(wanted)"
+        case .notIncoming(let id): "transfer \(id) is one you send; only the receiver can do that"
+        case .checksumMismatch(let path):
+            "the received data does not match the offered SHA-256; the part file \(path) is kept for inspection"
+        case .tooLarge(let size, let limit): "the file is \(size) bytes, more than the \(limit) bytes allowed from this contact"
+        }
+    }
+}

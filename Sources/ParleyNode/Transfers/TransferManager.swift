@@ -1,0 +1,485 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import ParleyCore
+import ParleyStore
+import ParleyWire
+
+/// Runs file transfers over the peer links: offers, acceptance, chunk
+/// streaming with flow control, durable progress, resume after a dropped
+/// link or a restart, and verification before the final rename.
+final class TransferManager: Sendable {
+    private let database: ParleyDatabase
+    private let registry: LinkRegistry
+    private let events: EventHub
+    private let downloads: DownloadFolder
+    private let logger: Logger
+
+    private struct State: Sendable {
+        /// Outgoing streams running now, with the task that feeds them.
+        var streams: [UUID: (stream: OutgoingStream, task: Task<Void, Never>)] = [:]
+        /// Incoming part files being written now.
+        var writers: [UUID: IncomingFileWriter] = [:]
+        /// Last progress event per transfer, to throttle them.
+        var lastProgress: [UUID: ContinuousClock.Instant] = [:]
+        /// Recent throughput per running transfer: last sample and smoothed bytes/s.
+        var rates: [UUID: (at: ContinuousClock.Instant, bytes: UInt64, rate: Double)] = [:]
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    /// Marks a sender-side pause the user asked for (a receiver's pause is stored differently).
+    static let pausedBySender = "paused by the sender"
+    static let pausedByReceiver = "paused by the receiver"
+
+    init(database: ParleyDatabase, registry: LinkRegistry, events: EventHub, downloads: DownloadFolder, logger: Logger) {
+        self.database = database
+        self.registry = registry
+        self.events = events
+        self.downloads = downloads
+        self.logger = logger
+    }
+
+    // MARK: User operations
+
+    /// Hashes the file (off the caller's thread), records the offer and sends it if the contact is online.
+    func offer(path: String, to contact: Contact, as proposedName: String?) async throws -> Transfer {
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) else {
+            throw TransferError.cannotRead(absolute, "no such file")
+        }
+        guard !isDirectory.boolValue else { throw TransferError.notAFile(absolute) }
+        let (sha256, size) = try await Task.detached(priority: .utility) { try FileHasher.hash(path: absolute) }.value
+        let name = proposedName ?? (absolute as NSString).lastPathComponent
+        let transfer = Transfer(contactID: contact.id, direction: .outgoing, fileName: name, localPath: absolute,
+                                size: size, sha256: sha256, state: .offered)
+        try database.transfers.insert(transfer)
+        if let session = await registry.session(for: contact.id) {
+            try? await session.send(.file(.offer(offerFrame(for: transfer))))
+        }
+        return transfer
+    }
+
+    /// Accepts an incoming offer into `directory` (default: the download folder).
+    func accept(_ reference: String, into directory: String?) async throws -> Transfer {
+        var transfer = try database.transfers.resolve(reference)
+        guard transfer.direction == .incoming else { throw TransferError.notIncoming(transfer.id.uuidString) }
+        guard transfer.state == .offered else {
+            throw TransferError.wrongState(transfer.id.uuidString, state: transfer.state.rawValue, wanted: "offered")
+        }
+        let folder = directory.map { DownloadFolder(path: URL(fileURLWithPath: $0).standardizedFileURL.path) } ?? downloads
+        let reserved = Set(try database.transfers.all().filter { !$0.state.isFinal }.compactMap(\.localPath))
+        let (final, part) = try folder.reserve(transfer.fileName, avoiding: reserved)
+        transfer.localPath = final
+        transfer.partPath = part
+        transfer.state = .accepted
+        try database.transfers.update(transfer)
+        publishState(transfer)
+        await sendAccept(transfer)
+        return transfer
+    }
+
+    func reject(_ reference: String) async throws -> Transfer {
+        var transfer = try database.transfers.resolve(reference)
+        guard transfer.direction == .incoming else { throw TransferError.notIncoming(transfer.id.uuidString) }
+        guard transfer.state == .offered else {
+            throw TransferError.wrongState(transfer.id.uuidString, state: transfer.state.rawValue, wanted: "offered")
+        }
+        transfer.state = .rejected
+        try database.transfers.update(transfer)
+        publishState(transfer)
+        try? await registry.session(for: transfer.contactID)?.send(.file(.reject(transfer.id, reason: "declined")))
+        return transfer
+    }
+
+    func cancel(_ reference: String) async throws -> Transfer {
+        var transfer = try database.transfers.resolve(reference)
+        guard !transfer.state.isFinal else {
+            throw TransferError.wrongState(transfer.id.uuidString, state: transfer.state.rawValue, wanted: "unfinished")
+        }
+        stop(transfer.id)
+        transfer.state = .cancelled
+        try database.transfers.update(transfer)
+        if let part = transfer.partPath { unlink(part) }
+        publishState(transfer)
+        try? await registry.session(for: transfer.contactID)?.send(.file(.cancel(transfer.id, reason: "cancelled")))
+        return transfer
+    }
+
+    func pause(_ reference: String) async throws -> Transfer {
+        var transfer = try database.transfers.resolve(reference)
+        guard [.accepted, .active, .offered].contains(transfer.state) else {
+            throw TransferError.wrongState(transfer.id.uuidString, state: transfer.state.rawValue, wanted: "running")
+        }
+        stop(transfer.id)
+        transfer.state = .paused
+        transfer.error = transfer.direction == .outgoing ? Self.pausedBySender : nil
+        try database.transfers.update(transfer)
+        publishState(transfer)
+        try? await registry.session(for: transfer.contactID)?.send(.file(.pause(transfer.id)))
+        return transfer
+    }
+
+    func resume(_ reference: String) async throws -> Transfer {
+        var transfer = try database.transfers.resolve(reference)
+        guard transfer.state == .paused || transfer.state == .failed && transfer.direction == .incoming
+                && transfer.error?.contains("disk is full") == true else {
+            throw TransferError.wrongState(transfer.id.uuidString, state: transfer.state.rawValue, wanted: "paused")
+        }
+        transfer.error = nil
+        if transfer.direction == .incoming {
+            transfer.state = .accepted
+            try database.transfers.update(transfer)
+            await sendAccept(transfer)
+        } else {
+            transfer.state = .active
+            try database.transfers.update(transfer)
+            try? await registry.session(for: transfer.contactID)?.send(.file(.resume(transfer.id)))
+        }
+        publishState(transfer)
+        return transfer
+    }
+
+    func list() throws -> [Transfer] { try database.transfers.all() }
+
+    // MARK: Links
+
+    /// A link to `peer` is up: re-offer what we send, ask for what we receive.
+    func linkUp(_ session: PeerSession) async {
+        let unfinished = (try? database.transfers.unfinished(with: session.peerID)) ?? []
+        for transfer in unfinished {
+            switch (transfer.direction, transfer.state) {
+            case (.outgoing, .paused) where transfer.error == Self.pausedBySender:
+                continue
+            case (.outgoing, _):
+                try? await session.send(.file(.offer(offerFrame(for: transfer))))
+            case (.incoming, .accepted), (.incoming, .active):
+                await sendAccept(transfer, on: session)
+            case (.incoming, _):
+                continue
+            }
+        }
+    }
+
+    /// The link to `peer` went down: stop streams, make received bytes durable.
+    func linkDown(_ peer: ContactID) {
+        let unfinished = (try? database.transfers.unfinished(with: peer)) ?? []
+        for transfer in unfinished { stop(transfer.id) }
+    }
+
+    // MARK: Frames from peers
+
+    func handle(_ frame: FileTransferFrame, from contact: Contact, on session: PeerSession) async {
+        do {
+            try await dispatch(frame, from: contact, on: session)
+        } catch {
+            logger.warning("transfer \(frame.transferID): \(error)")
+        }
+    }
+
+    private func dispatch(_ frame: FileTransferFrame, from contact: Contact, on session: PeerSession) async throws {
+        let existing = try database.transfers.transfer(frame.transferID)
+        if let existing, existing.contactID != contact.id { return }  // not this peer's transfer
+        switch frame {
+        case .offer(let offer):
+            try await received(offer, existing: existing, from: contact, on: session)
+        case .accept(_, let offset):
+            guard var transfer = existing, transfer.direction == .outgoing, !transfer.state.isFinal,
+                  !(transfer.state == .paused && transfer.error == Self.pausedBySender) else { return }
+            transfer.state = .active
+            transfer.error = nil
+            transfer.bytesDone = min(offset, transfer.size)
+            try database.transfers.update(transfer)
+            publishState(transfer)
+            startStream(transfer, from: transfer.bytesDone, on: session)
+        case .reject(_, let reason), .cancel(_, let reason):
+            guard var transfer = existing, !transfer.state.isFinal else { return }
+            stop(transfer.id)
+            if case .reject = frame { transfer.state = .rejected } else { transfer.state = .cancelled }
+            transfer.error = "the peer said: \(reason)"
+            try database.transfers.update(transfer)
+            publishState(transfer)
+        case .pause:
+            guard var transfer = existing, !transfer.state.isFinal else { return }
+            stop(transfer.id)
+            if transfer.direction == .outgoing {
+                transfer.state = .paused
+                transfer.error = Self.pausedByReceiver
+                try database.transfers.update(transfer)
+                publishState(transfer)
+            }
+        case .resume:
+            guard let transfer = existing, transfer.direction == .incoming,
+                  [.accepted, .active].contains(transfer.state) else { return }
+            await sendAccept(transfer, on: session)
+        case .chunk(let chunk):
+            guard let transfer = existing, transfer.direction == .incoming,
+                  [.accepted, .active].contains(transfer.state) else { return }
+            try await write(chunk, into: transfer, on: session)
+        case .ack(_, let offset):
+            state.withLockedValue { $0.streams[frame.transferID]?.stream }?.acknowledge(offset)
+            if var transfer = existing, offset > transfer.bytesDone, transfer.state == .active {
+                transfer.bytesDone = min(offset, transfer.size)
+                progress(transfer)
+            }
+        case .complete(_, let verified, let reason):
+            guard var transfer = existing, transfer.direction == .outgoing else { return }
+            stop(transfer.id)
+            transfer.bytesDone = verified ? transfer.size : transfer.bytesDone
+            transfer.state = verified ? .completed : .failed
+            transfer.error = verified ? nil : "the receiver could not verify the file: \(reason)"
+            try database.transfers.update(transfer)
+            publish(verified ? .fileComplete : .fileFailed, transfer)
+        }
+    }
+
+    private func received(_ offer: FileOffer, existing: Transfer?, from contact: Contact,
+                          on session: PeerSession) async throws {
+        if let existing {
+            // A re-offer after a reconnect: say where we are.
+            switch existing.state {
+            case .accepted, .active: await sendAccept(existing, on: session)
+            case .completed: try await session.send(.file(.complete(existing.id, verified: true, reason: "")))
+            case .rejected: try await session.send(.file(.reject(existing.id, reason: "declined")))
+            case .cancelled: try await session.send(.file(.cancel(existing.id, reason: "cancelled")))
+            case .offered, .paused, .failed: break
+            }
+            return
+        }
+        var transfer = Transfer(
+            id: offer.transferID, contactID: contact.id, direction: .incoming,
+            fileName: SafeFileName.make(from: offer.fileName), localPath: nil, size: offer.size,
+            sha256: FileHasher.hex(offer.sha256), mimeType: offer.mimeType.isEmpty ? nil : offer.mimeType,
+            state: .offered)
+        let rules = try database.contacts.fileRules(for: contact.id)
+        if let limit = rules.maxBytes, offer.size > limit {
+            transfer.state = .rejected
+            transfer.error = TransferError.tooLarge(size: offer.size, limit: limit).description
+            try database.transfers.insert(transfer)
+            try await session.send(.file(.reject(offer.transferID, reason: "larger than this contact may send")))
+            publishState(transfer)
+            return
+        }
+        try database.transfers.insert(transfer)
+        var event = NodeEvent(.fileOffer, contact: contact.id, name: contact.name)
+        event.id = transfer.id.uuidString
+        event.file = transfer.fileName
+        event.size = transfer.size
+        events.publish(event)
+        if let autoAccept = rules.autoAcceptMaxBytes, offer.size <= autoAccept {
+            _ = try await accept(transfer.id.uuidString, into: nil)
+        }
+    }
+
+    // MARK: Receiving
+
+    private func write(_ chunk: FileChunk, into transfer: Transfer, on session: PeerSession) async throws {
+        var transfer = transfer
+        let writer: IncomingFileWriter
+        do {
+            writer = try openWriter(for: transfer)
+            if transfer.state != .active {
+                transfer.state = .active
+                try database.transfers.update(transfer)
+            }
+            let result = try writer.write(chunk.data, at: chunk.offset)
+            if case .written(let synced) = result {
+                if synced {
+                    transfer.bytesDone = writer.durableOffset
+                    try database.transfers.update(transfer)
+                }
+                let ackEvery: UInt64 = 256 * 1024
+                if writer.writtenOffset % ackEvery < UInt64(chunk.data.count) || writer.writtenOffset == transfer.size {
+                    try await session.send(.file(.ack(transfer.id, offset: writer.writtenOffset)))
+                }
+                progress(transfer, bytes: writer.writtenOffset)
+            }
+        } catch let error as TransferError {
+            state.withLockedValue { _ = $0.writers.removeValue(forKey: transfer.id) }
+            if case .diskFull = error {
+                transfer.state = .paused
+                transfer.error = error.description
+                try database.transfers.update(transfer)
+                publish(.fileFailed, transfer)
+                try await session.send(.file(.pause(transfer.id)))
+                return
+            }
+            transfer.state = .failed
+            transfer.error = error.description
+            try database.transfers.update(transfer)
+            publish(.fileFailed, transfer)
+            try await session.send(.file(.cancel(transfer.id, reason: error.description)))
+            return
+        }
+        if writer.writtenOffset == transfer.size {
+            try await finish(transfer, writer: writer, on: session)
+        }
+    }
+
+    private func openWriter(for transfer: Transfer) throws -> IncomingFileWriter {
+        if let writer = state.withLockedValue({ $0.writers[transfer.id] }) { return writer }
+        guard let part = transfer.partPath else { throw TransferError.cannotWrite(transfer.fileName, "no part file") }
+        let writer = try IncomingFileWriter(partPath: part, size: transfer.size, resumingAt: transfer.bytesDone)
+        state.withLockedValue { $0.writers[transfer.id] = writer }
+        return writer
+    }
+
+    /// All bytes are in: verify, then rename to the final name (never over an existing file).
+    private func finish(_ transfer: Transfer, writer: IncomingFileWriter, on session: PeerSession) async throws {
+        var transfer = transfer
+        state.withLockedValue { _ = $0.writers.removeValue(forKey: transfer.id) }
+        transfer.bytesDone = writer.durableOffset
+        guard writer.digest() == transfer.sha256, let final = transfer.localPath else {
+            transfer.state = .failed
+            transfer.error = TransferError.checksumMismatch(writer.partPath).description
+            try database.transfers.update(transfer)
+            publish(.fileFailed, transfer)
+            try await session.send(.file(.complete(transfer.id, verified: false, reason: "SHA-256 mismatch")))
+            return
+        }
+        transfer.localPath = try DownloadFolder.finalize(part: writer.partPath, final: final)
+        transfer.partPath = nil
+        transfer.state = .completed
+        try database.transfers.update(transfer)
+        publish(.fileComplete, transfer)
+        try await session.send(.file(.complete(transfer.id, verified: true, reason: "")))
+    }
+
+    private func sendAccept(_ transfer: Transfer, on session: PeerSession? = nil) async {
+        guard let session = await resolveSession(session, transfer.contactID) else { return }
+        try? await session.send(.file(.accept(transfer.id, offset: transfer.bytesDone)))
+    }
+
+    private func resolveSession(_ session: PeerSession?, _ peer: ContactID) async -> PeerSession? {
+        if let session { return session }
+        return await registry.session(for: peer)
+    }
+
+    // MARK: Sending
+
+    private func startStream(_ transfer: Transfer, from offset: UInt64, on session: PeerSession) {
+        stop(transfer.id)
+        let stream = OutgoingStream(startingAt: offset)
+        let task = Task { [self] in
+            do {
+                try await pump(transfer, stream: stream, from: offset, on: session)
+            } catch is CancellationError {
+            } catch {
+                logger.notice("sending \(transfer.fileName) stopped: \(error)")
+            }
+        }
+        state.withLockedValue { $0.streams[transfer.id] = (stream, task) }
+    }
+
+    /// Reads the file and sends chunks while the window allows.
+    private func pump(_ transfer: Transfer, stream: OutgoingStream, from offset: UInt64,
+                      on session: PeerSession) async throws {
+        guard let path = transfer.localPath, let handle = FileHandle(forReadingAtPath: path) else {
+            throw TransferError.cannotRead(transfer.localPath ?? transfer.fileName, "the file is gone")
+        }
+        defer { try? handle.close() }
+        try handle.seek(toOffset: offset)
+        var next = offset
+        var sent = transfer.bytesSent
+        var lastSave = ContinuousClock.now
+        defer { try? recordSent(transfer.id, sent: sent, acked: stream.acked) }
+        while next < transfer.size {
+            try Task.checkCancellation()
+            while !stream.maySend(next) {
+                await stream.ackArrived.wait(timeout: .seconds(1))
+                try Task.checkCancellation()
+            }
+            let count = Int(min(UInt64(WireLimits.maxFileChunkBytes), transfer.size - next))
+            guard let data = try handle.read(upToCount: count), data.count == count else {
+                throw TransferError.cannotRead(path, "the file became shorter than offered")
+            }
+            try await session.send(.file(.chunk(FileChunk(transferID: transfer.id, offset: next, data: Array(data)))))
+            next += UInt64(count)
+            sent += UInt64(count)
+            stream.sent(upTo: next)
+            if lastSave.duration(to: .now) > .seconds(1) || next == transfer.size {
+                lastSave = .now
+                try recordSent(transfer.id, sent: sent, acked: stream.acked)
+            }
+        }
+    }
+
+    private func recordSent(_ id: UUID, sent: UInt64, acked: UInt64) throws {
+        guard var current = try database.transfers.transfer(id), current.state == .active else { return }
+        current.bytesSent = sent
+        current.bytesDone = max(current.bytesDone, acked)
+        try database.transfers.update(current)
+    }
+
+    /// Stops whatever runs for a transfer (stream or writer), keeping durable progress.
+    private func stop(_ id: UUID) {
+        let (task, writer) = state.withLockedValue { state in
+            (state.streams.removeValue(forKey: id)?.task, state.writers.removeValue(forKey: id))
+        }
+        task?.cancel()
+        if let writer, (try? writer.sync()) != nil, var transfer = try? database.transfers.transfer(id) {
+            transfer.bytesDone = writer.durableOffset
+            try? database.transfers.update(transfer)
+        }
+    }
+
+    // MARK: Events
+
+    private func offerFrame(for transfer: Transfer) -> FileOffer {
+        FileOffer(transferID: transfer.id, fileName: transfer.fileName, size: transfer.size,
+                  sha256: FileHasher.bytes(fromHex: transfer.sha256), mimeType: transfer.mimeType ?? "")
+    }
+
+    /// Bytes per second lately, if the transfer is running.
+    func rate(of id: UUID) -> Double? {
+        state.withLockedValue { state in
+            guard let sample = state.rates[id], sample.at.duration(to: .now) < .seconds(3) else { return nil }
+            return sample.rate
+        }
+    }
+
+    private func progress(_ transfer: Transfer, bytes: UInt64? = nil) {
+        let done = bytes ?? transfer.bytesDone
+        state.withLockedValue { state in
+            let now = ContinuousClock.now
+            guard let sample = state.rates[transfer.id] else {
+                state.rates[transfer.id] = (now, done, 0)
+                return
+            }
+            let elapsed = sample.at.duration(to: now)
+            guard elapsed >= .milliseconds(250), done >= sample.bytes else { return }
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let instant = Double(done - sample.bytes) / seconds
+            state.rates[transfer.id] = (now, done, sample.rate == 0 ? instant : 0.7 * sample.rate + 0.3 * instant)
+        }
+        let due = state.withLockedValue { state -> Bool in
+            if let last = state.lastProgress[transfer.id], last.duration(to: .now) < .seconds(1) { return false }
+            state.lastProgress[transfer.id] = .now
+            return true
+        }
+        guard due else { return }
+        var event = NodeEvent(.fileProgress, contact: transfer.contactID)
+        event.id = transfer.id.uuidString
+        event.file = transfer.fileName
+        event.size = transfer.size
+        event.bytes = bytes ?? transfer.bytesDone
+        events.publish(event)
+    }
+
+    private func publishState(_ transfer: Transfer) {
+        publish(.fileState, transfer)
+    }
+
+    private func publish(_ kind: NodeEvent.Kind, _ transfer: Transfer) {
+        var event = NodeEvent(kind, contact: transfer.contactID)
+        event.id = transfer.id.uuidString
+        event.file = transfer.fileName
+        event.size = transfer.size
+        event.bytes = transfer.bytesDone
+        event.state = transfer.state.rawValue
+        event.path = transfer.localPath
+        event.detail = transfer.error
+        events.publish(event)
+    }
+}

@@ -1,0 +1,129 @@
+import ArgumentParser
+import Foundation
+import ParleyNode
+
+/// `parley file …`: send and receive files through the running node.
+struct FileCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "file",
+        abstract: "Send files to contacts; accept, reject, pause, resume or cancel transfers.",
+        discussion: """
+            Transfers resume where they stopped after a dropped link or a restart of either side, \
+            and a received file is renamed to its final name only after its SHA-256 matched. \
+            A transfer is named by its ID or the first characters of it (see 'parley file list').
+            """,
+        subcommands: [Send.self, List.self, Accept.self, Reject.self, Cancel.self, Pause.self, Resume.self],
+        defaultSubcommand: List.self)
+
+    struct Send: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Offer a file to a contact.")
+        @OptionGroup var profileOptions: ProfileOptions
+        @Argument(help: "The contact's name or ID.") var contact: String
+        @Argument(help: "The file to send.") var path: String
+        @Option(help: "Offer the file under another name.") var name: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+            let transfer = try profileOptions.fileRequest(
+                ControlRequest(command: "file-send", contact: contact, path: absolute, name: name))
+            if json { try JSONOutput.print(transfer) } else { print("Offered \(transfer.file) (\(transfer.size) bytes) as \(transfer.id)") }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List transfers, newest first.")
+        @OptionGroup var profileOptions: ProfileOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let response = try profileOptions.controlClient().request(ControlRequest(command: "file-list"))
+            guard response.ok, let transfers = response.transfers else { throw CommandFailure(response.error ?? "failed") }
+            if json {
+                try JSONOutput.print(transfers)
+                return
+            }
+            guard !transfers.isEmpty else {
+                print("No transfers. Send a file with: parley file send NAME PATH")
+                return
+            }
+            var table = TextTable("ID", "DIR", "PEER", "FILE", "SIZE", "DONE", "RATE", "ETA", "STATE")
+            for transfer in transfers {
+                table.add(String(transfer.id.prefix(8)), transfer.direction, String(transfer.contact.prefix(9)),
+                          transfer.file, Formatting.bytes(transfer.size),
+                          transfer.size == 0 ? "100%" : "\(transfer.bytesDone * 100 / transfer.size)%",
+                          transfer.rate.map { Formatting.bytes(UInt64($0)) + "/s" } ?? "-",
+                          transfer.eta.map { "\(Int($0))s" } ?? "-",
+                          transfer.state + (transfer.error.map { ": \($0)" } ?? ""))
+            }
+            print(table.rendered)
+        }
+    }
+
+    struct Accept: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Accept an offered file.")
+        @OptionGroup var profileOptions: ProfileOptions
+        @Argument(help: "The transfer ID (or its first characters).") var id: String
+        @Option(help: ArgumentHelp("Save into this folder instead of the download folder.", valueName: "DIR"))
+        var to: String?
+
+        func run() async throws {
+            let directory = to.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+            let transfer = try profileOptions.fileRequest(ControlRequest(command: "file-accept", transfer: id, directory: directory))
+            print("Accepted \(transfer.file); saving to \(transfer.path ?? "?")")
+        }
+    }
+
+    struct Reject: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Decline an offered file.")
+        @OptionGroup var profileOptions: ProfileOptions
+        @Argument(help: "The transfer ID (or its first characters).") var id: String
+
+        func run() async throws {
+            let transfer = try profileOptions.fileRequest(ControlRequest(command: "file-reject", transfer: id))
+            print("Rejected \(transfer.file).")
+        }
+    }
+
+    struct Cancel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Abandon a transfer (either side).")
+        @OptionGroup var profileOptions: ProfileOptions
+        @Argument(help: "The transfer ID (or its first characters).") var id: String
+
+        func run() async throws {
+            let transfer = try profileOptions.fileRequest(ControlRequest(command: "file-cancel", transfer: id))
+            print("Cancelled \(transfer.file).")
+        }
+    }
+
+    struct Pause: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Pause a transfer; 'resume' continues where it stopped.")
+        @OptionGroup var profileOptions: ProfileOptions
+        @Argument(help: "The transfer ID (or its first characters).") var id: String
+
+        func run() async throws {
+            let transfer = try profileOptions.fileRequest(ControlRequest(command: "file-pause", transfer: id))
+            print("Paused \(transfer.file) at \(Formatting.bytes(transfer.bytesDone)).")
+        }
+    }
+
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resume a paused transfer (also after a full disk).")
+        @OptionGroup var profileOptions: ProfileOptions
+        @Argument(help: "The transfer ID (or its first characters).") var id: String
+
+        func run() async throws {
+            let transfer = try profileOptions.fileRequest(ControlRequest(command: "file-resume", transfer: id))
+            print("Resumed \(transfer.file) from \(Formatting.bytes(transfer.bytesDone)).")
+        }
+    }
+}
+
+extension ProfileOptions {
+    /// Sends a file-transfer request to the node and returns the transfer it answers with.
+    func fileRequest(_ request: ControlRequest) throws -> TransferInfo {
+        let response = try controlClient().request(request)
+        guard response.ok, let transfer = response.transfer else { throw CommandFailure(response.error ?? "failed") }
+        return transfer
+    }
+}

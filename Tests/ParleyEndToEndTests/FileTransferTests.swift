@@ -1,0 +1,203 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// File transfers between two real daemons on loopback.
+@Suite("File transfer", .serialized)
+struct FileTransferTests {
+    /// Two linked daemons and a download folder on the receiver's side.
+    struct Pair {
+        let alice: DaemonProcess
+        let bob: DaemonProcess
+        var downloads: URL { bob.home.url.appending(path: "downloads") }
+
+        init() throws {
+            alice = try DaemonProcess(name: "alice")
+            bob = try DaemonProcess(name: "bob")
+            try alice.start()
+            try bob.start()
+            try befriend(alice, as: "alice", bob, as: "bob")
+            try FileManager.default.createDirectory(at: downloads, withIntermediateDirectories: true)
+        }
+
+        func cleanup() {
+            alice.cleanup()
+            bob.cleanup()
+        }
+
+        /// Alice offers `path`; returns the transfer ID once Bob has the offer.
+        func offer(_ path: String, as name: String? = nil) throws -> String {
+            var arguments = ["file", "send", "bob", path, "--json", "--home", alice.home.path]
+            if let name { arguments += ["--name", name] }
+            let sent = try runParley(arguments).requireSuccess()
+            let id = try #require((sent.json as? [String: Any])?["id"] as? String)
+            try waitUntil(timeout: 20, "offer reaches bob") { try transfer(id, on: bob)?["state"] as? String == "offered" }
+            return id
+        }
+
+        func accept(_ id: String) throws {
+            try bob.parley("file", "accept", id, "--to", downloads.path).requireSuccess()
+        }
+    }
+
+    @Test func largeFileArrivesIdenticalWhileChatStaysPrompt() throws {
+        let pair = try Pair()
+        defer { pair.cleanup() }
+        let source = pair.alice.home.url.appending(path: "big.bin")
+        try writeRandomFile(source, megabytes: 200)
+        let id = try pair.offer(source.path)
+        try pair.accept(id)
+
+        try waitUntil(timeout: 60, "transfer under way") {
+            (try transfer(id, on: pair.bob)?["bytes_done"] as? Int ?? 0) > 0
+        }
+        try pair.alice.parley("send", "bob", "chat during the transfer").requireSuccess()
+        try waitUntil(timeout: 30, "chat delivered") {
+            try pair.alice.history("bob").last?["state"] as? String == "delivered"
+        }
+        try waitUntil(timeout: 180, "transfer complete") {
+            try transfer(id, on: pair.bob)?["state"] as? String == "completed"
+                && transfer(id, on: pair.alice)?["state"] as? String == "completed"
+        }
+        let received = pair.downloads.appending(path: "big.bin")
+        #expect(try sha256(of: received) == sha256(of: source))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: pair.downloads.path) == ["big.bin"])
+    }
+
+    @Test(arguments: ["receiver", "sender"])
+    func killedMidwayResumesWithoutStartingOver(victim: String) throws {
+        let pair = try Pair()
+        defer { pair.cleanup() }
+        let source = pair.alice.home.url.appending(path: "resume.bin")
+        try writeRandomFile(source, megabytes: 200)
+        let size = 200 * 1024 * 1024
+        let id = try pair.offer(source.path)
+        try pair.accept(id)
+        try waitUntil(timeout: 120, "about half received") {
+            (try transfer(id, on: pair.bob)?["bytes_done"] as? Int ?? 0) >= size * 4 / 10
+        }
+        let killed = victim == "receiver" ? pair.bob : pair.alice
+        killed.kill()
+        let doneAtKill = try transfer(id, on: pair.bob, offline: true)?["bytes_done"] as? Int ?? 0
+        #expect(doneAtKill < size, "killed before the end")
+        try killed.start()
+        try waitUntil(timeout: 180, "transfer completes after restart") {
+            try transfer(id, on: pair.bob)?["state"] as? String == "completed"
+                && transfer(id, on: pair.alice)?["state"] as? String == "completed"
+        }
+        #expect(try sha256(of: pair.downloads.appending(path: "resume.bin")) == sha256(of: source))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: pair.downloads.path) == ["resume.bin"])
+        if victim == "receiver" {
+            let sent = try transfer(id, on: pair.alice)?["bytes_sent"] as? Int ?? 0
+            #expect(sent - size < size / 10, "resent \(sent - size) bytes of \(size)")
+        }
+    }
+
+    @Test func hostileNamesLandAsSafeFilesInsideTheDownloadFolder() throws {
+        let pair = try Pair()
+        defer { pair.cleanup() }
+        let source = pair.alice.home.url.appending(path: "payload.txt")
+        try Data("harmless".utf8).write(to: source)
+        let names = ["../../etc/passwd", "a/b", "..", String(repeating: "n", count: 300), "two\nlines.txt", ".bashrc"]
+        for name in names {
+            let id = try pair.offer(source.path, as: name)
+            try pair.accept(id)
+            try waitUntil(timeout: 20, "\(name.prefix(20)) received") {
+                try transfer(id, on: pair.bob)?["state"] as? String == "completed"
+            }
+            let path = try #require(try transfer(id, on: pair.bob)?["path"] as? String)
+            #expect(URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path
+                == pair.downloads.standardizedFileURL.path, "\(path) is in the download folder")
+            let base = URL(fileURLWithPath: path).lastPathComponent
+            #expect(!base.hasPrefix(".") && !base.contains("\n") && base.utf8.count <= 200, "\(base) is safe")
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == "harmless")
+        }
+        #expect(!FileManager.default.fileExists(atPath: pair.bob.home.url.appending(path: "etc/passwd").path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: pair.downloads.path).count == names.count)
+    }
+
+    @Test func dataThatDoesNotMatchTheOfferedHashIsNeverRenamed() throws {
+        let pair = try Pair()
+        defer { pair.cleanup() }
+        let source = pair.alice.home.url.appending(path: "changing.bin")
+        try writeRandomFile(source, megabytes: 2)
+        let id = try pair.offer(source.path)
+        try writeRandomFile(source, megabytes: 2)  // same size, other bytes: the sender now sends data that does not match
+        try pair.accept(id)
+        try waitUntil(timeout: 30, "verification fails") {
+            try transfer(id, on: pair.bob)?["state"] as? String == "failed"
+        }
+        #expect((try transfer(id, on: pair.bob)?["error"] as? String ?? "").contains("SHA-256"))
+        #expect(!FileManager.default.fileExists(atPath: pair.downloads.appending(path: "changing.bin").path))
+        #expect(FileManager.default.fileExists(atPath: pair.downloads.appending(path: "changing.bin.part").path))
+        try waitUntil(timeout: 10, "sender told") { try transfer(id, on: pair.alice)?["state"] as? String == "failed" }
+    }
+
+    @Test func rejectedAndCancelledTransfersStop() throws {
+        let pair = try Pair()
+        defer { pair.cleanup() }
+        let source = pair.alice.home.url.appending(path: "small.txt")
+        try Data("x".utf8).write(to: source)
+        let rejected = try pair.offer(source.path)
+        try pair.bob.parley("file", "reject", rejected).requireSuccess()
+        try waitUntil(timeout: 10, "sender sees the rejection") {
+            try transfer(rejected, on: pair.alice)?["state"] as? String == "rejected"
+        }
+        let cancelled = try pair.offer(source.path)
+        try pair.alice.parley("file", "cancel", cancelled).requireSuccess()
+        try waitUntil(timeout: 10, "receiver sees the cancel") {
+            try transfer(cancelled, on: pair.bob)?["state"] as? String == "cancelled"
+        }
+        #expect(try pair.bob.parley("file", "accept", cancelled).status == 1)
+    }
+}
+
+/// A transfer as `parley file list --json` shows it (or, with the node down, as stored).
+func transfer(_ id: String, on node: DaemonProcess, offline: Bool = false) throws -> [String: Any]? {
+    if offline {
+        let path = node.home.url.appending(path: "parley.db").path
+        let output = Process()
+        output.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        output.arguments = ["python3", "-c", """
+            import sqlite3, json, sys
+            db = sqlite3.connect(sys.argv[1])
+            row = db.execute("SELECT bytes_done, state FROM transfers WHERE uuid = ?", (sys.argv[2],)).fetchone()
+            print(json.dumps({"bytes_done": row[0], "state": row[1]} if row else {}))
+            """, path, id]
+        let pipe = Pipe()
+        output.standardOutput = pipe
+        try output.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        output.waitUntilExit()
+        return try JSONSerialization.jsonObject(with: data) as? [String: Any]
+    }
+    let list = try node.parley("file", "list", "--json").json as? [[String: Any]] ?? []
+    return list.first { $0["id"] as? String == id }
+}
+
+func writeRandomFile(_ url: URL, megabytes: Int) throws {
+    FileManager.default.createFile(atPath: url.path, contents: nil)
+    let output = try FileHandle(forWritingTo: url)
+    let random = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/dev/urandom"))
+    defer {
+        try? output.close()
+        try? random.close()
+    }
+    for _ in 0..<megabytes {
+        try output.write(contentsOf: try random.read(upToCount: 1 << 20) ?? Data())
+    }
+}
+
+func sha256(of url: URL) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+    process.arguments = [url.path]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(String(decoding: data, as: UTF8.self).prefix(64))
+}
