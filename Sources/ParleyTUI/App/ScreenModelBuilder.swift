@@ -50,7 +50,7 @@ struct ScreenModelBuilder {
                               StyledSpan(" · \(profile.identity.contactID.short)…"),
                               StyledSpan(" · listening \(controller.node.listenAddress)"),
                               StyledSpan(" · \(onlineCount)/\(controller.contacts.count) online"),
-                              StyledSpan(" · no transfers")],
+                              StyledSpan(transferSummary())],
                        role: .statusBar)
     }
 
@@ -59,14 +59,26 @@ struct ScreenModelBuilder {
         return "› "
     }
 
-    /// The inline prompt for the first unanswered request, then the latest notice.
+    func transferSummary() -> String {
+        let running = controller.transfers.filter { !$0.state.isFinal }.count
+        return running == 0 ? "" : " · \(running) transfer\(running == 1 ? "" : "s") (F2)"
+    }
+
+    /// The inline prompt for the first unanswered question, then the latest notice.
     func banner() -> [StyledLine] {
         var lines: [StyledLine] = []
-        if let request = controller.requests.first(where: { !controller.dismissedPrompts.contains($0.peerID) }) {
+        switch controller.currentPrompt {
+        case .contactRequest(let request)?:
             var text = "⚑ \(request.displayName) asks to be your contact"
             if !request.note.isEmpty { text += ": “\(request.note)”" }
             lines.append(StyledLine([StyledSpan(text, .warning),
                                      StyledSpan("   Alt-Y accept · Alt-N decline · Esc later", .accent)]))
+        case .fileOffer(let transfer, let name)?:
+            let text = "⇩ \(name) offers \(transfer.fileName) (\(TransferFormatting.size(Int64(transfer.size))))"
+            lines.append(StyledLine([StyledSpan(text, .warning),
+                                     StyledSpan("   Alt-Y accept · Alt-N reject · Esc later · F2 files", .accent)]))
+        case nil:
+            break
         }
         if let notice = controller.notice {
             lines.append(StyledLine([StyledSpan(notice.text, notice.role)]))
@@ -93,10 +105,16 @@ struct ScreenModelBuilder {
             let title = "Search “\(query)”: \(hits.count == 0 ? "no" : "\(hits.count)") match\(hits.count == 1 ? "" : "es")"
             return PanelView(title: title, lines: lines, selected: hits.isEmpty ? nil : selected,
                              footer: "↑/↓ choose · Enter jump to the message · Esc close")
-        case .files:
-            return PanelView(title: "File transfers",
-                             lines: [StyledLine([StyledSpan("File transfer is not available in this build.", .warning)])],
-                             footer: "Esc close")
+        case .files(let selected):
+            let lines = controller.transfers.map { transfer in
+                TransferRow.line(for: transfer, peerName: controller.name(of: transfer.contactID),
+                                 rate: controller.transferRates[transfer.id],
+                                 width: (controller.lastLayout?.conversation.width ?? 80) - 2)
+            }
+            return PanelView(title: "File transfers (\(lines.count))",
+                             lines: lines.isEmpty ? [StyledLine([StyledSpan("No transfers yet: /send PATH offers a file to the open contact.", .dim)])] : lines,
+                             selected: lines.isEmpty ? nil : min(selected, lines.count - 1),
+                             footer: "↑/↓ choose · a accept · r reject · c cancel · p pause/resume · Esc close")
         }
     }
 

@@ -88,9 +88,9 @@ extension UIController {
             } else {
                 panel = .verify(contact)
             }
-        case .send:
-            _ = try requireContact()
-            show("file transfer is not available in this build", role: .warning)
+        case .send(let path):
+            let contact = try requireContact()
+            offer(path: NSString(string: path).expandingTildeInPath, to: contact)
         case .files:
             panel = .files(selected: 0)
         case .search(let query):
@@ -100,6 +100,52 @@ extension UIController {
             show("calls are not available yet in this version of Parley", role: .warning)
         case .quit:
             running = false
+        }
+    }
+
+    /// Offers a file; hashing a large file takes a while, so it runs aside and reports back.
+    func offer(path: String, to contact: Contact) {
+        let node = self.node, inbox = self.inbox, reference = contact.id.canonical, name = contact.name
+        show("hashing \(path)…", role: .dim)
+        Task {
+            do {
+                let transfer = try await node.offerFile(path: path, to: reference)
+                inbox.post(.notice("offered \(transfer.fileName) (\(TransferFormatting.size(Int64(transfer.size)))) to \(name); F2 shows transfers", isError: false))
+            } catch {
+                inbox.post(.notice("cannot send \(path): \(error)", isError: true))
+            }
+        }
+    }
+
+    /// a / r / c / p in the transfers panel (and Alt-Y / Alt-N on an offer).
+    func act(on transfer: Transfer, key: String) {
+        let node = self.node, inbox = self.inbox, id = transfer.id.uuidString, file = transfer.fileName
+        let incoming = transfer.direction == .incoming
+        Task {
+            do {
+                switch key {
+                case "a":
+                    guard incoming else { throw UIError.notIncoming }
+                    _ = try await node.acceptTransfer(id)
+                    inbox.post(.notice("receiving \(file)…", isError: false))
+                case "r":
+                    guard incoming else { throw UIError.notIncoming }
+                    _ = try await node.rejectTransfer(id)
+                    inbox.post(.notice("rejected \(file)", isError: false))
+                case "c":
+                    _ = try await node.cancelTransfer(id)
+                    inbox.post(.notice("cancelled \(file)", isError: false))
+                default:
+                    if transfer.state == .paused {
+                        _ = try await node.resumeTransfer(id)
+                    } else {
+                        _ = try await node.pauseTransfer(id)
+                    }
+                }
+            } catch {
+                inbox.post(.notice("\(file): \(error)", isError: true))
+            }
+            inbox.post(.transfersChanged)
         }
     }
 
@@ -147,11 +193,13 @@ extension UIController {
 enum UIError: Error, CustomStringConvertible {
     case noConversation
     case noRequest
+    case notIncoming
 
     var description: String {
         switch self {
         case .noConversation: "open a contact's conversation first (Tab)"
         case .noRequest: "there is no pending contact request"
+        case .notIncoming: "only the receiver can accept or reject a file"
         }
     }
 }

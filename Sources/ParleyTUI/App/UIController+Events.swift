@@ -11,6 +11,8 @@ extension UIController {
             running = false
         case .notice(let text, let isError):
             show(text, role: isError ? .error : .dim)
+        case .transfersChanged:
+            reloadTransfers()
         case .status(let status):
             online = Set(status.contacts.filter(\.online).compactMap { try? ContactID(parsing: $0.id) })
         case .event(let event):
@@ -40,7 +42,7 @@ extension UIController {
             if let peer { typingPeers[peer] = event.online == true ? Date() : nil }
         case .contactRequest:
             reloadContacts()
-            if let peer { dismissedPrompts.remove(peer) }
+            if let peer { dismissedPrompts.remove("request:" + peer.canonical) }
             if settings.bell { screen.bell() }
         case .contactRequestSent:
             show("\(event.name ?? "the contact") got our contact request (\(event.state ?? "sent"))", role: .dim)
@@ -48,6 +50,18 @@ extension UIController {
             show("warning: the peer at \(event.name ?? "a contact")'s address presented another key", role: .error)
         case .linkError:
             if isOpen, let detail = event.detail { show("link: \(detail)", role: .dim) }
+        case .fileOffer:
+            reloadTransfers()
+            if settings.bell { screen.bell() }
+        case .fileProgress, .fileState:
+            reloadTransfers()
+        case .fileComplete:
+            reloadTransfers()
+            let file = event.file ?? "the file"
+            show(event.path.map { "\(file) received: \($0)" } ?? "\(file) sent to \(event.name ?? "the contact")")
+        case .fileFailed:
+            reloadTransfers()
+            show("\(event.file ?? "a transfer") failed: \(event.detail ?? "unknown reason")", role: .error)
         }
     }
 }

@@ -26,8 +26,8 @@ extension UIController {
         case .alt("n"), .alt("N"):
             answerPrompt(accept: false)
         case .escape:
-            if let request = requests.first(where: { !dismissedPrompts.contains($0.peerID) }) {
-                dismissedPrompts.insert(request.peerID)
+            if let prompt = currentPrompt {
+                dismissedPrompts.insert(prompt.dismissalKey)
             } else {
                 notice = nil
             }
@@ -125,6 +125,15 @@ extension UIController {
         case (.search(let query, let hits, let selected), .up):
             self.panel = .search(query: query, hits: hits, selected: max(selected - 1, 0))
             return true
+        case (.files(let selected), .down):
+            self.panel = .files(selected: min(selected + 1, max(0, transfers.count - 1)))
+            return true
+        case (.files(let selected), .up):
+            self.panel = .files(selected: max(0, selected - 1))
+            return true
+        case (.files(let selected), .text(let letter)) where ["a", "r", "c", "p"].contains(letter):
+            if transfers.indices.contains(selected) { act(on: transfers[selected], key: letter) }
+            return true
         case (.search(_, let hits, let selected), .enter):
             self.panel = nil
             if hits.indices.contains(selected) { jump(to: hits[selected].message) }
@@ -137,13 +146,19 @@ extension UIController {
         }
     }
 
-    /// Alt-Y / Alt-N: answers the request shown in the banner (or the selected one).
+    /// Alt-Y / Alt-N: answers the selected request, else the prompt shown in the banner.
     func answerPrompt(accept: Bool) {
-        let request = selectedRequest ?? requests.first { !dismissedPrompts.contains($0.peerID) } ?? requests.first
-        guard let request else {
-            show("nothing to answer", role: .dim)
+        if let request = selectedRequest {
+            run(accept ? .accept(request.peerID.canonical) : .decline(request.peerID.canonical))
             return
         }
-        run(accept ? .accept(request.peerID.canonical) : .decline(request.peerID.canonical))
+        switch currentPrompt {
+        case .contactRequest(let request)?:
+            run(accept ? .accept(request.peerID.canonical) : .decline(request.peerID.canonical))
+        case .fileOffer(let transfer, _)?:
+            act(on: transfer, key: accept ? "a" : "r")
+        case nil:
+            show("nothing to answer", role: .dim)
+        }
     }
 }

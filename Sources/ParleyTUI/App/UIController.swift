@@ -27,8 +27,11 @@ final class UIController {
     var historyLimit = UIController.historyPage
     var scrollback = Scrollback()
     var highlighted: UUID?
-    /// Requests whose prompt was put aside with Esc.
-    var dismissedPrompts: Set<ContactID> = []
+    /// Prompts put aside with Esc (by `Prompt.dismissalKey`).
+    var dismissedPrompts: Set<String> = []
+    var transfers: [Transfer] = []
+    var transferRates: [UUID: Double] = [:]
+    var lastTransferReload = Date.distantPast
 
     // Input
     var editor = LineEditor()
@@ -58,6 +61,7 @@ final class UIController {
         screen.start(theme: settings.theme, environment: ProcessInfo.processInfo.environment)
         defer { screen.stop() }
         reloadContacts()
+        reloadTransfers()
         selection = firstConversation()
         reloadConversation()
         requestStatus()
@@ -166,6 +170,32 @@ final class UIController {
         select(keys[((current + step) % keys.count + keys.count) % keys.count])
     }
 
+    // MARK: Transfers and prompts
+
+    func reloadTransfers() {
+        lastTransferReload = Date()
+        let loaded = ((try? node.transferList()) ?? []).sorted { $0.createdAt > $1.createdAt }
+        var rates: [UUID: Double] = [:]
+        for transfer in loaded where !transfer.state.isFinal {
+            if let rate = node.info(transfer).rate { rates[transfer.id] = rate }
+        }
+        if loaded != transfers || rates != transferRates { needsRedraw = true }
+        transfers = loaded
+        transferRates = rates
+    }
+
+    /// The first question not put aside: contact requests, then incoming file offers.
+    var currentPrompt: Prompt? {
+        let prompts = requests.map(Prompt.contactRequest) + transfers.filter {
+            $0.direction == .incoming && $0.state == .offered
+        }.map { Prompt.fileOffer($0, from: name(of: $0.contactID)) }
+        return prompts.first { !dismissedPrompts.contains($0.dismissalKey) }
+    }
+
+    func name(of id: ContactID) -> String {
+        contacts.first { $0.id == id }?.name ?? id.short
+    }
+
     // MARK: Notices
 
     func show(_ text: String, role: TextRole = .success) {
@@ -214,6 +244,8 @@ final class UIController {
             reloadContacts()
             reloadConversation()
         }
+        let transfersRunning = transfers.contains { !$0.state.isFinal && $0.state != .offered }
+        if now.timeIntervalSince(lastTransferReload) > (transfersRunning ? 1 : 5) { reloadTransfers() }
         let minute = Calendar.current.component(.minute, from: now)
         if minute != lastClockMinute {
             lastClockMinute = minute

@@ -8,6 +8,7 @@ final class UIInbox: Sendable {
         case event(NodeEvent)
         case status(NodeStatus)
         case notice(String, isError: Bool)
+        case transfersChanged
         case quit
     }
 
