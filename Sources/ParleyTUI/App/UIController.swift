@@ -241,6 +241,7 @@ final class UIController {
         // The CLI may change contacts or send messages through this node: look again now and then.
         if now.timeIntervalSince(lastRefresh) > 1.5 {
             lastRefresh = now
+            if screen.terminalHungUp() { running = false }
             reloadContacts()
             reloadConversation()
         }

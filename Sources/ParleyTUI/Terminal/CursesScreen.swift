@@ -74,6 +74,12 @@ final class CursesScreen: Canvas {
 
     func bell() { beep() }
 
+    /// Whether the terminal went away (window closed, tmux killed): input reports a hang-up.
+    func terminalHungUp() -> Bool {
+        var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 0) > 0 && descriptor.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0
+    }
+
     @discardableResult
     func put(_ text: String, row: Int, column: Int, role: TextRole, maxColumns: Int) -> Int {
         let size = self.size
