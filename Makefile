@@ -42,13 +42,15 @@ test: deps
 fuzz:
 	mkdir -p .build/fuzz
 	swiftc -O -sanitize=fuzzer,address -parse-as-library Sources/ParleyWire/*.swift Tests/Fuzz/WireFuzz.swift -o .build/fuzz/wire
-	cp -r Tests/Fuzz/corpus/wire .build/fuzz/corpus-wire
+	mkdir -p .build/fuzz/corpus-wire
+	cp Tests/Fuzz/corpus/wire/* .build/fuzz/corpus-wire/
 	cd .build/fuzz && SWIFT_BACKTRACE=enable=no ./wire -max_total_time=$(FUZZ_TIME) corpus-wire
 
 ## bench: release build, then the benchmarks in bench/ (they print their figures and ratios)
 bench: deps
 	$(SWIFT) build -c release --product parley
 	python3 bench/chat.py
+	python3 bench/files.py
 
 ## install: release build into PREFIX (default /usr/local)
 PREFIX ?= /usr/local

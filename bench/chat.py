@@ -11,72 +11,9 @@
 
 Usage: bench/chat.py [--messages N] [--latency-samples N] [--parley PATH]
 """
-import argparse, json, os, shutil, socket, sqlite3, statistics, subprocess, sys, tempfile, time
+import argparse, os, shutil, sqlite3, statistics, sys, tempfile, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Control:
-    """Line-delimited JSON over the node's Unix control socket."""
-
-    def __init__(self, home):
-        self.sock = socket.socket(socket.AF_UNIX)
-        self.sock.connect(os.path.join(home, "control.sock"))
-        self.file = self.sock.makefile("rwb")
-
-    def request(self, **fields):
-        self.file.write(json.dumps(fields).encode() + b"\n")
-        self.file.flush()
-        return json.loads(self.file.readline())
-
-    def next_line(self):
-        return json.loads(self.file.readline())
-
-
-class Node:
-    def __init__(self, parley, name, work):
-        self.parley, self.name = parley, name
-        self.home = os.path.join(work, name)
-        self.port = free_port()
-        self.run("id", "--set-name", name)
-        self.id = json.loads(self.run("id", "--json"))["id"]
-        self.process = None
-
-    def run(self, *args):
-        return subprocess.run([self.parley, *args, "--home", self.home], check=True,
-                              capture_output=True, text=True).stdout
-
-    def start(self):
-        log = open(os.path.join(self.home, "daemon.log"), "w")
-        self.process = subprocess.Popen([self.parley, "daemon", "--home", self.home, "--listen",
-                                         f"127.0.0.1:{self.port}", "--log-level", "warning"], stderr=log)
-        wait_for(lambda: os.path.exists(os.path.join(self.home, "control.sock")) and self.status() is not None)
-
-    def status(self):
-        try:
-            return Control(self.home).request(command="status")["status"]
-        except OSError:
-            return None
-
-    def stop(self):
-        if self.process:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-
-
-def wait_for(condition, timeout=60, interval=0.02):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(interval)
-    raise TimeoutError("condition not met in time")
+from harness import DEFAULT_PARLEY, ROOT, Control, linked_pair, wait_for
 
 
 def count(db_path, sql):
@@ -110,18 +47,14 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--latency-samples", type=int, default=2_000)
-    parser.add_argument("--parley", default=os.path.join(ROOT, ".build", "release", "parley"))
+    parser.add_argument("--parley", default=DEFAULT_PARLEY)
     args = parser.parse_args()
     body = "benchmark message {:07d}: the quick brown fox jumps over the lazy dog"
 
     work = tempfile.mkdtemp(prefix="parley-bench-")
-    alice, bob = Node(args.parley, "alice", work), Node(args.parley, "bob", work)
+    alice = bob = None
     try:
-        alice.run("contacts", "add", bob.id, "--name", "bob", "--address", f"127.0.0.1:{bob.port}")
-        bob.run("contacts", "add", alice.id, "--name", "alice", "--address", f"127.0.0.1:{alice.port}")
-        alice.start()
-        bob.start()
-        wait_for(lambda: any(c["online"] for c in alice.status()["contacts"]))
+        alice, bob = linked_pair(args.parley, work)
 
         # 1. Throughput
         control = Control(alice.home)
@@ -164,8 +97,9 @@ def main():
         print(f"send → delivered latency over {len(latencies)} messages: p50 {p50:.2f} ms, p99 {p99:.2f} ms, "
               f"mean {statistics.mean(latencies):.2f} ms")
     finally:
-        alice.stop()
-        bob.stop()
+        for node in (alice, bob):
+            if node:
+                node.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 

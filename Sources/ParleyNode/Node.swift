@@ -157,11 +157,16 @@ public final class Node: Sendable {
         try? policy.reload(from: profile.database)
         let contacts = (try? profile.database.contacts.all()) ?? []
         let allowed = Set(contacts.filter { $0.trust != .blocked }.map(\.id))
+        let blocked = Set(contacts.filter { $0.trust == .blocked }.map(\.id))
         for session in await registry.all where !allowed.contains(session.peerID) {
-            await session.close(.blocked, reason: "the link was closed by the other side")
+            if blocked.contains(session.peerID) {
+                await session.close(.blocked, reason: "blocked")
+            } else {
+                await session.close(.normal, reason: "contact removed")
+            }
         }
-        dialer.sync()
-        for contact in contacts { dialer.wake(contact.id) }
+        let started = dialer.sync()
+        for contact in contacts where !started.contains(contact.id) { dialer.wake(contact.id) }
     }
 
     // MARK: File transfers

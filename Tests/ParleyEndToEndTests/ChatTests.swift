@@ -41,7 +41,7 @@ struct ChatTests {
         try bob.start()
         try befriend(alice, as: "alice", bob, as: "bob")
 
-        let first = (0..<2000).map { "before \($0)" }
+        let first = (0..<20000).map { "before \($0)" }
         let second = (0..<200).map { "while down \($0)" }
         let sending = Task.detached {
             try alice.parley("send", "bob", "--lines", input: first.joined(separator: "\n") + "\n").requireSuccess()
@@ -104,6 +104,24 @@ struct ChatTests {
 
         try bob.parley("read", "alice").requireSuccess()
         try waitUntil(timeout: 10, "read receipt") { try alice.history("bob").last?["state"] as? String == "read" }
+    }
+
+    @Test func silentPeerIsDeclaredDeadWithin30SecondsAndRelinkedWhenBack() throws {
+        let alice = try DaemonProcess(name: "alice"), bob = try DaemonProcess(name: "bob")
+        defer { alice.cleanup(); bob.cleanup() }
+        try alice.start()
+        try bob.start()
+        try befriend(alice, as: "alice", bob, as: "bob")
+        bob.freeze()
+        let frozenAt = Date()
+        try waitUntil(timeout: 45, "bob declared offline") { try !alice.isOnline("bob") }
+        let detected = Date().timeIntervalSince(frozenAt)
+        #expect(detected <= 35, "dead link noticed after \(detected) s")
+        try alice.parley("send", "bob", "are you back?").requireSuccess()
+        bob.thaw()
+        try waitUntil(timeout: 60, "relinked and delivered") {
+            try bob.history("alice").last?["body"] as? String == "are you back?"
+        }
     }
 
     @Test func commandsThatNeedTheNodeSaySoWhenNoneRuns() throws {

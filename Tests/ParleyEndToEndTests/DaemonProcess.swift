@@ -24,7 +24,7 @@ final class DaemonProcess: @unchecked Sendable {
 
     /// Starts the daemon and waits until its control socket answers.
     func start() throws {
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
         process.executableURL = parleyExecutable
         process.arguments = ["daemon", "--home", home.path, "--listen", address, "--log-level", "debug"]
@@ -43,6 +43,15 @@ final class DaemonProcess: @unchecked Sendable {
         self.process = nil
     }
 
+    /// Freezes the daemon (SIGSTOP): its sockets stay open but nothing answers, like a dead network.
+    func freeze() {
+        if let process { Glibc.kill(process.processIdentifier, SIGSTOP) }
+    }
+
+    func thaw() {
+        if let process { Glibc.kill(process.processIdentifier, SIGCONT) }
+    }
+
     /// Stops the daemon politely (SIGTERM) and returns its exit status.
     @discardableResult
     func stop() -> Int32 {
@@ -54,6 +63,7 @@ final class DaemonProcess: @unchecked Sendable {
     }
 
     func cleanup() {
+        thaw()
         kill()
         home.cleanup()
     }

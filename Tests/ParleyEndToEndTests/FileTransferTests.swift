@@ -135,6 +135,33 @@ struct FileTransferTests {
         try waitUntil(timeout: 10, "sender told") { try transfer(id, on: pair.alice)?["state"] as? String == "failed" }
     }
 
+    @Test(.enabled(if: getuid() == 0, "needs root to mount a small tmpfs"))
+    func fullDiskPausesKeepsWhatWasWrittenAndResumesAfterSpaceIsFreed() throws {
+        let pair = try Pair()
+        defer { pair.cleanup() }
+        let small = pair.bob.home.url.appending(path: "small")
+        try FileManager.default.createDirectory(at: small, withIntermediateDirectories: true)
+        try shell("mount -t tmpfs -o size=16m tmpfs '\(small.path)'")
+        defer { try? shell("umount -l '\(small.path)'") }
+        let source = pair.alice.home.url.appending(path: "large.bin")
+        try writeRandomFile(source, megabytes: 24)
+        let id = try pair.offer(source.path)
+        try pair.bob.parley("file", "accept", id, "--to", small.path).requireSuccess()
+        try waitUntil(timeout: 30, "disk-full pause") { try transfer(id, on: pair.bob)?["state"] as? String == "paused" }
+        #expect((try transfer(id, on: pair.bob)?["error"] as? String ?? "").contains("disk is full"))
+        let part = small.appending(path: "large.bin.part")
+        #expect(FileManager.default.fileExists(atPath: part.path), "what was written is kept")
+        #expect(!FileManager.default.fileExists(atPath: small.appending(path: "large.bin").path))
+
+        try shell("mount -o remount,size=64m '\(small.path)'")
+        try pair.bob.parley("file", "resume", id).requireSuccess()
+        try waitUntil(timeout: 60, "completes after space is freed") {
+            try transfer(id, on: pair.bob)?["state"] as? String == "completed"
+        }
+        #expect(try sha256(of: small.appending(path: "large.bin")) == sha256(of: source))
+        #expect(!FileManager.default.fileExists(atPath: part.path))
+    }
+
     @Test func rejectedAndCancelledTransfersStop() throws {
         let pair = try Pair()
         defer { pair.cleanup() }
@@ -178,7 +205,7 @@ func transfer(_ id: String, on node: DaemonProcess, offline: Bool = false) throw
 }
 
 func writeRandomFile(_ url: URL, megabytes: Int) throws {
-    FileManager.default.createFile(atPath: url.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: url.path, contents: nil)
     let output = try FileHandle(forWritingTo: url)
     let random = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/dev/urandom"))
     defer {
@@ -188,6 +215,16 @@ func writeRandomFile(_ url: URL, megabytes: Int) throws {
     for _ in 0..<megabytes {
         try output.write(contentsOf: try random.read(upToCount: 1 << 20) ?? Data())
     }
+}
+
+/// Runs a shell command; throws if it fails.
+func shell(_ command: String) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", command]
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw CommandFailed(status: process.terminationStatus, stderr: command) }
 }
 
 func sha256(of url: URL) throws -> String {
@@ -200,4 +237,63 @@ func sha256(of url: URL) throws -> String {
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return String(String(decoding: data, as: UTF8.self).prefix(64))
+}
+
+/// Several transfers at once, both ways, with auto-accept and events.
+@Suite("Concurrent transfers")
+struct ConcurrentTransferTests {
+    @Test func severalTransfersBothWaysWithAutoAcceptAndEvents() throws {
+        let alice = try DaemonProcess(name: "alice"), bob = try DaemonProcess(name: "bob")
+        defer { alice.cleanup(); bob.cleanup() }
+        let downloads = try TemporaryHome()
+        defer { downloads.cleanup() }
+        try alice.home.writeConfig("downloads = \(downloads.path)/alice\n")
+        try bob.home.writeConfig("downloads = \(downloads.path)/bob\n")
+        try alice.start()
+        try bob.start()
+        try befriend(alice, as: "alice", bob, as: "bob")
+        try bob.parley("contacts", "files", "alice", "--auto-accept-up-to", "64M").requireSuccess()
+        try alice.parley("contacts", "files", "bob", "--auto-accept-up-to", "64M", "--max-size", "100M").requireSuccess()
+
+        let events = Process()
+        events.executableURL = parleyExecutable
+        events.arguments = ["events", "--home", bob.home.path]
+        let eventOutput = Pipe()
+        events.standardOutput = eventOutput
+        try events.run()
+        usleep(300_000)
+
+        var sources: [(from: DaemonProcess, to: String, url: URL)] = []
+        for (index, sender) in [alice, alice, bob].enumerated() {
+            let url = sender.home.url.appending(path: "file\(index).bin")
+            try writeRandomFile(url, megabytes: 20)
+            sources.append((sender, sender === alice ? "bob" : "alice", url))
+        }
+        let tooBig = bob.home.url.appending(path: "too-big.bin")
+        try writeRandomFile(tooBig, megabytes: 101)
+        for source in sources {
+            try source.from.parley("file", "send", source.to, source.url.path).requireSuccess()
+        }
+        try bob.parley("file", "send", "alice", tooBig.path).requireSuccess()
+
+        try waitUntil(timeout: 120, "all three complete") {
+            let done = (try alice.parley("file", "list", "--json").json as? [[String: Any]] ?? [])
+                .filter { $0["state"] as? String == "completed" }
+            return done.count == 3
+        }
+        for (index, source) in sources.enumerated() {
+            let folder = source.to == "bob" ? "bob" : "alice"
+            let received = downloads.url.appending(path: "\(folder)/file\(index).bin")
+            #expect(try sha256(of: received) == sha256(of: source.url))
+        }
+        try waitUntil(timeout: 20, "the oversized offer is refused") {
+            (try bob.parley("file", "list", "--json").json as? [[String: Any]] ?? [])
+                .contains { $0["file"] as? String == "too-big.bin" && $0["state"] as? String == "rejected" }
+        }
+        events.terminate()
+        let lines = String(decoding: eventOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        for kind in ["file-offer", "file-state", "file-complete"] {
+            #expect(lines.contains("\"event\":\"\(kind)\""), "events include \(kind)")
+        }
+    }
 }

@@ -54,6 +54,11 @@ struct TemporaryHome {
         try runParley(arguments + ["--home", path], input: input)
     }
 
+    /// Writes the profile's config file.
+    func writeConfig(_ text: String) throws {
+        try Data(text.utf8).write(to: url.appending(path: "config"))
+    }
+
     /// This profile's contact ID (grouped form).
     func contactID() throws -> String {
         let result = try parley("id", "--json")

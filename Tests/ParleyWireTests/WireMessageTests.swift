@@ -39,7 +39,7 @@ struct WireMessageTests {
     }
 
     @Test func versionZeroIsMalformed() {
-        for type in FrameType.known + [FrameType(0x0105)] {
+        for type in FrameType.known + [FrameType(0x0205)] {
             let payload = WireMessage.ping(nonce: 1).frame().payload
             #expect(wireError { _ = try decode(type: type, version: 0, payload: payload) }
                 == .invalidVersion(type: type.rawValue, version: 0))

@@ -5,7 +5,7 @@ import ParleyWire
 
 /// Builds the channel pipeline shared by incoming and outgoing links:
 /// TLS → idle detection → frame decoder/encoder → handshake watcher →
-/// keep-alive → HELLO guard → async channel.
+/// HELLO guard (so even a PING cannot come first) → keep-alive → async channel.
 enum PeerPipeline {
     static func configure(_ channel: any Channel, tlsHandler: any ChannelHandler, identity: PeerIdentityBox,
                           expected: ContactID?, direction: LinkDirection,
@@ -17,8 +17,8 @@ enum PeerPipeline {
         try operations.addHandler(ByteToMessageHandler(WireFrameDecoder()))
         try operations.addHandler(MessageToByteHandler(WireFrameEncoder()))
         try operations.addHandler(HandshakeWatcher(promise: promise, identity: identity, expected: expected))
-        try operations.addHandler(KeepAliveHandler(quietIntervalsBeforeDead: timings.quietIntervalsBeforeDead))
         try operations.addHandler(HelloGuardHandler(deadline: timings.helloDeadline))
+        try operations.addHandler(KeepAliveHandler(quietIntervalsBeforeDead: timings.quietIntervalsBeforeDead))
         let asyncChannel = try PeerChannel(
             wrappingChannelSynchronously: channel,
             configuration: .init(inboundType: WireMessage.self, outboundType: WireMessage.self))

@@ -31,19 +31,24 @@ final class ContactDialer: Sendable {
     }
 
     /// Starts dialers for new contacts and stops those of removed or blocked ones.
-    func sync() {
+    /// Returns the contacts whose dialer was just started (they dial at once anyway).
+    @discardableResult
+    func sync() -> Set<ContactID> {
         let wanted = Set(((try? database.contacts.all()) ?? []).filter { $0.trust != .blocked }.map(\.id))
-        let stopped = dialers.withLockedValue { dialers -> [Task<Void, Never>] in
+        let (stopped, started) = dialers.withLockedValue { dialers -> ([Task<Void, Never>], Set<ContactID>) in
             let gone = dialers.keys.filter { !wanted.contains($0) }
             let tasks = gone.compactMap { dialers.removeValue(forKey: $0)?.task }
+            var started: Set<ContactID> = []
             for id in wanted where dialers[id] == nil {
                 let wakeup = Wakeup()
                 let task = Task { [self] in await self.keepLinked(id, wakeup: wakeup) }
                 dialers[id] = (task, wakeup)
+                started.insert(id)
             }
-            return tasks
+            return (tasks, started)
         }
         stopped.forEach { $0.cancel() }
+        return started
     }
 
     /// Ends the wait of a contact's dialer (new message, link down, address learnt).

@@ -55,7 +55,7 @@ struct PeerSessionRunner: Sendable {
                           logger: Logger) async throws -> SessionOutcome {
         let peer = connection.peerID
         try await outbound.write(.hello(Hello(
-            displayName: CloseReason.fitting(displayName()), listenPort: UInt16(clamping: listenPort()),
+            displayName: Self.fitted(displayName()), listenPort: UInt16(clamping: listenPort()),
             peerIsContact: contact != nil)))
         var messages = inbound.makeAsyncIterator()
         guard case .hello(let hello)? = try await messages.next() else { return .closed }
@@ -127,7 +127,7 @@ struct PeerSessionRunner: Sendable {
                         from: contact.id, id: chat.id, sentAt: Date(wireTimestamp: chat.sentAt), body: chat.body))
                 case .receipt(let receipt):
                     let state: MessageState = receipt.kind == .read ? .read : .delivered
-                    let changed = try database.messages.advance(receipt.ids, to: state)
+                    let changed = try database.messages.advance(receipt.ids, to: state, for: contact.id)
                     if !changed.isEmpty {
                         var event = NodeEvent(.receipt, contact: contact.id, name: contact.name)
                         event.state = state.rawValue
@@ -201,7 +201,25 @@ struct PeerSessionRunner: Sendable {
                                 messages: inout NIOAsyncChannelInboundStream<WireMessage>.AsyncIterator,
                                 outbound: NIOAsyncChannelOutboundWriter<WireMessage>,
                                 logger: Logger) async throws -> SessionOutcome {
-        guard case .contactRequest(let request)? = try await messages.next() else {
+        // The stranger has a few seconds to ask; then the link is closed under the loop below.
+        let channel = connection.channel.channel
+        let timer = Task {
+            try await Task.sleep(for: Self.strangerDeadline)
+            try? await outbound.write(.close(CloseReason(code: .notAContact, reason: "no contact request in time")))
+            try? await channel.close()
+        }
+        defer { timer.cancel() }
+        var request: ParleyWire.ContactRequest?
+        waiting: while let message = try await messages.next() {
+            switch message {
+            case .contactRequest(let asked): request = asked; break waiting
+            case .unknown: continue
+            case .close: return .refused
+            default: break waiting
+            }
+        }
+        timer.cancel()
+        guard let request else {
             try await outbound.write(.close(CloseReason(code: .notAContact, reason: "you are not a contact; send a contact request")))
             return .refused
         }
@@ -234,7 +252,7 @@ struct PeerSessionRunner: Sendable {
                                     logger: Logger) async throws -> SessionOutcome {
         let note = (try? database.settings.value(for: SettingKeys.requestNote(for: contact.id))) ?? ""
         try await outbound.write(.contactRequest(ParleyWire.ContactRequest(
-            displayName: CloseReason.fitting(displayName()), note: note, listenPort: UInt16(clamping: listenPort()))))
+            displayName: Self.fitted(displayName()), note: note, listenPort: UInt16(clamping: listenPort()))))
         var status: ContactRequestStatus?
         while let message = try await messages.next() {
             if case .contactRequestResult(let result) = message {
@@ -252,6 +270,16 @@ struct PeerSessionRunner: Sendable {
     }
 
     // MARK: Helpers
+
+    /// A display name cut to the wire's limit on a character boundary.
+    static func fitted(_ name: String) -> String {
+        var name = name
+        while name.utf8.count > WireLimits.maxDisplayNameBytes { name.removeLast() }
+        return name
+    }
+
+    /// How long a stranger has, after HELLO, to send its contact request.
+    static let strangerDeadline: Duration = .seconds(10)
 
     private func versionProblem(_ hello: Hello) -> String? {
         let negotiated = min(hello.protocolVersion, WireProtocol.version)

@@ -17,7 +17,7 @@ public struct Profile: Sendable {
         return Profile(paths: paths, identity: identity, configuration: configuration, database: database)
     }
 
-    /// The name shown to peers: set with `parley id --name`, else the login name.
+    /// The name shown to peers: set with `parley id --set-name`, else the login name.
     public var displayName: String {
         if let stored = try? database.settings.value(for: SettingKeys.displayName), !stored.isEmpty { return stored }
         return ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "parley user"

@@ -13,7 +13,7 @@ public enum ProfileError: Error, Equatable, Sendable, CustomStringConvertible {
         case .noHomeDirectory:
             "HOME is not set; pass --home DIR to choose where the profile lives"
         case .invalidProfileName(let name):
-            "'\(name)' is not a profile name: use letters, digits and dashes, no '/' and no leading dot"
+            "'\(name)' is not a profile name: it must not be empty, contain '/' or start with a dot"
         case .cannotCreateDirectory(let path, let detail):
             "cannot create the profile directory \(path) (\(detail))"
         case .incompleteIdentity(let missing):

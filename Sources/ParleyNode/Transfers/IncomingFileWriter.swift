@@ -1,4 +1,5 @@
 import Crypto
+import Dispatch
 import Foundation
 import NIOConcurrencyHelpers
 #if canImport(Glibc)
@@ -6,28 +7,33 @@ import Glibc
 #endif
 
 /// Writes one incoming transfer's chunks to its part file, hashing as it
-/// goes, and makes progress durable (fsync) at intervals.
+/// goes, and makes progress durable (fsync) every few MiB.
 ///
-/// Only `durableOffset` is ever recorded as progress, so after a crash the
-/// transfer resumes from bytes known to be on disk. A lock serialises the
-/// link's writes with a pause or shutdown syncing from elsewhere.
+/// The fsync runs on a background queue while writing goes on, so the disk
+/// flush does not stall the link. Only `durableOffset` is ever recorded as
+/// progress (through `onDurable`), so after a crash the transfer resumes
+/// from bytes known to be on disk.
 final class IncomingFileWriter: @unchecked Sendable {
-    private let lock = NIOLock()
     let partPath: String
     let size: UInt64
+    private let lock = NIOLock()
     private let descriptor: Int32
     private var hasher: SHA256
     /// Every byte before this offset has been written (maybe not yet synced).
-    private(set) var writtenOffset: UInt64
+    private var written: UInt64
     /// Every byte before this offset is on disk.
-    private(set) var durableOffset: UInt64
-    private var lastSync = ContinuousClock.now
+    private var durable: UInt64
+    private var syncInFlight = false
+    private var syncError: TransferError?
+    private let syncQueue = DispatchQueue(label: "parley.transfer.fsync")
+    private let onDurable: @Sendable (UInt64) -> Void
 
+    /// Durable progress is recorded at least every this many bytes.
     static let syncEveryBytes: UInt64 = 8 << 20
-    static let syncEvery: Duration = .seconds(1)
 
     /// Opens (creating) the part file and continues at `offset`, re-hashing what is already there.
-    init(partPath: String, size: UInt64, resumingAt offset: UInt64) throws {
+    init(partPath: String, size: UInt64, resumingAt offset: UInt64,
+         onDurable: @escaping @Sendable (UInt64) -> Void) throws {
         let fd = open(partPath, O_CREAT | O_WRONLY | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw TransferError.cannotWrite(partPath, String(cString: strerror(errno))) }
         // Bytes past the durable offset may be torn by a crash: drop them.
@@ -44,68 +50,76 @@ final class IncomingFileWriter: @unchecked Sendable {
         descriptor = fd
         self.partPath = partPath
         self.size = size
-        writtenOffset = offset
-        durableOffset = offset
+        self.onDurable = onDurable
+        written = offset
+        durable = offset
     }
 
     deinit { close(descriptor) }
 
+    var writtenOffset: UInt64 { lock.withLock { written } }
+    var durableOffset: UInt64 { lock.withLock { durable } }
+
     enum Progress {
-        /// Written; `synced` says whether durableOffset moved.
-        case written(synced: Bool)
+        case written
         /// Already had these bytes (a resend): ignored.
         case duplicate
     }
 
     /// Writes a chunk that must start at `writtenOffset` (earlier data is a resend and ignored).
     func write(_ data: [UInt8], at offset: UInt64) throws -> Progress {
-        try lock.withLock { try unlockedWrite(data, at: offset) }
+        try lock.withLock {
+            if let syncError { throw syncError }
+            if offset + UInt64(data.count) <= written { return .duplicate }
+            guard offset == written else {
+                throw TransferError.cannotWrite(partPath, "chunk at \(offset) does not follow \(written)")
+            }
+            guard offset + UInt64(data.count) <= size else {
+                throw TransferError.cannotWrite(partPath, "the peer sent more bytes than the offered size")
+            }
+            var done = 0
+            while done < data.count {
+                let result = data.withUnsafeBytes { buffer in
+                    pwrite(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+                }
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    throw Self.error(errno, partPath)
+                }
+                done += result
+            }
+            hasher.update(data: data)
+            written += UInt64(data.count)
+            if written - durable >= Self.syncEveryBytes && !syncInFlight {
+                syncInFlight = true
+                let target = written
+                syncQueue.async { self.backgroundSync(upTo: target) }
+            }
+            return .written
+        }
     }
 
-    private func unlockedWrite(_ data: [UInt8], at offset: UInt64) throws -> Progress {
-        if offset + UInt64(data.count) <= writtenOffset { return .duplicate }
-        guard offset == writtenOffset else {
-            throw TransferError.cannotWrite(partPath, "chunk at \(offset) does not follow \(writtenOffset)")
+    private func backgroundSync(upTo target: UInt64) {
+        let failed = fdatasync(descriptor) != 0 ? Self.error(errno, partPath) : nil
+        lock.withLock {
+            syncInFlight = false
+            if let failed { syncError = failed } else { durable = max(durable, target) }
         }
-        guard offset + UInt64(data.count) <= size else {
-            throw TransferError.cannotWrite(partPath, "the peer sent more bytes than the offered size")
-        }
-        var done = 0
-        while done < data.count {
-            let result = data.withUnsafeBytes { buffer in
-                pwrite(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
-            }
-            if result < 0 {
-                if errno == EINTR { continue }
-                if errno == ENOSPC || errno == EDQUOT { throw TransferError.diskFull(partPath) }
-                throw TransferError.cannotWrite(partPath, String(cString: strerror(errno)))
-            }
-            done += result
-        }
-        hasher.update(data: data)
-        writtenOffset += UInt64(data.count)
-        if writtenOffset == size || writtenOffset - durableOffset >= Self.syncEveryBytes
-            || lastSync.duration(to: .now) >= Self.syncEvery {
-            try unlockedSync()
-            return .written(synced: true)
-        }
-        return .written(synced: false)
+        if failed == nil { onDurable(target) }
     }
 
-    /// Flushes to disk; afterwards `durableOffset == writtenOffset`.
+    /// Flushes everything written to disk (waiting for a background flush); afterwards all is durable.
     func sync() throws {
-        try lock.withLock { try unlockedSync() }
-    }
-
-    private func unlockedSync() throws {
-        guard fsync(descriptor) == 0 else {
-            if errno == ENOSPC || errno == EDQUOT { throw TransferError.diskFull(partPath) }
-            throw TransferError.cannotWrite(partPath, String(cString: strerror(errno)))
-        }
-        durableOffset = writtenOffset
-        lastSync = .now
+        syncQueue.sync {}  // let a background flush finish first
+        let target = writtenOffset
+        guard fdatasync(descriptor) == 0 else { throw Self.error(errno, partPath) }
+        lock.withLock { durable = max(durable, target) }
     }
 
     /// The SHA-256 of everything written (call once all bytes are in).
-    func digest() -> String { FileHasher.hex(hasher.finalize()) }
+    func digest() -> String { lock.withLock { FileHasher.hex(hasher.finalize()) } }
+
+    private static func error(_ code: Int32, _ path: String) -> TransferError {
+        code == ENOSPC || code == EDQUOT ? .diskFull(path) : .cannotWrite(path, String(cString: strerror(code)))
+    }
 }

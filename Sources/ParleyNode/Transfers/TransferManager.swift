@@ -16,10 +16,10 @@ final class TransferManager: Sendable {
     private let logger: Logger
 
     private struct State: Sendable {
-        /// Outgoing streams running now, with the task that feeds them.
-        var streams: [UUID: (stream: OutgoingStream, task: Task<Void, Never>)] = [:]
-        /// Incoming part files being written now.
-        var writers: [UUID: IncomingFileWriter] = [:]
+        /// Outgoing streams running now, with the task that feeds them and their transfer.
+        var streams: [UUID: (stream: OutgoingStream, task: Task<Void, Never>, transfer: Transfer)] = [:]
+        /// Incoming part files being written now, with their transfer (so chunks need no lookup).
+        var writers: [UUID: (writer: IncomingFileWriter, transfer: Transfer)] = [:]
         /// Last progress event per transfer, to throttle them.
         var lastProgress: [UUID: ContinuousClock.Instant] = [:]
         /// Recent throughput per running transfer: last sample and smoothed bytes/s.
@@ -179,6 +179,24 @@ final class TransferManager: Sendable {
     }
 
     private func dispatch(_ frame: FileTransferFrame, from contact: Contact, on session: PeerSession) async throws {
+        // The hot path (chunks and acks of running transfers) is served from memory.
+        switch frame {
+        case .chunk(let chunk):
+            if let running = state.withLockedValue({ $0.writers[chunk.transferID] }), running.transfer.contactID == contact.id {
+                try await write(chunk, into: running.transfer, on: session)
+                return
+            }
+        case .ack(let id, let offset):
+            if let running = state.withLockedValue({ $0.streams[id] }), running.transfer.contactID == contact.id {
+                running.stream.acknowledge(offset)
+                var transfer = running.transfer
+                transfer.bytesDone = min(offset, transfer.size)
+                progress(transfer)
+                return
+            }
+        default:
+            break
+        }
         let existing = try database.transfers.transfer(frame.transferID)
         if let existing, existing.contactID != contact.id { return }  // not this peer's transfer
         switch frame {
@@ -217,12 +235,8 @@ final class TransferManager: Sendable {
             guard let transfer = existing, transfer.direction == .incoming,
                   [.accepted, .active].contains(transfer.state) else { return }
             try await write(chunk, into: transfer, on: session)
-        case .ack(_, let offset):
-            state.withLockedValue { $0.streams[frame.transferID]?.stream }?.acknowledge(offset)
-            if var transfer = existing, offset > transfer.bytesDone, transfer.state == .active {
-                transfer.bytesDone = min(offset, transfer.size)
-                progress(transfer)
-            }
+        case .ack:
+            break  // for a stream that is no longer running
         case .complete(_, let verified, let reason):
             guard var transfer = existing, transfer.direction == .outgoing else { return }
             stop(transfer.id)
@@ -284,11 +298,7 @@ final class TransferManager: Sendable {
                 try database.transfers.update(transfer)
             }
             let result = try writer.write(chunk.data, at: chunk.offset)
-            if case .written(let synced) = result {
-                if synced {
-                    transfer.bytesDone = writer.durableOffset
-                    try database.transfers.update(transfer)
-                }
+            if case .written = result {
                 let ackEvery: UInt64 = 256 * 1024
                 if writer.writtenOffset % ackEvery < UInt64(chunk.data.count) || writer.writtenOffset == transfer.size {
                     try await session.send(.file(.ack(transfer.id, offset: writer.writtenOffset)))
@@ -296,7 +306,10 @@ final class TransferManager: Sendable {
                 progress(transfer, bytes: writer.writtenOffset)
             }
         } catch let error as TransferError {
-            state.withLockedValue { _ = $0.writers.removeValue(forKey: transfer.id) }
+            if let running = state.withLockedValue({ $0.writers.removeValue(forKey: transfer.id) }) {
+                transfer.bytesDone = max(transfer.bytesDone, running.writer.durableOffset)
+            }
+            transfer.bytesDone = max(transfer.bytesDone, (try? database.transfers.transfer(transfer.id))?.bytesDone ?? 0)
             if case .diskFull = error {
                 transfer.state = .paused
                 transfer.error = error.description
@@ -318,10 +331,15 @@ final class TransferManager: Sendable {
     }
 
     private func openWriter(for transfer: Transfer) throws -> IncomingFileWriter {
-        if let writer = state.withLockedValue({ $0.writers[transfer.id] }) { return writer }
+        if let running = state.withLockedValue({ $0.writers[transfer.id] }) { return running.writer }
         guard let part = transfer.partPath else { throw TransferError.cannotWrite(transfer.fileName, "no part file") }
-        let writer = try IncomingFileWriter(partPath: part, size: transfer.size, resumingAt: transfer.bytesDone)
-        state.withLockedValue { $0.writers[transfer.id] = writer }
+        let database = database, id = transfer.id
+        let writer = try IncomingFileWriter(partPath: part, size: transfer.size, resumingAt: transfer.bytesDone) { durable in
+            try? database.transfers.recordDurable(id, bytes: durable)
+        }
+        var running = transfer
+        running.state = .active
+        state.withLockedValue { $0.writers[transfer.id] = (writer, running) }
         return writer
     }
 
@@ -329,6 +347,7 @@ final class TransferManager: Sendable {
     private func finish(_ transfer: Transfer, writer: IncomingFileWriter, on session: PeerSession) async throws {
         var transfer = transfer
         state.withLockedValue { _ = $0.writers.removeValue(forKey: transfer.id) }
+        try writer.sync()
         transfer.bytesDone = writer.durableOffset
         guard writer.digest() == transfer.sha256, let final = transfer.localPath else {
             transfer.state = .failed
@@ -369,7 +388,7 @@ final class TransferManager: Sendable {
                 logger.notice("sending \(transfer.fileName) stopped: \(error)")
             }
         }
-        state.withLockedValue { $0.streams[transfer.id] = (stream, task) }
+        state.withLockedValue { $0.streams[transfer.id] = (stream, task, transfer) }
     }
 
     /// Reads the file and sends chunks while the window allows.
@@ -418,9 +437,8 @@ final class TransferManager: Sendable {
             (state.streams.removeValue(forKey: id)?.task, state.writers.removeValue(forKey: id))
         }
         task?.cancel()
-        if let writer, (try? writer.sync()) != nil, var transfer = try? database.transfers.transfer(id) {
-            transfer.bytesDone = writer.durableOffset
-            try? database.transfers.update(transfer)
+        if let writer = writer?.writer, (try? writer.sync()) != nil {
+            try? database.transfers.recordDurable(id, bytes: writer.durableOffset)
         }
     }
 

@@ -95,7 +95,8 @@ public struct MessageRepository: Sendable {
     /// Moves outgoing messages forward to `state` (sent, delivered or read); never backwards.
     /// Returns the IDs that changed.
     @discardableResult
-    public func advance(_ ids: [UUID], to state: MessageState, at date: Date = Date()) throws(StoreError) -> [UUID] {
+    public func advance(_ ids: [UUID], to state: MessageState, for contact: ContactID? = nil,
+                        at date: Date = Date()) throws(StoreError) -> [UUID] {
         guard !ids.isEmpty else { return [] }
         let earlier = MessageState.allCases.filter { $0.precedes(state) }.map(\.rawValue)
         return try storeOperation {
@@ -110,9 +111,17 @@ public struct MessageRepository: Sendable {
                     if state != .sent { arguments += [date.millisecondsSince1970] }
                     arguments += StatementArguments(chunk.map(\.uuidString))
                     arguments += StatementArguments(earlier)
+                    var onlyContact = ""
+                    if let contact {
+                        onlyContact = """
+                             AND conversation = (SELECT v.id FROM conversations v JOIN contacts c ON c.id = v.contact
+                                                 WHERE c.contact_id = ?)
+                            """
+                        arguments += [contact.canonical]
+                    }
                     let updated = try String.fetchAll(db, sql: """
                         UPDATE messages SET state = ?\(setTime)
-                        WHERE uuid IN (\(uuidList)) AND direction = 'out' AND state IN (\(stateList))
+                        WHERE uuid IN (\(uuidList)) AND direction = 'out' AND state IN (\(stateList))\(onlyContact)
                         RETURNING uuid
                         """, arguments: arguments)
                     changed += updated.compactMap(UUID.init(uuidString:))

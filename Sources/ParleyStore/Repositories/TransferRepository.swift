@@ -45,6 +45,18 @@ public struct TransferRepository: Sendable {
         }
     }
 
+    /// Records that the receiver's part file holds `bytes` durable bytes (never moves backwards).
+    public func recordDurable(_ id: UUID, bytes: UInt64, now: Date = Date()) throws(StoreError) {
+        try storeOperation {
+            try writer.write { db in
+                try db.execute(sql: """
+                    UPDATE transfers SET bytes_done = max(bytes_done, ?), updated_at = ?
+                    WHERE uuid = ? AND state IN ('accepted', 'active')
+                    """, arguments: [Int64(clamping: bytes), now.millisecondsSince1970, id.uuidString])
+            }
+        }
+    }
+
     public func transfer(_ id: UUID) throws(StoreError) -> Transfer? {
         try fetch("WHERE t.uuid = ?", [id.uuidString]).first
     }

@@ -11,7 +11,7 @@ struct ContactsCommand: AsyncParsableCommand {
         discussion: "A contact is named by its name (any letter case) or by its ID (with or without dashes).",
         subcommands: [
             Add.self, List.self, Rename.self, Remove.self, Block.self, Unblock.self, Verify.self,
-            Requests.self, Accept.self, Decline.self,
+            Requests.self, Accept.self, Decline.self, Files.self,
         ],
         defaultSubcommand: List.self
     )
@@ -30,7 +30,8 @@ struct ContactsCommand: AsyncParsableCommand {
             let service = try profileOptions.contactService()
             let contact = try service.add(id: id, name: name, addresses: address)
             if let note {
-                try service.database.settings.set(String(note.prefix(500)), for: SettingKeys.requestNote(for: contact.id))
+                try service.database.settings.set(String(decoding: note.utf8.prefix(1000), as: UTF8.self),
+                                                  for: SettingKeys.requestNote(for: contact.id))
             }
             profileOptions.notifyNode()
             print("Added \(contact.name) (\(contact.id.grouped)). Check the ID with them, then run 'parley contacts verify \(contact.name)'.")
@@ -171,6 +172,55 @@ struct ContactsCommand: AsyncParsableCommand {
             let declined = try profileOptions.contactService().decline(request)
             profileOptions.notifyNode()
             print("Declined the request from \(declined.displayName).")
+        }
+    }
+}
+
+extension ContactsCommand {
+    struct Files: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show or set a contact's file rules: auto-accept and size limit.",
+            discussion: """
+                Sizes take a number with an optional K, M or G suffix (powers of 1024). By default \
+                nothing is accepted automatically and there is no size limit.
+                """)
+        @OptionGroup var profileOptions: ProfileOptions
+        @Argument(help: "The contact's name or ID.") var contact: String
+        @Option(name: .customLong("auto-accept-up-to"),
+                help: ArgumentHelp("Accept offers up to this size without asking ('off' to stop).", valueName: "SIZE"))
+        var autoAccept: String?
+        @Option(name: .customLong("max-size"),
+                help: ArgumentHelp("Refuse offers larger than this ('none' for no limit).", valueName: "SIZE"))
+        var maxSize: String?
+
+        func run() async throws {
+            let service = try profileOptions.contactService()
+            let target = try service.resolve(contact)
+            var rules = try service.database.contacts.fileRules(for: target.id)
+            if let autoAccept { rules.autoAcceptMaxBytes = try Self.size(autoAccept, off: "off") }
+            if let maxSize { rules.maxBytes = try Self.size(maxSize, off: "none") }
+            if autoAccept != nil || maxSize != nil {
+                try service.database.contacts.setFileRules(rules, for: target.id.canonical)
+            }
+            print("\(target.name): auto-accept \(rules.autoAcceptMaxBytes.map { "up to \(Formatting.bytes($0))" } ?? "off"), "
+                  + "size limit \(rules.maxBytes.map { Formatting.bytes($0) } ?? "none")")
+        }
+
+        /// Parses `10M`, `1G`, `512` (bytes); `off` gives nil.
+        static func size(_ text: String, off: String) throws -> UInt64? {
+            let lowered = text.lowercased()
+            if lowered == off { return nil }
+            let multipliers: [Character: UInt64] = ["k": 1 << 10, "m": 1 << 20, "g": 1 << 30]
+            var digits = Substring(lowered)
+            var multiplier: UInt64 = 1
+            if let last = digits.last, let factor = multipliers[last] {
+                multiplier = factor
+                digits = digits.dropLast()
+            }
+            guard let value = UInt64(digits) else {
+                throw ValidationError("'\(text)' is not a size: write e.g. 500K, 20M, 2G, or '\(off)'")
+            }
+            return value * multiplier
         }
     }
 }

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Logging
 import ParleyCore
+import ParleyNet
 import ParleyNode
 
 /// `parley daemon`: the node without a screen, in the foreground.
@@ -36,7 +37,8 @@ struct DaemonCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "parley")
-        let node = try await Node.start(profile: profile, listen: listenAddress, logger: logger)
+        let timings = LinkTimings(connectTimeout: .seconds(Int64(try profile.configuration.connectTimeout())))
+        let node = try await Node.start(profile: profile, listen: listenAddress, timings: timings, logger: logger)
         let signals = [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number)

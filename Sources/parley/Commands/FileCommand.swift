@@ -74,48 +74,50 @@ struct FileCommand: AsyncParsableCommand {
         }
     }
 
-    struct Reject: AsyncParsableCommand {
+    struct Reject: TransferAction {
         static let configuration = CommandConfiguration(abstract: "Decline an offered file.")
+        static let controlCommand = "file-reject"
         @OptionGroup var profileOptions: ProfileOptions
         @Argument(help: "The transfer ID (or its first characters).") var id: String
-
-        func run() async throws {
-            let transfer = try profileOptions.fileRequest(ControlRequest(command: "file-reject", transfer: id))
-            print("Rejected \(transfer.file).")
-        }
+        func report(_ transfer: TransferInfo) -> String { "Rejected \(transfer.file)." }
     }
 
-    struct Cancel: AsyncParsableCommand {
+    struct Cancel: TransferAction {
         static let configuration = CommandConfiguration(abstract: "Abandon a transfer (either side).")
+        static let controlCommand = "file-cancel"
         @OptionGroup var profileOptions: ProfileOptions
         @Argument(help: "The transfer ID (or its first characters).") var id: String
-
-        func run() async throws {
-            let transfer = try profileOptions.fileRequest(ControlRequest(command: "file-cancel", transfer: id))
-            print("Cancelled \(transfer.file).")
-        }
+        func report(_ transfer: TransferInfo) -> String { "Cancelled \(transfer.file)." }
     }
 
-    struct Pause: AsyncParsableCommand {
+    struct Pause: TransferAction {
         static let configuration = CommandConfiguration(abstract: "Pause a transfer; 'resume' continues where it stopped.")
+        static let controlCommand = "file-pause"
         @OptionGroup var profileOptions: ProfileOptions
         @Argument(help: "The transfer ID (or its first characters).") var id: String
-
-        func run() async throws {
-            let transfer = try profileOptions.fileRequest(ControlRequest(command: "file-pause", transfer: id))
-            print("Paused \(transfer.file) at \(Formatting.bytes(transfer.bytesDone)).")
-        }
+        func report(_ transfer: TransferInfo) -> String { "Paused \(transfer.file) at \(Formatting.bytes(transfer.bytesDone))." }
     }
 
-    struct Resume: AsyncParsableCommand {
+    struct Resume: TransferAction {
         static let configuration = CommandConfiguration(abstract: "Resume a paused transfer (also after a full disk).")
+        static let controlCommand = "file-resume"
         @OptionGroup var profileOptions: ProfileOptions
         @Argument(help: "The transfer ID (or its first characters).") var id: String
+        func report(_ transfer: TransferInfo) -> String { "Resumed \(transfer.file) from \(Formatting.bytes(transfer.bytesDone))." }
+    }
+}
 
-        func run() async throws {
-            let transfer = try profileOptions.fileRequest(ControlRequest(command: "file-resume", transfer: id))
-            print("Resumed \(transfer.file) from \(Formatting.bytes(transfer.bytesDone)).")
-        }
+/// A `parley file` subcommand that sends one control command about one transfer.
+protocol TransferAction: AsyncParsableCommand {
+    static var controlCommand: String { get }
+    var profileOptions: ProfileOptions { get }
+    var id: String { get }
+    func report(_ transfer: TransferInfo) -> String
+}
+
+extension TransferAction {
+    func run() async throws {
+        print(report(try profileOptions.fileRequest(ControlRequest(command: Self.controlCommand, transfer: id))))
     }
 }
 
