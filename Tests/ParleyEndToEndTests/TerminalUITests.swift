@@ -19,7 +19,7 @@ struct TerminalUITests {
         let alicePort = try freeLoopbackPort()
         let exitFile = aliceHome.url.appending(path: "ui-exit-code").path
         let command = "env TERM=xterm-256color LANG=C.UTF-8 '\(parleyExecutable.path)' --home '\(aliceHome.path)' "
-            + "--listen 127.0.0.1:\(alicePort); echo $? > '\(exitFile)'; sleep 120"
+            + "--listen 127.0.0.1:\(alicePort); echo $? > '\(exitFile)'; sleep 30"
         session = try TmuxSession(socket: tmuxSocket, columns: 120, rows: 40, command: command)
         let ui = try #require(session)
         try waitUntil(timeout: 20, "the UI's node answers") { (try? aliceHome.parley("status"))?.status == 0 }

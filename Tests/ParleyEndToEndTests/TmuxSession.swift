@@ -49,7 +49,7 @@ final class TmuxSession {
     }
 
     func kill() {
-        _ = try? tmux(["kill-server"])
+        try? Self.spawnAndWait(["tmux", "-S", socket, "kill-server"])
     }
 
     private static func spawnAndWait(_ arguments: [String]) throws {
