@@ -95,11 +95,32 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // MARK: Terminal UI
+        // ncursesw's pkg-config flags (-D_XOPEN_SOURCE=600…) are refused by SwiftPM with a
+        // warning; the shim header defines what it needs and the module map links ncursesw.
+        .systemLibrary(
+            name: "CNCursesW",
+            providers: [.apt(["libncurses-dev"])]
+        ),
+        .target(
+            name: "ParleyTUI",
+            dependencies: [
+                "CNCursesW",
+                "ParleyNode",
+                "ParleyCore",
+                "ParleyStore",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: Command line
         .executableTarget(
             name: "parley",
             dependencies: [
                 "ParleyNode",
+                "ParleyTUI",
                 "ParleyNet",
                 "ParleyCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -112,6 +133,7 @@ let package = Package(
         .testTarget(name: "ParleyCoreTests", dependencies: ["ParleyCore"]),
         .testTarget(name: "ParleyWireTests", dependencies: ["ParleyWire"]),
         .testTarget(name: "ParleyStoreTests", dependencies: ["ParleyStore", "ParleyCore"]),
+        .testTarget(name: "ParleyTUITests", dependencies: ["ParleyTUI", "ParleyCore"]),
         .testTarget(name: "ParleyEndToEndTests", dependencies: ["parley", "ParleyCore"]),
     ]
 )

@@ -17,6 +17,7 @@ struct Parley: AsyncParsableCommand {
             IDCommand.self,
             ContactsCommand.self,
             DaemonCommand.self,
+            TUICommand.self,
             SendCommand.self,
             FileCommand.self,
             ReadCommand.self,
@@ -24,7 +25,8 @@ struct Parley: AsyncParsableCommand {
             EventsCommand.self,
             HistoryCommand.self,
             SearchCommand.self,
-        ]
+        ],
+        defaultSubcommand: TUICommand.self
     )
 
     /// Runs the command and maps failures to exit codes 1 (failed) and 2 (usage).

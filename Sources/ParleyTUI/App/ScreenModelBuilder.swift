@@ -1,0 +1,175 @@
+import Foundation
+import ParleyCore
+import ParleyNode
+
+/// Builds the screen's parts from the controller's state.
+struct ScreenModelBuilder {
+    let controller: UIController
+
+    func build() -> MainScreen {
+        MainScreen(title: title(), contactList: contactList(),
+                   conversation: ConversationView(lines: [], scrollback: controller.scrollback),
+                   panel: panel(), banner: banner(), status: status(),
+                   input: InputView(prompt: prompt(), editor: controller.editor))
+    }
+
+    func contactList() -> ContactListView {
+        let requests = controller.requests.map {
+            ContactListView.Entry(key: .request($0.peerID), name: $0.displayName)
+        }
+        let contacts = controller.contacts.map { contact in
+            ContactListView.Entry(key: .contact(contact.id), name: contact.name,
+                                  online: controller.online.contains(contact.id),
+                                  unread: controller.unread[contact.id] ?? 0, blocked: contact.trust == .blocked)
+        }
+        return ContactListView(entries: requests + contacts, selected: controller.selection)
+    }
+
+    func title() -> BarView {
+        if let contact = controller.selectedContact {
+            let isOnline = controller.online.contains(contact.id)
+            var left = [StyledSpan(" \(contact.name) "),
+                        StyledSpan(isOnline ? "● online" : "○ offline"),
+                        StyledSpan(" · \(contact.trust.rawValue) · \(contact.id.short)…")]
+            if controller.typingPeers[contact.id] != nil {
+                left.append(StyledSpan("  \(contact.name) is typing…"))
+            }
+            return BarView(left: left, right: [StyledSpan("/help ")], role: .titleBar)
+        }
+        if let request = controller.selectedRequest {
+            return BarView(left: [StyledSpan(" Contact request from \(request.displayName)")], role: .titleBar)
+        }
+        return BarView(left: [StyledSpan(" Parley")], right: [StyledSpan("/help ")], role: .titleBar)
+    }
+
+    func status() -> BarView {
+        let profile = controller.node.profile
+        let onlineCount = controller.contacts.filter { controller.online.contains($0.id) }.count
+        let time = ConversationFormatter.time(Date(), calendar: .current)
+        return BarView(left: [StyledSpan(" [\(time)] \(profile.displayName)"),
+                              StyledSpan(" · \(profile.identity.contactID.short)…"),
+                              StyledSpan(" · listening \(controller.node.listenAddress)"),
+                              StyledSpan(" · \(onlineCount)/\(controller.contacts.count) online"),
+                              StyledSpan(transferSummary())],
+                       role: .statusBar)
+    }
+
+    func prompt() -> String {
+        if let contact = controller.selectedContact { return "\(contact.name.truncated(toColumns: 14))› " }
+        return "› "
+    }
+
+    func transferSummary() -> String {
+        let running = controller.transfers.filter { !$0.state.isFinal }.count
+        return running == 0 ? "" : " · \(running) transfer\(running == 1 ? "" : "s") (F2)"
+    }
+
+    /// The inline prompt for the first unanswered question, then the latest notice.
+    func banner() -> [StyledLine] {
+        var lines: [StyledLine] = []
+        switch controller.currentPrompt {
+        case .contactRequest(let request)?:
+            var text = "⚑ \(request.displayName) asks to be your contact"
+            if !request.note.isEmpty { text += ": “\(request.note)”" }
+            lines.append(StyledLine([StyledSpan(text, .warning),
+                                     StyledSpan("   Alt-Y accept · Alt-N decline · Esc later", .accent)]))
+        case .fileOffer(let transfer, let name)?:
+            let text = "⇩ \(name) offers \(transfer.fileName) (\(TransferFormatting.size(Int64(transfer.size))))"
+            lines.append(StyledLine([StyledSpan(text, .warning),
+                                     StyledSpan("   Alt-Y accept · Alt-N reject · Esc later · F2 files", .accent)]))
+        case nil:
+            break
+        }
+        if let notice = controller.notice {
+            lines.append(StyledLine([StyledSpan(notice.text, notice.role)]))
+        }
+        return lines
+    }
+
+    func panel() -> PanelView? {
+        switch controller.panel {
+        case nil: return nil
+        case .help(let firstLine):
+            return PanelView(title: "Help — commands and keys", lines: HelpText.lines, footer: "PageUp/PageDown scroll · Esc close",
+                             firstLine: firstLine)
+        case .verify(let contact):
+            return PanelView(title: "Check IDs with \(contact.name)", lines: verifyLines(contact),
+                             footer: "/verify yes when they match · Esc close")
+        case .search(let query, let hits, let selected):
+            let lines = hits.map { hit in
+                let date = SearchFormatting.date(hit.message.sentAt)
+                let who = hit.message.direction == .outgoing ? "you → \(hit.contactName)" : hit.contactName
+                return StyledLine([StyledSpan(date + " ", .dim), StyledSpan(who, .peerName),
+                                   StyledSpan(": " + hit.snippet.replacingOccurrences(of: "\n", with: " "))])
+            }
+            let title = "Search “\(query)”: \(hits.count == 0 ? "no" : "\(hits.count)") match\(hits.count == 1 ? "" : "es")"
+            return PanelView(title: title, lines: lines, selected: hits.isEmpty ? nil : selected,
+                             footer: "↑/↓ choose · Enter jump to the message · Esc close")
+        case .files(let selected):
+            let lines = controller.transfers.map { transfer in
+                TransferRow.line(for: transfer, peerName: controller.name(of: transfer.contactID),
+                                 rate: controller.transferRates[transfer.id],
+                                 width: (controller.lastLayout?.conversation.width ?? 80) - 2)
+            }
+            return PanelView(title: "File transfers (\(lines.count))",
+                             lines: lines.isEmpty ? [StyledLine([StyledSpan("No transfers yet: /send PATH offers a file to the open contact.", .dim)])] : lines,
+                             selected: lines.isEmpty ? nil : min(selected, lines.count - 1),
+                             footer: "↑/↓ choose · a accept · r reject · c cancel · p pause/resume · Esc close")
+        }
+    }
+
+    func verifyLines(_ contact: Contact) -> [StyledLine] {
+        let own = controller.node.profile.identity.contactID
+        func groups(_ id: ContactID) -> [StyledLine] {
+            let parts = id.grouped.split(separator: "-").map(String.init)
+            return stride(from: 0, to: parts.count, by: 3).map { start in
+                StyledLine([StyledSpan("    " + parts[start..<min(start + 3, parts.count)].joined(separator: "  "), .accent)])
+            }
+        }
+        return [StyledLine([StyledSpan("Read these aloud to each other (phone, in person), group by group.")]),
+                StyledLine(),
+                StyledLine([StyledSpan("Your ID (\(controller.node.profile.displayName)):", .ownName)])]
+            + groups(own)
+            + [StyledLine(), StyledLine([StyledSpan("\(contact.name)'s ID as stored here:", .peerName)])]
+            + groups(contact.id)
+            + [StyledLine(),
+               StyledLine([StyledSpan("Now: \(contact.trust.rawValue).", contact.trust == .verified ? .success : .warning)]),
+               StyledLine([StyledSpan("If \(contact.name) reads the same groups, type /verify yes.")])]
+    }
+}
+
+enum SearchFormatting {
+    static func date(_ date: Date) -> String {
+        let parts = Calendar.current.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        func two(_ value: Int?) -> String { let v = value ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
+        return "\(parts.year ?? 0)-\(two(parts.month))-\(two(parts.day)) \(two(parts.hour)):\(two(parts.minute))"
+    }
+}
+
+extension ScreenModelBuilder {
+    /// What the conversation area says when no conversation is open, or a request is selected.
+    func placeholderLines() -> [StyledLine]? {
+        if let request = controller.selectedRequest {
+            var lines = [StyledLine([StyledSpan("\(request.displayName) asks to become your contact.", .warning)])]
+            if !request.note.isEmpty { lines.append(StyledLine([StyledSpan("Note: “\(request.note)”")])) }
+            lines.append(StyledLine([StyledSpan("Their ID: \(request.peerID.grouped)", .dim)]))
+            if let address = request.address { lines.append(StyledLine([StyledSpan("From: \(address)", .dim)])) }
+            lines.append(StyledLine())
+            lines.append(StyledLine([StyledSpan("Alt-Y or /accept to accept · Alt-N or /decline to decline", .accent)]))
+            return lines
+        }
+        guard controller.selectedContact == nil else { return nil }
+        let id = controller.node.profile.identity.contactID.grouped
+        return [
+            StyledLine([StyledSpan("Welcome to Parley, \(controller.node.profile.displayName).", .accent)]),
+            StyledLine(),
+            StyledLine([StyledSpan("Your ID — give it to the people you want to talk to:")]),
+            StyledLine([StyledSpan("  " + id, .accent)]),
+            StyledLine([StyledSpan("Peers reach you at \(controller.node.listenAddress).", .dim)]),
+            StyledLine(),
+            StyledLine([StyledSpan("Add someone with "), StyledSpan("/add ID NAME [HOST:PORT]", .prompt)]),
+            StyledLine([StyledSpan("Tab switches conversations, "), StyledSpan("/help", .prompt),
+                        StyledSpan(" lists every command and key.")]),
+        ]
+    }
+}

@@ -1,0 +1,205 @@
+import Foundation
+import ParleyCore
+import ParleyNode
+
+/// What Enter does: send the line as a message or run the `/` command.
+extension UIController {
+    func submit() {
+        let line = editor.text
+        switch CommandParser.parse(line) {
+        case .empty:
+            return
+        case .invalid(let reason):
+            show(reason, role: .error)  // the line stays, to be corrected
+        case .command(let command):
+            inputHistory.record(line)
+            _ = editor.take()
+            run(command)
+        case .message(let text):
+            guard let contact = selectedContact else {
+                show("open a conversation first (Tab), or add a contact: /add ID NAME [HOST:PORT]", role: .warning)
+                return
+            }
+            do {
+                _ = try node.send(text, to: contact.id.canonical)
+                inputHistory.record(line)
+                _ = editor.take()
+                stopTyping()
+                scrollback.scrollToBottom()
+                highlighted = nil
+                reloadConversation()
+            } catch {
+                showError(error)
+            }
+        }
+    }
+
+    func run(_ command: SlashCommand) {
+        do {
+            try perform(command)
+        } catch {
+            showError(error)
+        }
+        needsRedraw = true
+    }
+
+    private func perform(_ command: SlashCommand) throws {
+        switch command {
+        case .help:
+            panel = .help(firstLine: 0)
+        case .add(let id, let name, let address):
+            let contact = try contactService.add(id: id, name: name, addresses: address.map { [$0] } ?? [])
+            contactsChanged()
+            select(.contact(contact.id))
+            show("added \(contact.name); if they do not have you yet, they get a contact request")
+        case .accept(let reference):
+            let reference = try requestReference(reference)
+            let contact = try contactService.accept(reference)
+            contactsChanged()
+            select(.contact(contact.id))
+            show("\(contact.name) is now a contact")
+        case .decline(let reference):
+            let request = try contactService.decline(try requestReference(reference))
+            contactsChanged()
+            show("declined the request from \(request.displayName)", role: .dim)
+        case .rename(let newName):
+            let contact = try requireContact()
+            let renamed = try contactService.rename(contact.id.canonical, to: newName)
+            contactsChanged()
+            show("\(contact.name) is now called \(renamed.name)")
+        case .block(let reference):
+            let contact = try contactService.setTrust(try contactReference(reference), to: .blocked)
+            contactsChanged()
+            show("blocked \(contact.name): nothing from them gets in (/unblock to undo)", role: .warning)
+        case .unblock(let reference):
+            let contact = try contactService.setTrust(try contactReference(reference), to: .unverified)
+            contactsChanged()
+            show("unblocked \(contact.name)")
+        case .remove(let reference):
+            let contact = try contactService.remove(try contactReference(reference))
+            contactsChanged()
+            show("removed \(contact.name)", role: .dim)
+        case .verify(let confirmed):
+            let contact = try requireContact()
+            if confirmed {
+                _ = try contactService.setTrust(contact.id.canonical, to: .verified)
+                contactsChanged()
+                show("\(contact.name)'s ID is marked as verified")
+            } else {
+                panel = .verify(contact)
+            }
+        case .send(let path):
+            let contact = try requireContact()
+            offer(path: NSString(string: path).expandingTildeInPath, to: contact)
+        case .files:
+            panel = .files(selected: 0)
+        case .search(let query):
+            let hits = try database.messages.search(query, limit: 200)
+            panel = .search(query: query, hits: hits, selected: 0)
+        case .call, .videoCall, .hangup:
+            show("calls are not available yet in this version of Parley", role: .warning)
+        case .quit:
+            running = false
+        }
+    }
+
+    /// Offers a file; hashing a large file takes a while, so it runs aside and reports back.
+    func offer(path: String, to contact: Contact) {
+        let node = self.node, inbox = self.inbox, reference = contact.id.canonical, name = contact.name
+        show("hashing \(path)…", role: .dim)
+        Task {
+            do {
+                let transfer = try await node.offerFile(path: path, to: reference)
+                inbox.post(.notice("offered \(transfer.fileName) (\(TransferFormatting.size(Int64(transfer.size)))) to \(name); F2 shows transfers", isError: false))
+            } catch {
+                inbox.post(.notice("cannot send \(path): \(error)", isError: true))
+            }
+        }
+    }
+
+    /// a / r / c / p in the transfers panel (and Alt-Y / Alt-N on an offer).
+    func act(on transfer: Transfer, key: String) {
+        let node = self.node, inbox = self.inbox, id = transfer.id.uuidString, file = transfer.fileName
+        let incoming = transfer.direction == .incoming
+        Task {
+            do {
+                switch key {
+                case "a":
+                    guard incoming else { throw UIError.notIncoming }
+                    _ = try await node.acceptTransfer(id)
+                    inbox.post(.notice("receiving \(file)…", isError: false))
+                case "r":
+                    guard incoming else { throw UIError.notIncoming }
+                    _ = try await node.rejectTransfer(id)
+                    inbox.post(.notice("rejected \(file)", isError: false))
+                case "c":
+                    _ = try await node.cancelTransfer(id)
+                    inbox.post(.notice("cancelled \(file)", isError: false))
+                default:
+                    if transfer.state == .paused {
+                        _ = try await node.resumeTransfer(id)
+                    } else {
+                        _ = try await node.pauseTransfer(id)
+                    }
+                }
+            } catch {
+                inbox.post(.notice("\(file): \(error)", isError: true))
+            }
+            inbox.post(.transfersChanged)
+        }
+    }
+
+    /// Re-reads contacts here and tells the node (links to open or close).
+    func contactsChanged() {
+        reloadContacts()
+        let node = self.node
+        Task { await node.contactsChanged() }
+    }
+
+    private func requireContact() throws -> Contact {
+        guard let contact = selectedContact else { throw UIError.noConversation }
+        return contact
+    }
+
+    private func contactReference(_ reference: String?) throws -> String {
+        if let reference { return reference }
+        return try requireContact().id.canonical
+    }
+
+    private func requestReference(_ reference: String?) throws -> String {
+        if let reference { return reference }
+        if let request = selectedRequest ?? requests.first { return request.peerID.canonical }
+        throw UIError.noRequest
+    }
+
+    /// Opens the message's conversation with enough history loaded to show it, highlighted.
+    func jump(to message: Message) {
+        select(.contact(message.contactID))
+        while !messages.contains(where: { $0.id == message.id }), messages.count >= historyLimit {
+            historyLimit *= 2
+            reloadConversation()
+        }
+        highlighted = message.id
+        guard let layout = lastLayout else { return }
+        let lines = conversationLines(width: layout.conversation.width - 1)
+        if let index = lines.firstIndex(where: { $0.tag == message.id.uuidString }) {
+            scrollback.reveal(line: index, totalLines: lines.count, height: layout.conversation.height)
+        }
+        show("jumped to the message of \(SearchFormatting.date(message.sentAt)) (PageDown to the end)", role: .dim)
+    }
+}
+
+/// Commands that need something the screen does not have.
+enum UIError: Error, CustomStringConvertible {
+    case noConversation
+    case noRequest
+    case notIncoming
+
+    var description: String {
+        switch self {
+        case .noConversation: "open a contact's conversation first (Tab)"
+        case .noRequest: "there is no pending contact request"
+        case .notIncoming: "only the receiver can accept or reject a file"
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+
+/// Key handling: panels first, then conversation switching and scrolling,
+/// then line editing.
+extension UIController {
+    func handle(_ key: KeyInput) {
+        needsRedraw = true
+        if panel != nil, handlePanelKey(key) { return }
+        switch key {
+        case .resize:
+            formattedCache = nil
+        case .enter:
+            submit()
+        case .tab:
+            if editor.text.hasPrefix("/") { complete() } else { cycleConversation(by: 1) }
+        case .backTab, .altUp, .control("p"):
+            cycleConversation(by: -1)
+        case .altDown, .control("n"):
+            cycleConversation(by: 1)
+        case .alt(let character) where character.isNumber:
+            if let number = character.wholeNumberValue, number >= 1, number <= conversationKeys.count {
+                select(conversationKeys[number - 1])
+            }
+        case .alt("y"), .alt("Y"):
+            answerPrompt(accept: true)
+        case .alt("n"), .alt("N"):
+            answerPrompt(accept: false)
+        case .escape:
+            if let prompt = currentPrompt {
+                dismissedPrompts.insert(prompt.dismissalKey)
+            } else {
+                notice = nil
+            }
+        case .pageUp:
+            scrollConversation(pageUp: true)
+        case .pageDown:
+            scrollConversation(pageUp: false)
+        case .function(1):
+            panel = .help(firstLine: 0)
+        case .function(2):
+            panel = .files(selected: 0)
+        case .function(3):
+            editor.setText("/search ")
+        case .function(10):
+            running = false
+        case .control("l"):
+            screen.invalidate()
+            formattedCache = nil
+        case .control("c"):
+            if editor.isEmpty { show("type /quit (or F10) to leave Parley", role: .warning) } else { _ = editor.take() }
+        case .up:
+            if let older = inputHistory.older(current: editor.text) { editor.setText(older) }
+        case .down:
+            if let newer = inputHistory.newer() { editor.setText(newer) }
+        default:
+            if edit(with: key) { noteTyping() }
+        }
+    }
+
+    /// Line editing keys; returns whether the text changed.
+    func edit(with key: KeyInput) -> Bool {
+        let before = editor.text
+        switch key {
+        case .text(let text): editor.insert(text)
+        case .paste(let text): editor.insert(text.replacingCarriageReturns())
+        case .backspace, .control("h"): editor.backspace()
+        case .delete, .control("d"): editor.deleteForward()
+        case .left, .control("b"): editor.moveLeft()
+        case .right, .control("f"): editor.moveRight()
+        case .home, .control("a"): editor.moveHome()
+        case .end, .control("e"): editor.moveEnd()
+        case .control("k"): editor.killToEnd()
+        case .control("u"): editor.killToStart()
+        case .control("w"): editor.killWordBackward()
+        case .control("y"): editor.yank()
+        case .alt("d"): editor.killWordForward()
+        case .alt("b"), .wordLeft: editor.moveWordLeft()
+        case .alt("f"), .wordRight: editor.moveWordRight()
+        default: break
+        }
+        return editor.text != before
+    }
+
+    func scrollConversation(pageUp: Bool) {
+        guard let layout = lastLayout else { return }
+        let total = conversationLines(width: layout.conversation.width - 1).count
+        let height = layout.conversation.height
+        if pageUp {
+            scrollback.pageUp(totalLines: total, height: height)
+            if scrollback.isAtTop(totalLines: total, height: height), messages.count >= historyLimit {
+                historyLimit += Self.historyPage  // older messages load above; the view stays where it is
+                reloadConversation()
+            }
+        } else {
+            scrollback.pageDown(totalLines: total, height: height)
+        }
+    }
+
+    /// Tab after `/`: completes the command or its contact argument.
+    func complete() {
+        let completer = CommandCompleter(contactNames: contacts.map(\.name), requestNames: requests.map(\.displayName))
+        guard let completion = completer.complete(editor.text) else { return }
+        editor.setText(completion.line)
+        if !completion.candidates.isEmpty {
+            show(completion.candidates.joined(separator: "  "), role: .dim)
+        }
+    }
+
+    /// Keys a panel takes; returns false to let the key act normally (it also closes the panel).
+    func handlePanelKey(_ key: KeyInput) -> Bool {
+        guard let panel else { return false }
+        switch (panel, key) {
+        case (_, .escape), (.help, .enter), (.verify, .enter), (.files, .enter):
+            self.panel = nil
+            return true
+        case (.help(let first), .pageDown), (.help(let first), .down):
+            self.panel = .help(firstLine: min(first + (key == .down ? 1 : 10), HelpText.lines.count - 1))
+            return true
+        case (.help(let first), .pageUp), (.help(let first), .up):
+            self.panel = .help(firstLine: max(0, first - (key == .up ? 1 : 10)))
+            return true
+        case (.search(let query, let hits, let selected), .down):
+            self.panel = .search(query: query, hits: hits, selected: min(selected + 1, max(0, hits.count - 1)))
+            return true
+        case (.search(let query, let hits, let selected), .up):
+            self.panel = .search(query: query, hits: hits, selected: max(selected - 1, 0))
+            return true
+        case (.files(let selected), .down):
+            self.panel = .files(selected: min(selected + 1, max(0, transfers.count - 1)))
+            return true
+        case (.files(let selected), .up):
+            self.panel = .files(selected: max(0, selected - 1))
+            return true
+        case (.files(let selected), .text(let letter)) where ["a", "r", "c", "p"].contains(letter):
+            if transfers.indices.contains(selected) { act(on: transfers[selected], key: letter) }
+            return true
+        case (.search(_, let hits, let selected), .enter):
+            self.panel = nil
+            if hits.indices.contains(selected) { jump(to: hits[selected].message) }
+            return true
+        case (_, .resize):
+            return false
+        default:
+            self.panel = nil
+            return false
+        }
+    }
+
+    /// Alt-Y / Alt-N: answers the selected request, else the prompt shown in the banner.
+    func answerPrompt(accept: Bool) {
+        if let request = selectedRequest {
+            run(accept ? .accept(request.peerID.canonical) : .decline(request.peerID.canonical))
+            return
+        }
+        switch currentPrompt {
+        case .contactRequest(let request)?:
+            run(accept ? .accept(request.peerID.canonical) : .decline(request.peerID.canonical))
+        case .fileOffer(let transfer, _)?:
+            act(on: transfer, key: accept ? "a" : "r")
+        case nil:
+            show("nothing to answer", role: .dim)
+        }
+    }
+}

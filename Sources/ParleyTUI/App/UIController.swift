@@ -1,0 +1,285 @@
+import Foundation
+import ParleyCore
+import ParleyNode
+import ParleyStore
+
+/// The terminal UI's state and loop. Lives on one thread (curses is not
+/// thread-safe): keys are read with a short timeout, node events arrive
+/// through the inbox, and the screen is redrawn when something changed.
+final class UIController {
+    let node: Node
+    let inbox: UIInbox
+    let settings: UISettings
+    let screen = CursesScreen()
+    var database: ParleyDatabase { node.profile.database }
+    var contactService: ContactService {
+        ContactService(database: node.profile.database, ownID: node.profile.identity.contactID)
+    }
+
+    // Contacts and conversations
+    var contacts: [Contact] = []
+    var requests: [PendingContactRequest] = []
+    var unread: [ContactID: Int] = [:]
+    var online: Set<ContactID> = []
+    var typingPeers: [ContactID: Date] = [:]
+    var selection: ConversationKey?
+    var messages: [Message] = []
+    var historyLimit = UIController.historyPage
+    var scrollback = Scrollback()
+    var highlighted: UUID?
+    /// Prompts put aside with Esc (by `Prompt.dismissalKey`).
+    var dismissedPrompts: Set<String> = []
+    var transfers: [Transfer] = []
+    var transferRates: [UUID: Double] = [:]
+    var lastTransferReload = Date.distantPast
+
+    // Input
+    var editor = LineEditor()
+    var inputHistory = InputHistory()
+    var panel: Panel?
+    var notice: (text: String, role: TextRole, at: Date)?
+    var typingSentAt: Date?
+    var lastKeystrokeAt = Date.distantPast
+
+    var running = true
+    var needsRedraw = true
+    var lastRefresh = Date.distantPast
+    var lastClockMinute = -1
+    /// The conversation lines formatted for the last width, reused until something changes.
+    var formattedCache: (width: Int, messages: [Message], highlighted: UUID?, lines: [StyledLine])?
+
+    static let historyPage = 300
+
+    init(node: Node, inbox: UIInbox, settings: UISettings) {
+        self.node = node
+        self.inbox = inbox
+        self.settings = settings
+    }
+
+    /// Runs until /quit (or a signal asks to quit); the terminal is restored on return.
+    func run() {
+        screen.start(theme: settings.theme, environment: ProcessInfo.processInfo.environment)
+        defer { screen.stop() }
+        reloadContacts()
+        reloadTransfers()
+        selection = firstConversation()
+        reloadConversation()
+        requestStatus()
+        if !settings.problems.isEmpty { show(settings.problems.joined(separator: "; "), role: .warning) }
+        while running {
+            render()
+            let keys = screen.readKeys(timeoutMilliseconds: 100)
+            for key in keys where running { handle(key) }
+            for item in inbox.drain() { apply(item) }
+            housekeeping()
+        }
+        stopTyping()
+    }
+
+    // MARK: Data
+
+    func reloadContacts() {
+        let previous = (contacts, requests, unread)
+        contacts = ((try? database.contacts.all()) ?? []).sorted {
+            $0.name.localizedCaseInsensitiveCompare($1.name) == .orderedAscending
+        }
+        requests = (try? database.requests.all()) ?? []
+        unread = (try? database.messages.unreadCounts()) ?? [:]
+        if previous.0 != contacts || previous.1 != requests || previous.2 != unread { needsRedraw = true }
+        if selection == nil, let first = firstConversation() {
+            select(first)
+        } else if let selection, !conversationKeys.contains(selection) {
+            // The contact was removed, or the request answered elsewhere.
+            if case .request(let id) = selection, contacts.contains(where: { $0.id == id }) {
+                select(.contact(id))
+            } else {
+                select(firstConversation())
+            }
+        }
+    }
+
+    /// Every entry of the contact list, in list order (requests first).
+    var conversationKeys: [ConversationKey] {
+        requests.map { .request($0.peerID) } + contacts.map { .contact($0.id) }
+    }
+
+    func firstConversation() -> ConversationKey? {
+        contacts.first.map { .contact($0.id) } ?? requests.first.map { .request($0.peerID) }
+    }
+
+    var selectedContact: Contact? {
+        guard case .contact(let id)? = selection else { return nil }
+        return contacts.first { $0.id == id }
+    }
+
+    var selectedRequest: PendingContactRequest? {
+        guard case .request(let id)? = selection else { return nil }
+        return requests.first { $0.peerID == id }
+    }
+
+    /// Reloads the open conversation from the database (new messages, new delivery states).
+    func reloadConversation() {
+        guard let contact = selectedContact else {
+            if !messages.isEmpty { messages = [] }
+            return
+        }
+        let loaded = (try? database.messages.history(with: contact.id, limit: historyLimit)) ?? []
+        if loaded != messages {
+            let newLines = loaded.count - messages.count
+            if let last = messages.last, loaded.last?.id != last.id, newLines > 0 {
+                scrollback.linesAppended(newLines)  // approximate; keeps a scrolled-up view in place
+            }
+            messages = loaded
+            needsRedraw = true
+        }
+        markReadIfVisible()
+    }
+
+    /// Sends read receipts for the open conversation: it is on screen.
+    func markReadIfVisible() {
+        guard let contact = selectedContact, (unread[contact.id] ?? 0) > 0 else { return }
+        unread[contact.id] = nil
+        let node = self.node, reference = contact.id.canonical
+        Task { _ = try? await node.markRead(reference) }
+    }
+
+    func requestStatus() {
+        let node = self.node, inbox = self.inbox
+        Task {
+            if let status = try? await node.status() { inbox.post(.status(status)) }
+        }
+    }
+
+    func select(_ key: ConversationKey?) {
+        stopTyping()
+        selection = key
+        scrollback.scrollToBottom()
+        historyLimit = Self.historyPage
+        highlighted = nil
+        messages = []
+        formattedCache = nil
+        reloadConversation()
+        needsRedraw = true
+    }
+
+    /// Moves the selection `step` entries down (negative: up), wrapping around.
+    func cycleConversation(by step: Int) {
+        let keys = conversationKeys
+        guard !keys.isEmpty else { return }
+        let current = selection.flatMap { keys.firstIndex(of: $0) } ?? -step
+        select(keys[((current + step) % keys.count + keys.count) % keys.count])
+    }
+
+    // MARK: Transfers and prompts
+
+    func reloadTransfers() {
+        lastTransferReload = Date()
+        let loaded = ((try? node.transferList()) ?? []).sorted { $0.createdAt > $1.createdAt }
+        var rates: [UUID: Double] = [:]
+        for transfer in loaded where !transfer.state.isFinal {
+            if let rate = node.info(transfer).rate { rates[transfer.id] = rate }
+        }
+        if loaded != transfers || rates != transferRates { needsRedraw = true }
+        transfers = loaded
+        transferRates = rates
+    }
+
+    /// The first question not put aside: contact requests, then incoming file offers.
+    var currentPrompt: Prompt? {
+        let prompts = requests.map(Prompt.contactRequest) + transfers.filter {
+            $0.direction == .incoming && $0.state == .offered
+        }.map { Prompt.fileOffer($0, from: name(of: $0.contactID)) }
+        return prompts.first { !dismissedPrompts.contains($0.dismissalKey) }
+    }
+
+    func name(of id: ContactID) -> String {
+        contacts.first { $0.id == id }?.name ?? id.short
+    }
+
+    // MARK: Notices
+
+    func show(_ text: String, role: TextRole = .success) {
+        notice = (text, role, Date())
+        needsRedraw = true
+    }
+
+    func showError(_ error: any Error) {
+        show("\(error)", role: .error)
+    }
+
+    // MARK: Typing indicator
+
+    func noteTyping() {
+        lastKeystrokeAt = Date()
+        guard let contact = selectedContact, !editor.text.hasPrefix("/"), !editor.isEmpty else { return }
+        if let sent = typingSentAt, Date().timeIntervalSince(sent) < 4 { return }
+        typingSentAt = Date()
+        let node = self.node, reference = contact.id.canonical
+        Task { try? await node.typing(true, to: reference) }
+    }
+
+    func stopTyping() {
+        guard typingSentAt != nil, let contact = selectedContact else { return }
+        typingSentAt = nil
+        let node = self.node, reference = contact.id.canonical
+        Task { try? await node.typing(false, to: reference) }
+    }
+
+    // MARK: Loop chores
+
+    func housekeeping() {
+        let now = Date()
+        if typingSentAt != nil, now.timeIntervalSince(lastKeystrokeAt) > 5 { stopTyping() }
+        for (id, since) in typingPeers where now.timeIntervalSince(since) > 8 {
+            typingPeers[id] = nil
+            needsRedraw = true
+        }
+        if let notice, now.timeIntervalSince(notice.at) > 15 {
+            self.notice = nil
+            needsRedraw = true
+        }
+        // The CLI may change contacts or send messages through this node: look again now and then.
+        if now.timeIntervalSince(lastRefresh) > 1.5 {
+            lastRefresh = now
+            if screen.terminalHungUp() { running = false }
+            reloadContacts()
+            reloadConversation()
+        }
+        let transfersRunning = transfers.contains { !$0.state.isFinal && $0.state != .offered }
+        if now.timeIntervalSince(lastTransferReload) > (transfersRunning ? 1 : 5) { reloadTransfers() }
+        let minute = Calendar.current.component(.minute, from: now)
+        if minute != lastClockMinute {
+            lastClockMinute = minute
+            needsRedraw = true
+        }
+    }
+
+    func render() {
+        guard needsRedraw else { return }
+        needsRedraw = false
+        let builder = ScreenModelBuilder(controller: self)
+        var screenModel = builder.build()
+        let layout = screenModel.layout(columns: screen.columns, rows: screen.rows)
+        let lines = builder.placeholderLines() ?? conversationLines(width: layout.conversation.width - 1)
+        screenModel.conversation = ConversationView(lines: lines, scrollback: scrollback)
+        screen.clear()
+        let cursor = screenModel.draw(on: screen, layout: layout)
+        screen.present(cursor: panel == nil ? cursor : nil)
+        lastLayout = layout
+    }
+
+    var lastLayout: ScreenLayout?
+
+    /// The conversation's lines at this width (cached).
+    func conversationLines(width: Int) -> [StyledLine] {
+        if let cache = formattedCache, cache.width == width, cache.messages == messages,
+           cache.highlighted == highlighted {
+            return cache.lines
+        }
+        let formatter = ConversationFormatter(ownName: node.profile.displayName,
+                                              peerName: selectedContact?.name ?? "", highlighted: highlighted)
+        let lines = formatter.lines(for: messages, width: width)
+        formattedCache = (width, messages, highlighted, lines)
+        return lines
+    }
+}

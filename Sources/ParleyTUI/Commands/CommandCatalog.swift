@@ -1,0 +1,67 @@
+/// Every `/` command with its usage and a one-line description: the source
+/// of `/help`, of completion and of usage errors.
+public struct CommandSpec: Sendable, Equatable {
+    public var name: String
+    public var arguments: String
+    public var summary: String
+    /// A key that does the same, if any.
+    public var key: String?
+    /// What the first argument completes to.
+    public var completes: ArgumentKind
+
+    public enum ArgumentKind: Sendable, Equatable { case nothing, contact, request, path }
+
+    public var usage: String { arguments.isEmpty ? "/\(name)" : "/\(name) \(arguments)" }
+}
+
+public enum CommandCatalog {
+    public static let commands: [CommandSpec] = [
+        CommandSpec(name: "help", arguments: "", summary: "this list of commands and keys", key: "F1", completes: .nothing),
+        CommandSpec(name: "add", arguments: "ID NAME [HOST:PORT]", summary: "add a contact by the ID they gave you",
+                    key: nil, completes: .nothing),
+        CommandSpec(name: "accept", arguments: "[WHO]", summary: "accept a contact request", key: "Alt-Y",
+                    completes: .request),
+        CommandSpec(name: "decline", arguments: "[WHO]", summary: "decline a contact request", key: "Alt-N",
+                    completes: .request),
+        CommandSpec(name: "rename", arguments: "NEW NAME", summary: "rename the open contact", key: nil,
+                    completes: .nothing),
+        CommandSpec(name: "block", arguments: "[WHO]", summary: "block a contact (nothing from them gets in)",
+                    key: nil, completes: .contact),
+        CommandSpec(name: "unblock", arguments: "[WHO]", summary: "unblock a contact", key: nil, completes: .contact),
+        CommandSpec(name: "remove", arguments: "[WHO]", summary: "remove a contact and its conversation", key: nil,
+                    completes: .contact),
+        CommandSpec(name: "verify", arguments: "[yes]",
+                    summary: "show both IDs to read aloud; '/verify yes' once they match", key: nil,
+                    completes: .nothing),
+        CommandSpec(name: "send", arguments: "PATH", summary: "offer a file to the open contact", key: nil,
+                    completes: .path),
+        CommandSpec(name: "files", arguments: "", summary: "transfers: progress, accept, reject, cancel", key: "F2",
+                    completes: .nothing),
+        CommandSpec(name: "search", arguments: "TEXT", summary: "search all history; Enter jumps to the message",
+                    key: "F3", completes: .nothing),
+        CommandSpec(name: "call", arguments: "", summary: "audio call (not available yet)", key: nil,
+                    completes: .nothing),
+        CommandSpec(name: "vcall", arguments: "", summary: "video call (not available yet)", key: nil,
+                    completes: .nothing),
+        CommandSpec(name: "hangup", arguments: "", summary: "end the call", key: nil, completes: .nothing),
+        CommandSpec(name: "quit", arguments: "", summary: "leave Parley", key: "F10", completes: .nothing),
+    ]
+
+    public static func spec(named name: String) -> CommandSpec? {
+        commands.first { $0.name == name }
+    }
+
+    /// Key bindings that are not commands, for /help and the man page.
+    public static let keys: [(keys: String, action: String)] = [
+        ("Enter", "send the line (a pasted multi-line text is one message)"),
+        ("Tab / Shift-Tab, Alt-↓ / Alt-↑, Ctrl-N / Ctrl-P", "next / previous conversation (Tab completes after /)"),
+        ("Alt-1 … Alt-9", "open the n-th conversation"),
+        ("PageUp / PageDown", "scroll the conversation"),
+        ("↑ / ↓", "recall sent lines"),
+        ("←/→, Home/End, Ctrl-A/E", "move; Ctrl-←/→ or Alt-B/F by word"),
+        ("Ctrl-K / Ctrl-U / Ctrl-W / Alt-D, Ctrl-Y", "cut to end / to start / word back / word forward; paste"),
+        ("Alt-Y / Alt-N", "answer the prompt shown (contact request, file offer)"),
+        ("Ctrl-L", "redraw the screen"),
+        ("Esc", "close a panel (help, files, search)"),
+    ]
+}

@@ -1,0 +1,78 @@
+/// Reads an input line: plain text to send, a `/` command, or a usage error.
+/// `//text` sends `/text` literally.
+public enum ParsedInput: Sendable, Equatable {
+    case message(String)
+    case command(SlashCommand)
+    case invalid(String)
+    case empty
+}
+
+public enum CommandParser {
+    public static func parse(_ line: String) -> ParsedInput {
+        let trimmed = line.trimmingWhitespace
+        guard !trimmed.isEmpty else { return .empty }
+        if trimmed.hasPrefix("//") { return .message(String(line.drop(while: \.isWhitespace).dropFirst())) }
+        guard trimmed.hasPrefix("/") else { return .message(line) }
+        let body = trimmed.dropFirst()
+        let name = String(body.prefix { !$0.isWhitespace }).lowercased()
+        let rest = String(body.dropFirst(name.count)).trimmingWhitespace
+        let argument: String? = rest.isEmpty ? nil : rest
+        guard let spec = CommandCatalog.spec(named: name) else {
+            return .invalid("unknown command /\(name); /help lists them (start with // to send a line beginning with /)")
+        }
+        let usage = ParsedInput.invalid("usage: \(spec.usage)")
+        switch name {
+        case "help": return .command(.help)
+        case "add": return parseAdd(rest) ?? usage
+        case "accept": return .command(.accept(argument))
+        case "decline": return .command(.decline(argument))
+        case "rename": return argument.map { .command(.rename($0)) } ?? usage
+        case "block": return .command(.block(argument))
+        case "unblock": return .command(.unblock(argument))
+        case "remove": return .command(.remove(argument))
+        case "verify":
+            guard let argument else { return .command(.verify(confirmed: false)) }
+            return ["yes", "ok", "confirm"].contains(argument.lowercased()) ? .command(.verify(confirmed: true)) : usage
+        case "send": return argument.map { .command(.send(path: $0)) } ?? usage
+        case "files": return .command(.files)
+        case "search": return argument.map { .command(.search($0)) } ?? usage
+        case "call": return .command(.call)
+        case "vcall": return .command(.videoCall)
+        case "hangup": return .command(.hangup)
+        case "quit": return .command(.quit)
+        default: return usage
+        }
+    }
+
+    /// `/add ID NAME [HOST:PORT]`. The ID may be pasted with spaces between its
+    /// groups: words are taken as ID until 36 symbols are collected.
+    static func parseAdd(_ rest: String) -> ParsedInput? {
+        var words = rest.split(whereSeparator: \.isWhitespace).map(String.init)
+        guard words.count >= 2 else { return nil }
+        var id = ""
+        while let word = words.first, id.filter({ $0 != "-" }).count < 36 {
+            id += word
+            words.removeFirst()
+        }
+        var address: String?
+        if words.count >= 2, let last = words.last, looksLikeAddress(last) {
+            address = last
+            words.removeLast()
+        }
+        guard !words.isEmpty else { return nil }
+        return .command(.add(id: id, name: words.joined(separator: " "), address: address))
+    }
+
+    /// `host:port` or `[v6]:port`.
+    static func looksLikeAddress(_ word: String) -> Bool {
+        guard let colon = word.lastIndex(of: ":") else { return false }
+        let port = word[word.index(after: colon)...]
+        return !port.isEmpty && port.allSatisfy(\.isNumber) && colon > word.startIndex
+    }
+}
+
+extension StringProtocol {
+    var trimmingWhitespace: String {
+        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
+}

@@ -1,0 +1,22 @@
+/// A `/` command as typed in the input line, parsed. Arguments that name a
+/// contact are optional: without one the command applies to the open
+/// conversation (or, for /accept and /decline, to the oldest pending request).
+public enum SlashCommand: Sendable, Equatable {
+    case help
+    case add(id: String, name: String, address: String?)
+    case accept(String?)
+    case decline(String?)
+    case rename(String)
+    case block(String?)
+    case unblock(String?)
+    case remove(String?)
+    /// `/verify` shows both IDs; `/verify yes` marks the contact as checked.
+    case verify(confirmed: Bool)
+    case send(path: String)
+    case files
+    case search(String)
+    case call
+    case videoCall
+    case hangup
+    case quit
+}

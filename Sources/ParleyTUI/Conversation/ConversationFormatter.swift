@@ -1,0 +1,89 @@
+import Foundation
+import ParleyCore
+
+/// Turns a conversation's messages into screen lines: a separator when the
+/// day changes, then `HH:mm name │ text` with wrapped lines indented under
+/// the text, and a delivery mark after own messages. Each line is tagged with
+/// its message's UUID so a search hit can be found again.
+public struct ConversationFormatter: Sendable {
+    public var ownName: String
+    public var peerName: String
+    public var calendar: Calendar
+    /// Message to draw highlighted (a search hit).
+    public var highlighted: UUID?
+
+    public init(ownName: String, peerName: String, calendar: Calendar = .current, highlighted: UUID? = nil) {
+        self.ownName = ownName
+        self.peerName = peerName
+        self.calendar = calendar
+        self.highlighted = highlighted
+    }
+
+    /// Longest name shown in full; longer ones are cut with `…`.
+    static let maxNameColumns = 12
+
+    public func lines(for messages: [Message], width: Int) -> [StyledLine] {
+        let nameColumns = min(Self.maxNameColumns, max(ownName.displayWidth, peerName.displayWidth))
+        let prefixColumns = 5 + 1 + nameColumns + 3  // "HH:mm name │ "
+        let textWidth = max(8, width - prefixColumns)
+        var lines: [StyledLine] = []
+        var previousDay: DateComponents?
+        for message in messages {
+            let day = calendar.dateComponents([.year, .month, .day], from: message.sentAt)
+            if day != previousDay {
+                lines.append(daySeparator(for: message.sentAt, width: width))
+                previousDay = day
+            }
+            lines += messageLines(message, nameColumns: nameColumns, textWidth: textWidth)
+        }
+        return lines
+    }
+
+    func daySeparator(for date: Date, width: Int) -> StyledLine {
+        let formatter = DateFormatter()
+        formatter.calendar = calendar
+        formatter.timeZone = calendar.timeZone
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "EEEE d MMMM yyyy"
+        let label = " \(formatter.string(from: date)) "
+        let side = max(2, (width - label.displayWidth) / 2)
+        let right = max(2, width - side - label.displayWidth)
+        return StyledLine([StyledSpan(String(repeating: "─", count: side) + label
+                                          + String(repeating: "─", count: right), .separator)])
+    }
+
+    func messageLines(_ message: Message, nameColumns: Int, textWidth: Int) -> [StyledLine] {
+        let own = message.direction == .outgoing
+        let name = (own ? ownName : peerName).truncated(toColumns: nameColumns)
+        let paddedName = String(repeating: " ", count: nameColumns - name.displayWidth) + name
+        let time = Self.time(message.sentAt, calendar: calendar)
+        let textRole: TextRole = message.id == highlighted ? .highlight : (own ? .ownMessage : .normal)
+        let mark = own ? DeliveryMark.span(for: message.state) : nil
+        var wrapped = TextWrapper.wrap(message.body, width: textWidth)
+        if let mark, let last = wrapped.last, last.displayWidth + 1 + mark.text.displayWidth > textWidth {
+            wrapped.append("")  // the mark goes on a line of its own rather than past the edge
+        }
+        let tag = message.id.uuidString
+        return wrapped.enumerated().map { index, text in
+            var spans: [StyledSpan]
+            if index == 0 {
+                spans = [StyledSpan(time, .dim), StyledSpan(" "),
+                         StyledSpan(paddedName, own ? .ownName : .peerName), StyledSpan(" │ ", .separator)]
+            } else {
+                spans = [StyledSpan(String(repeating: " ", count: 6 + nameColumns)), StyledSpan(" │ ", .separator)]
+            }
+            spans.append(StyledSpan(text, textRole))
+            if index == wrapped.count - 1, let mark {
+                spans.append(StyledSpan(text.isEmpty ? "" : " "))
+                spans.append(mark)
+            }
+            return StyledLine(spans, tag: tag)
+        }
+    }
+
+    static func time(_ date: Date, calendar: Calendar) -> String {
+        let parts = calendar.dateComponents([.hour, .minute], from: date)
+        let hour = parts.hour ?? 0, minute = parts.minute ?? 0
+        return (hour < 10 ? "0" : "") + "\(hour):" + (minute < 10 ? "0" : "") + "\(minute)"
+    }
+}

@@ -1,0 +1,113 @@
+import CNCursesW
+import Foundation
+
+/// The terminal in curses mode: starts and restores it, draws text by
+/// display columns and reads keys. Used from one thread only (the UI loop).
+final class CursesScreen: Canvas {
+    private var palette: CursesPalette?
+    private(set) var colorDepth: ColorDepth = .none
+    private var keyReader = CursesKeyReader()
+    private var started = false
+
+    var rows: Int { size.rows }
+    var columns: Int { size.columns }
+
+    private var size: (rows: Int, columns: Int) {
+        var rows: Int32 = 0, columns: Int32 = 0
+        parley_screen_size(&rows, &columns)
+        return (Int(rows), Int(columns))
+    }
+
+    /// Enters curses mode: UTF-8 locale, raw keys, no echo, colours as the terminal allows.
+    func start(theme: Theme, environment: [String: String]) {
+        setlocale(LC_ALL, "")
+        if parley_locale_is_utf8() == 0 {
+            // Without a UTF-8 locale ncursesw cannot draw or read wide characters.
+            _ = setlocale(LC_CTYPE, "C.UTF-8") ?? setlocale(LC_CTYPE, "en_US.UTF-8")
+        }
+        set_escdelay(25)
+        initscr()
+        raw()
+        noecho()
+        nonl()
+        parley_configure_keys()
+        let hasColors = has_colors()
+        if hasColors && environment["NO_COLOR"].map({ $0.isEmpty }) ?? true {
+            start_color()
+            use_default_colors()
+        }
+        colorDepth = ColorDepth.detect(colors: Int(parley_color_count()), hasColors: hasColors, environment: environment)
+        palette = CursesPalette(theme: theme, depth: colorDepth)
+        keyReader.bindExtendedKeys()
+        writeRaw("\u{1B}[?2004h")  // bracketed paste: a paste arrives as one piece, newlines included
+        started = true
+    }
+
+    /// Leaves curses mode and gives the terminal back as it was.
+    func stop() {
+        guard started else { return }
+        started = false
+        writeRaw("\u{1B}[?2004l")
+        endwin()
+    }
+
+    /// Waits up to `timeoutMilliseconds` for input, then returns everything typed so far.
+    func readKeys(timeoutMilliseconds: Int32) -> [KeyInput] {
+        keyReader.read(timeoutMilliseconds: timeoutMilliseconds)
+    }
+
+    func clear() { erase() }
+
+    /// Forces a full repaint on the next refresh (Ctrl-L).
+    func invalidate() { parley_clear_on_next_refresh() }
+
+    /// Shows the frame drawn since `clear()`, the cursor at (row, column) or hidden.
+    func present(cursor: (row: Int, column: Int)?) {
+        if let cursor {
+            curs_set(1)
+            move(Int32(cursor.row), Int32(cursor.column))
+        } else {
+            curs_set(0)
+        }
+        refresh()
+    }
+
+    func bell() { beep() }
+
+    /// Whether the terminal went away (window closed, tmux killed): input reports a hang-up.
+    func terminalHungUp() -> Bool {
+        var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 0) > 0 && descriptor.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0
+    }
+
+    @discardableResult
+    func put(_ text: String, row: Int, column: Int, role: TextRole, maxColumns: Int) -> Int {
+        let size = self.size
+        guard row >= 0, row < size.rows, column >= 0, column < size.columns, maxColumns > 0 else { return 0 }
+        let limit = min(maxColumns, size.columns - column)
+        let fitted = text.sanitizedForTerminal().prefix(fittingColumns: limit)
+        guard !fitted.isEmpty else { return 0 }
+        palette?.apply(role)
+        var wide = fitted.unicodeScalars.map { wchar_t(bitPattern: $0.value) }
+        wide.append(0)
+        let used = fitted.displayWidth
+        // Writing into the bottom-right cell would scroll a terminal without that ability: stop one short.
+        let count = Int32(wide.count - 1)
+        _ = wide.withUnsafeBufferPointer { parley_put_wide(Int32(row), Int32(column), $0.baseAddress, count) }
+        palette?.apply(.normal)
+        return used
+    }
+
+    func fill(row: Int, column: Int, width: Int, role: TextRole) {
+        let size = self.size
+        guard row >= 0, row < size.rows, column < size.columns else { return }
+        palette?.apply(role)
+        parley_blank(Int32(row), Int32(column), Int32(min(width, size.columns - column)))
+        palette?.apply(.normal)
+    }
+
+    private func writeRaw(_ text: String) {
+        fflush(nil)
+        _ = text.withCString { Foundation.write(STDOUT_FILENO, $0, strlen($0)) }
+    }
+}

@@ -1,0 +1,61 @@
+/// The whole screen put together from its parts; draws on any canvas, so a
+/// test can render it to text at 80×24 without a terminal.
+public struct MainScreen: Sendable {
+    public var title: BarView
+    public var contactList: ContactListView
+    public var conversation: ConversationView
+    /// A panel drawn over the conversation, if one is open.
+    public var panel: PanelView?
+    /// Inline prompt and notice rows under the conversation.
+    public var banner: [StyledLine]
+    public var status: BarView
+    public var input: InputView
+
+    public init(title: BarView, contactList: ContactListView, conversation: ConversationView, panel: PanelView?,
+                banner: [StyledLine], status: BarView, input: InputView) {
+        self.title = title
+        self.contactList = contactList
+        self.conversation = conversation
+        self.panel = panel
+        self.banner = banner
+        self.status = status
+        self.input = input
+    }
+
+    /// The regions for this terminal size, given what the input and the banner need.
+    public func layout(columns: Int, rows: Int) -> ScreenLayout {
+        ScreenLayout(columns: columns, rows: rows, inputRows: input.rowsNeeded(width: columns), bannerRows: banner.count)
+    }
+
+    /// Draws everything; returns where the cursor goes.
+    @discardableResult
+    public func draw(on canvas: any Canvas, layout: ScreenLayout) -> (row: Int, column: Int)? {
+        if layout.isTooSmall {
+            for row in 0..<canvas.rows { canvas.fill(row: row, column: 0, width: canvas.columns, role: .normal) }
+            canvas.put("Parley needs at least \(ScreenLayout.minimumColumns)×\(ScreenLayout.minimumRows)",
+                       row: 0, column: 0, role: .warning, maxColumns: canvas.columns)
+            canvas.put("(now \(layout.columns)×\(layout.rows))", row: 1, column: 0, role: .dim,
+                       maxColumns: canvas.columns)
+            return nil
+        }
+        title.draw(on: canvas, in: layout.title)
+        contactList.draw(on: canvas, in: layout.contacts)
+        for row in layout.contacts.row..<layout.contacts.bottom {
+            canvas.put("│", row: row, column: layout.dividerColumn, role: .separator, maxColumns: 1)
+        }
+        if let panel {
+            let area = Rect(row: layout.conversation.row, column: layout.conversation.column,
+                            width: layout.conversation.width, height: layout.conversation.height + layout.banner.height)
+            panel.draw(on: canvas, in: area)
+        } else {
+            conversation.draw(on: canvas, in: layout.conversation)
+            for (index, line) in banner.prefix(layout.banner.height).enumerated() {
+                let row = layout.banner.row + index
+                canvas.fill(row: row, column: layout.banner.column, width: layout.banner.width, role: .normal)
+                canvas.put(line, row: row, column: layout.banner.column + 1, maxColumns: layout.banner.width - 1)
+            }
+        }
+        status.draw(on: canvas, in: layout.status)
+        return input.draw(on: canvas, in: layout.input)
+    }
+}

@@ -1,0 +1,44 @@
+/// A panel over the conversation (help, search results, transfers, ID
+/// check): a title row, lines that scroll, an optional selected line, and a
+/// footer with the keys that work in it.
+public struct PanelView: Sendable {
+    public var title: String
+    public var lines: [StyledLine]
+    /// Index of the highlighted line, for panels where one is chosen.
+    public var selected: Int?
+    public var footer: String
+    /// First line shown when nothing is selected (scrolled with PageUp/PageDown).
+    public var firstLine: Int
+
+    public init(title: String, lines: [StyledLine], selected: Int? = nil, footer: String, firstLine: Int = 0) {
+        self.title = title
+        self.lines = lines
+        self.selected = selected
+        self.footer = footer
+        self.firstLine = firstLine
+    }
+
+    public func draw(on canvas: any Canvas, in rect: Rect) {
+        guard rect.height >= 3 else { return }
+        for row in rect.row..<rect.bottom { canvas.fill(row: row, column: rect.column, width: rect.width, role: .normal) }
+        BarView(left: [StyledSpan(" " + title)], role: .titleBar)
+            .draw(on: canvas, in: Rect(row: rect.row, column: rect.column, width: rect.width, height: 1))
+        let bodyHeight = rect.height - 2
+        var first = max(0, min(firstLine, lines.count - bodyHeight))
+        if let selected {
+            first = max(0, min(selected - bodyHeight / 2, lines.count - bodyHeight))
+        }
+        for offset in 0..<bodyHeight where first + offset < lines.count {
+            let index = first + offset
+            let row = rect.row + 1 + offset
+            if index == selected {
+                canvas.fill(row: row, column: rect.column, width: rect.width, role: .selection)
+                canvas.put(StyledLine(lines[index].spans.map { StyledSpan($0.text, .selection) }), row: row,
+                           column: rect.column + 1, maxColumns: rect.width - 2)
+            } else {
+                canvas.put(lines[index], row: row, column: rect.column + 1, maxColumns: rect.width - 2)
+            }
+        }
+        canvas.put(" " + footer, row: rect.bottom - 1, column: rect.column, role: .dim, maxColumns: rect.width)
+    }
+}

@@ -1,0 +1,91 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import ParleyCore
+import ParleyNode
+import ParleyTUI
+
+/// `parley` with no subcommand: the node with its terminal UI.
+struct TUICommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ui",
+        abstract: "Open the terminal UI (what 'parley' does without a subcommand).",
+        discussion: """
+            Runs the same node as 'parley daemon', with contacts, conversations and commands in one \
+            window; the other subcommands reach it through the control socket. Logs go to \
+            parley.log in the profile's data directory. Type /help inside for commands and keys.
+            """)
+
+    @OptionGroup var profileOptions: ProfileOptions
+
+    @Option(help: ArgumentHelp("Address to listen on for peers (default: config 'listen', else 0.0.0.0:29172).",
+                               valueName: "HOST:PORT"))
+    var listen: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level?
+
+    func run() async throws {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw CommandFailure("the terminal UI needs a terminal; run 'parley daemon' for a node without one")
+        }
+        let profile = try profileOptions.open()
+        let listenAddress = try listen.map { text throws(PeerAddressError) in try PeerAddress(parsing: text) }
+            ?? profile.configuration.listenAddress()
+        let level = try logLevel ?? profile.configuration.logLevel()
+        let logFile = profile.paths.dataDirectory.appending(path: "parley.log")
+        let terminalError = try StandardErrorRedirection(to: logFile)
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "parley")
+        let node: Node
+        do {
+            node = try await Node.start(profile: profile, listen: listenAddress, logger: logger)
+        } catch {
+            terminalError.restore()
+            throw error
+        }
+        let serving = Task { try await node.run() }
+        let quit = QuitSignal()
+        let signals = [SIGTERM, SIGHUP, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number)
+            source.setEventHandler {
+                logger.info("signal \(number): leaving the terminal UI")
+                quit.requestQuit()
+            }
+            source.resume()
+            return source
+        }
+        await TerminalUI.run(node: node, quit: quit)
+        signals.forEach { $0.cancel() }
+        await node.shutdown()
+        let outcome = await serving.result
+        terminalError.restore()
+        if case .failure(let error) = outcome { throw error }
+    }
+}
+
+/// Sends everything written to stderr (logs, runtime warnings) to a file
+/// while the UI owns the terminal, so nothing scribbles over the screen.
+struct StandardErrorRedirection {
+    private let savedDescriptor: Int32
+
+    init(to file: URL) throws {
+        let descriptor = open(file.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw CommandFailure("cannot open the log file \(file.path)") }
+        savedDescriptor = dup(STDERR_FILENO)
+        dup2(descriptor, STDERR_FILENO)
+        close(descriptor)
+    }
+
+    /// Gives stderr back to the terminal.
+    func restore() {
+        guard savedDescriptor >= 0 else { return }
+        dup2(savedDescriptor, STDERR_FILENO)
+    }
+}

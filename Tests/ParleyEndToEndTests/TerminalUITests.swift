@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+/// The terminal UI in tmux, chatting with a scripted `parley daemon`.
+@Suite("Terminal UI in tmux", .serialized)
+struct TerminalUITests {
+    @Test func chatResizeFileOfferAndQuit() throws {
+        let bob = try DaemonProcess(name: "bob")
+        let aliceHome = try TemporaryHome()
+        let tmuxSocket = aliceHome.url.appending(path: "tmux.sock").path
+        var session: TmuxSession?
+        defer {
+            session?.kill()
+            bob.cleanup()
+            aliceHome.cleanup()
+        }
+        try bob.start()
+        try aliceHome.parley("id", "--set-name", "alice").requireSuccess()
+        let alicePort = try freeLoopbackPort()
+        let exitFile = aliceHome.url.appending(path: "ui-exit-code").path
+        let command = "env TERM=xterm-256color LANG=C.UTF-8 '\(parleyExecutable.path)' --home '\(aliceHome.path)' "
+            + "--listen 127.0.0.1:\(alicePort); echo $? > '\(exitFile)'; sleep 30"
+        session = try TmuxSession(socket: tmuxSocket, columns: 120, rows: 40, command: command)
+        let ui = try #require(session)
+        try waitUntil(timeout: 20, "the UI's node answers") { (try? aliceHome.parley("status"))?.status == 0 }
+        try ui.waitForScreen("the welcome screen") { $0.contains { $0.contains("Welcome to Parley, alice") } }
+
+        // Contacts on both sides; the UI's node is driven by the CLI through its control socket.
+        try aliceHome.parley("contacts", "add", try bob.contactID(), "--name", "bob", "--address", bob.address)
+            .requireSuccess()
+        try bob.parley("contacts", "add", try aliceHome.contactID(), "--name", "alice",
+                       "--address", "127.0.0.1:\(alicePort)").requireSuccess()
+        try waitUntil(timeout: 30, "link alice–bob") { try bob.isOnline("alice") }
+
+        // A message from the scripted peer shows in the conversation.
+        try bob.parley("send", "alice", "hello from bob 日本").requireSuccess()
+        try ui.waitForScreen("bob's message") { $0.contains { $0.contains("bob │ hello from bob 日本") } }
+
+        // What is typed in the UI arrives intact (composed é, CJK, emoji).
+        let typed = "caf\u{E9} 日本 👍 ok"
+        try ui.type(typed)
+        try waitUntil(timeout: 20, "alice's message at bob") {
+            try bob.history("alice").contains { ($0["body"] as? String) == typed }
+        }
+        try ui.waitForScreen("alice's message with a delivery mark") {
+            $0.contains { $0.contains("alice │ café 日本 👍 ok ✓") }
+        }
+
+        // 80×24 and back: the screen is redrawn to the new size, nothing left over.
+        for (columns, rows) in [(80, 24), (120, 40)] {
+            try ui.resize(columns: columns, rows: rows)
+            try ui.waitForScreen("a \(columns)×\(rows) screen") { screen in
+                screen.count == rows
+                    && screen[0].hasPrefix(" bob ● online")
+                    && screen[rows - 2].contains("alice")
+                    && screen[rows - 1].hasPrefix("bob›")
+                    && screen.contains { $0.contains("bob │ hello from bob 日本") }
+                    && screen.contains { $0.contains("alice │ café 日本 👍 ok") }
+            }
+            for line in try ui.screen() { #expect(line.displayColumns <= columns, "\(line)") }
+        }
+
+        // /send offers a file; bob accepts it and gets the same bytes.
+        let file = aliceHome.url.appending(path: "notes.bin")
+        try writeRandomFile(file, megabytes: 1)
+        try ui.type("/send \(file.path)")
+        var offerID = ""
+        try waitUntil(timeout: 30, "the offer at bob") {
+            let list = try bob.parley("file", "list", "--json").json as? [[String: Any]] ?? []
+            offerID = list.first { $0["file"] as? String == "notes.bin" }?["id"] as? String ?? ""
+            return !offerID.isEmpty
+        }
+        let downloads = bob.home.url.appending(path: "downloads")
+        try bob.parley("file", "accept", offerID, "--to", downloads.path).requireSuccess()
+        try waitUntil(timeout: 30, "the file at bob") {
+            (try? transfer(offerID, on: bob))?["state"] as? String == "completed"
+        }
+        #expect(try Data(contentsOf: downloads.appending(path: "notes.bin")) == Data(contentsOf: file))
+        try ui.press("F2")
+        try ui.waitForScreen("the transfers panel") {
+            $0.contains { $0.contains("notes.bin") && $0.contains("100%") && $0.contains("completed") }
+        }
+        try ui.press("Escape")
+
+        // /quit leaves with status 0 and gives the terminal back.
+        try ui.type("/quit")
+        try waitUntil(timeout: 20, "the UI to exit") { FileManager.default.fileExists(atPath: exitFile) }
+        try waitUntil(timeout: 5, "the exit code") {
+            ((try? String(contentsOfFile: exitFile, encoding: .utf8)) ?? "").hasSuffix("\n")
+        }
+        #expect(try String(contentsOfFile: exitFile, encoding: .utf8) == "0\n")
+        #expect(try ui.alternateScreenOn() == false)
+        #expect(try !ui.screen().contains { $0.contains("listening") })
+    }
+}
+
+extension String {
+    /// Terminal columns, counting East Asian wide characters and emoji as two (enough for these checks).
+    var displayColumns: Int {
+        reduce(0) { total, character in
+            let scalar = character.unicodeScalars.first!
+            let wide = scalar.properties.isEmojiPresentation || (0x1100...0x115F).contains(scalar.value)
+                || (0x2E80...0xA4CF).contains(scalar.value) || (0xAC00...0xD7A3).contains(scalar.value)
+                || (0xF900...0xFAFF).contains(scalar.value) || (0xFF00...0xFF60).contains(scalar.value)
+            return total + (wide ? 2 : 1)
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A program running in a detached tmux session on a private socket: keys
+/// are sent with `send-keys`, the screen read back with `capture-pane`.
+final class TmuxSession {
+    let socket: String
+    let name = "parley-ui"
+
+    /// Starts `command` (a shell command line) in a `columns`×`rows` window.
+    init(socket: String, columns: Int, rows: Int, command: String) throws {
+        self.socket = socket
+        // The tmux server forks off from this first client; Foundation's Process never sees that
+        // client end (it stays a zombie), so spawn and reap it directly.
+        try Self.spawnAndWait(["tmux", "-S", socket, "new-session", "-d", "-s", name, "-x", "\(columns)",
+                               "-y", "\(rows)", command])
+    }
+
+    /// Types text literally (no key names), then optionally Enter.
+    func type(_ text: String, enter: Bool = true) throws {
+        try tmux(["send-keys", "-t", name, "-l", text])
+        if enter { try press("Enter") }
+    }
+
+    /// Sends key names (`Enter`, `Tab`, `F2`, `M-y`…).
+    func press(_ keys: String...) throws {
+        try tmux(["send-keys", "-t", name] + keys)
+    }
+
+    /// The screen as text, one string per row.
+    func screen() throws -> [String] {
+        try tmux(["capture-pane", "-t", name, "-p"]).components(separatedBy: "\n").dropLast().map { $0 }
+    }
+
+    func resize(columns: Int, rows: Int) throws {
+        try tmux(["resize-window", "-t", name, "-x", "\(columns)", "-y", "\(rows)"])
+    }
+
+    /// Whether the program is in the alternate screen (curses mode).
+    func alternateScreenOn() throws -> Bool {
+        try tmux(["display-message", "-p", "-t", name, "#{alternate_on}"]).trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+    }
+
+    /// Waits until some row of the screen satisfies `condition`.
+    func waitForScreen(_ what: String, timeout: TimeInterval = 20, _ condition: ([String]) -> Bool) throws {
+        try waitUntil(timeout: timeout, what) { condition(try screen()) }
+    }
+
+    func kill() {
+        try? Self.spawnAndWait(["tmux", "-S", socket, "kill-server"])
+    }
+
+    private static func spawnAndWait(_ arguments: [String]) throws {
+        var pid: pid_t = 0
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for descriptor in Int32(0)...2 {
+            posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
+        }
+        guard posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ) == 0 else {
+            throw CommandFailed(status: -1, stderr: "cannot start \(arguments[0])")
+        }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        guard status == 0 else { throw CommandFailed(status: status, stderr: arguments.joined(separator: " ")) }
+    }
+
+    @discardableResult
+    private func tmux(_ arguments: [String], capture: Bool = true) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["tmux", "-S", socket] + arguments
+        let output = Pipe()
+        process.standardOutput = capture ? output : FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = capture ? output.fileHandleForReading.readDataToEndOfFile() : Data()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CommandFailed(status: process.terminationStatus, stderr: "tmux \(arguments.joined(separator: " "))")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
