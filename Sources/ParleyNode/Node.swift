@@ -137,10 +137,7 @@ public final class Node: Sendable {
         let contact = try profile.database.contacts.resolve(reference)
         let ids = try profile.database.messages.markIncomingRead(from: contact.id)
         if let session = await registry.session(for: contact.id), !ids.isEmpty {
-            for start in stride(from: 0, to: ids.count, by: WireLimits.maxReceiptIDs) {
-                let chunk = Array(ids[start..<min(start + WireLimits.maxReceiptIDs, ids.count)])
-                try? await session.send(.receipt(Receipt(kind: .read, at: Date().wireTimestamp, ids: chunk)))
-            }
+            await ReadReceipts.flush(to: contact.id, on: session, database: profile.database)
         }
         return ids.count
     }

@@ -124,6 +124,23 @@ struct ChatTests {
         }
     }
 
+    @Test func readReceiptsReachASenderThatWasOffline() throws {
+        let alice = try DaemonProcess(name: "alice"), bob = try DaemonProcess(name: "bob")
+        defer { alice.cleanup(); bob.cleanup() }
+        try alice.start()
+        try bob.start()
+        try befriend(alice, as: "alice", bob, as: "bob")
+        try alice.parley("send", "bob", "read me later").requireSuccess()
+        try waitUntil(timeout: 20, "delivered") { try alice.history("bob").last?["state"] as? String == "delivered" }
+        alice.stop()
+        try waitUntil(timeout: 10, "bob sees alice offline") { try !bob.isOnline("alice") }
+        try bob.parley("read", "alice").requireSuccess()
+        try alice.start()
+        try waitUntil(timeout: 30, "read receipt after reconnect") {
+            try alice.history("bob").last?["state"] as? String == "read"
+        }
+    }
+
     @Test func commandsThatNeedTheNodeSaySoWhenNoneRuns() throws {
         let home = try TemporaryHome()
         defer { home.cleanup() }

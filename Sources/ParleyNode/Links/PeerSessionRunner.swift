@@ -39,6 +39,9 @@ struct PeerSessionRunner: Sendable {
                 } catch let error as WireError {
                     // The frame decoder refused the peer's bytes: say why before the link goes.
                     try? await outbound.write(.close(CloseReason(protocolError: error)))
+                    var event = NodeEvent(.linkError, contact: peer, name: contact?.name)
+                    event.detail = error.description
+                    events.publish(event)
                     throw error
                 }
             }
@@ -91,6 +94,7 @@ struct PeerSessionRunner: Sendable {
         events.publish(online)
         logger.info("link up")
         Task { await transfers.linkUp(session) }
+        Task { [database] in await ReadReceipts.flush(to: peer, on: session, database: database) }
         defer {
             Task {
                 await transfers.linkDown(session)

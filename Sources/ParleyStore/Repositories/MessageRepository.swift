@@ -138,11 +138,39 @@ public struct MessageRepository: Sendable {
         try storeOperation {
             try writer.write { db in
                 try String.fetchAll(db, sql: """
-                    UPDATE messages SET state = 'read', read_at = ?
+                    UPDATE messages SET state = 'read', read_at = ?, read_receipt_pending = 1
                     WHERE direction = 'in' AND state = 'delivered' AND conversation =
                         (SELECT v.id FROM conversations v JOIN contacts c ON c.id = v.contact WHERE c.contact_id = ?)
                     RETURNING uuid
                     """, arguments: [date.millisecondsSince1970, id.canonical]).compactMap(UUID.init(uuidString:))
+            }
+        }
+    }
+
+    /// Incoming messages from `id` read here whose read receipt has not been sent yet.
+    public func pendingReadReceipts(from id: ContactID) throws(StoreError) -> [UUID] {
+        try storeOperation {
+            try writer.read { db in
+                try String.fetchAll(db, sql: """
+                    SELECT m.uuid FROM messages m
+                    WHERE m.read_receipt_pending = 1 AND m.conversation =
+                        (SELECT v.id FROM conversations v JOIN contacts c ON c.id = v.contact WHERE c.contact_id = ?)
+                    ORDER BY m.id
+                    """, arguments: [id.canonical]).compactMap(UUID.init(uuidString:))
+            }
+        }
+    }
+
+    /// Notes that the read receipts for `ids` went out.
+    public func readReceiptsSent(_ ids: [UUID]) throws(StoreError) {
+        guard !ids.isEmpty else { return }
+        try storeOperation {
+            try writer.write { db in
+                for chunk in stride(from: 0, to: ids.count, by: 500).map({ ids[$0..<min($0 + 500, ids.count)] }) {
+                    let list = chunk.map { _ in "?" }.joined(separator: ",")
+                    try db.execute(sql: "UPDATE messages SET read_receipt_pending = 0 WHERE uuid IN (\(list))",
+                                   arguments: StatementArguments(chunk.map(\.uuidString)))
+                }
             }
         }
     }
