@@ -3,7 +3,6 @@ import Dispatch
 import Foundation
 import Logging
 import ParleyCore
-import ParleyNet
 import ParleyNode
 
 /// `parley daemon`: the node without a screen, in the foreground.
@@ -19,26 +18,12 @@ struct DaemonCommand: AsyncParsableCommand {
 
     @OptionGroup var profileOptions: ProfileOptions
 
-    @Option(help: ArgumentHelp("Address to listen on for peers (default: config 'listen', else 0.0.0.0:29172).",
-                               valueName: "HOST:PORT"))
-    var listen: String?
-
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
-    var logLevel: Logger.Level?
+    @OptionGroup var nodeOptions: NodeOptions
 
     func run() async throws {
         let profile = try profileOptions.open()
-        let listenAddress = try listen.map { text throws(PeerAddressError) in try PeerAddress(parsing: text) }
-            ?? profile.configuration.listenAddress()
-        let level = try logLevel ?? profile.configuration.logLevel()
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let logger = Logger(label: "parley")
-        let timings = LinkTimings(connectTimeout: .seconds(Int64(try profile.configuration.connectTimeout())))
-        let node = try await Node.start(profile: profile, listen: listenAddress, timings: timings, logger: logger)
+        let logger = try nodeOptions.bootstrapLogging(for: profile)
+        let node = try await nodeOptions.startNode(for: profile, logger: logger)
         let signals = [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number)
@@ -54,4 +39,3 @@ struct DaemonCommand: AsyncParsableCommand {
     }
 }
 
-extension Logger.Level: @retroactive ExpressibleByArgument {}

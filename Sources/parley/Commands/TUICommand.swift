@@ -19,32 +19,20 @@ struct TUICommand: AsyncParsableCommand {
 
     @OptionGroup var profileOptions: ProfileOptions
 
-    @Option(help: ArgumentHelp("Address to listen on for peers (default: config 'listen', else 0.0.0.0:29172).",
-                               valueName: "HOST:PORT"))
-    var listen: String?
-
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
-    var logLevel: Logger.Level?
+    @OptionGroup var nodeOptions: NodeOptions
 
     func run() async throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw CommandFailure("the terminal UI needs a terminal; run 'parley daemon' for a node without one")
         }
         let profile = try profileOptions.open()
-        let listenAddress = try listen.map { text throws(PeerAddressError) in try PeerAddress(parsing: text) }
-            ?? profile.configuration.listenAddress()
-        let level = try logLevel ?? profile.configuration.logLevel()
         let logFile = profile.paths.dataDirectory.appending(path: "parley.log")
         let terminalError = try StandardErrorRedirection(to: logFile)
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let logger = Logger(label: "parley")
         let node: Node
+        let logger: Logger
         do {
-            node = try await Node.start(profile: profile, listen: listenAddress, logger: logger)
+            logger = try nodeOptions.bootstrapLogging(for: profile)
+            node = try await nodeOptions.startNode(for: profile, logger: logger)
         } catch {
             terminalError.restore()
             throw error
