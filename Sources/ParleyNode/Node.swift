@@ -101,8 +101,10 @@ public final class Node: Sendable {
     /// Closes every link with a goodbye, stops listening and dialling.
     public func shutdown() async {
         dialer.stopAll()
-        for session in await registry.all {
-            await session.close(.shuttingDown, reason: "the node is shutting down")
+        await withTaskGroup(of: Void.self) { group in
+            for session in await registry.all {
+                group.addTask { await session.close(.shuttingDown, reason: "the node is shutting down") }
+            }
         }
         await listener.close()
         await control.close()

@@ -36,9 +36,18 @@ final class PeerSession: Sendable {
         try await outbound.write(contentsOf: messages)
     }
 
-    /// Says why, then closes the link.
+    /// Says why (giving up after a second if the peer does not read), then closes the link.
     func close(_ code: CloseCode, reason: String) async {
-        try? await outbound.write(.close(CloseReason(code: code, reason: CloseReason.fitting(reason))))
+        let outbound = outbound
+        let goodbye = Task {
+            try? await outbound.write(.close(CloseReason(code: code, reason: CloseReason.fitting(reason))))
+        }
+        let deadline = Task {
+            try await Task.sleep(for: .seconds(1))
+            goodbye.cancel()
+        }
+        await goodbye.value
+        deadline.cancel()
         try? await channel.close()
     }
 }
