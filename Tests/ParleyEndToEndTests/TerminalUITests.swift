@@ -81,6 +81,8 @@ struct TerminalUITests {
             $0.contains { $0.contains("notes.bin") && $0.contains("100%") && $0.contains("completed") }
         }
         try ui.press("Escape")
+        // Wait for the panel to close, so the Escape cannot pair with what is typed next (Alt-/).
+        try ui.waitForScreen("the transfers panel closed") { !$0.contains { $0.contains("100%") } }
 
         // /quit leaves with status 0 and gives the terminal back.
         try ui.type("/quit")

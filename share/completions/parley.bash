@@ -177,13 +177,13 @@ _parley() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    id|contacts|daemon|send|file|read|status|events|history|search|help)
+    id|contacts|daemon|ui|send|file|read|status|events|history|search|help)
         # Offer subcommand argument completions
         "_parley_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'id contacts daemon send file read status events history search help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'id contacts daemon ui send file read status events history search help' -- "${cur}"))
         ;;
     esac
 }
@@ -449,6 +449,31 @@ _parley_contacts_files() {
 }
 
 _parley_daemon() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --profile --listen --log-level)
+    __parley_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--listen')
+        return
+        ;;
+    '--log-level')
+        __parley_add_completions -W 'trace'$'\n''debug'$'\n''info'$'\n''notice'$'\n''warning'$'\n''error'$'\n''critical'
+        return
+        ;;
+    esac
+}
+
+_parley_ui() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
