@@ -133,7 +133,7 @@ let package = Package(
         .testTarget(name: "ParleyCoreTests", dependencies: ["ParleyCore"]),
         .testTarget(name: "ParleyWireTests", dependencies: ["ParleyWire"]),
         .testTarget(name: "ParleyStoreTests", dependencies: ["ParleyStore", "ParleyCore"]),
-        .testTarget(name: "ParleyTUITests", dependencies: ["ParleyTUI", "ParleyCore"]),
+        .testTarget(name: "ParleyTUITests", dependencies: ["ParleyTUI", "ParleyCore", "CNCursesW"]),
         .testTarget(name: "ParleyEndToEndTests", dependencies: ["parley", "ParleyCore"]),
     ]
 )

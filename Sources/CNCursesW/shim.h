@@ -15,6 +15,11 @@
 #include <wchar.h>
 #include <ncursesw/curses.h>
 
+/// The columns ncurses counts for one code point (wcwidth is not visible to Swift
+/// without _XOPEN_SOURCE in glibc's headers); -1 for non-printable ones.
+int wcwidth(wchar_t c);
+static inline int parley_wcwidth(unsigned int codePoint) { return wcwidth((wchar_t)codePoint); }
+
 /// COLOR_PAIR(n) as a function.
 static inline attr_t parley_color_pair(int pair) { return (attr_t)COLOR_PAIR(pair); }
 

@@ -88,14 +88,39 @@ final class CursesScreen: Canvas {
         let fitted = text.sanitizedForTerminal().prefix(fittingColumns: limit)
         guard !fitted.isEmpty else { return 0 }
         palette?.apply(role)
-        var wide = fitted.unicodeScalars.map { wchar_t(bitPattern: $0.value) }
+        var wide = Self.cellsAgreeingWithCurses(fitted).unicodeScalars.map { wchar_t(bitPattern: $0.value) }
         wide.append(0)
         let used = fitted.displayWidth
-        // Writing into the bottom-right cell would scroll a terminal without that ability: stop one short.
         let count = Int32(wide.count - 1)
         _ = wide.withUnsafeBufferPointer { parley_put_wide(Int32(row), Int32(column), $0.baseAddress, count) }
         palette?.apply(.normal)
         return used
+    }
+
+    /// Rewrites grapheme clusters whose width ncurses would count differently
+    /// from the layout (emoji ZWJ sequences, variation selectors) so both
+    /// agree cell for cell: the leading scalars that fit, padded with spaces.
+    /// Without this, a family emoji would take six cells where two were laid out.
+    static func cellsAgreeingWithCurses(_ text: some StringProtocol) -> String {
+        var result = String.UnicodeScalarView()
+        for character in text {
+            let layoutWidth = String(character).displayWidth
+            let scalars = character.unicodeScalars
+            let cursesWidth = scalars.reduce(0) { $0 + max(0, Int(parley_wcwidth($1.value))) }
+            if cursesWidth == layoutWidth {
+                result.append(contentsOf: scalars)
+                continue
+            }
+            var used = 0
+            for scalar in scalars {
+                let width = max(0, Int(parley_wcwidth(scalar.value)))
+                if width == 0 || used + width > layoutWidth { continue }
+                result.append(scalar)
+                used += width
+            }
+            result.append(contentsOf: String(repeating: " ", count: layoutWidth - used).unicodeScalars)
+        }
+        return String(result)
     }
 
     func fill(row: Int, column: Int, width: Int, role: TextRole) {

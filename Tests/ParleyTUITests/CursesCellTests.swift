@@ -1,0 +1,26 @@
+import CNCursesW
+import Foundation
+import Testing
+@testable import ParleyTUI
+
+/// What is handed to ncurses takes exactly the cells the layout planned.
+@Suite("Cells handed to ncurses")
+struct CursesCellTests {
+    init() {
+        setlocale(LC_ALL, "C.UTF-8")
+    }
+
+    func cursesWidth(_ text: String) -> Int {
+        text.unicodeScalars.reduce(0) { $0 + max(0, Int(parley_wcwidth($1.value))) }
+    }
+
+    @Test(arguments: ["hello", "café", "日本", "👍", "👨‍👩‍👧", "❤️", "🇫🇷", "e\u{301}", "a👨‍👩‍👧b❤️c"])
+    func widthsAgreeWithTheLayout(text: String) {
+        let drawn = CursesScreen.cellsAgreeingWithCurses(text)
+        #expect(cursesWidth(drawn) == text.displayWidth, "\(text) → \(drawn.unicodeScalars.map { $0.value })")
+    }
+
+    @Test func plainTextIsUntouched() {
+        #expect(CursesScreen.cellsAgreeingWithCurses("Hi bob: é 日本 👍 ok") == "Hi bob: é 日本 👍 ok")
+    }
+}
