@@ -24,3 +24,14 @@ struct CursesCellTests {
         #expect(CursesScreen.cellsAgreeingWithCurses("Hi bob: é 日本 👍 ok") == "Hi bob: é 日本 👍 ok")
     }
 }
+
+@Suite("Palette colours on direct-colour terminals")
+struct DirectPaletteTests {
+    @Test func paletteNumbersBecomeTheirRGBValue() {
+        #expect(ColorSpec.palette(208).terminalColor(for: .direct) == 0xFF8700)
+        #expect(ColorSpec.palette(9).terminalColor(for: .direct) == 0xFF0000)
+        #expect(ColorSpec.palette(244).terminalColor(for: .direct) == 0x808080)
+        #expect(ColorSpec.palette(3).terminalColor(for: .direct) == 3)
+        #expect(ColorSpec.palette(208).terminalColor(for: .palette256) == 208)
+    }
+}

@@ -25,6 +25,10 @@ public enum ColorSpec: Sendable, Equatable {
         switch (self, depth) {
         case (.ansi(let index), _): return index
         case (.palette(let index), .eight): return index < 8 ? index : (index < 16 ? index - 8 : Self.nearestANSI(Self.paletteRGB(index)))
+        case (.palette(let index), .direct) where index >= 8:
+            // Direct-colour terminals read numbers from 8 up as RGB values.
+            let (r, g, b) = Self.paletteRGB(index)
+            return r << 16 | g << 8 | b
         case (.palette(let index), _): return index
         case (.rgb(let r, let g, let b), .direct): return r << 16 | g << 8 | b
         case (.rgb(let r, let g, let b), .palette256): return Self.nearestPalette256(r, g, b)
@@ -55,6 +59,12 @@ public enum ColorSpec: Sendable, Equatable {
     }
 
     static func paletteRGB(_ index: Int) -> (Int, Int, Int) {
+        if index < 16 {
+            let ansi = [(0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205), (0, 205, 205),
+                        (229, 229, 229), (127, 127, 127), (255, 0, 0), (0, 255, 0), (255, 255, 0), (92, 92, 255),
+                        (255, 0, 255), (0, 255, 255), (255, 255, 255)]
+            return ansi[max(0, index)]
+        }
         if index >= 232 { let v = 8 + 10 * (index - 232); return (v, v, v) }
         let levels = [0, 95, 135, 175, 215, 255]
         let cube = index - 16
