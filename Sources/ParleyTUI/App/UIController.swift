@@ -125,14 +125,25 @@ final class UIController {
         }
         let loaded = (try? database.messages.history(with: contact.id, limit: historyLimit)) ?? []
         if loaded != messages {
-            let newLines = loaded.count - messages.count
-            if let last = messages.last, loaded.last?.id != last.id, newLines > 0 {
-                scrollback.linesAppended(newLines)  // approximate; keeps a scrolled-up view in place
-            }
+            let appended = linesAppendedBelow(old: messages, new: loaded)
             messages = loaded
+            if appended > 0 { scrollback.linesAppended(appended) }  // a scrolled-up view stays where it is
             needsRedraw = true
         }
         markReadIfVisible()
+    }
+
+    /// How many screen lines the messages that arrived after `old`'s last one
+    /// add at the bottom (0 when the view follows the bottom anyway). Lines
+    /// that scroll out at the top of the history window do not move the view.
+    private func linesAppendedBelow(old: [Message], new: [Message]) -> Int {
+        guard !scrollback.isAtBottom, let layout = lastLayout, let last = old.last,
+              let kept = new.lastIndex(where: { $0.id == last.id }), kept < new.count - 1 else { return 0 }
+        let width = layout.conversation.width - 1
+        let formatter = ConversationFormatter(ownName: node.profile.displayName,
+                                              peerName: selectedContact?.name ?? "", highlighted: highlighted)
+        let prefix = Array(new[...kept])
+        return formatter.lines(for: new, width: width).count - formatter.lines(for: prefix, width: width).count
     }
 
     /// Sends read receipts for the open conversation: it is on screen.
