@@ -30,17 +30,41 @@ struct CursesKeyReader {
         return .none
     }
 
-    /// Waits for the first input, then takes whatever else is already there.
+    /// Waits for the first input, then takes whatever else is already there —
+    /// and, inside a bracketed paste, waits (up to a few seconds) for its end
+    /// marker, so a large or slow paste stays one paste.
     mutating func read(timeoutMilliseconds: Int32) -> [KeyInput] {
         var raws: [Raw] = []
         var first = next(timeoutMilliseconds: timeoutMilliseconds)
+        var waitedForPaste: Int32 = 0
         while true {
-            if case .none = first { break }
+            if case .none = first {
+                guard Self.insideUnfinishedPaste(raws), waitedForPaste < 3_000 else { break }
+                waitedForPaste += 100
+                first = next(timeoutMilliseconds: 100)
+                continue
+            }
             raws.append(first)
-            if raws.count > 65_536 { break }
+            if raws.count >= 4_194_304 { break }
+            if raws.count % 65_536 == 0 && !Self.insideUnfinishedPaste(raws) { break }
             first = next(timeoutMilliseconds: 0)
         }
         return decode(raws)
+    }
+
+    /// Whether the last bracketed-paste start (ESC [ 2 0 0 ~) has no end (ESC [ 2 0 1 ~) after it.
+    private static func insideUnfinishedPaste(_ raws: [Raw]) -> Bool {
+        let characters = raws.map { raw -> UInt32 in if case .character(let value) = raw { value } else { 0 } }
+        func marker(_ last: UInt32) -> Int? {
+            let pattern: [UInt32] = [27, 91, 50, 48, last, 126]
+            guard characters.count >= pattern.count else { return nil }
+            return (0...(characters.count - pattern.count)).last { start in
+                (0..<pattern.count).allSatisfy { characters[start + $0] == pattern[$0] }
+            }
+        }
+        guard let start = marker(48) else { return false }
+        guard let end = marker(49) else { return true }
+        return end < start
     }
 
     private func decode(_ raws: [Raw]) -> [KeyInput] {
