@@ -86,7 +86,7 @@ public struct MessageRepository: Sendable {
                     WHERE c.contact_id = ? AND m.direction = 'out' AND m.state IN ('queued', 'sent') AND m.id > ?
                     ORDER BY m.id LIMIT ?
                     """, arguments: [id.canonical, sequence, limit]).compactMap { row in
-                    Self.message(row).map { (sequence: row["sequence"], message: $0) }
+                    Self.message(row, contact: id).map { (sequence: row["sequence"], message: $0) }
                 }
             }
         }
@@ -249,14 +249,15 @@ public struct MessageRepository: Sendable {
                     SELECT \(Self.columns) FROM messages m
                     JOIN conversations v ON v.id = m.conversation JOIN contacts c ON c.id = v.contact
                     \(clause)
-                    """, arguments: arguments).compactMap(Self.message)
+                    """, arguments: arguments).compactMap { Self.message($0) }
             }
         }
     }
 
-    static func message(_ row: Row) -> Message? {
+    /// Maps a row; `contact` saves parsing the contact ID when the query is about one contact.
+    static func message(_ row: Row, contact: ContactID? = nil) -> Message? {
         guard let uuid = UUID(uuidString: row["uuid"]),
-              let contactID = try? ContactID(parsing: row["contact_id"]),
+              let contactID = contact ?? (try? ContactID(parsing: row["contact_id"])),
               let direction = MessageDirection(rawValue: row["direction"]),
               let state = MessageState(rawValue: row["state"]) else { return nil }
         let receivedAt: Int64? = row["received_at"]
