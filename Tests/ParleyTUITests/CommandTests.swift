@@ -139,3 +139,35 @@ struct KeyDecodingTests {
         #expect(CursesKeyReader.groupingPastedBursts(keys) == keys)
     }
 }
+
+@Suite("Path completion for /send")
+struct PathCompletionTests {
+    let completer = CommandCompleter(listDirectory: { directory in
+        switch directory {
+        case ".": ["notes.txt", "notes-old.txt", "photos/", ".secret"]
+        case "photos/": ["beach.jpg", "bike.jpg"]
+        case "/tmp/": ["report.pdf"]
+        default: []
+        }
+    })
+
+    @Test func completesAUniqueFile() {
+        #expect(completer.complete("/send /tmp/re")?.line == "/send /tmp/report.pdf ")
+    }
+
+    @Test func descendsIntoADirectoryWithoutASpace() {
+        #expect(completer.complete("/send pho")?.line == "/send photos/")
+        #expect(completer.complete("/send photos/b")?.candidates == ["photos/beach.jpg", "photos/bike.jpg"])
+    }
+
+    @Test func extendsToTheCommonPrefixAndListsCandidates() {
+        let completion = completer.complete("/send no")
+        #expect(completion?.line == "/send notes")
+        #expect(completion?.candidates == ["notes-old.txt", "notes.txt"])
+    }
+
+    @Test func hiddenFilesOnlyWhenAsked() {
+        #expect(completer.complete("/send .s")?.line == "/send .secret ")
+        #expect(completer.complete("/send ")?.candidates.contains(".secret") == false)
+    }
+}

@@ -1,11 +1,28 @@
-/// Tab completion of `/` commands and of their contact arguments.
+import Foundation
+
+/// Tab completion of `/` commands, of their contact arguments and of file paths.
 public struct CommandCompleter: Sendable {
     public var contactNames: [String]
     public var requestNames: [String]
+    /// Lists a directory: entry names, directories ending in "/" (injected for tests).
+    public var listDirectory: @Sendable (String) -> [String]
 
-    public init(contactNames: [String] = [], requestNames: [String] = []) {
+    public init(contactNames: [String] = [], requestNames: [String] = [],
+                listDirectory: @escaping @Sendable (String) -> [String] = CommandCompleter.entries(of:)) {
         self.contactNames = contactNames
         self.requestNames = requestNames
+        self.listDirectory = listDirectory
+    }
+
+    /// The entries of a directory on disk, hidden ones last; directories end in "/".
+    public static func entries(of directory: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.map { name in
+            var isDirectory: ObjCBool = false
+            FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent(name),
+                                           isDirectory: &isDirectory)
+            return isDirectory.boolValue ? name + "/" : name
+        }
     }
 
     /// What Tab does to a line: the new line, and the candidates when several fit.
@@ -29,13 +46,36 @@ public struct CommandCompleter: Sendable {
         switch spec.completes {
         case .contact: pool = contactNames
         case .request: pool = requestNames
-        case .nothing, .path: return Completion(line: line, candidates: [])
+        case .path: return completePath(argument, prefix: "/\(name) ")
+        case .nothing: return Completion(line: line, candidates: [])
         }
         let matches = pool.filter { $0.lowercased().hasPrefix(argument.lowercased()) }
         return finish(prefix: "/\(name) ", typed: argument, candidates: matches)
     }
 
-    private func finish(prefix: String, typed: String, candidates: [String]) -> Completion {
+    /// Completes the last path component of `typed` against its directory (`~/` means home).
+    private func completePath(_ typed: String, prefix: String) -> Completion {
+        let slash = typed.lastIndex(of: "/")
+        let directoryPart = slash.map { String(typed[...$0]) } ?? ""
+        let partial = slash.map { String(typed[typed.index(after: $0)...]) } ?? typed
+        var directory = directoryPart.isEmpty ? "." : directoryPart
+        if directory.hasPrefix("~/") {
+            directory = (ProcessInfo.processInfo.environment["HOME"] ?? "") + directory.dropFirst()
+        }
+        let names = listDirectory(directory)
+            .filter { $0.hasPrefix(partial) && (partial.hasPrefix(".") || !$0.hasPrefix(".")) }
+            .map { directoryPart + $0 }
+        if names.count == 1, names[0].hasSuffix("/") {
+            return Completion(line: prefix + names[0], candidates: [])  // keep going inside the directory
+        }
+        return finish(prefix: prefix, typed: typed, candidates: names, caseSensitive: true)
+    }
+
+    private func finish(prefix: String, typed: String, candidates: [String], caseSensitive: Bool = false) -> Completion {
+        if caseSensitive, candidates.count > 1 {
+            let common = candidates.dropFirst().reduce(candidates[0]) { String(zip($0, $1).prefix { $0 == $1 }.map(\.0)) }
+            return Completion(line: prefix + (common.count > typed.count ? common : typed), candidates: candidates.sorted())
+        }
         switch candidates.count {
         case 0: return Completion(line: prefix + typed, candidates: [])
         case 1: return Completion(line: prefix + candidates[0] + " ", candidates: [])
