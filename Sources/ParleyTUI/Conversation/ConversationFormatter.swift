@@ -59,7 +59,8 @@ public struct ConversationFormatter: Sendable {
         let time = Self.time(message.sentAt, calendar: calendar)
         let textRole: TextRole = message.id == highlighted ? .highlight : (own ? .ownMessage : .normal)
         let mark = own ? DeliveryMark.span(for: message.state) : nil
-        var wrapped = TextWrapper.wrap(message.body, width: textWidth)
+        // Wrap what will be drawn (control characters become one-column marks), not the raw text.
+        var wrapped = TextWrapper.wrap(message.body.sanitizedForTerminal(keepingNewlines: true), width: textWidth)
         if let mark, let last = wrapped.last, last.displayWidth + 1 + mark.text.displayWidth > textWidth {
             wrapped.append("")  // the mark goes on a line of its own rather than past the edge
         }
