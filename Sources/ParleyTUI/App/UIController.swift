@@ -36,7 +36,9 @@ final class UIController {
     // Input
     var editor = LineEditor()
     var inputHistory = InputHistory()
-    var panel: Panel?
+    var panel: Panel? {
+        didSet { if panel == nil, oldValue != nil { markReadIfVisible() } }
+    }
     var notice: (text: String, role: TextRole, at: Date)?
     var typingSentAt: Date?
     var lastKeystrokeAt = Date.distantPast
@@ -146,8 +148,10 @@ final class UIController {
         return formatter.lines(for: new, width: width).count - formatter.lines(for: prefix, width: width).count
     }
 
-    /// Sends read receipts for the open conversation: it is on screen.
+    /// Sends read receipts for the open conversation when it is really on
+    /// screen: no panel over it, and a terminal big enough to show it.
     func markReadIfVisible() {
+        guard panel == nil, lastLayout?.isTooSmall != true else { return }
         guard let contact = selectedContact, (unread[contact.id] ?? 0) > 0 else { return }
         unread[contact.id] = nil
         let node = self.node, reference = contact.id.canonical
