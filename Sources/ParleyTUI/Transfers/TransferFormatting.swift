@@ -1,3 +1,5 @@
+import ParleyCore
+
 /// Text for transfer rows: progress bars, sizes, rates and times left.
 public enum TransferFormatting {
     /// `[#######-------]` style bar `width` columns wide (brackets included), with partial cells.
@@ -17,14 +19,7 @@ public enum TransferFormatting {
 
     /// 1023 B, 1.5 KiB, 12.0 MiB…
     public static func size(_ bytes: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(bytes) B" : String(format1: value) + " " + units[unit]
+        ByteCount.readable(UInt64(max(0, bytes)))
     }
 
     /// `2.3 MiB/s`.
@@ -39,13 +34,5 @@ public enum TransferFormatting {
         let h = seconds / 3600, m = seconds / 60 % 60, s = seconds % 60
         let two = { (n: Int) in n < 10 ? "0\(n)" : "\(n)" }
         return h > 0 ? "ETA \(h):\(two(m)):\(two(s))" : "ETA \(m):\(two(s))"
-    }
-}
-
-extension String {
-    /// One decimal, without Foundation formatting.
-    init(format1 value: Double) {
-        let tenths = Int((value * 10).rounded())
-        self = "\(tenths / 10).\(tenths % 10)"
     }
 }

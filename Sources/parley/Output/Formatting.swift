@@ -1,4 +1,5 @@
 import Foundation
+import ParleyCore
 
 /// Human-readable times for tables and history.
 enum Formatting {
@@ -11,14 +12,5 @@ enum Formatting {
     }
 
     /// 1536 → "1.5 KiB".
-    static func bytes(_ count: UInt64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(count)
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(count) B" : String(format: "%.1f", value) + " " + units[unit]
-    }
+    static func bytes(_ count: UInt64) -> String { ByteCount.readable(count) }
 }
