@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "parley", targets: ["parley"]),
         .library(name: "ParleyNode", targets: ["ParleyNode"]),
+        .library(name: "ParleyMedia", targets: ["ParleyMedia"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -78,6 +79,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // MARK: Media engine (RTP/RTCP, payload formats)
+        .target(
+            name: "ParleyMedia",
+            swiftSettings: strictSettings
+        ),
+
         // MARK: The running node
         .target(
             name: "ParleyNode",
@@ -134,6 +141,7 @@ let package = Package(
         .testTarget(name: "ParleyWireTests", dependencies: ["ParleyWire"]),
         .testTarget(name: "ParleyStoreTests", dependencies: ["ParleyStore", "ParleyCore"]),
         .testTarget(name: "ParleyTUITests", dependencies: ["ParleyTUI", "ParleyCore"]),
+        .testTarget(name: "ParleyMediaTests", dependencies: ["ParleyMedia"]),
         .testTarget(name: "ParleyEndToEndTests", dependencies: ["parley", "ParleyCore"]),
     ]
 )
