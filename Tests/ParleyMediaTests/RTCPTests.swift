@@ -39,6 +39,17 @@ struct RTCPTests {
         #expect(try RTCPPacket.parseCompound(bytes) == [.receiverReport(RTCPReceiverReport(ssrc: 5))])
     }
 
+    @Test func unalignedBodiesArePaddedAndOnlyLast() throws {
+        // Found by the fuzzer: padding leaves 7 body bytes of an unknown packet type.
+        let bytes: [UInt8] = [0xA0, 0xC1, 0x00, 0x02, 0, 0, 0, 7, 0, 0, 0x80, 0x01]
+        let packets = try RTCPPacket.parseCompound(bytes)
+        #expect(packets == [.other(packetType: 0xC1, count: 0, body: [0, 0, 0, 7, 0, 0, 0x80])])
+        let again = try RTCPPacket.serializeCompound(packets)
+        #expect(again.count == 12 && again[0] & 0x20 != 0)
+        #expect(try RTCPPacket.parseCompound(again) == packets)
+        #expect(throws: RTPPacketError.self) { try RTCPPacket.serializeCompound(packets + packets) }
+    }
+
     @Test func hostileCompoundPacketsAreRejected() throws {
         #expect(throws: RTPPacketError.self) { try RTCPPacket.parseCompound([]) }
         // Length claims more words than present.

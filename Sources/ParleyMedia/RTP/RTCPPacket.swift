@@ -132,7 +132,7 @@ public enum RTCPPacket: Equatable, Sendable {
         return blocks
     }
 
-    /// The wire bytes of this packet (no padding).
+    /// The wire bytes of this packet (padded only when its body is not word-aligned).
     public func serialized() throws(RTPPacketError) -> [UInt8] {
         var body: [UInt8] = []
         let count: UInt8
@@ -168,18 +168,39 @@ public enum RTCPPacket: Equatable, Sendable {
             count = otherCount
             body = otherBody
         }
-        try checkRange("RTCP body length % 4", body.count % 4, 0 ... 0)
-        try checkRange("RTCP body length", body.count, 0 ... 0xFFFF * 4)
-        var bytes: [UInt8] = [2 << 6 | count, packetType]
-        bytes.appendBigEndian(UInt16(body.count / 4))
+        // A body that is not a whole number of 32-bit words (kept from a padded packet)
+        // is padded again; padding is only valid on the last packet of a compound.
+        let padding = (4 - body.count % 4) % 4
+        try checkRange("RTCP body length", body.count + padding, 0 ... 0xFFFF * 4)
+        var bytes: [UInt8] = [2 << 6 | (padding > 0 ? 0x20 : 0) | count, packetType]
+        bytes.appendBigEndian(UInt16((body.count + padding) / 4))
         bytes.append(contentsOf: body)
+        if padding > 0 {
+            bytes.append(contentsOf: repeatElement(0, count: padding - 1))
+            bytes.append(UInt8(padding))
+        }
         return bytes
+    }
+
+    /// Whether `serialized()` adds padding (the body is not a whole number of words).
+    var needsPadding: Bool {
+        switch self {
+        case let .senderReport(report): report.extensionData.count % 4 != 0
+        case let .receiverReport(report): report.extensionData.count % 4 != 0
+        case .pictureLossIndication: false
+        case let .other(_, _, body): body.count % 4 != 0
+        }
     }
 
     /// A compound packet: the packets back to back.
     public static func serializeCompound(_ packets: [RTCPPacket]) throws(RTPPacketError) -> [UInt8] {
         var bytes: [UInt8] = []
-        for packet in packets { bytes.append(contentsOf: try packet.serialized()) }
+        for (index, packet) in packets.enumerated() {
+            if packet.needsPadding && index != packets.count - 1 {
+                throw .invalidPadding(count: 4, room: 0)
+            }
+            bytes.append(contentsOf: try packet.serialized())
+        }
         return bytes
     }
 }
