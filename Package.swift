@@ -79,9 +79,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        // MARK: Media engine (RTP/RTCP, payload formats)
+        // MARK: Media engine (codecs, RTP/RTCP, sources and sinks)
+        .systemLibrary(
+            name: "COpus",
+            pkgConfig: "opus",
+            providers: [.apt(["libopus-dev"])]
+        ),
         .target(
             name: "ParleyMedia",
+            dependencies: ["COpus"],
             swiftSettings: strictSettings
         ),
 
