@@ -85,9 +85,14 @@ let package = Package(
             pkgConfig: "opus",
             providers: [.apt(["libopus-dev"])]
         ),
+        .systemLibrary(
+            name: "CVPX",
+            pkgConfig: "vpx",
+            providers: [.apt(["libvpx-dev"])]
+        ),
         .target(
             name: "ParleyMedia",
-            dependencies: ["COpus"],
+            dependencies: ["COpus", "CVPX"],
             swiftSettings: strictSettings
         ),
 
