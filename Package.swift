@@ -90,9 +90,14 @@ let package = Package(
             pkgConfig: "vpx",
             providers: [.apt(["libvpx-dev"])]
         ),
+        .systemLibrary(
+            name: "CSRTP",
+            pkgConfig: "libsrtp2",
+            providers: [.apt(["libsrtp2-dev"])]
+        ),
         .target(
             name: "ParleyMedia",
-            dependencies: ["COpus", "CVPX"],
+            dependencies: ["COpus", "CVPX", "CSRTP"],
             swiftSettings: strictSettings
         ),
 
