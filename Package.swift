@@ -95,9 +95,14 @@ let package = Package(
             pkgConfig: "libsrtp2",
             providers: [.apt(["libsrtp2-dev"])]
         ),
+        .systemLibrary(
+            name: "CALSA",
+            pkgConfig: "alsa",
+            providers: [.apt(["libasound2-dev"])]
+        ),
         .target(
             name: "ParleyMedia",
-            dependencies: ["COpus", "CVPX", "CSRTP"],
+            dependencies: ["COpus", "CVPX", "CSRTP", "CALSA"],
             swiftSettings: strictSettings
         ),
 
