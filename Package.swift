@@ -100,9 +100,14 @@ let package = Package(
             pkgConfig: "alsa",
             providers: [.apt(["libasound2-dev"])]
         ),
+        .systemLibrary(
+            name: "CV4L2",
+            pkgConfig: "libv4l2",
+            providers: [.apt(["libv4l-dev"])]
+        ),
         .target(
             name: "ParleyMedia",
-            dependencies: ["COpus", "CVPX", "CSRTP", "CALSA"],
+            dependencies: ["COpus", "CVPX", "CSRTP", "CALSA", "CV4L2"],
             swiftSettings: strictSettings
         ),
 
