@@ -105,9 +105,14 @@ let package = Package(
             pkgConfig: "libv4l2",
             providers: [.apt(["libv4l-dev"])]
         ),
+        .systemLibrary(
+            name: "CSpeexDSP",
+            pkgConfig: "speexdsp",
+            providers: [.apt(["libspeexdsp-dev"])]
+        ),
         .target(
             name: "ParleyMedia",
-            dependencies: ["COpus", "CVPX", "CSRTP", "CALSA", "CV4L2"],
+            dependencies: ["COpus", "CVPX", "CSRTP", "CALSA", "CV4L2", "CSpeexDSP"],
             swiftSettings: strictSettings
         ),
 
