@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "parley", targets: ["parley"]),
         .library(name: "ParleyNode", targets: ["ParleyNode"]),
+        .library(name: "ParleyMedia", targets: ["ParleyMedia"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -78,6 +79,43 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // MARK: Media engine (codecs, RTP/RTCP, sources and sinks)
+        .systemLibrary(
+            name: "COpus",
+            pkgConfig: "opus",
+            providers: [.apt(["libopus-dev"])]
+        ),
+        .systemLibrary(
+            name: "CVPX",
+            pkgConfig: "vpx",
+            providers: [.apt(["libvpx-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSRTP",
+            pkgConfig: "libsrtp2",
+            providers: [.apt(["libsrtp2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CALSA",
+            pkgConfig: "alsa",
+            providers: [.apt(["libasound2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CV4L2",
+            pkgConfig: "libv4l2",
+            providers: [.apt(["libv4l-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSpeexDSP",
+            pkgConfig: "speexdsp",
+            providers: [.apt(["libspeexdsp-dev"])]
+        ),
+        .target(
+            name: "ParleyMedia",
+            dependencies: ["COpus", "CVPX", "CSRTP", "CALSA", "CV4L2", "CSpeexDSP"],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: The running node
         .target(
             name: "ParleyNode",
@@ -134,6 +172,7 @@ let package = Package(
         .testTarget(name: "ParleyWireTests", dependencies: ["ParleyWire"]),
         .testTarget(name: "ParleyStoreTests", dependencies: ["ParleyStore", "ParleyCore"]),
         .testTarget(name: "ParleyTUITests", dependencies: ["ParleyTUI", "ParleyCore", "CNCursesW"]),
+        .testTarget(name: "ParleyMediaTests", dependencies: ["ParleyMedia"]),
         .testTarget(name: "ParleyEndToEndTests", dependencies: ["parley", "ParleyCore"]),
     ]
 )

@@ -1,0 +1,152 @@
+import Foundation
+
+/// The stream header of a YUV4MPEG2 (Y4M) file.
+public struct Y4MHeader: Equatable, Sendable {
+    public var width: Int
+    public var height: Int
+    /// Frames per second as a fraction.
+    public var frameRateNumerator: Int
+    public var frameRateDenominator: Int
+
+    public init(width: Int, height: Int, frameRateNumerator: Int = 30, frameRateDenominator: Int = 1) {
+        self.width = width
+        self.height = height
+        self.frameRateNumerator = frameRateNumerator
+        self.frameRateDenominator = frameRateDenominator
+    }
+
+    /// The header line, newline included.
+    public var line: String {
+        "YUV4MPEG2 W\(width) H\(height) F\(frameRateNumerator):\(frameRateDenominator) Ip A1:1 C420jpeg\n"
+    }
+}
+
+/// Reads I420 frames from a Y4M file, one at a time, optionally starting over at the end.
+public final class Y4MReader {
+    public let path: String
+    public let header: Y4MHeader
+    /// Start over at the first frame after the last one.
+    public let loops: Bool
+    private let file: FileHandle
+    private let firstFrameOffset: UInt64
+    private let frameSize: Int
+    private static let conversion = "ffmpeg -i in.y4m -pix_fmt yuv420p out.y4m"
+
+    public init(path: String, loops: Bool = false) throws(MediaFileError) {
+        guard let file = FileHandle(forReadingAtPath: path) else {
+            throw .io(path: path, reason: "cannot be opened (missing or no permission)")
+        }
+        self.path = path
+        self.file = file
+        self.loops = loops
+        let line: String?
+        do {
+            line = try Self.readLine(file, path: path)
+        } catch {
+            try? file.close()
+            throw error
+        }
+        var width = 0, height = 0, numerator = 30, denominator = 1
+        var fields = (line ?? "").split(separator: " ")
+        guard fields.first == "YUV4MPEG2" else {
+            try? file.close()
+            throw .malformed(path: path, reason: "no YUV4MPEG2 signature")
+        }
+        fields.removeFirst()
+        for field in fields {
+            let value = field.dropFirst()
+            switch field.first {
+            case "W": width = Int(value) ?? 0
+            case "H": height = Int(value) ?? 0
+            case "F":
+                let parts = value.split(separator: ":")
+                if parts.count == 2, let n = Int(parts[0]), let d = Int(parts[1]), n > 0, d > 0 { (numerator, denominator) = (n, d) }
+            case "C":
+                guard value.hasPrefix("420") else {
+                    try? file.close()
+                    throw .unsupported(path: path, what: "colour space C\(value) (only 4:2:0)", conversion: Self.conversion)
+                }
+            case "I":
+                guard value == "p" || value == "?" else {
+                    try? file.close()
+                    throw .unsupported(path: path, what: "interlaced video (I\(value))", conversion: Self.conversion)
+                }
+            default: break
+            }
+        }
+        guard I420Frame.dimensionRange.contains(width), I420Frame.dimensionRange.contains(height), width % 2 == 0, height % 2 == 0 else {
+            try? file.close()
+            throw .unsupported(path: path, what: "size \(width)x\(height) (even sizes 16...4096)", conversion: "ffmpeg -i in.y4m -vf scale=640:480 -pix_fmt yuv420p out.y4m")
+        }
+        header = Y4MHeader(width: width, height: height, frameRateNumerator: numerator, frameRateDenominator: denominator)
+        frameSize = I420Frame.byteCount(width: width, height: height)
+        firstFrameOffset = (try? file.offset()) ?? 0
+    }
+
+    deinit { try? file.close() }
+
+    /// The next frame; nil at the end of a non-looping file.
+    public func nextFrame() throws(MediaFileError) -> I420Frame? {
+        if let frame = try readFrame() { return frame }
+        guard loops else { return nil }
+        do { try file.seek(toOffset: firstFrameOffset) } catch { throw .io(path: path, reason: "cannot seek: \(error)") }
+        guard let frame = try readFrame() else { throw .malformed(path: path, reason: "no complete frame to loop over") }
+        return frame
+    }
+
+    private func readFrame() throws(MediaFileError) -> I420Frame? {
+        guard let line = try Self.readLine(file, path: path) else { return nil }
+        guard line.hasPrefix("FRAME") else { throw .malformed(path: path, reason: "expected FRAME, found '\(line.prefix(20))'") }
+        let data: Data
+        do { data = try file.read(upToCount: frameSize) ?? Data() } catch { throw .io(path: path, reason: "read failed: \(error)") }
+        guard data.count == frameSize else { return nil }   // a truncated last frame ends the file
+        return I420Frame(width: header.width, height: header.height, planes: [UInt8](data))
+    }
+
+    /// The next line without its newline; nil at the end of the file.
+    private static func readLine(_ file: FileHandle, path: String) throws(MediaFileError) -> String? {
+        var bytes: [UInt8] = []
+        while true {
+            let chunk: Data?
+            do { chunk = try file.read(upToCount: 1) } catch { throw .io(path: path, reason: "read failed: \(error)") }
+            guard let byte = chunk?.first else {
+                if bytes.isEmpty { return nil }
+                throw .malformed(path: path, reason: "file ends inside a header line")
+            }
+            if byte == 0x0A { return String(decoding: bytes, as: UTF8.self) }
+            bytes.append(byte)
+            guard bytes.count <= 1024 else { throw .malformed(path: path, reason: "header line longer than 1024 bytes") }
+        }
+    }
+}
+
+/// Writes I420 frames to a Y4M file.
+public final class Y4MWriter {
+    public let path: String
+    public let header: Y4MHeader
+    private let file: FileHandle
+
+    public init(path: String, header: Y4MHeader) throws(MediaFileError) {
+        guard FileManager.default.createFile(atPath: path, contents: Data(header.line.utf8)),
+              let file = FileHandle(forWritingAtPath: path)
+        else { throw .io(path: path, reason: "cannot be created (check the directory exists and is writable)") }
+        self.path = path
+        self.header = header
+        self.file = file
+        _ = try? file.seekToEnd()
+    }
+
+    deinit { try? file.close() }
+
+    /// Appends one frame (it must have the header's size).
+    public func write(_ frame: I420Frame) throws(MediaFileError) {
+        guard frame.width == header.width, frame.height == header.height else {
+            throw .malformed(path: path, reason: "frame \(frame.width)x\(frame.height) in a \(header.width)x\(header.height) stream")
+        }
+        do {
+            try file.write(contentsOf: Data("FRAME\n".utf8) + Data(frame.planes))
+        } catch {
+            throw .io(path: path, reason: "write failed: \(error)")
+        }
+    }
+}

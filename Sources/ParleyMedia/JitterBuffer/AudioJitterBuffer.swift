@@ -1,0 +1,155 @@
+/// What the audio playout should do for the next 20 ms.
+public enum AudioPlayoutAction: Equatable, Sendable {
+    /// Decode this packet.
+    case decode([UInt8])
+    /// The packet is missing but the next one is here: recover it from the next packet's FEC.
+    case recoverWithFEC(nextPacket: [UInt8])
+    /// The packet is missing: conceal (PLC).
+    case conceal
+    /// Nothing to play yet (buffer filling before the first packet is due): play silence.
+    case silence
+}
+
+/// Adaptive jitter buffer for 20 ms Opus packets on a 48 kHz RTP clock.
+///
+/// The target delay follows the network: the 95th percentile of how late packets arrive
+/// relative to the earliest one of the last `window` packets, plus one frame, kept within
+/// `minimumDelay...maximumDelay` (20...200 ms by default). The playout asks for one
+/// action every 20 ms (`nextAction`). Underruns conceal and, while the buffer is below
+/// target, hold the playout position (the delay grows); a buffer that stays above target
+/// (the sender's clock runs fast, or the network calmed down) drops one frame per second;
+/// anything beyond the cap is dropped at once. Late packets are discarded.
+public struct AudioJitterBuffer: Sendable {
+    public static let samplesPerFrame: Int64 = 960
+    public static let frameNanoseconds: UInt64 = 20_000_000
+
+    public let minimumDelay: UInt64
+    public let maximumDelay: UInt64
+    public let window: Int
+
+    /// Counters for call statistics.
+    public private(set) var packetsLate = 0
+    public private(set) var packetsDuplicate = 0
+    public private(set) var framesConcealed = 0
+    public private(set) var framesRecovered = 0
+    public private(set) var framesDropped = 0
+
+    private var timestamps = RTPTimestampUnwrapper()
+    private var packets: [Int64: [UInt8]] = [:]
+    /// The RTP timestamp of the next frame to play; nil before the first packet.
+    private var playout: Int64?
+    private var started = false
+    private var lateness: [Int64] = []   // arrival − timestamp time, in ns, last `window` packets
+    private var ticksAboveTarget = 0
+    private var hasPlayed = false
+    /// The playout is holding its position because nothing newer arrived.
+    private var inUnderrun = false
+    /// Ticks since the last concealed frame; while recent, one more frame is buffered so
+    /// that the next packet (and its FEC) is at hand when a packet goes missing.
+    private var ticksSinceLoss = Int.max / 2
+    public static let lossMemoryTicks = 250
+
+    public init(minimumDelay: UInt64 = 20_000_000, maximumDelay: UInt64 = 200_000_000, window: Int = 100) {
+        precondition(minimumDelay <= maximumDelay && window > 0, "invalid jitter buffer limits")
+        self.minimumDelay = minimumDelay
+        self.maximumDelay = maximumDelay
+        self.window = window
+    }
+
+    /// The delay the buffer aims for, in nanoseconds.
+    public var targetDelay: UInt64 {
+        guard let earliest = lateness.min() else { return minimumDelay }
+        let spread = lateness.map { $0 - earliest }.sorted()
+        let percentile = UInt64(spread[min(spread.count - 1, spread.count * 95 / 100)])
+        let lossReserve = ticksSinceLoss < Self.lossMemoryTicks ? Self.frameNanoseconds : 0
+        return min(max(percentile + Self.frameNanoseconds + lossReserve, minimumDelay), maximumDelay)
+    }
+
+    /// Audio buffered ahead of the playout position, in nanoseconds.
+    public var bufferedDelay: UInt64 {
+        guard let playout, let highest = timestamps.highest, highest >= playout else { return 0 }
+        return UInt64(highest + Self.samplesPerFrame - playout) * 1_000_000 / 48
+    }
+
+    /// Adds a received packet (Opus payload, its RTP timestamp, arrival time in ns).
+    public mutating func insert(payload: [UInt8], timestamp: UInt32, arrivalNanoseconds: UInt64) {
+        let unwrapped = timestamps.unwrap(timestamp)
+        if let playout, unwrapped < playout {
+            packetsLate += 1
+            return
+        }
+        if packets[unwrapped] != nil {
+            packetsDuplicate += 1
+            return
+        }
+        if playout == nil || (inUnderrun && unwrapped > playout ?? .max) {
+            // First packet, or the first after an underrun with a gap (DTX, loss): start
+            // playing from here once the buffer holds its target again.
+            playout = unwrapped
+            started = false
+        }
+        inUnderrun = false
+        packets[unwrapped] = payload
+        lateness.append(Int64(bitPattern: arrivalNanoseconds) - unwrapped * 1_000_000 / 48)
+        if lateness.count > window { lateness.removeFirst(lateness.count - window) }
+        // Hard cap: never hold more than the maximum delay.
+        while bufferedDelay > maximumDelay + Self.frameNanoseconds, let position = playout {
+            if packets.removeValue(forKey: position) != nil { framesDropped += 1 }
+            playout = position + Self.samplesPerFrame
+        }
+    }
+
+    /// The action for the next 20 ms of playout.
+    public mutating func nextAction() -> AudioPlayoutAction {
+        ticksSinceLoss += 1
+        guard let position = playout else { return hasPlayed ? conceal() : .silence }
+        let target = targetDelay
+        if !started {
+            // Fill to the target before the first packet (of a talkspurt) plays.
+            guard bufferedDelay >= target else { return hasPlayed ? conceal() : .silence }
+            started = true
+            hasPlayed = true
+        }
+        // Too much delay for a second: drop one frame.
+        if bufferedDelay > target + 2 * Self.frameNanoseconds {
+            ticksAboveTarget += 1
+            if ticksAboveTarget >= 50, packets[position] != nil {
+                ticksAboveTarget = 0
+                packets[position] = nil
+                framesDropped += 1
+                return advance(from: position + Self.samplesPerFrame)
+            }
+        } else {
+            ticksAboveTarget = 0
+        }
+        return advance(from: position)
+    }
+
+    private mutating func advance(from position: Int64) -> AudioPlayoutAction {
+        if let packet = packets.removeValue(forKey: position) {
+            playout = position + Self.samplesPerFrame
+            return .decode(packet)
+        }
+        let highest = timestamps.highest ?? position
+        if highest < position {
+            // Underrun: nothing newer has arrived. Conceal and hold the position, so a
+            // packet that is only late still plays and the delay grows by what it waited.
+            playout = position
+            inUnderrun = true
+            return conceal()
+        }
+        playout = position + Self.samplesPerFrame
+        ticksSinceLoss = 0
+        if let next = packets[position + Self.samplesPerFrame] {
+            framesRecovered += 1
+            return .recoverWithFEC(nextPacket: next)
+        }
+        return conceal()
+    }
+
+    private mutating func conceal() -> AudioPlayoutAction {
+        framesConcealed += 1
+        ticksSinceLoss = 0
+        return .conceal
+    }
+}
