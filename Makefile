@@ -10,7 +10,7 @@ SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the build and the tests need.
 APT_PACKAGES := libsqlite3-dev pkg-config openssl socat tmux libncurses-dev libopus-dev libvpx-dev libsrtp2-dev libasound2-dev libv4l-dev libspeexdsp-dev ffmpeg
 
-.PHONY: deps build run test fuzz bench install clean
+.PHONY: deps build run test fuzz fuzz-wire fuzz-rtp fuzz-vp8 bench install clean
 
 ## deps: install missing Debian packages (idempotent, asks nothing)
 deps:
@@ -38,13 +38,25 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-## fuzz: run the wire-format fuzzer for FUZZ_TIME seconds (default 60)
-fuzz:
-	mkdir -p .build/fuzz
-	swiftc -O -sanitize=fuzzer,address -parse-as-library Sources/ParleyWire/*.swift Tests/Fuzz/WireFuzz.swift -o .build/fuzz/wire
-	mkdir -p .build/fuzz/corpus-wire
-	cp Tests/Fuzz/corpus/wire/* .build/fuzz/corpus-wire/
-	cd .build/fuzz && SWIFT_BACKTRACE=enable=no ./wire -max_total_time=$(FUZZ_TIME) corpus-wire
+## fuzz: run every fuzzer (wire frames, RTP/RTCP, VP8 payload) for FUZZ_TIME seconds each (default 60)
+fuzz: fuzz-wire fuzz-rtp fuzz-vp8
+
+# $(call run-fuzzer,NAME,SOURCES): build .build/fuzz/NAME, run it on a scratch copy of Tests/Fuzz/corpus/NAME
+define run-fuzzer
+	mkdir -p .build/fuzz/corpus-$(1)
+	swiftc -O -sanitize=fuzzer,address -parse-as-library $(2) -o .build/fuzz/$(1)
+	cp Tests/Fuzz/corpus/$(1)/* .build/fuzz/corpus-$(1)/
+	cd .build/fuzz && SWIFT_BACKTRACE=enable=no ./$(1) -max_total_time=$(FUZZ_TIME) corpus-$(1)
+endef
+
+fuzz-wire:
+	$(call run-fuzzer,wire,Sources/ParleyWire/*.swift Tests/Fuzz/WireFuzz.swift)
+
+fuzz-rtp:
+	$(call run-fuzzer,rtp,Sources/ParleyMedia/RTP/*.swift Tests/Fuzz/RTPFuzz.swift)
+
+fuzz-vp8:
+	$(call run-fuzzer,vp8,Sources/ParleyMedia/RTP/*.swift Sources/ParleyMedia/Payload/*.swift Tests/Fuzz/VP8PayloadFuzz.swift)
 
 ## bench: release build, then the benchmarks in bench/ (they print their figures and ratios)
 bench: deps
