@@ -71,6 +71,7 @@ install: deps
 	install -D -m 0755 .build/release/parley $(DESTDIR)$(PREFIX)/bin/parley
 	install -D -m 0644 share/man/parley.1 $(DESTDIR)$(PREFIX)/share/man/man1/parley.1
 	install -D -m 0644 share/parley.conf $(DESTDIR)$(PREFIX)/share/doc/parley/parley.conf
+	install -D -m 0644 share/completions/parley.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/parley
 
 clean:
 	rm -rf .build
