@@ -17,8 +17,12 @@ final class PeerSession: Sendable {
     /// Signalled when the outbox for this contact may have new messages.
     let outboxWakeup = Wakeup()
 
+    /// What the peer said it supports in its HELLO.
+    let capabilities: Set<String>
+
     init(peerID: ContactID, initiator: ContactID, direction: LinkDirection, remoteAddress: SocketAddress?,
-         outbound: NIOAsyncChannelOutboundWriter<WireMessage>, channel: any Channel) {
+         capabilities: Set<String>, outbound: NIOAsyncChannelOutboundWriter<WireMessage>, channel: any Channel) {
+        self.capabilities = capabilities
         self.peerID = peerID
         self.initiator = initiator
         self.direction = direction
@@ -27,6 +31,9 @@ final class PeerSession: Sendable {
         self.outbound = outbound
         self.channel = channel
     }
+
+    /// Whether the peer transfers files (advertised `"file"` in its HELLO).
+    var acceptsFiles: Bool { capabilities.contains(Hello.Capability.file) }
 
     func send(_ message: WireMessage) async throws {
         try await outbound.write(message)

@@ -76,8 +76,8 @@ struct PeerSessionRunner: Sendable {
         }
         let session = PeerSession(
             peerID: peer, initiator: connection.direction == .outgoing ? identity.contactID : peer,
-            direction: connection.direction, remoteAddress: connection.remoteAddress, outbound: outbound,
-            channel: connection.channel.channel)
+            direction: connection.direction, remoteAddress: connection.remoteAddress,
+            capabilities: Set(hello.capabilities), outbound: outbound, channel: connection.channel.channel)
         switch await registry.register(session) {
         case .rejected:
             try? await outbound.write(.close(CloseReason(code: .duplicateLink, reason: "a link to you is already up")))

@@ -55,7 +55,7 @@ final class TransferManager: Sendable {
         let transfer = Transfer(contactID: contact.id, direction: .outgoing, fileName: name, localPath: absolute,
                                 size: size, sha256: sha256, state: .offered)
         try database.transfers.insert(transfer)
-        if let session = await registry.session(for: contact.id) {
+        if let session = await registry.session(for: contact.id), session.acceptsFiles {
             try? await session.send(.file(.offer(offerFrame(for: transfer))))
         }
         return transfer
@@ -162,8 +162,10 @@ final class TransferManager: Sendable {
             switch (transfer.direction, transfer.state) {
             case (.outgoing, .paused) where transfer.error == Self.pausedBySender:
                 continue
-            case (.outgoing, _):
+            case (.outgoing, _) where session.acceptsFiles:
                 try? await session.send(.file(.offer(offerFrame(for: transfer))))
+            case (.outgoing, _):
+                continue  // the peer does not transfer files: the offer waits
             case (.incoming, .accepted), (.incoming, .active):
                 await sendAccept(transfer, on: session)
             case (.incoming, _):
