@@ -160,6 +160,7 @@ let package = Package(
                 "ParleyNode",
                 "ParleyTUI",
                 "ParleyNet",
+                "ParleyWire",
                 "ParleyCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

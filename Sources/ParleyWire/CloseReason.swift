@@ -18,14 +18,7 @@ public struct CloseReason: WirePayload {
 
     /// `text` shortened, on a character boundary, to at most ``WireLimits/maxCloseReasonBytes`` UTF-8 bytes.
     public static func fitting(_ text: String) -> String {
-        var result = ""
-        var length = 0
-        for character in text {
-            length += character.utf8.count
-            if length > WireLimits.maxCloseReasonBytes { break }
-            result.append(character)
-        }
-        return result
+        WireLimits.fitting(text, maxBytes: WireLimits.maxCloseReasonBytes)
     }
 
     public init(from reader: inout ByteReader) throws(WireError) {

@@ -27,4 +27,16 @@ public enum WireLimits {
     public static let maxMimeTypeBytes = 255
     /// Largest data field of a FILE_CHUNK.
     public static let maxFileChunkBytes = 256 * 1024
+
+    /// `text` shortened, on a character boundary, to at most `maxBytes` UTF-8 bytes.
+    public static func fitting(_ text: String, maxBytes: Int) -> String {
+        var result = ""
+        var length = 0
+        for character in text {
+            length += character.utf8.count
+            if length > maxBytes { break }
+            result.append(character)
+        }
+        return result
+    }
 }

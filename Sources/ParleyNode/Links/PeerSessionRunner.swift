@@ -58,7 +58,7 @@ struct PeerSessionRunner: Sendable {
                           logger: Logger) async throws -> SessionOutcome {
         let peer = connection.peerID
         try await outbound.write(.hello(Hello(
-            displayName: Self.fitted(displayName()), listenPort: UInt16(clamping: listenPort()),
+            displayName: WireLimits.fitting(displayName(), maxBytes: WireLimits.maxDisplayNameBytes), listenPort: UInt16(clamping: listenPort()),
             peerIsContact: contact != nil)))
         var messages = inbound.makeAsyncIterator()
         guard case .hello(let hello)? = try await messages.next() else { return .closed }
@@ -256,7 +256,7 @@ struct PeerSessionRunner: Sendable {
                                     logger: Logger) async throws -> SessionOutcome {
         let note = (try? database.settings.value(for: SettingKeys.requestNote(for: contact.id))) ?? ""
         try await outbound.write(.contactRequest(ParleyWire.ContactRequest(
-            displayName: Self.fitted(displayName()), note: note, listenPort: UInt16(clamping: listenPort()))))
+            displayName: WireLimits.fitting(displayName(), maxBytes: WireLimits.maxDisplayNameBytes), note: note, listenPort: UInt16(clamping: listenPort()))))
         var status: ContactRequestStatus?
         while let message = try await messages.next() {
             if case .contactRequestResult(let result) = message {
@@ -274,13 +274,6 @@ struct PeerSessionRunner: Sendable {
     }
 
     // MARK: Helpers
-
-    /// A display name cut to the wire's limit on a character boundary.
-    static func fitted(_ name: String) -> String {
-        var name = name
-        while name.utf8.count > WireLimits.maxDisplayNameBytes { name.removeLast() }
-        return name
-    }
 
     /// How long a stranger has, after HELLO, to send its contact request.
     static let strangerDeadline: Duration = .seconds(10)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ParleyCore
 import ParleyNode
+import ParleyWire
 
 /// `parley contacts …`: the address book.
 struct ContactsCommand: AsyncParsableCommand {
@@ -30,7 +31,7 @@ struct ContactsCommand: AsyncParsableCommand {
             let service = try profileOptions.contactService()
             let contact = try service.add(id: id, name: name, addresses: address)
             if let note {
-                try service.database.settings.set(String(decoding: note.utf8.prefix(1000), as: UTF8.self),
+                try service.database.settings.set(WireLimits.fitting(note, maxBytes: 1000),
                                                   for: SettingKeys.requestNote(for: contact.id))
             }
             profileOptions.notifyNode()
