@@ -5,7 +5,7 @@ public enum ContactName {
 
     /// Checks a proposed name and returns it trimmed.
     public static func validated(_ name: String) throws(ContactNameError) -> String {
-        let trimmed = String(name.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        let trimmed = name.trimmingWhitespace()
         guard !trimmed.isEmpty else { throw .empty }
         guard trimmed.count <= maximumLength else { throw .tooLong(trimmed.count) }
         if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {

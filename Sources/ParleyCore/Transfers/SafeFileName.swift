@@ -43,9 +43,3 @@ public enum SafeFileName {
         return (String(name[..<dot]), String(name[dot...]))
     }
 }
-
-extension String {
-    func trimmingWhitespace() -> String {
-        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
-    }
-}

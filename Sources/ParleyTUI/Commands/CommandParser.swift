@@ -1,3 +1,5 @@
+import ParleyCore
+
 /// Reads an input line: plain text to send, a `/` command, or a usage error.
 /// `//text` sends `/text` literally.
 public enum ParsedInput: Sendable, Equatable {
@@ -9,13 +11,13 @@ public enum ParsedInput: Sendable, Equatable {
 
 public enum CommandParser {
     public static func parse(_ line: String) -> ParsedInput {
-        let trimmed = line.trimmingWhitespace
+        let trimmed = line.trimmingWhitespace()
         guard !trimmed.isEmpty else { return .empty }
         if trimmed.hasPrefix("//") { return .message(String(line.drop(while: \.isWhitespace).dropFirst())) }
         guard trimmed.hasPrefix("/") else { return .message(line) }
         let body = trimmed.dropFirst()
         let name = String(body.prefix { !$0.isWhitespace }).lowercased()
-        let rest = String(body.dropFirst(name.count)).trimmingWhitespace
+        let rest = String(body.dropFirst(name.count)).trimmingWhitespace()
         let argument: String? = rest.isEmpty ? nil : rest
         guard let spec = CommandCatalog.spec(named: name) else {
             return .invalid("unknown command /\(name); /help lists them (start with // to send a line beginning with /)")
@@ -68,11 +70,5 @@ public enum CommandParser {
         guard let colon = word.lastIndex(of: ":") else { return false }
         let port = word[word.index(after: colon)...]
         return !port.isEmpty && port.allSatisfy(\.isNumber) && colon > word.startIndex
-    }
-}
-
-extension StringProtocol {
-    var trimmingWhitespace: String {
-        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
 }

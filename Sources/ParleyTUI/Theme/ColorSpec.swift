@@ -1,3 +1,5 @@
+import ParleyCore
+
 /// A colour as written in the config file: one of the eight ANSI names, a
 /// palette index 0–255, or `#rrggbb`.
 public enum ColorSpec: Sendable, Equatable {
@@ -8,7 +10,7 @@ public enum ColorSpec: Sendable, Equatable {
     public static let names = ["black", "red", "green", "yellow", "blue", "magenta", "cyan", "white"]
 
     public init?(parsing text: String) {
-        let text = text.trimmingWhitespace.lowercased()
+        let text = text.trimmingWhitespace().lowercased()
         if let index = Self.names.firstIndex(of: text) {
             self = .ansi(index)
         } else if let number = Int(text), (0...255).contains(number) {
