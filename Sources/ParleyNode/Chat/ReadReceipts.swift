@@ -9,8 +9,7 @@ enum ReadReceipts {
     static func flush(to contact: ContactID, on session: PeerSession, database: ParleyDatabase) async {
         guard let ids = try? database.messages.pendingReadReceipts(from: contact), !ids.isEmpty else { return }
         var sent: [UUID] = []
-        for start in stride(from: 0, to: ids.count, by: WireLimits.maxReceiptIDs) {
-            let chunk = Array(ids[start..<min(start + WireLimits.maxReceiptIDs, ids.count)])
+        for chunk in ids.chunks(ofCount: WireLimits.maxReceiptIDs).map(Array.init) {
             do {
                 try await session.send(.receipt(Receipt(kind: .read, at: Date().wireTimestamp, ids: chunk)))
                 sent += chunk

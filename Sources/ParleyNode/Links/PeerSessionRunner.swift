@@ -184,9 +184,8 @@ struct PeerSessionRunner: Sendable {
         while let batch = await inbox.next() {
             let stored = try database.messages.storeIncoming(batch)
             let now = Date().wireTimestamp
-            for start in stride(from: 0, to: batch.count, by: WireLimits.maxReceiptIDs) {
-                let ids = batch[start..<min(start + WireLimits.maxReceiptIDs, batch.count)].map(\.id)
-                try await session.send(.receipt(Receipt(kind: .delivered, at: now, ids: ids)))
+            for chunk in batch.chunks(ofCount: WireLimits.maxReceiptIDs) {
+                try await session.send(.receipt(Receipt(kind: .delivered, at: now, ids: chunk.map(\.id))))
             }
             for message in stored {
                 var event = NodeEvent(.message, contact: contact.id, name: contact.name)

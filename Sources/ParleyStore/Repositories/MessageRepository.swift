@@ -102,7 +102,7 @@ public struct MessageRepository: Sendable {
         return try storeOperation {
             try writer.write { db in
                 var changed: [UUID] = []
-                for chunk in stride(from: 0, to: ids.count, by: 500).map({ ids[$0..<min($0 + 500, ids.count)] }) {
+                for chunk in ids.chunks(ofCount: 500) {
                     let uuidList = chunk.map { _ in "?" }.joined(separator: ",")
                     let stateList = earlier.map { _ in "?" }.joined(separator: ",")
                     var arguments: StatementArguments = [state.rawValue]
@@ -166,7 +166,7 @@ public struct MessageRepository: Sendable {
         guard !ids.isEmpty else { return }
         try storeOperation {
             try writer.write { db in
-                for chunk in stride(from: 0, to: ids.count, by: 500).map({ ids[$0..<min($0 + 500, ids.count)] }) {
+                for chunk in ids.chunks(ofCount: 500) {
                     let list = chunk.map { _ in "?" }.joined(separator: ",")
                     try db.execute(sql: "UPDATE messages SET read_receipt_pending = 0 WHERE uuid IN (\(list))",
                                    arguments: StatementArguments(chunk.map(\.uuidString)))
