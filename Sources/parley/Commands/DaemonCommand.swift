@@ -24,17 +24,11 @@ struct DaemonCommand: AsyncParsableCommand {
         let profile = try profileOptions.open()
         let logger = try nodeOptions.bootstrapLogging(for: profile)
         let node = try await nodeOptions.startNode(for: profile, logger: logger)
-        let signals = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number)
-            source.setEventHandler {
-                logger.info("signal \(number): shutting down")
-                Task { await node.shutdown() }
-            }
-            source.resume()
-            return source
+        let signals = SignalHandlers([SIGINT, SIGTERM]) { number in
+            logger.info("signal \(number): shutting down")
+            Task { await node.shutdown() }
         }
-        defer { signals.forEach { $0.cancel() } }
+        defer { signals.cancel() }
         try await node.run()
     }
 }

@@ -39,18 +39,12 @@ struct TUICommand: AsyncParsableCommand {
         }
         let serving = Task { try await node.run() }
         let quit = QuitSignal()
-        let signals = [SIGTERM, SIGHUP, SIGINT].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number)
-            source.setEventHandler {
-                logger.info("signal \(number): leaving the terminal UI")
-                quit.requestQuit()
-            }
-            source.resume()
-            return source
+        let signals = SignalHandlers([SIGTERM, SIGHUP, SIGINT]) { number in
+            logger.info("signal \(number): leaving the terminal UI")
+            quit.requestQuit()
         }
         await TerminalUI.run(node: node, quit: quit)
-        signals.forEach { $0.cancel() }
+        signals.cancel()
         await node.shutdown()
         let outcome = await serving.result
         terminalError.restore()
