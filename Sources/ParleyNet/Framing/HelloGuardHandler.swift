@@ -8,7 +8,6 @@ import ParleyWire
 final class HelloGuardHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = WireMessage
     typealias InboundOut = WireMessage
-    typealias OutboundOut = WireMessage
 
     private let deadline: TimeAmount
     private var timer: Scheduled<Void>?
@@ -38,9 +37,6 @@ final class HelloGuardHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func refuse(context: ChannelHandlerContext, code: CloseCode, error: LinkError) {
-        let close = WireMessage.close(CloseReason(code: code, reason: error.description))
-        let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(close)).whenComplete { _ in channel.close(promise: nil) }
-        context.fireErrorCaught(error)
+        context.closeLink(code, reason: error.description, error: error)
     }
 }

@@ -38,10 +38,7 @@ final class KeepAliveHandler: ChannelDuplexHandler {
         }
         quietIntervals += 1
         if quietIntervals >= quietIntervalsBeforeDead {
-            let close = WireMessage.close(CloseReason(code: .idleTimeout, reason: "nothing received for too long"))
-            let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(close)).whenComplete { _ in channel.close(promise: nil) }
-            context.fireErrorCaught(LinkError.peerSilent)
+            context.closeLink(.idleTimeout, reason: "nothing received for too long", error: .peerSilent)
         } else {
             nonce &+= 1
             context.writeAndFlush(wrapOutboundOut(.ping(nonce: nonce)), promise: nil)
