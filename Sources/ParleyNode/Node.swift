@@ -31,7 +31,7 @@ public final class Node: Sendable {
         let lock = try NodeLock(paths: profile.paths)
         let identity = profile.identity
         let tls = try PeerTLS(identity: identity)
-        let policy = try PeerPolicy(database: profile.database)
+        let policy = PeerPolicy(contacts: try profile.database.contacts.all())
         let listener: PeerListener
         do {
             listener = try await PeerListener.bind(host: listen.host, port: listen.port, tls: tls, timings: timings,
@@ -80,7 +80,7 @@ public final class Node: Sendable {
     /// Serves peers and the control socket until `shutdown()`.
     public func run() async throws {
         logger.info("node \(profile.identity.contactID.grouped) listening on \(listenAddress)")
-        dialer.sync()
+        dialer.sync(with: (try? profile.database.contacts.all()) ?? [])
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { [self] in
                 try await listener.run { [self] connection in
@@ -153,8 +153,9 @@ public final class Node: Sendable {
     /// Re-reads contacts after a change made elsewhere (CLI, UI): blocked or
     /// removed contacts lose their link, new ones get dialled.
     public func contactsChanged() async {
-        try? policy.reload(from: profile.database)
-        let contacts = (try? profile.database.contacts.all()) ?? []
+        let read = try? profile.database.contacts.all()
+        if let read { policy.update(contacts: read) }  // on a read error the refusals in force stay
+        let contacts = read ?? []
         let allowed = Set(contacts.filter { $0.trust != .blocked }.map(\.id))
         let blocked = Set(contacts.filter { $0.trust == .blocked }.map(\.id))
         for session in await registry.all where !allowed.contains(session.peerID) {
@@ -164,7 +165,7 @@ public final class Node: Sendable {
                 await session.close(.normal, reason: "contact removed")
             }
         }
-        let started = dialer.sync()
+        let started = dialer.sync(with: contacts)
         for contact in contacts where !started.contains(contact.id) { dialer.wake(contact.id) }
     }
 

@@ -33,8 +33,8 @@ final class ContactDialer: Sendable {
     /// Starts dialers for new contacts and stops those of removed or blocked ones.
     /// Returns the contacts whose dialer was just started (they dial at once anyway).
     @discardableResult
-    func sync() -> Set<ContactID> {
-        let wanted = Set(((try? database.contacts.all()) ?? []).filter { $0.trust != .blocked }.map(\.id))
+    func sync(with contacts: [Contact]) -> Set<ContactID> {
+        let wanted = Set(contacts.filter { $0.trust != .blocked }.map(\.id))
         let (stopped, started) = dialers.withLockedValue { dialers -> ([Task<Void, Never>], Set<ContactID>) in
             let gone = dialers.keys.filter { !wanted.contains($0) }
             let tasks = gone.compactMap { dialers.removeValue(forKey: $0)?.task }

@@ -1,18 +1,18 @@
 import NIOConcurrencyHelpers
 import ParleyCore
-import ParleyStore
 
 /// Who may complete a TLS handshake with this node, kept in memory so the
 /// TLS callback never waits on the database. Reloaded when contacts change.
 final class PeerPolicy: Sendable {
     private let blocked = NIOLockedValueBox(Set<ContactID>())
 
-    init(database: ParleyDatabase) throws {
-        try reload(from: database)
+    init(contacts: [Contact]) {
+        update(contacts: contacts)
     }
 
-    func reload(from database: ParleyDatabase) throws {
-        let ids = Set(try database.contacts.all().filter { $0.trust == .blocked }.map(\.id))
+    /// Takes the current contact list (blocked ones are refused from now on).
+    func update(contacts: [Contact]) {
+        let ids = Set(contacts.filter { $0.trust == .blocked }.map(\.id))
         blocked.withLockedValue { $0 = ids }
     }
 
