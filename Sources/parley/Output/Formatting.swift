@@ -5,11 +5,16 @@ import ParleyCore
 enum Formatting {
     static func timestamp(_ date: Date?) -> String {
         guard let date else { return "never" }
+        return timestampFormatter.string(from: date)
+    }
+
+    /// Made once, not per printed line (history prints thousands).
+    private static let timestampFormatter: DateFormatter = {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return formatter.string(from: date)
-    }
+        return formatter
+    }()
 
     /// 1536 → "1.5 KiB".
     static func bytes(_ count: UInt64) -> String { ByteCount.readable(count) }
