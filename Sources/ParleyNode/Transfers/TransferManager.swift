@@ -63,11 +63,7 @@ final class TransferManager: Sendable {
 
     /// Accepts an incoming offer into `directory` (default: the download folder).
     func accept(_ reference: String, into directory: String?) async throws -> Transfer {
-        var transfer = try database.transfers.resolve(reference)
-        guard transfer.direction == .incoming else { throw TransferError.notIncoming(transfer.id.uuidString) }
-        guard transfer.state == .offered else {
-            throw TransferError.wrongState(transfer.id.uuidString, state: transfer.state.rawValue, wanted: "offered")
-        }
+        var transfer = try pendingOffer(reference)
         let folder = directory.map { DownloadFolder(path: URL(fileURLWithPath: $0).standardizedFileURL.path) } ?? downloads
         let reserved = Set(try database.transfers.all().filter { !$0.state.isFinal }.compactMap(\.localPath))
         let (final, part) = try folder.reserve(transfer.fileName, avoiding: reserved)
@@ -85,12 +81,18 @@ final class TransferManager: Sendable {
         return transfer
     }
 
-    func reject(_ reference: String) async throws -> Transfer {
-        var transfer = try database.transfers.resolve(reference)
+    /// The incoming transfer `reference` names, if it still waits for an answer.
+    private func pendingOffer(_ reference: String) throws -> Transfer {
+        let transfer = try database.transfers.resolve(reference)
         guard transfer.direction == .incoming else { throw TransferError.notIncoming(transfer.id.uuidString) }
         guard transfer.state == .offered else {
             throw TransferError.wrongState(transfer.id.uuidString, state: transfer.state.rawValue, wanted: "offered")
         }
+        return transfer
+    }
+
+    func reject(_ reference: String) async throws -> Transfer {
+        var transfer = try pendingOffer(reference)
         transfer.state = .rejected
         try database.transfers.update(transfer)
         publishState(transfer)
