@@ -116,6 +116,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .target(
+            name: "ParleyStream",
+            dependencies: [
+                "ParleyMedia",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: The running node
         .target(
             name: "ParleyNode",
@@ -159,6 +170,8 @@ let package = Package(
             dependencies: [
                 "ParleyNode",
                 "ParleyTUI",
+                "ParleyStream",
+                "ParleyMedia",
                 "ParleyNet",
                 "ParleyWire",
                 "ParleyCore",

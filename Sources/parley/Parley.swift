@@ -25,6 +25,7 @@ struct Parley: AsyncParsableCommand {
             EventsCommand.self,
             HistoryCommand.self,
             SearchCommand.self,
+            StreamCommand.self,
         ],
         defaultSubcommand: TUICommand.self
     )

@@ -154,6 +154,7 @@ struct FFmpegInteropTests {
         do {
             let sink = try Y4MFileSink(path: "\(folder)/clip.y4m", width: 320, height: 240, frameRate: 30)
             for index in 0 ..< 45 { try sink.write(pattern.frame(index)) }
+            try sink.finish()
         }
         let socket = try LoopbackUDPSocket()
         let ffmpeg = try FFmpeg.start([

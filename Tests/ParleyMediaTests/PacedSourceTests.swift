@@ -83,6 +83,7 @@ struct PacedSourceTests {
         do {
             let sink = try Y4MFileSink(path: path, width: 64, height: 48, frameRate: 50)
             for index in 0 ..< 2 { try sink.write(pattern.frame(index)) }
+            try sink.finish()
         }
         let source = try Y4MFileSource(path: path, clock: ManualClock())
         var numbers: [Int?] = []
@@ -98,9 +99,10 @@ struct PacedSourceTests {
 
     @Test func wavSinkWritesWhatWasPlayed() throws {
         let path = MediaFileTests.temporaryPath("speaker.wav")
-        let sink = WAVFileSink(path: path)
-        sink.write([Int16](repeating: 5, count: 960))
-        sink.write([Int16](repeating: -5, count: 960))
+        let sink = try WAVFileSink(path: path)
+        try sink.write([Int16](repeating: 5, count: 960))
+        try sink.write([Int16](repeating: -5, count: 960))
+        #expect(!FileManager.default.fileExists(atPath: path), "an unfinished recording must not look complete")
         try sink.finish()
         let audio = try WAVFile.read(path: path)
         #expect(audio.sampleRate == 48000 && audio.channels == 1)

@@ -1,7 +1,7 @@
 import CALSA
 
 /// A speaker through ALSA: plays 48 kHz mono frames as they come.
-public final class ALSAPlaybackSink {
+public final class ALSAPlaybackSink: AudioSink {
     private let pcm: ALSAPCM
 
     public init(device: ALSADevice = .named("default")) throws(AudioDeviceError) {

@@ -1,32 +1,108 @@
-/// Collects played audio and writes it as a 48 kHz mono WAV file on `finish()`.
-public final class WAVFileSink {
-    public let path: String
-    public private(set) var samples: [Int16] = []
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
-    public init(path: String) {
+/// Writes played audio to a 48 kHz mono 16-bit WAV file as it comes. The file is
+/// written as `PATH.part` and renamed to `PATH` by `finish()` once its header holds the
+/// final sizes, so a recording cut short (killed process, full disk) never looks complete.
+public final class WAVFileSink: AudioSink {
+    public let path: String
+    public private(set) var sampleCount = 0
+    private var file: UnsafeMutablePointer<FILE>?
+    private var partialPath: String { path + ".part" }
+
+    public init(path: String) throws(MediaFileError) {
         self.path = path
+        guard let file = fopen(path + ".part", "wb") else { throw .io(path: path + ".part", reason: String(cString: strerror(errno))) }
+        self.file = file
+        try put(Self.header(sampleCount: 0))
     }
+
+    deinit { if let file { fclose(file) } }
 
     /// Appends played samples.
-    public func write(_ frame: [Int16]) {
-        samples += frame
+    public func write(_ frame: [Int16]) throws {
+        var bytes = [UInt8](repeating: 0, count: frame.count * 2)
+        for (index, sample) in frame.enumerated() {
+            bytes[2 * index] = UInt8(truncatingIfNeeded: sample)
+            bytes[2 * index + 1] = UInt8(truncatingIfNeeded: sample >> 8)
+        }
+        try put(bytes)
+        sampleCount += frame.count
     }
 
-    /// Writes the file.
-    public func finish() throws(MediaFileError) {
-        try WAVFile.write(PCMAudio(sampleRate: VoiceFormat.sampleRate, channels: VoiceFormat.channels, samples: samples), to: path)
+    /// Writes the final sizes into the header, syncs and renames the file into place.
+    public func finish() throws {
+        guard let file else { return }
+        guard fseek(file, 0, SEEK_SET) == 0 else { throw MediaFileError.io(path: partialPath, reason: String(cString: strerror(errno))) }
+        try put(Self.header(sampleCount: sampleCount))
+        let flushed = fflush(file) == 0 && fsync(fileno(file)) == 0
+        let reason = String(cString: strerror(errno))
+        fclose(file)
+        self.file = nil
+        guard flushed else { throw MediaFileError.io(path: partialPath, reason: reason) }
+        guard rename(partialPath, path) == 0 else { throw MediaFileError.io(path: path, reason: String(cString: strerror(errno))) }
+    }
+
+    private func put(_ bytes: [UInt8]) throws(MediaFileError) {
+        guard let file else { throw .io(path: partialPath, reason: "already finished") }
+        guard bytes.withUnsafeBufferPointer({ fwrite($0.baseAddress, 1, $0.count, file) }) == bytes.count else {
+            throw .io(path: partialPath, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    /// The 44-byte RIFF header of a PCM file holding `sampleCount` mono samples.
+    static func header(sampleCount: Int) -> [UInt8] {
+        let header = WAVFile.serialize(PCMAudio(sampleRate: VoiceFormat.sampleRate, channels: VoiceFormat.channels, samples: []))
+        var bytes = Array(header.prefix(44))
+        let dataSize = UInt32(clamping: sampleCount * 2)
+        let riffSize = dataSize &+ 36
+        for (offset, value) in [(4, riffSize), (40, dataSize)] {
+            for index in 0 ..< 4 { bytes[offset + index] = UInt8(truncatingIfNeeded: value >> (8 * index)) }
+        }
+        return bytes
     }
 }
 
-/// Writes displayed frames to a Y4M file as they come.
-public final class Y4MFileSink {
-    private let writer: Y4MWriter
+/// Writes displayed frames to a Y4M file as they come; the file is opened with the size
+/// of the first frame (frames of another size are counted in `framesSkipped`). Like the
+/// WAV sink it is written as `PATH.part` and renamed to `PATH` by `finish()`.
+public final class Y4MFileSink: VideoSink {
+    public let path: String
+    public let frameRate: Int
+    private var writer: Y4MWriter?
+    public private(set) var framesWritten = 0
+    public private(set) var framesSkipped = 0
 
-    public init(path: String, width: Int, height: Int, frameRate: Int = 30) throws(MediaFileError) {
-        writer = try Y4MWriter(path: path, header: Y4MHeader(width: width, height: height, frameRateNumerator: frameRate))
+    public init(path: String, frameRate: Int = 30) {
+        self.path = path
+        self.frameRate = frameRate
     }
 
-    public func write(_ frame: I420Frame) throws(MediaFileError) {
+    /// Opens the file at once with a known size.
+    public convenience init(path: String, width: Int, height: Int, frameRate: Int = 30) throws(MediaFileError) {
+        self.init(path: path, frameRate: frameRate)
+        writer = try Y4MWriter(path: path + ".part", header: Y4MHeader(width: width, height: height, frameRateNumerator: frameRate))
+    }
+
+    public func write(_ frame: I420Frame) throws {
+        if writer == nil {
+            writer = try Y4MWriter(path: path + ".part", header: Y4MHeader(width: frame.width, height: frame.height, frameRateNumerator: frameRate))
+        }
+        guard let writer, writer.header.width == frame.width, writer.header.height == frame.height else {
+            framesSkipped += 1
+            return
+        }
         try writer.write(frame)
+        framesWritten += 1
+    }
+
+    /// Closes the file and renames it into place (nothing is written when no frame came).
+    public func finish() throws {
+        guard writer != nil else { return }
+        writer = nil   // closes the file
+        guard rename(path + ".part", path) == 0 else { throw MediaFileError.io(path: path, reason: String(cString: strerror(errno))) }
     }
 }

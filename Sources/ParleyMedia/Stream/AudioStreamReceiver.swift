@@ -1,0 +1,91 @@
+/// The receiving half of an audio stream: datagrams → SRTP/RTP → adaptive jitter buffer
+/// → Opus decode, with FEC recovery and PLC for lost packets, and RTCP receiver
+/// reports. The caller asks for one 20 ms frame every 20 ms of its playout clock. No I/O.
+public final class AudioStreamReceiver {
+    public let reception: RTPReception
+    private var jitterBuffer = AudioJitterBuffer()
+    private let decoder: OpusAudioDecoder
+    private var concealedRun = 0
+    private var longestGapFrames = 0
+    private var framesDecoded: Int64 = 0
+    private var decoderErrors: Int64 = 0
+
+    public init(description: MediaDescription, canonicalName: String) throws {
+        reception = try RTPReception(description: description, canonicalName: canonicalName, sessionBandwidth: 48_000)
+        decoder = try OpusAudioDecoder()
+    }
+
+    /// Takes one datagram from the stream's port; returns RTCP to send at once (none here:
+    /// audio feedback rides on the scheduled reports).
+    public func receive(_ datagram: [UInt8], nowNanoseconds now: UInt64) {
+        guard case let .media(packet) = reception.receive(datagram, nowNanoseconds: now),
+              let opus = OpusPacketizer.opusPacket(in: packet)
+        else { return }
+        jitterBuffer.insert(payload: opus, timestamp: packet.header.timestamp, arrivalNanoseconds: now)
+    }
+
+    /// The next 20 ms of audio to play, or nil while nothing has started playing yet.
+    public func playout() -> [Int16]? {
+        let samples: [Int16]
+        switch jitterBuffer.nextAction() {
+        case .silence:
+            return nil
+        case let .decode(packet):
+            do {
+                samples = try decoder.decode(packet)
+                played()
+            } catch {
+                decoderErrors += 1
+                samples = conceal()
+            }
+        case let .recoverWithFEC(nextPacket):
+            samples = (try? decoder.recoverLoss(from: nextPacket)) ?? conceal()
+            played()
+        case .conceal:
+            samples = conceal()
+        }
+        return Self.fitted(samples)
+    }
+
+    private func played() {
+        framesDecoded += 1
+        longestGapFrames = max(longestGapFrames, concealedRun)
+        concealedRun = 0
+    }
+
+    private func conceal() -> [Int16] {
+        concealedRun += 1
+        return (try? decoder.concealLoss()) ?? []
+    }
+
+    /// Exactly one 20 ms frame (a peer's longer packets are cut, failures become silence).
+    private static func fitted(_ samples: [Int16]) -> [Int16] {
+        let count = VoiceFormat.samplesPerFrame
+        if samples.count == count { return samples }
+        return Array(samples.prefix(count)) + [Int16](repeating: 0, count: max(0, count - samples.count))
+    }
+
+    /// The sender said BYE and everything it sent has been played.
+    public var isFinished: Bool {
+        reception.statistics.byeReceived && jitterBuffer.bufferedDelay == 0
+    }
+
+    /// A receiver report when one is due.
+    public func reportIfDue(nowNanoseconds now: UInt64) throws -> [UInt8]? {
+        try reception.reportIfDue(nowNanoseconds: now)
+    }
+
+    public func statistics(nowNanoseconds now: UInt64) -> ReceivedStreamStatistics {
+        var current = reception.currentStatistics(nowNanoseconds: now)
+        current.jitterBufferDelayMilliseconds = Double(jitterBuffer.bufferedDelay) / 1e6
+        current.jitterBufferTargetMilliseconds = Double(jitterBuffer.targetDelay) / 1e6
+        current.framesDecoded = framesDecoded
+        current.framesConcealed = Int64(jitterBuffer.framesConcealed)
+        current.framesRecovered = Int64(jitterBuffer.framesRecovered)
+        current.framesDropped = Int64(jitterBuffer.framesDropped)
+        current.packetsLate = Int64(jitterBuffer.packetsLate)
+        current.longestGapMilliseconds = longestGapFrames * 20
+        current.decoderErrors = decoderErrors
+        return current
+    }
+}

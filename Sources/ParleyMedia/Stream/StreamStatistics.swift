@@ -1,0 +1,122 @@
+/// Statistics of one received RTP stream, for `parley stream receive --stats` and the
+/// call screen. Rates are over the last second; counters are since the start.
+public struct ReceivedStreamStatistics: Codable, Equatable, Sendable {
+    public var kind: MediaDescription.Kind
+    public var ssrc: UInt32?
+    public var packetsReceived: Int64 = 0
+    /// Packets lost (expected − received, RFC 3550), negative when duplicates arrived.
+    public var packetsLost: Int64 = 0
+    /// Lost / expected since the start, 0…1.
+    public var lossFraction: Double = 0
+    /// RFC 3550 interarrival jitter, milliseconds.
+    public var jitterMilliseconds: Double = 0
+    /// Payload + header bits per second over the last second.
+    public var bitrate: Int = 0
+    /// Datagrams refused: not RTP/RTCP, wrong payload type, failed SRTP authentication.
+    public var packetsRejected: Int64 = 0
+    /// Decoder failures (a corrupt frame, an invalid Opus packet). Zero on a healthy stream.
+    public var decoderErrors: Int64 = 0
+    public var receiverReportsSent = 0
+    public var senderReportsReceived = 0
+    public var byeReceived = false
+
+    // Audio.
+    /// Current playout delay of the jitter buffer and the delay it aims for, milliseconds.
+    public var jitterBufferDelayMilliseconds: Double?
+    public var jitterBufferTargetMilliseconds: Double?
+    /// 20 ms frames decoded, concealed by PLC, recovered from FEC, dropped (late, too much delay).
+    public var framesDecoded: Int64 = 0
+    public var framesConcealed: Int64?
+    public var framesRecovered: Int64?
+    public var framesDropped: Int64?
+    public var packetsLate: Int64?
+    /// The longest run of concealed audio between two decoded frames, milliseconds.
+    public var longestGapMilliseconds: Int?
+
+    // Video.
+    public var framesPerSecond: Double?
+    public var width: Int?
+    public var height: Int?
+    /// Keyframe requests (RTCP PLI) sent.
+    public var keyframeRequestsSent: Int?
+    public var keyframesReceived: Int?
+
+    public init(kind: MediaDescription.Kind) {
+        self.kind = kind
+    }
+}
+
+/// Statistics of one sent RTP stream, from its own counters and the peer's receiver reports.
+public struct SentStreamStatistics: Codable, Equatable, Sendable {
+    public var kind: MediaDescription.Kind
+    public var ssrc: UInt32
+    public var packetsSent: Int64 = 0
+    public var framesSent: Int64 = 0
+    /// Bits per second over the last second (RTP headers included).
+    public var bitrate: Int = 0
+    public var senderReportsSent = 0
+    public var receiverReportsReceived = 0
+    /// Round-trip time from the last report block (LSR/DLSR), milliseconds.
+    public var roundTripMilliseconds: Double?
+    /// Fraction lost the receiver reported last, 0…1.
+    public var reportedLossFraction: Double?
+    /// Jitter the receiver reported last, milliseconds.
+    public var reportedJitterMilliseconds: Double?
+    public var keyframeRequestsReceived = 0
+    public var keyframesSent: Int?
+    public var width: Int?
+    public var height: Int?
+    /// Opus packet-loss setting in use (from the receiver reports), percent.
+    public var encoderLossPercentage: Int?
+
+    public init(kind: MediaDescription.Kind, ssrc: UInt32) {
+        self.kind = kind
+        self.ssrc = ssrc
+    }
+}
+
+/// Counts bytes over a sliding one-second window for bit rates.
+struct BitrateMeter: Sendable {
+    private var samples: [(time: UInt64, bytes: Int)] = []
+    private var total = 0
+
+    mutating func record(bytes: Int, nowNanoseconds now: UInt64) {
+        samples.append((now, bytes))
+        total += bytes
+        trim(now)
+    }
+
+    mutating func bitsPerSecond(nowNanoseconds now: UInt64) -> Int {
+        trim(now)
+        return total * 8
+    }
+
+    private mutating func trim(_ now: UInt64) {
+        var drop = 0
+        while drop < samples.count, samples[drop].time + 1_000_000_000 <= now {
+            total -= samples[drop].bytes
+            drop += 1
+        }
+        if drop > 0 { samples.removeFirst(drop) }
+    }
+}
+
+/// Counts events over a sliding one-second window (frames per second).
+struct RateMeter: Sendable {
+    private var times: [UInt64] = []
+
+    mutating func record(nowNanoseconds now: UInt64) {
+        times.append(now)
+        trim(now)
+    }
+
+    mutating func perSecond(nowNanoseconds now: UInt64) -> Double {
+        trim(now)
+        return Double(times.count)
+    }
+
+    private mutating func trim(_ now: UInt64) {
+        let drop = times.prefix { $0 + 1_000_000_000 <= now }.count
+        if drop > 0 { times.removeFirst(drop) }
+    }
+}

@@ -1,0 +1,66 @@
+/// The sending half of a video stream: I420 frames → VP8 → RTP (RFC 7741, ≤ 1200-byte
+/// packets) → datagrams, with RTCP; a keyframe request (PLI) makes the next frame a
+/// keyframe. RTP timestamps follow the capture clock at 90 kHz. No I/O.
+public final class VideoStreamSender {
+    public let description: MediaDescription
+    public let transmitter: RTPTransmitter
+    public let settings: VP8EncoderSettings
+    private let encoder: VP8VideoEncoder
+    private var packetizer: VP8Packetizer
+    private let firstTimestamp: UInt32
+    private var firstCapture: UInt64?
+    private var keyframesSent = 0
+
+    public init(description: MediaDescription, settings: VP8EncoderSettings, canonicalName: String, maximumPacketSize: Int = 1200) throws {
+        self.description = description
+        self.settings = settings
+        encoder = try VP8VideoEncoder(settings: settings)
+        let ssrc = UInt32.random(in: 1 ... .max)
+        firstTimestamp = .random(in: .min ... .max)
+        packetizer = VP8Packetizer(
+            sequencer: RTPSequencer(ssrc: ssrc, payloadType: description.payloadType, firstSequenceNumber: .random(in: .min ... .max)),
+            maximumPacketSize: maximumPacketSize, firstPictureID: .random(in: 0 ... 0x7FFF))
+        transmitter = try RTPTransmitter(
+            kind: .video, ssrc: ssrc, clockRate: VP8VideoEncoder.clockRate, srtpKey: description.srtpKey, canonicalName: canonicalName,
+            sessionBandwidth: settings.bitrate)
+        transmitter.updateStatistics {
+            $0.width = settings.width
+            $0.height = settings.height
+        }
+    }
+
+    /// Encodes one frame and returns its datagrams, then a sender report when one is due.
+    public func send(_ captured: CapturedVideoFrame, nowNanoseconds now: UInt64) throws -> [[UInt8]] {
+        let first = firstCapture ?? captured.captureTime
+        firstCapture = first
+        let elapsed = captured.captureTime >= first ? captured.captureTime - first : 0
+        let ticks = elapsed / 1_000_000_000 * 90000 + elapsed % 1_000_000_000 * 90000 / 1_000_000_000
+        let timestamp = firstTimestamp &+ UInt32(truncatingIfNeeded: ticks)
+        var datagrams: [[UInt8]] = []
+        for frame in try encoder.encode(captured.frame, timestamp: Int64(ticks)) {
+            transmitter.countFrame()
+            if frame.isKeyframe { keyframesSent += 1 }
+            for packet in packetizer.packetize(frame: frame.data, timestamp: timestamp) {
+                datagrams.append(try transmitter.datagram(for: packet, captureNanoseconds: captured.captureTime, nowNanoseconds: now))
+            }
+        }
+        transmitter.updateStatistics { [keyframesSent] in $0.keyframesSent = keyframesSent }
+        if let report = try transmitter.reportIfDue(nowNanoseconds: now) { datagrams.append(report) }
+        return datagrams
+    }
+
+    /// Applies RTCP that came back: a PLI asks the encoder for a keyframe.
+    public func receiveFeedback(_ datagram: [UInt8]) {
+        if transmitter.feedback(from: datagram).contains(.keyframeRequest) {
+            encoder.requestKeyframe()
+        }
+    }
+
+    public func goodbye(nowNanoseconds now: UInt64) throws -> [UInt8] {
+        try transmitter.goodbye(nowNanoseconds: now)
+    }
+
+    public func statistics(nowNanoseconds now: UInt64) -> SentStreamStatistics {
+        transmitter.currentStatistics(nowNanoseconds: now)
+    }
+}

@@ -1,0 +1,183 @@
+import NIOCore
+import ParleyMedia
+
+/// What `parley stream receive` receives and where it goes.
+public struct StreamReceiveOptions: Sendable {
+    public var sessionDescription: SessionDescription
+    public var audioOut: AudioSinkSpecifier?
+    public var videoOut: VideoSinkSpecifier?
+    /// Stop after this many seconds (nil: until every stream said BYE or a stop request).
+    public var duration: Double?
+    /// The local address to bind (the wildcard of the SDP address's family by default).
+    public var listenAddress: String?
+    public var videoThreads = 1
+
+    public init(sessionDescription: SessionDescription, audioOut: AudioSinkSpecifier? = nil, videoOut: VideoSinkSpecifier? = nil) {
+        self.sessionDescription = sessionDescription
+        self.audioOut = audioOut
+        self.videoOut = videoOut
+    }
+}
+
+/// `parley stream receive`: UDP → SRTP/RTP → jitter buffer and decoders → sinks, in real
+/// time, with RTCP receiver reports and keyframe requests sent back to where the media
+/// comes from (symmetric RTP).
+public enum StreamReceiver {
+    /// One thing that happened to a receiving stream, in the order its loop handles them.
+    enum Event: Sendable {
+        case datagram([UInt8], arrival: UInt64, from: SocketAddress)
+        case tick(UInt64)
+    }
+
+    public static func run(
+        _ options: StreamReceiveOptions, stop: StreamStopSignal, reportInterval: Double?, report: @escaping @Sendable (StreamReport) -> Void
+    ) async throws {
+        let sdp = options.sessionDescription
+        let audio = options.audioOut.flatMap { sink in sdp.audio.map { (sink, $0) } }
+        let video = options.videoOut.flatMap { sink in sdp.video.map { (sink, $0) } }
+        guard audio != nil || video != nil else { throw StreamError.nothingToReceive }
+        let canonicalName = "parley-\(UInt32.random(in: .min ... .max))"
+        let family = try resolve(host: sdp.connectionAddress, port: 0)
+        let listen = options.listenAddress
+        func addresses(_ media: MediaDescription) throws -> [SocketAddress] {
+            let ports = media.rtcpMultiplexed ? [media.port] : [media.port, media.rtcpPort]
+            return try ports.map { port in
+                try listen.map { try resolve(host: $0, port: port) } ?? wildcard(like: family, port: port)
+            }
+        }
+        let streamCount = (audio == nil ? 0 : 1) + (video == nil ? 0 : 1)
+        let reporter = StreamReporter(started: MonotonicClock().nowNanoseconds())
+        let deadline = options.duration.map { reporter.started + UInt64($0 * 1e9) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            if let reportInterval {
+                group.addTask { await reporter.run(every: reportInterval, deliver: report) }
+            }
+            if let (sink, media) = audio {
+                let addresses = try addresses(media)
+                group.addTask {
+                    let receiver = try AudioStreamReceiver(description: media, canonicalName: canonicalName)
+                    try await receiveAudio(receiver, into: try sink.open(), on: addresses, deadline: deadline, stop: stop, reporter: reporter)
+                }
+            }
+            if let (sink, media) = video {
+                let addresses = try addresses(media)
+                let threads = options.videoThreads
+                group.addTask {
+                    let receiver = try VideoStreamReceiver(description: media, canonicalName: canonicalName, decoderThreads: threads)
+                    try await receiveVideo(receiver, into: sink.open(), on: addresses, deadline: deadline, stop: stop, reporter: reporter)
+                }
+            }
+            var remaining = streamCount
+            while remaining > 0, (try await group.next()) != nil {
+                remaining -= 1
+            }
+            group.cancelAll()
+        }
+        report(reporter.report(final: true))
+    }
+
+    private static func receiveAudio(
+        _ receiver: AudioStreamReceiver, into sink: any AudioSink, on addresses: [SocketAddress], deadline: UInt64?,
+        stop: StreamStopSignal, reporter: StreamReporter
+    ) async throws {
+        var sinkError: (any Error)?
+        try await receiveStream(on: addresses, tickNanoseconds: 20_000_000) { event, reply in
+            switch event {
+            case let .datagram(bytes, arrival, from):
+                receiver.receive(bytes, nowNanoseconds: arrival)
+                if MultiplexedPacketKind.classify(bytes) == .rtp { reply.target = from }
+                return true
+            case let .tick(now):
+                if let samples = receiver.playout() {
+                    do { try sink.write(samples) } catch {
+                        sinkError = error
+                        return false
+                    }
+                }
+                if let report = try receiver.reportIfDue(nowNanoseconds: now) { try await reply.send(report) }
+                reporter.received.update { $0[.audio] = receiver.statistics(nowNanoseconds: now) }
+                return !receiver.isFinished && !stop.isRequested && deadline.map { now < $0 } ?? true
+            }
+        }
+        try sink.finish()
+        if let sinkError { throw sinkError }
+    }
+
+    private static func receiveVideo(
+        _ receiver: VideoStreamReceiver, into sink: any VideoSink, on addresses: [SocketAddress], deadline: UInt64?,
+        stop: StreamStopSignal, reporter: StreamReporter
+    ) async throws {
+        var sinkError: (any Error)?
+        try await receiveStream(on: addresses, tickNanoseconds: 50_000_000) { event, reply in
+            switch event {
+            case let .datagram(bytes, arrival, from):
+                let frames = receiver.receive(bytes, nowNanoseconds: arrival)
+                if MultiplexedPacketKind.classify(bytes) == .rtp { reply.target = from }
+                do {
+                    for decoded in frames { try sink.write(decoded.frame) }
+                } catch {
+                    sinkError = error
+                    return false
+                }
+                if let feedback = try receiver.feedbackIfDue(nowNanoseconds: arrival) { try await reply.send(feedback) }
+                return !receiver.isFinished
+            case let .tick(now):
+                if let feedback = try receiver.feedbackIfDue(nowNanoseconds: now) { try await reply.send(feedback) }
+                reporter.received.update { $0[.video] = receiver.statistics(nowNanoseconds: now) }
+                return !receiver.isFinished && !stop.isRequested && deadline.map { now < $0 } ?? true
+            }
+        }
+        reporter.received.update { $0[.video] = receiver.statistics(nowNanoseconds: MonotonicClock().nowNanoseconds()) }
+        try sink.finish()
+        if let sinkError { throw sinkError }
+    }
+
+    /// Where a receiving stream's RTCP goes: back to the address its RTP comes from.
+    final class Reply {
+        let socket: DatagramSocket
+        var target: SocketAddress?
+
+        init(socket: DatagramSocket) {
+            self.socket = socket
+        }
+
+        func send(_ bytes: [UInt8]) async throws {
+            guard let target else { return }
+            try await socket.send(bytes, to: target)
+        }
+    }
+
+    /// Binds `addresses` (RTP, and RTCP when not multiplexed), feeds every datagram and a
+    /// tick every `tickNanoseconds` of the monotonic clock to `handle`, in order, on one
+    /// task, until `handle` returns false.
+    private static func receiveStream(
+        on addresses: [SocketAddress], tickNanoseconds: UInt64, _ handle: (Event, Reply) async throws -> Bool
+    ) async throws {
+        try await withDatagramSockets(addresses) { sockets in
+            let (events, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingNewest(4096))
+            let reply = Reply(socket: sockets[0])
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for socket in sockets {
+                    group.addTask {
+                        let clock = MonotonicClock()
+                        for try await datagram in socket.inbound {
+                            continuation.yield(.datagram(Array(buffer: datagram.data), arrival: clock.nowNanoseconds(), from: datagram.remoteAddress))
+                        }
+                    }
+                }
+                group.addTask {
+                    let clock = MonotonicClock()
+                    var pacer = RealTimePacer(clock: clock, framesPerSecondNumerator: Int(1_000_000_000 / tickNanoseconds))
+                    while !Task.isCancelled {
+                        continuation.yield(.tick(try await pacer.waitForNextFrame()))
+                    }
+                }
+                for await event in events {
+                    guard try await handle(event, reply) else { break }
+                }
+                continuation.finish()
+                group.cancelAll()
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import NIOCore
+import ParleyMedia
+
+/// What `parley stream send` sends and where.
+public struct StreamSendOptions: Sendable {
+    public var destination: StreamDestination
+    public var audio: AudioSourceSpecifier?
+    public var video: VideoSourceSpecifier?
+    /// Stop after this many seconds of media (nil: until the sources end or a stop request).
+    public var duration: Double?
+    public var srtpKey: SRTPKeyingMaterial?
+    public var audioSettings = OpusEncoderSettings(bitrate: 32_000)
+    public var videoBitrate = 800_000
+    public var frameRate = 30
+    /// Frame size for sources that do not have one of their own.
+    public var videoThreads = 1
+
+    public init(destination: StreamDestination, audio: AudioSourceSpecifier? = nil, video: VideoSourceSpecifier? = nil) {
+        self.destination = destination
+        self.audio = audio
+        self.video = video
+    }
+
+    /// Audio goes to the destination port, video to the next even port after it when
+    /// both are sent (as ffmpeg lays out RTP outputs).
+    public var audioPort: Int { destination.port }
+    public var videoPort: Int { audio == nil ? destination.port : destination.port + 2 }
+
+    /// The SDP that describes this stream to a receiver (Parley, ffmpeg, any RTP tool).
+    public var sessionDescription: SessionDescription {
+        var media: [MediaDescription] = []
+        if audio != nil { media.append(.opus(port: audioPort, srtpKey: srtpKey)) }
+        if video != nil { media.append(.vp8(port: videoPort, srtpKey: srtpKey)) }
+        return SessionDescription(connectionAddress: destination.host, media: media)
+    }
+}
+
+/// `parley stream send`: real-time sources → encoders → RTP/SRTP over UDP, with RTCP
+/// (sender reports out; receiver reports, keyframe requests in) and a BYE at the end.
+public enum StreamSender {
+    /// Opens the sources, sends until they end, the duration is reached or `stop` is
+    /// requested, then says BYE. `report` gets a statistics snapshot every `reportInterval`
+    /// seconds (when given) and a final one.
+    public static func run(
+        _ options: StreamSendOptions, stop: StreamStopSignal, reportInterval: Double?, report: @escaping @Sendable (StreamReport) -> Void
+    ) async throws {
+        guard options.audio != nil || options.video != nil else { throw StreamError.nothingToSend }
+        let audioSource = try options.audio?.open()
+        let videoSource = try options.video?.open(frameRate: options.frameRate)
+        let description = options.sessionDescription
+        let canonicalName = "parley-\(UInt32.random(in: .min ... .max))"
+        let reporter = StreamReporter(started: MonotonicClock().nowNanoseconds())
+        let audioAddress = try resolve(host: options.destination.host, port: options.audioPort)
+        let videoAddress = try resolve(host: options.destination.host, port: options.videoPort)
+        let reporting = Task { await reporter.run(every: reportInterval, deliver: report) }
+        defer { reporting.cancel() }
+        async let audioDone: Void = sendAudio(description.audio, canonicalName: canonicalName, from: audioSource, to: audioAddress, options: options, stop: stop, reporter: reporter)
+        async let videoDone: Void = sendVideo(description.video, canonicalName: canonicalName, from: videoSource, to: videoAddress, options: options, stop: stop, reporter: reporter)
+        try await audioDone
+        try await videoDone
+        report(reporter.report(final: true))
+    }
+
+    private static func sendAudio(
+        _ media: MediaDescription?, canonicalName: String, from source: (any AudioSource)?, to destination: SocketAddress,
+        options: StreamSendOptions, stop: StreamStopSignal, reporter: StreamReporter
+    ) async throws {
+        guard let media, let source else { return }
+        let sender = try AudioStreamSender(description: media, settings: options.audioSettings, canonicalName: canonicalName)
+        let clock = MonotonicClock()
+        try await sendStream(to: destination, stop: stop) { socket, feedback in
+            var firstCapture: UInt64?
+            while !stop.isRequested, let (samples, captureTime) = try await source.nextFrame() {
+                let first = firstCapture ?? captureTime
+                firstCapture = first
+                if let duration = options.duration, Double(captureTime - first) / 1e9 >= duration { break }
+                for datagram in feedback.exchange([]) { sender.receiveFeedback(datagram) }
+                let now = clock.nowNanoseconds()
+                for datagram in try sender.send(samples: samples, captureTime: captureTime, nowNanoseconds: now) {
+                    try await socket.send(datagram, to: destination)
+                }
+                reporter.sent.update { $0[.audio] = sender.statistics(nowNanoseconds: now) }
+            }
+            let now = clock.nowNanoseconds()
+            try await socket.send(try sender.goodbye(nowNanoseconds: now), to: destination)
+            reporter.sent.update { $0[.audio] = sender.statistics(nowNanoseconds: now) }
+        }
+    }
+
+    private static func sendVideo(
+        _ media: MediaDescription?, canonicalName: String, from source: (any VideoSource)?, to destination: SocketAddress,
+        options: StreamSendOptions, stop: StreamStopSignal, reporter: StreamReporter
+    ) async throws {
+        guard let media, let source else { return }
+        let settings = VP8EncoderSettings(
+            width: source.width, height: source.height, bitrate: options.videoBitrate, frameRate: options.frameRate,
+            threads: options.videoThreads)
+        let sender = try VideoStreamSender(description: media, settings: settings, canonicalName: canonicalName)
+        let clock = MonotonicClock()
+        try await sendStream(to: destination, stop: stop) { socket, feedback in
+            var firstCapture: UInt64?
+            while !stop.isRequested, let captured = try await source.nextFrame() {
+                let first = firstCapture ?? captured.captureTime
+                firstCapture = first
+                if let duration = options.duration, Double(captured.captureTime - first) / 1e9 >= duration { break }
+                for datagram in feedback.exchange([]) { sender.receiveFeedback(datagram) }
+                let now = clock.nowNanoseconds()
+                for datagram in try sender.send(captured, nowNanoseconds: now) {
+                    try await socket.send(datagram, to: destination)
+                }
+                reporter.sent.update { $0[.video] = sender.statistics(nowNanoseconds: now) }
+            }
+            let now = clock.nowNanoseconds()
+            try await socket.send(try sender.goodbye(nowNanoseconds: now), to: destination)
+            reporter.sent.update { $0[.video] = sender.statistics(nowNanoseconds: now) }
+        }
+    }
+
+    /// Opens the stream's socket (any free port), collects what comes back on it
+    /// (RTCP feedback) for `body` to apply between frames, and runs `body`.
+    private static func sendStream(
+        to destination: SocketAddress, stop: StreamStopSignal,
+        _ body: (DatagramSocket, SharedValue<[[UInt8]]>) async throws -> Void
+    ) async throws {
+        try await withDatagramSockets([try wildcard(like: destination)]) { sockets in
+            let socket = sockets[0]
+            let feedback = SharedValue<[[UInt8]]>([])
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for try await datagram in socket.inbound {
+                        let bytes = Array(buffer: datagram.data)
+                        feedback.update { if $0.count < 64 { $0.append(bytes) } }   // bounded against floods
+                    }
+                }
+                try await body(socket, feedback)
+                group.cancelAll()
+            }
+        }
+    }
+}

@@ -1,0 +1,199 @@
+import ArgumentParser
+import Foundation
+import ParleyMedia
+import ParleyStream
+
+/// `parley stream`: the media engine on its own, speaking standard RTP described by SDP.
+struct StreamCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stream",
+        abstract: "Send or receive audio and video as standard RTP (Opus, VP8, SRTP) described by SDP.",
+        discussion: """
+            The engine calls use, on its own: any RTP tool can be the other end (ffmpeg, GStreamer, \
+            another Parley). Audio is Opus 48 kHz mono in 20 ms packets (RFC 7587, payload type 111), \
+            video VP8 (RFC 7741, payload type 96), each on its own port with RTCP multiplexed. Start the \
+            receiver first: `parley stream send … --sdp out.sdp --sdp-only` writes the SDP without sending.
+            """,
+        subcommands: [StreamSendCommand.self, StreamReceiveCommand.self])
+}
+
+/// `parley stream send`.
+struct StreamSendCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "send",
+        abstract: "Send audio and/or video over RTP to HOST:PORT.",
+        discussion: """
+            SRC for --audio: alsa:DEVICE (alsa = alsa:default), wav:PATH, wav-loop:PATH (48 kHz mono 16-bit). \
+            SRC for --video: v4l2:/dev/videoN, y4m:PATH (loops), pattern[:WIDTHxHEIGHT] (a moving test \
+            pattern with a frame counter, 640x480 by default). File and pattern sources are paced in real \
+            time. Audio goes to PORT, video to PORT+2 when both are sent. Ends with an RTCP BYE when the \
+            sources end, after --duration, or on Ctrl-C/SIGTERM.
+            """)
+
+    @Option(name: .customLong("to"), help: ArgumentHelp("Where to send: HOST:PORT ([ADDRESS]:PORT for IPv6), an even port.", valueName: "HOST:PORT"))
+    var destination: String
+
+    @Option(help: ArgumentHelp("Audio source.", valueName: "SRC")) var audio: String?
+    @Option(help: ArgumentHelp("Video source.", valueName: "SRC")) var video: String?
+
+    @Option(help: ArgumentHelp("Write the SDP describing the stream to this file.", valueName: "OUT.sdp"))
+    var sdp: String?
+
+    @Flag(name: .customLong("sdp-only"), help: "Write the SDP and exit without sending (start the receiver with it first).")
+    var sdpOnly = false
+
+    @Option(help: ArgumentHelp("Stop after this many seconds.", valueName: "S")) var duration: Double?
+
+    @Option(name: .customLong("srtp-key"), help: ArgumentHelp(
+        "Encrypt with SRTP AES_CM_128_HMAC_SHA1_80: 30 bytes of key and salt in base64, as in an SDP a=crypto line, or 'random'.",
+        valueName: "KEY"))
+    var srtpKey: String?
+
+    @Option(name: .customLong("audio-bitrate"), help: ArgumentHelp("Opus bit rate in kb/s (16–64).", valueName: "KBPS"))
+    var audioBitrate = 32
+
+    @Flag(help: "Discontinuous transmission: send nothing during silence.") var dtx = false
+
+    @Option(name: .customLong("video-bitrate"), help: ArgumentHelp("VP8 target bit rate in kb/s.", valueName: "KBPS"))
+    var videoBitrate = 800
+
+    @Option(name: .customLong("frame-rate"), help: ArgumentHelp("Frames per second for the camera and the pattern.", valueName: "FPS"))
+    var frameRate = 30
+
+    @Flag(help: "Print statistics as one JSON line per second on standard output, and a final one.")
+    var stats = false
+
+    func validate() throws {
+        guard audio != nil || video != nil else { throw ValidationError("give --audio SRC, --video SRC or both") }
+        guard OpusEncoderSettings.bitrateRange.contains(audioBitrate * 1000) else { throw ValidationError("--audio-bitrate is 16 to 64 (kb/s)") }
+        guard (50 ... 20_000).contains(videoBitrate) else { throw ValidationError("--video-bitrate is 50 to 20000 (kb/s)") }
+        guard (1 ... 120).contains(frameRate) else { throw ValidationError("--frame-rate is 1 to 120") }
+        if sdpOnly && sdp == nil { throw ValidationError("--sdp-only needs --sdp OUT.sdp") }
+        if let duration, !(duration > 0) { throw ValidationError("--duration must be positive") }
+    }
+
+    func run() async throws {
+        var options = StreamSendOptions(destination: try StreamDestination(parsing: destination))
+        do {
+            options.audio = try audio.map { try AudioSourceSpecifier(parsing: $0) }
+            options.video = try video.map { try VideoSourceSpecifier(parsing: $0) }
+            options.srtpKey = try srtpKey.map { text in
+                text == "random"
+                    ? try SRTPKeyingMaterial(bytes: (0 ..< 30).map { _ in UInt8.random(in: .min ... .max) })
+                    : try SRTPKeyingMaterial(sdpInline: text)
+            }
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        options.duration = duration
+        options.audioSettings = OpusEncoderSettings(bitrate: audioBitrate * 1000, discontinuousTransmission: dtx)
+        options.videoBitrate = videoBitrate * 1000
+        options.frameRate = frameRate
+        options.videoThreads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 16))
+        if let sdp {
+            do {
+                try options.sessionDescription.text.write(toFile: sdp, atomically: true, encoding: .utf8)
+            } catch {
+                throw StreamError.cannotWriteSDP(path: sdp, reason: error.localizedDescription)
+            }
+        }
+        if sdpOnly { return }
+        let stop = StreamStopSignal()
+        let signals = SignalHandlers([SIGINT, SIGTERM]) { _ in stop.request() }
+        defer { signals.cancel() }
+        let stats = stats
+        try await StreamSender.run(options, stop: stop, reportInterval: stats ? 1 : nil) { report in
+            StreamOutput.emit(report, asJSON: stats)
+        }
+    }
+}
+
+/// `parley stream receive`.
+struct StreamReceiveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "receive",
+        abstract: "Receive the RTP streams an SDP file describes and play or record them.",
+        discussion: """
+            SINK for --audio-out: alsa:DEVICE (alsa = alsa:default) or wav:PATH; for --video-out: y4m:PATH. \
+            Files are written as PATH.part and renamed to PATH when the stream ends, so an interrupted \
+            recording never looks complete. Reads SDP from Parley, ffmpeg (-sdp_file) or any RTP tool: Opus \
+            and VP8, plain RTP or SRTP with an a=crypto AES_CM_128_HMAC_SHA1_80 key. Ends when every stream \
+            has said BYE, after --duration, or on Ctrl-C/SIGTERM.
+            """)
+
+    @Option(help: ArgumentHelp("The SDP describing what arrives.", valueName: "IN.sdp")) var sdp: String
+
+    @Option(name: .customLong("audio-out"), help: ArgumentHelp("Where the audio goes.", valueName: "SINK"))
+    var audioOut: String?
+
+    @Option(name: .customLong("video-out"), help: ArgumentHelp("Where the video goes.", valueName: "SINK"))
+    var videoOut: String?
+
+    @Option(help: ArgumentHelp("Stop after this many seconds.", valueName: "S")) var duration: Double?
+
+    @Option(help: ArgumentHelp("Local address to bind (default: any address of the SDP's family).", valueName: "ADDRESS"))
+    var listen: String?
+
+    @Flag(help: "Print statistics as one JSON line per second on standard output, and a final one.")
+    var stats = false
+
+    func validate() throws {
+        guard audioOut != nil || videoOut != nil else { throw ValidationError("give --audio-out SINK, --video-out SINK or both") }
+        if let duration, !(duration > 0) { throw ValidationError("--duration must be positive") }
+    }
+
+    func run() async throws {
+        let text: String
+        do {
+            text = try String(contentsOfFile: sdp, encoding: .utf8)
+        } catch {
+            throw CommandFailure("cannot read the SDP \(sdp): \(error.localizedDescription)")
+        }
+        var options = StreamReceiveOptions(sessionDescription: try SessionDescription(parsing: text))
+        do {
+            options.audioOut = try audioOut.map { try AudioSinkSpecifier(parsing: $0) }
+            options.videoOut = try videoOut.map { try VideoSinkSpecifier(parsing: $0) }
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        options.duration = duration
+        options.listenAddress = listen
+        options.videoThreads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 16))
+        let stop = StreamStopSignal()
+        let signals = SignalHandlers([SIGINT, SIGTERM]) { _ in stop.request() }
+        defer { signals.cancel() }
+        let stats = stats
+        try await StreamReceiver.run(options, stop: stop, reportInterval: stats ? 1 : nil) { report in
+            StreamOutput.emit(report, asJSON: stats)
+        }
+    }
+}
+
+/// Prints stream statistics: JSON lines on stdout with --stats, and a summary of the final
+/// report on stderr.
+enum StreamOutput {
+    static func emit(_ report: StreamReport, asJSON: Bool) {
+        if asJSON {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            if let data = try? encoder.encode(report) {
+                FileHandle.standardOutput.write(data + Data("\n".utf8))
+            }
+        }
+        guard report.final else { return }
+        var lines: [String] = []
+        for sent in report.sent {
+            lines.append("sent \(sent.kind.rawValue): \(sent.packetsSent) packets, \(sent.framesSent) frames"
+                + (sent.roundTripMilliseconds.map { String(format: ", RTT %.1f ms", $0) } ?? ""))
+        }
+        for received in report.received {
+            var line = "received \(received.kind.rawValue): \(received.packetsReceived) packets, \(received.packetsLost) lost, "
+                + "\(received.framesDecoded) frames decoded"
+            if let concealed = received.framesConcealed { line += ", \(concealed) concealed" }
+            if received.decoderErrors > 0 { line += ", \(received.decoderErrors) decoder errors" }
+            if received.packetsRejected > 0 { line += ", \(received.packetsRejected) datagrams rejected" }
+            lines.append(line)
+        }
+        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
+}
