@@ -187,6 +187,6 @@ let package = Package(
         .testTarget(name: "ParleyStoreTests", dependencies: ["ParleyStore", "ParleyCore"]),
         .testTarget(name: "ParleyTUITests", dependencies: ["ParleyTUI", "ParleyCore", "CNCursesW"]),
         .testTarget(name: "ParleyMediaTests", dependencies: ["ParleyMedia"]),
-        .testTarget(name: "ParleyEndToEndTests", dependencies: ["parley", "ParleyCore"]),
+        .testTarget(name: "ParleyEndToEndTests", dependencies: ["parley", "ParleyCore", "ParleyMedia"]),
     ]
 )

@@ -78,17 +78,18 @@ struct AudioJitterBufferTests {
 
     @Test func afterALossTheNextLossIsRecoveredFromFEC() {
         var buffer = AudioJitterBuffer()
-        // No jitter: the buffer holds only the frame due, so the first loss is concealed.
-        // It then keeps one frame in reserve, and the second loss is recovered from the
-        // in-band FEC of the packet after it.
+        // No jitter: the buffer holds only the frame due, so at the first loss the playout
+        // conceals one tick while it waits for the next packet, then recovers the lost frame
+        // from that packet's in-band FEC. It then keeps one frame in reserve, and the second
+        // loss is recovered at once.
         let result = Self.simulate(&buffer, count: 40) { $0 == 10 || $0 == 30 ? nil : 0 }
         #expect(buffer.targetDelay == 40_000_000)
         let index = result.actions.firstIndex(of: .recoverWithFEC(nextPacket: [0, 31]))
         #expect(index != nil)
         if let index { #expect(result.actions[index + 1] == .decode([0, 31])) }
         #expect(result.decodedIDs == Array(0 ..< 10) + Array(11 ..< 30) + Array(31 ..< 40))
-        #expect(buffer.framesRecovered == 1)
-        #expect(result.concealedDuringStream == 2)   // the first loss, and the frame that rebuilt the reserve
+        #expect(buffer.framesRecovered == 2)
+        #expect(result.concealedDuringStream == 1)   // the tick that waited for the packet after the first loss
     }
 
     @Test func theDelayIsCappedAt200Milliseconds() {

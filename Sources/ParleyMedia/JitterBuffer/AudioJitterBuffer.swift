@@ -82,9 +82,11 @@ public struct AudioJitterBuffer: Sendable {
             packetsDuplicate += 1
             return
         }
-        if playout == nil || (inUnderrun && unwrapped > playout ?? .max) {
-            // First packet, or the first after an underrun with a gap (DTX, loss): start
-            // playing from here once the buffer holds its target again.
+        // A packet far ahead of a stalled playout ends a pause (DTX, a sender that stopped):
+        // start again from it once the buffer holds its target. A short gap is loss: the
+        // playout goes on through it (FEC, PLC) without refilling, which would add a gap.
+        let pauseSamples = Int64(maximumDelay) * 48 / 1_000_000
+        if playout == nil || (inUnderrun && unwrapped > (playout ?? .max) && unwrapped - (playout ?? 0) > pauseSamples) {
             playout = unwrapped
             started = false
         }

@@ -9,6 +9,11 @@ public final class AudioStreamReceiver {
     private var longestGapFrames = 0
     private var framesDecoded: Int64 = 0
     private var decoderErrors: Int64 = 0
+    /// Playout ticks since the last packet arrived.
+    private var ticksWithoutPackets = 0
+    /// After this many ticks without a packet the source is paused or gone (DTX, the
+    /// sender stopped without BYE): play silence instead of concealing, and do not count it.
+    public static let idleTicks = 25
 
     public init(description: MediaDescription, canonicalName: String) throws {
         reception = try RTPReception(description: description, canonicalName: canonicalName, sessionBandwidth: 48_000)
@@ -22,10 +27,17 @@ public final class AudioStreamReceiver {
               let opus = OpusPacketizer.opusPacket(in: packet)
         else { return }
         jitterBuffer.insert(payload: opus, timestamp: packet.header.timestamp, arrivalNanoseconds: now)
+        ticksWithoutPackets = 0
     }
 
     /// The next 20 ms of audio to play, or nil while nothing has started playing yet.
     public func playout() -> [Int16]? {
+        ticksWithoutPackets += 1
+        if ticksWithoutPackets > Self.idleTicks && jitterBuffer.bufferedDelay == 0 {
+            guard framesDecoded > 0 else { return nil }
+            concealedRun = 0   // a pause, not a loss
+            return [Int16](repeating: 0, count: VoiceFormat.samplesPerFrame)
+        }
         let samples: [Int16]
         switch jitterBuffer.nextAction() {
         case .silence:

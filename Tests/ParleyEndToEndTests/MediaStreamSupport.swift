@@ -1,0 +1,205 @@
+import Foundation
+import ParleyMedia
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A `parley` (or other) process running in the background with its output in files.
+final class BackgroundProcess {
+    let process = Process()
+    let stdoutPath: String
+    let stderrPath: String
+
+    init(_ executable: URL, _ arguments: [String], logs folder: String, name: String) throws {
+        stdoutPath = "\(folder)/\(name).out"
+        stderrPath = "\(folder)/\(name).err"
+        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
+        process.standardError = FileHandle(forWritingAtPath: stderrPath)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// `parley ARGS` in the background.
+    static func parley(_ arguments: [String], logs folder: String, name: String) throws -> BackgroundProcess {
+        try BackgroundProcess(parleyExecutable, arguments, logs: folder, name: name)
+    }
+
+    /// Waits up to `seconds` for the exit; interrupts (SIGINT) and then kills a process that
+    /// does not exit. Returns the exit status.
+    @discardableResult
+    func wait(seconds: Double) -> Int32 {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { interrupt(grace: 5) }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// SIGINT, then SIGKILL after `grace` seconds.
+    func interrupt(grace: Double) {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGINT)
+        let deadline = Date().addingTimeInterval(grace)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
+    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+
+    /// The last JSON line of `--stats` output.
+    var finalReport: [String: Any]? {
+        guard let line = stdout.split(separator: "\n").last else { return nil }
+        return try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+    }
+
+    /// The received (or sent) statistics of `kind` in the final report.
+    func statistics(_ direction: String, _ kind: String) -> [String: Any] {
+        let entries = finalReport?[direction] as? [[String: Any]] ?? []
+        return entries.first { $0["kind"] as? String == kind } ?? [:]
+    }
+}
+
+enum MediaFixtures {
+    static let ffmpeg: String? = ["/usr/bin/ffmpeg", "/usr/local/bin/ffmpeg"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// A fresh folder under /tmp for one test.
+    static func folder(_ name: String) throws -> String {
+        let path = "/tmp/parley-stream-\(name)-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Speech-like audio: voiced harmonics whose pitch glides between 100 and 220 Hz,
+    /// shaped into 4 syllables a second with short pauses, at about −10 dBFS.
+    static func speech(seconds: Double) -> [Int16] {
+        let count = Int(seconds * 48000)
+        var phase = 0.0
+        return (0 ..< count).map { index in
+            let time = Double(index) / 48000
+            let pitch = 160 + 60 * sin(2 * .pi * 0.7 * time) + 20 * sin(2 * .pi * 3.1 * time)
+            phase += 2 * .pi * pitch / 48000
+            var voice = 0.0
+            for harmonic in 1 ... 12 {
+                // A vowel-like spectrum: a formant near 700 Hz and one near 1.2 kHz.
+                let frequency = pitch * Double(harmonic)
+                let formant = exp(-pow((frequency - 700) / 300, 2)) + 0.6 * exp(-pow((frequency - 1200) / 400, 2)) + 0.05
+                voice += formant * sin(Double(harmonic) * phase)
+            }
+            let syllable = max(0, sin(2 * .pi * 4 * time))
+            let phrase = (time.truncatingRemainder(dividingBy: 2.5) < 2.2) ? 1.0 : 0.0
+            return Int16(clamping: Int(9000 * voice * syllable * phrase / 2))
+        }
+    }
+
+    static func writeSpeech(to path: String, seconds: Double) throws -> [Int16] {
+        let samples = speech(seconds: seconds)
+        try WAVFile.write(PCMAudio(sampleRate: 48000, channels: 1, samples: samples), to: path)
+        return samples
+    }
+
+    /// A Y4M clip of the test pattern (frame counter burnt in) at 30 fps.
+    static func writePatternClip(to path: String, width: Int, height: Int, frames: Int) throws {
+        let pattern = TestPatternGenerator(width: width, height: height)
+        let sink = try Y4MFileSink(path: path, width: width, height: height, frameRate: 30)
+        for index in 0 ..< frames { try sink.write(pattern.frame(index)) }
+        try sink.finish()
+    }
+
+    /// An even UDP port P with P…P+3 free on 127.0.0.1 (audio and video, RTCP neighbours).
+    static func freeUDPPorts() throws -> Int {
+        for _ in 0 ..< 100 {
+            let candidate = Int.random(in: 30000 ..< 40000) & ~3
+            let descriptors = (0 ..< 4).map { bindUDP(port: candidate + $0) }
+            descriptors.forEach { if $0 >= 0 { close($0) } }
+            if descriptors.allSatisfy({ $0 >= 0 }) { return candidate }
+        }
+        throw TimedOut(what: "finding free UDP ports", seconds: 0)
+    }
+
+    /// A UDP socket bound to 127.0.0.1:`port` (0 = any), or −1.
+    static func bindUDP(port: Int) -> Int32 {
+        let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        if bound != 0 {
+            close(descriptor)
+            return -1
+        }
+        return descriptor
+    }
+
+    /// Waits until something has bound UDP `port` (read from /proc/net/udp and udp6).
+    static func waitUntilBound(port: Int, seconds: Double = 15) throws {
+        let suffix = ":" + String(format: "%04X", port)
+        try waitUntil(timeout: seconds, "UDP port \(port) bound") {
+            ["/proc/net/udp", "/proc/net/udp6"].contains { table in
+                ((try? String(contentsOfFile: table, encoding: .utf8)) ?? "").split(separator: "\n").contains { line in
+                    line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first?.hasSuffix(suffix) ?? false
+                }
+            }
+        }
+    }
+}
+
+enum MediaAnalysis {
+    /// Pearson correlation of two equally long sample runs.
+    static func correlation(_ a: ArraySlice<Int16>, _ b: ArraySlice<Int16>) -> Double {
+        let x = a.map(Double.init), y = b.map(Double.init)
+        let meanX = x.reduce(0, +) / Double(max(x.count, 1)), meanY = y.reduce(0, +) / Double(max(y.count, 1))
+        var covariance = 0.0, varianceX = 0.0, varianceY = 0.0
+        for index in 0 ..< min(x.count, y.count) {
+            let dx = x[index] - meanX, dy = y[index] - meanY
+            covariance += dx * dy
+            varianceX += dx * dx
+            varianceY += dy * dy
+        }
+        return varianceX > 0 && varianceY > 0 ? covariance / (varianceX * varianceY).squareRoot() : 0
+    }
+
+    /// The lag (0..<maxLag) at which `output` lines up with `input` (found on 200 ms of
+    /// voiced input near `probe`), and the correlation over `length` samples at that lag.
+    static func aligned(input: [Int16], output: [Int16], probe: Int = 24_000, length: Int, maxLag: Int = 9600) -> (correlation: Double, lag: Int) {
+        let window = probe ..< min(probe + 9600, input.count)
+        var best = (score: -Double.infinity, lag: 0)
+        input.withUnsafeBufferPointer { x in
+            output.withUnsafeBufferPointer { y in
+                for lag in 0 ..< maxLag where window.upperBound + lag <= y.count {
+                    var dot = 0.0, energy = 0.0
+                    for index in window {
+                        let value = Double(y[index + lag])
+                        dot += Double(x[index]) * value
+                        energy += value * value
+                    }
+                    let score = energy > 0 ? dot / energy.squareRoot() : 0
+                    if score > best.score { best = (score, lag) }
+                }
+            }
+        }
+        let end = min(length, input.count, output.count - best.lag)
+        guard end > 0 else { return (0, best.lag) }
+        return (correlation(input[0 ..< end], output[best.lag ..< best.lag + end]), best.lag)
+    }
+
+    /// Every frame of a Y4M file with the pattern counter it shows and its PSNR against
+    /// the pattern frame of that number (nil when the counter cannot be read).
+    static func patternFrames(in path: String) throws -> [(number: Int?, psnr: Double)] {
+        let reader = try Y4MReader(path: path)
+        let pattern = TestPatternGenerator(width: reader.header.width, height: reader.header.height)
+        var result: [(Int?, Double)] = []
+        while let frame = try reader.nextFrame() {
+            let number = pattern.readFrameNumber(from: frame)
+            result.append((number, number.map { frame.psnr(comparedTo: pattern.frame($0)) } ?? 0))
+        }
+        return result
+    }
+}

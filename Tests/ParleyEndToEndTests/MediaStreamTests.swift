@@ -1,0 +1,215 @@
+import Foundation
+import ParleyMedia
+import Testing
+
+/// `parley stream` end to end: real processes, real UDP on loopback, ffmpeg as the
+/// independent RTP peer. Serialized: each test streams in real time.
+@Suite("parley stream: RTP audio and video", .serialized)
+struct MediaStreamTests {
+    static let size = (width: 320, height: 240)
+
+    @Test("Parley → Parley: 10 s of speech and a Y4M clip arrive intact")
+    func parleyToParley() throws {
+        let folder = try MediaFixtures.folder("p2p")
+        let speech = try MediaFixtures.writeSpeech(to: "\(folder)/speech.wav", seconds: 10)
+        try MediaFixtures.writePatternClip(to: "\(folder)/clip.y4m", width: Self.size.width, height: Self.size.height, frames: 150)
+        let port = try MediaFixtures.freeUDPPorts()
+        let send = ["stream", "send", "--to", "127.0.0.1:\(port)", "--audio", "wav:\(folder)/speech.wav", "--video", "y4m:\(folder)/clip.y4m",
+                    "--video-bitrate", "600", "--sdp", "\(folder)/stream.sdp", "--duration", "10"]
+        try runParley(send + ["--sdp-only"]).requireSuccess()
+        let receiver = try BackgroundProcess.parley(
+            ["stream", "receive", "--sdp", "\(folder)/stream.sdp", "--audio-out", "wav:\(folder)/heard.wav",
+             "--video-out", "y4m:\(folder)/seen.y4m", "--duration", "40", "--stats"], logs: folder, name: "receiver")
+        try MediaFixtures.waitUntilBound(port: port + 2)
+        let sender = try BackgroundProcess.parley(send + ["--stats"], logs: folder, name: "sender")
+        #expect(sender.wait(seconds: 40) == 0, "sender: \(sender.stderr)")
+        #expect(receiver.wait(seconds: 10) == 0, "receiver: \(receiver.stderr)")   // ends on the BYEs
+
+        let audio = receiver.statistics("received", "audio")
+        #expect(audio["byeReceived"] as? Bool == true)
+        #expect(audio["decoderErrors"] as? Int == 0)
+        #expect((audio["packetsReceived"] as? Int ?? 0) >= 495)
+        let heard = try WAVFile.read(path: "\(folder)/heard.wav").samples
+        let (correlation, lag) = MediaAnalysis.aligned(input: speech, output: heard, length: speech.count)
+        print("Parley → Parley audio: correlation \(correlation) at lag \(lag) samples, \(heard.count) samples heard")
+        #expect(correlation >= 0.8)
+
+        let frames = try MediaAnalysis.patternFrames(in: "\(folder)/seen.y4m")
+        let readable = frames.filter { $0.number != nil }
+        let psnr = readable.map(\.psnr)
+        print("Parley → Parley video: \(frames.count) frames, \(readable.count) readable, PSNR min \(psnr.min() ?? 0) avg \(psnr.reduce(0, +) / Double(max(psnr.count, 1)))")
+        #expect(frames.count >= 270, "10 s at 30 fps")
+        #expect(readable.count == frames.count)
+        #expect((psnr.min() ?? 0) >= 30)
+        let video = receiver.statistics("received", "video")
+        #expect(video["decoderErrors"] as? Int == 0)
+        let sentAudio = sender.statistics("sent", "audio")
+        #expect(sentAudio["roundTripMilliseconds"] != nil, "RTT from the receiver's reports")
+    }
+
+    @Test("Parley → ffmpeg: ffmpeg decodes audio and video from Parley's SDP", arguments: [false, true])
+    func parleyToFFmpeg(srtp: Bool) throws {
+        guard let ffmpeg = MediaFixtures.ffmpeg else {
+            print("ffmpeg is not installed (make deps installs it): skipped")
+            return
+        }
+        let folder = try MediaFixtures.folder("p2f")
+        let speech = try MediaFixtures.writeSpeech(to: "\(folder)/speech.wav", seconds: 5)
+        let port = try MediaFixtures.freeUDPPorts()
+        var send = ["stream", "send", "--to", "127.0.0.1:\(port)", "--audio", "wav:\(folder)/speech.wav",
+                    "--video", "pattern:\(Self.size.width)x\(Self.size.height)", "--sdp", "\(folder)/stream.sdp", "--duration", "5"]
+        if srtp { send += ["--srtp-key", "random"] }
+        try runParley(send + ["--sdp-only"]).requireSuccess()
+        let sdp = try String(contentsOfFile: "\(folder)/stream.sdp", encoding: .utf8)
+        #expect(sdp.contains("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:") == srtp)
+        if srtp {
+            // The sender must use the key the receiver has: take it from the SDP.
+            let key = sdp.split(whereSeparator: \.isNewline).first { $0.hasPrefix("a=crypto") }?.split(separator: ":").last.map(String.init) ?? ""
+            send[send.count - 1] = key
+        }
+        let receiver = try BackgroundProcess(
+            URL(fileURLWithPath: ffmpeg),
+            ["-hide_banner", "-nostdin", "-loglevel", "warning", "-y", "-protocol_whitelist", "file,udp,rtp,srtp,crypto",
+             "-i", "\(folder)/stream.sdp", "-map", "0:a", "-ac", "1", "\(folder)/heard.wav",
+             "-map", "0:v", "-fps_mode", "passthrough", "-f", "yuv4mpegpipe", "\(folder)/seen.y4m"],
+            logs: folder, name: "ffmpeg")
+        try MediaFixtures.waitUntilBound(port: port + 2)
+        let sender = try BackgroundProcess.parley(send + ["--stats"], logs: folder, name: "sender")
+        #expect(sender.wait(seconds: 30) == 0, "sender: \(sender.stderr)")
+        sleep(1)
+        receiver.interrupt(grace: 10)   // ffmpeg completes its files on SIGINT
+
+        let heard = try WAVFile.read(path: "\(folder)/heard.wav").samples
+        let (correlation, lag) = MediaAnalysis.aligned(input: speech, output: heard, length: speech.count)
+        print("Parley → ffmpeg (SRTP \(srtp)) audio: correlation \(correlation) at lag \(lag), \(heard.count) samples")
+        #expect(correlation >= 0.8, "ffmpeg: \(receiver.stderr)")
+        let frames = try MediaAnalysis.patternFrames(in: "\(folder)/seen.y4m")
+        let psnr = frames.map(\.psnr)
+        print("Parley → ffmpeg (SRTP \(srtp)) video: \(frames.count) frames, PSNR min \(psnr.min() ?? 0)")
+        #expect(frames.count >= 120, "5 s at 30 fps")
+        #expect(frames.allSatisfy { $0.number != nil })
+        #expect((psnr.min() ?? 0) >= 30)
+    }
+
+    @Test("ffmpeg → Parley: Parley receives ffmpeg's Opus and VP8 from ffmpeg's SDP", arguments: [false, true])
+    func ffmpegToParley(srtp: Bool) throws {
+        guard let ffmpeg = MediaFixtures.ffmpeg else {
+            print("ffmpeg is not installed (make deps installs it): skipped")
+            return
+        }
+        let folder = try MediaFixtures.folder("f2p")
+        let speech = try MediaFixtures.writeSpeech(to: "\(folder)/speech.wav", seconds: 5)
+        try MediaFixtures.writePatternClip(to: "\(folder)/clip.y4m", width: Self.size.width, height: Self.size.height, frames: 150)
+        let port = try MediaFixtures.freeUDPPorts()
+        let key = "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"   // 30 bytes, RFC 4568's example shape
+        let scheme = srtp ? "srtp" : "rtp"
+        let crypto = srtp ? ["-srtp_out_suite", "AES_CM_128_HMAC_SHA1_80", "-srtp_out_params", key] : []
+        // One ffmpeg per stream: one ffmpeg reading two inputs with -re paces the audio by
+        // the video and sends 5 s of it over ~9 s.
+        func audioArguments(_ extra: [String]) -> [String] {
+            ["-hide_banner", "-nostdin", "-loglevel", "warning", "-y", "-re", "-i", "\(folder)/speech.wav"] + extra
+                + ["-c:a", "libopus", "-b:a", "32k", "-application", "voip", "-frame_duration", "20", "-payload_type", "111"]
+                + crypto + ["-f", "rtp", "\(scheme)://127.0.0.1:\(port)", "-sdp_file", "\(folder)/audio.sdp"]
+        }
+        func videoArguments(_ extra: [String]) -> [String] {
+            ["-hide_banner", "-nostdin", "-loglevel", "warning", "-y", "-re", "-i", "\(folder)/clip.y4m"] + extra
+                + ["-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "600k", "-g", "60", "-payload_type", "96"]
+                + crypto + ["-f", "rtp", "\(scheme)://127.0.0.1:\(port + 2)", "-sdp_file", "\(folder)/video.sdp"]
+        }
+        // ffmpeg writes its SDP when it starts sending; short first runs write them so that
+        // Parley can listen before the real runs start. The two SDPs become one.
+        for (name, arguments) in [("audio", audioArguments(["-t", "0.04"])), ("video", videoArguments(["-frames:v", "1"]))] {
+            let probe = try BackgroundProcess(URL(fileURLWithPath: ffmpeg), arguments, logs: folder, name: "ffmpeg-\(name)-sdp")
+            #expect(probe.wait(seconds: 30) == 0, "ffmpeg: \(probe.stderr)")
+        }
+        let audioSDP = try String(contentsOfFile: "\(folder)/audio.sdp", encoding: .utf8)
+        let videoSDP = try String(contentsOfFile: "\(folder)/video.sdp", encoding: .utf8)
+        let sdp = audioSDP + (videoSDP.range(of: "m=video").map { String(videoSDP[$0.lowerBound...]) } ?? "")
+        #expect(sdp.contains("a=crypto") == srtp)
+        try sdp.write(toFile: "\(folder)/ffmpeg.sdp", atomically: true, encoding: .utf8)
+        let receiver = try BackgroundProcess.parley(
+            ["stream", "receive", "--sdp", "\(folder)/ffmpeg.sdp", "--audio-out", "wav:\(folder)/heard.wav",
+             "--video-out", "y4m:\(folder)/seen.y4m", "--duration", "60", "--stats"], logs: folder, name: "receiver")
+        try MediaFixtures.waitUntilBound(port: port + 2)
+        let audioSender = try BackgroundProcess(URL(fileURLWithPath: ffmpeg), audioArguments([]), logs: folder, name: "ffmpeg-audio")
+        let videoSender = try BackgroundProcess(URL(fileURLWithPath: ffmpeg), videoArguments([]), logs: folder, name: "ffmpeg-video")
+        #expect(audioSender.wait(seconds: 40) == 0, "ffmpeg: \(audioSender.stderr)")
+        #expect(videoSender.wait(seconds: 40) == 0, "ffmpeg: \(videoSender.stderr)")
+        sleep(1)   // ffmpeg sends no BYE: stop the receiver once the last packets are played
+        receiver.interrupt(grace: 10)
+        #expect(receiver.process.terminationStatus == 0, "receiver: \(receiver.stderr)")
+
+        let audio = receiver.statistics("received", "audio")
+        #expect(audio["decoderErrors"] as? Int == 0)
+        #expect(audio["packetsRejected"] as? Int == 0)
+        #expect((audio["packetsReceived"] as? Int ?? 0) >= 245)
+        let heard = try WAVFile.read(path: "\(folder)/heard.wav").samples
+        let (correlation, lag) = MediaAnalysis.aligned(input: speech, output: heard, length: speech.count)
+        print("ffmpeg → Parley (SRTP \(srtp)) audio: correlation \(correlation) at lag \(lag)")
+        #expect(correlation >= 0.8)
+
+        let video = receiver.statistics("received", "video")
+        #expect(video["decoderErrors"] as? Int == 0)
+        let frames = try MediaAnalysis.patternFrames(in: "\(folder)/seen.y4m")
+        let numbers = frames.compactMap(\.number)
+        let psnr = frames.map(\.psnr)
+        print("ffmpeg → Parley (SRTP \(srtp)) video: \(frames.count) frames, PSNR min \(psnr.min() ?? 0)")
+        #expect(frames.count >= 140, "5 s at 30 fps")
+        #expect(numbers.count == frames.count && numbers == numbers.sorted())
+        #expect((psnr.min() ?? 0) >= 30)
+    }
+
+    @Test("Through a relay that drops 10 % and jitters the rest, audio keeps playing and video recovers")
+    func lossAndJitter() throws {
+        let folder = try MediaFixtures.folder("loss")
+        _ = try MediaFixtures.writeSpeech(to: "\(folder)/speech.wav", seconds: 10)
+        let port = try MediaFixtures.freeUDPPorts()
+        var relayPort = try MediaFixtures.freeUDPPorts()
+        while relayPort == port { relayPort = try MediaFixtures.freeUDPPorts() }
+        let relay = try LossyRelay(
+            listenPorts: [relayPort, relayPort + 2], to: [port, port + 2], lossRate: 0.10, delayMilliseconds: 5 ... 35, seed: 20261125)
+        // The sender's SDP names the relay; the receiver's names its own ports.
+        let send = ["stream", "send", "--to", "127.0.0.1:\(relay.ports[0])", "--audio", "wav:\(folder)/speech.wav",
+                    "--video", "pattern:\(Self.size.width)x\(Self.size.height)", "--video-bitrate", "400", "--duration", "10"]
+        let receive = ["stream", "send", "--to", "127.0.0.1:\(port)", "--audio", "wav:\(folder)/speech.wav",
+                       "--video", "pattern", "--sdp", "\(folder)/receive.sdp", "--sdp-only"]
+        try runParley(receive).requireSuccess()
+        var sdp = try String(contentsOfFile: "\(folder)/receive.sdp", encoding: .utf8)
+        sdp = sdp.replacingOccurrences(of: "m=video \(port) ", with: "m=video \(port + 2) ")
+        try sdp.write(toFile: "\(folder)/receive.sdp", atomically: true, encoding: .utf8)
+        relay.start()
+        defer { relay.stop() }
+        let receiver = try BackgroundProcess.parley(
+            ["stream", "receive", "--sdp", "\(folder)/receive.sdp", "--audio-out", "wav:\(folder)/heard.wav",
+             "--video-out", "y4m:\(folder)/seen.y4m", "--duration", "40", "--stats"], logs: folder, name: "receiver")
+        try MediaFixtures.waitUntilBound(port: port + 2)
+        let sender = try BackgroundProcess.parley(send + ["--stats"], logs: folder, name: "sender")
+        #expect(sender.wait(seconds: 40) == 0, "sender: \(sender.stderr)")
+        let exit = receiver.wait(seconds: 5)
+        let totals = relay.totals
+        print("relay: \(totals.forwarded) forwarded, \(totals.dropped) dropped")
+        #expect(exit == 0, "receiver: \(receiver.stderr)")
+
+        let audio = receiver.statistics("received", "audio")
+        print("audio under loss: \(audio)")
+        #expect(audio["decoderErrors"] as? Int == 0)
+        #expect((audio["framesConcealed"] as? Int ?? 0) + (audio["framesRecovered"] as? Int ?? 0) > 0, "losses were concealed")
+        #expect((audio["longestGapMilliseconds"] as? Int ?? .max) <= 60)
+        let heard = try WAVFile.read(path: "\(folder)/heard.wav").samples
+        #expect(Double(heard.count) / 48000 >= 9.5, "audio kept playing")
+
+        let video = receiver.statistics("received", "video")
+        print("video under loss: \(video)")
+        #expect(video["decoderErrors"] as? Int == 0)
+        #expect((video["keyframeRequestsSent"] as? Int ?? 0) > 0)
+        #expect((video["keyframesReceived"] as? Int ?? 0) > 1, "keyframe requests were answered")
+        let sentVideo = sender.statistics("sent", "video")
+        #expect((sentVideo["keyframeRequestsReceived"] as? Int ?? 0) > 0)
+        let frames = try MediaAnalysis.patternFrames(in: "\(folder)/seen.y4m")
+        let psnr = frames.map(\.psnr)
+        print("video under loss: \(frames.count) frames shown, PSNR min \(psnr.min() ?? 0)")
+        #expect(frames.count >= 100, "video recovered and kept going")
+        #expect(frames.allSatisfy { $0.number != nil }, "no corrupt frame was shown")
+        #expect((psnr.min() ?? 0) >= 30)
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import ParleyMedia
+
+/// The stream halves (sender → datagrams → receiver) without sockets: a simulated network
+/// on a manual clock.
+@Suite("Stream pipelines")
+struct StreamPipelineTests {
+    /// Sends `seconds` of a tone through a network that loses `lossRate` of the packets
+    /// (seeded) and delays the rest by `delay` ms, playing out every 20 ms.
+    static func audioThroughNetwork(seconds: Double, lossRate: Double, delay: ClosedRange<Double>, seed: UInt64)
+        throws -> (statistics: ReceivedStreamStatistics, lossRuns: [Int])
+    {
+        let media = MediaDescription.opus(port: 5004)
+        let sender = try AudioStreamSender(description: media, canonicalName: "a")
+        let receiver = try AudioStreamReceiver(description: media, canonicalName: "b")
+        var random = SplitMix64(seed: seed)
+        func uniform() -> Double { Double(random.next() >> 11) / Double(1 << 53) }
+        var inFlight: [(arrival: UInt64, datagram: [UInt8])] = []
+        let frames = Int(seconds * 50)
+        var lossRuns: [Int] = []
+        var run = 0
+        let start: UInt64 = 1_000_000_000
+        // Packets are sent at 20 ms steps; playout ticks at 20 ms steps offset by 7 ms.
+        for step in 0 ..< frames + 50 {
+            let now = start + UInt64(step) * 20_000_000
+            if step < frames {
+                let samples = (0 ..< 960).map { offset -> Int16 in
+                    let time = Double(step * 960 + offset) / 48000
+                    return Int16(8000 * sin(2 * Double.pi * 440 * time))
+                }
+                for datagram in try sender.send(samples: samples, captureTime: now, nowNanoseconds: now)
+                where MultiplexedPacketKind.classify(datagram) == .rtp {
+                    if uniform() < lossRate {
+                        run += 1
+                        continue
+                    }
+                    if run > 0 { lossRuns.append(run) }
+                    run = 0
+                    inFlight.append((now + UInt64((delay.lowerBound + uniform() * (delay.upperBound - delay.lowerBound)) * 1e6), datagram))
+                }
+            }
+            let tick = now + 7_000_000
+            inFlight.sort { $0.arrival < $1.arrival }
+            while let first = inFlight.first, first.arrival <= tick {
+                receiver.receive(first.datagram, nowNanoseconds: first.arrival)
+                inFlight.removeFirst()
+            }
+            _ = receiver.playout()
+        }
+        return (receiver.statistics(nowNanoseconds: start + UInt64(frames + 50) * 20_000_000), lossRuns)
+    }
+
+    @Test("10 % loss and 5–35 ms jitter: FEC and PLC keep every gap within 60 ms", arguments: [1, 2, 3, 4, 5] as [UInt64])
+    func audioLossKeepsGapsShort(seed: UInt64) throws {
+        let (statistics, runs) = try Self.audioThroughNetwork(seconds: 20, lossRate: 0.10, delay: 5 ... 35, seed: seed)
+        print("seed \(seed): loss runs \(runs.sorted().suffix(5)), concealed \(statistics.framesConcealed ?? -1), recovered \(statistics.framesRecovered ?? -1), late \(statistics.packetsLate ?? -1), longest gap \(statistics.longestGapMilliseconds ?? -1) ms, target \(statistics.jitterBufferTargetMilliseconds ?? -1)")
+        #expect(statistics.decoderErrors == 0)
+        #expect((statistics.framesRecovered ?? 0) > 0)
+        let longestLoss = runs.max() ?? 0
+        // A burst of n lost packets needs n − 1 concealed frames at least (FEC brings back the last).
+        #expect((statistics.longestGapMilliseconds ?? .max) <= max(60, (longestLoss - 1) * 20))
+    }
+}
