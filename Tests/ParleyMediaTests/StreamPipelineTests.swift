@@ -62,3 +62,63 @@ struct StreamPipelineTests {
         #expect((statistics.longestGapMilliseconds ?? .max) <= max(60, (longestLoss - 1) * 20))
     }
 }
+
+extension StreamPipelineTests {
+    @Test("Video: a lost packet leads to a PLI, the sender answers with a keyframe, the receiver recovers")
+    func videoRecoversThroughKeyframeRequests() throws {
+        let media = MediaDescription.vp8(port: 5006)
+        let sender = try VideoStreamSender(
+            description: media, settings: VP8EncoderSettings(width: 320, height: 240, bitrate: 300_000), canonicalName: "a")
+        let receiver = try VideoStreamReceiver(description: media, canonicalName: "b")
+        let pattern = TestPatternGenerator(width: 320, height: 240)
+        var shown: [Int] = []
+        var pliSent = 0
+        for index in 0 ..< 60 {
+            let now = 1_000_000_000 + UInt64(index) * 33_333_333
+            let captured = CapturedVideoFrame(frame: pattern.frame(index), captureTime: now, index: UInt64(index))
+            for (number, datagram) in try sender.send(captured, nowNanoseconds: now).enumerated() {
+                if index == 20 && number == 0 { continue }   // lose the first packet of frame 20
+                for decoded in receiver.receive(datagram, nowNanoseconds: now) {
+                    shown.append(pattern.readFrameNumber(from: decoded.frame) ?? -1)
+                }
+            }
+            if let feedback = try receiver.feedbackIfDue(nowNanoseconds: now + 1_000_000) {
+                if (try RTCPPacket.parseCompound(feedback)).contains(where: { if case .pictureLossIndication = $0 { true } else { false } }) {
+                    pliSent += 1
+                }
+                sender.receiveFeedback(feedback)
+            }
+        }
+        let statistics = receiver.statistics(nowNanoseconds: 3_000_000_000)
+        #expect(statistics.decoderErrors == 0)
+        #expect(pliSent >= 1)
+        #expect(sender.statistics(nowNanoseconds: 3_000_000_000).keyframeRequestsReceived >= 1)
+        #expect((statistics.keyframesReceived ?? 0) >= 2)
+        #expect(!shown.contains(20), "the broken frame is never shown")
+        #expect(shown.contains(59), "video recovered")
+        #expect(shown == shown.sorted() && !shown.contains(-1))
+    }
+
+    @Test("Reception refuses foreign payload types, a second source and tampered SRTP")
+    func receptionRefusesWhatIsNotTheStream() throws {
+        let key = try SRTPKeyingMaterial(bytes: Array(repeating: 7, count: 30))
+        let media = MediaDescription.opus(port: 5004, srtpKey: key)
+        let sender = try AudioStreamSender(description: media, canonicalName: "a")
+        let receiver = try AudioStreamReceiver(description: media, canonicalName: "b")
+        let silence = [Int16](repeating: 0, count: 960)
+        let good = try sender.send(samples: silence, captureTime: 0, nowNanoseconds: 0)[0]
+        receiver.receive(good, nowNanoseconds: 0)
+        var tampered = try sender.send(samples: silence, captureTime: 0, nowNanoseconds: 0)[0]
+        tampered[tampered.count - 1] ^= 1
+        receiver.receive(tampered, nowNanoseconds: 0)
+        receiver.receive(good, nowNanoseconds: 0)   // replayed
+        receiver.receive([0x80, 0x60, 0, 1], nowNanoseconds: 0)   // too short for RTP
+        let other = try AudioStreamSender(description: media, canonicalName: "c")   // another SSRC, same key
+        receiver.receive(try other.send(samples: silence, captureTime: 0, nowNanoseconds: 0)[0], nowNanoseconds: 0)
+        let plain = try AudioStreamSender(description: .opus(port: 5004), canonicalName: "d")
+        receiver.receive(try plain.send(samples: silence, captureTime: 0, nowNanoseconds: 0)[0], nowNanoseconds: 0)
+        let statistics = receiver.statistics(nowNanoseconds: 0)
+        #expect(statistics.packetsReceived == 1)
+        #expect(statistics.packetsRejected == 5)
+    }
+}
