@@ -6,6 +6,7 @@ public enum StreamError: Error, Equatable, Sendable, CustomStringConvertible {
     case nothingToSend
     case nothingToReceive
     case cannotWriteSDP(path: String, reason: String)
+    case benchmarkFailed(String)
 
     public var description: String {
         switch self {
@@ -21,6 +22,8 @@ public enum StreamError: Error, Equatable, Sendable, CustomStringConvertible {
             "the SDP describes no stream to receive here: give --audio-out for its audio or --video-out for its video"
         case let .cannotWriteSDP(path, reason):
             "cannot write the SDP to \(path): \(reason)"
+        case let .benchmarkFailed(reason):
+            "the benchmark went wrong: \(reason)"
         }
     }
 }

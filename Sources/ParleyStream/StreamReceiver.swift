@@ -150,34 +150,41 @@ public enum StreamReceiver {
     /// Binds `addresses` (RTP, and RTCP when not multiplexed), feeds every datagram and a
     /// tick every `tickNanoseconds` of the monotonic clock to `handle`, in order, on one
     /// task, until `handle` returns false.
-    private static func receiveStream(
+    static func receiveStream(
         on addresses: [SocketAddress], tickNanoseconds: UInt64, _ handle: (Event, Reply) async throws -> Bool
     ) async throws {
         try await withDatagramSockets(addresses) { sockets in
-            let (events, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingNewest(4096))
-            let reply = Reply(socket: sockets[0])
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for socket in sockets {
-                    group.addTask {
-                        let clock = MonotonicClock()
-                        for try await datagram in socket.inbound {
-                            continuation.yield(.datagram(Array(buffer: datagram.data), arrival: clock.nowNanoseconds(), from: datagram.remoteAddress))
-                        }
-                    }
-                }
+            try await runEvents(on: sockets, tickNanoseconds: tickNanoseconds, handle)
+        }
+    }
+
+    /// The event loop of `receiveStream` on sockets that are open already.
+    static func runEvents(
+        on sockets: [DatagramSocket], tickNanoseconds: UInt64, _ handle: (Event, Reply) async throws -> Bool
+    ) async throws {
+        let (events, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingNewest(4096))
+        let reply = Reply(socket: sockets[0])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for socket in sockets {
                 group.addTask {
                     let clock = MonotonicClock()
-                    var pacer = RealTimePacer(clock: clock, framesPerSecondNumerator: Int(1_000_000_000 / tickNanoseconds))
-                    while !Task.isCancelled {
-                        continuation.yield(.tick(try await pacer.waitForNextFrame()))
+                    for try await datagram in socket.inbound {
+                        continuation.yield(.datagram(Array(buffer: datagram.data), arrival: clock.nowNanoseconds(), from: datagram.remoteAddress))
                     }
                 }
-                for await event in events {
-                    guard try await handle(event, reply) else { break }
-                }
-                continuation.finish()
-                group.cancelAll()
             }
+            group.addTask {
+                let clock = MonotonicClock()
+                var pacer = RealTimePacer(clock: clock, framesPerSecondNumerator: Int(1_000_000_000 / tickNanoseconds))
+                while !Task.isCancelled {
+                    continuation.yield(.tick(try await pacer.waitForNextFrame()))
+                }
+            }
+            for await event in events {
+                guard try await handle(event, reply) else { break }
+            }
+            continuation.finish()
+            group.cancelAll()
         }
     }
 }

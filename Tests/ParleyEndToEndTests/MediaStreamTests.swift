@@ -213,3 +213,44 @@ struct MediaStreamTests {
         #expect((psnr.min() ?? 0) >= 30)
     }
 }
+
+@Suite("parley stream: bad input")
+struct MediaStreamErrorTests {
+    @Test func wrongArgumentsAndFilesGetClearErrors() throws {
+        let folder = try MediaFixtures.folder("errors")
+        let missing = try runParley(["stream", "receive", "--sdp", "\(folder)/none.sdp", "--audio-out", "wav:\(folder)/x.wav"])
+        #expect(missing.status == 1 && missing.stderr.contains("cannot read the SDP"))
+        try "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 5004 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n".write(
+            toFile: "\(folder)/pcmu.sdp", atomically: true, encoding: .utf8)
+        let pcmu = try runParley(["stream", "receive", "--sdp", "\(folder)/pcmu.sdp", "--audio-out", "wav:\(folder)/x.wav"])
+        #expect(pcmu.status == 1 && pcmu.stderr.contains("Parley receives Opus"), "\(pcmu.stderr)")
+        let oddPort = try runParley(["stream", "send", "--to", "127.0.0.1:5005", "--video", "pattern"])
+        #expect(oddPort.status == 1 && oddPort.stderr.contains("even port"), "\(oddPort.stderr)")
+        let noSource = try runParley(["stream", "send", "--to", "127.0.0.1:5004"])
+        #expect(noSource.status == 2 && noSource.stderr.contains("--audio SRC"))
+        let badSource = try runParley(["stream", "send", "--to", "127.0.0.1:5004", "--video", "webcam"])
+        #expect(badSource.status == 2 && badSource.stderr.contains("v4l2:/dev/videoN"))
+        let noFile = try runParley(["stream", "send", "--to", "127.0.0.1:5004", "--audio", "wav:\(folder)/none.wav"])
+        #expect(noFile.status == 1 && noFile.stderr.contains("none.wav"))
+    }
+
+    @Test func aBusyPortAndAKilledReceiverLoseNothingSilently() throws {
+        let folder = try MediaFixtures.folder("busy")
+        let port = try MediaFixtures.freeUDPPorts()
+        try runParley(["stream", "send", "--to", "127.0.0.1:\(port)", "--audio", "alsa", "--sdp", "\(folder)/a.sdp", "--sdp-only"]).requireSuccess()
+        let holder = MediaFixtures.bindUDP(port: port)
+        let busy = try runParley(["stream", "receive", "--sdp", "\(folder)/a.sdp", "--audio-out", "wav:\(folder)/x.wav", "--duration", "2"])
+        close(holder)
+        #expect(busy.status == 1 && busy.stderr.contains("cannot bind UDP"), "\(busy.stderr)")
+
+        // A recording cut short by SIGKILL stays NAME.part: it never looks complete.
+        let receiver = try BackgroundProcess.parley(
+            ["stream", "receive", "--sdp", "\(folder)/a.sdp", "--audio-out", "wav:\(folder)/heard.wav"], logs: folder, name: "receiver")
+        try MediaFixtures.waitUntilBound(port: port)
+        kill(receiver.process.processIdentifier, SIGKILL)
+        receiver.process.waitUntilExit()
+        #expect(!FileManager.default.fileExists(atPath: "\(folder)/heard.wav"))
+        #expect(FileManager.default.fileExists(atPath: "\(folder)/heard.wav.part"))
+    }
+}
+

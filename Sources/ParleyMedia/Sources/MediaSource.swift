@@ -5,6 +5,12 @@ public struct CapturedVideoFrame: Sendable {
     public var captureTime: UInt64
     /// Frame number from the start of the source.
     public var index: UInt64
+
+    public init(frame: I420Frame, captureTime: UInt64, index: UInt64) {
+        self.frame = frame
+        self.captureTime = captureTime
+        self.index = index
+    }
 }
 
 /// A source of video frames (camera, file, test pattern), one type per kind.

@@ -14,7 +14,7 @@ struct StreamCommand: AsyncParsableCommand {
             video VP8 (RFC 7741, payload type 96), each on its own port with RTCP multiplexed. Start the \
             receiver first: `parley stream send … --sdp out.sdp --sdp-only` writes the SDP without sending.
             """,
-        subcommands: [StreamSendCommand.self, StreamReceiveCommand.self])
+        subcommands: [StreamSendCommand.self, StreamReceiveCommand.self, StreamBenchmarkCommand.self])
 }
 
 /// `parley stream send`.
