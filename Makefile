@@ -63,6 +63,7 @@ bench: deps
 	$(SWIFT) build -c release --product parley
 	python3 bench/chat.py
 	python3 bench/files.py
+	python3 bench/media.py
 
 ## install: release build into PREFIX (default /usr/local)
 PREFIX ?= /usr/local
