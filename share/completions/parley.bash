@@ -3,6 +3,7 @@
 #   parley --generate-completion-script bash > share/completions/parley.bash
 # Regenerate after changing commands or options; do not edit by hand.
 # Install: source it, or copy it to /usr/share/bash-completion/completions/parley.
+#!/bin/bash
 
 __parley_cursor_index_in_current_word() {
     local remaining="${COMP_LINE}"
@@ -177,13 +178,13 @@ _parley() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    id|contacts|daemon|ui|send|file|read|status|events|history|search|help)
+    id|contacts|daemon|ui|send|file|read|status|events|history|search|stream|help)
         # Offer subcommand argument completions
         "_parley_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'id contacts daemon ui send file read status events history search help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'id contacts daemon ui send file read status events history search stream help' -- "${cur}"))
         ;;
     esac
 }
@@ -765,6 +766,116 @@ _parley_search() {
         return
         ;;
     '--limit')
+        return
+        ;;
+    esac
+}
+
+_parley_stream() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __parley_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    send|receive|benchmark)
+        # Offer subcommand argument completions
+        "_parley_stream_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'send receive benchmark' -- "${cur}"))
+        ;;
+    esac
+}
+
+_parley_stream_send() {
+    repeating_flags=()
+    non_repeating_flags=(--sdp-only --dtx --stats --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--to --audio --video --sdp --duration --srtp-key --audio-bitrate --video-bitrate --frame-rate)
+    __parley_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--to')
+        return
+        ;;
+    '--audio')
+        return
+        ;;
+    '--video')
+        return
+        ;;
+    '--sdp')
+        return
+        ;;
+    '--duration')
+        return
+        ;;
+    '--srtp-key')
+        return
+        ;;
+    '--audio-bitrate')
+        return
+        ;;
+    '--video-bitrate')
+        return
+        ;;
+    '--frame-rate')
+        return
+        ;;
+    esac
+}
+
+_parley_stream_receive() {
+    repeating_flags=()
+    non_repeating_flags=(--stats --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--sdp --audio-out --video-out --duration --listen)
+    __parley_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--sdp')
+        return
+        ;;
+    '--audio-out')
+        return
+        ;;
+    '--video-out')
+        return
+        ;;
+    '--duration')
+        return
+        ;;
+    '--listen')
+        return
+        ;;
+    esac
+}
+
+_parley_stream_benchmark() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--audio-seconds --video-seconds --latency-seconds)
+    __parley_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--audio-seconds')
+        return
+        ;;
+    '--video-seconds')
+        return
+        ;;
+    '--latency-seconds')
         return
         ;;
     esac
