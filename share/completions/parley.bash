@@ -3,7 +3,6 @@
 #   parley --generate-completion-script bash > share/completions/parley.bash
 # Regenerate after changing commands or options; do not edit by hand.
 # Install: source it, or copy it to /usr/share/bash-completion/completions/parley.
-#!/bin/bash
 
 __parley_cursor_index_in_current_word() {
     local remaining="${COMP_LINE}"
