@@ -94,8 +94,11 @@ public enum StreamReceiver {
                         return false
                     }
                 }
-                if let report = try receiver.reportIfDue(nowNanoseconds: now) { try await reply.send(report) }
-                reporter.received.update { $0[.audio] = receiver.statistics(nowNanoseconds: now) }
+                // Reports carry the delay since the last SR: measure it now, not at the tick.
+                if let report = try receiver.reportIfDue(nowNanoseconds: MonotonicClock().nowNanoseconds()) { try await reply.send(report) }
+                var statistics = receiver.statistics(nowNanoseconds: now)
+                statistics.sinkFramesDropped = sink.framesDropped
+                reporter.received.update { $0[.audio] = statistics }
                 return !receiver.isFinished && !stop.isRequested && deadline.map { now < $0 } ?? true
             }
         }
@@ -119,10 +122,14 @@ public enum StreamReceiver {
                     sinkError = error
                     return false
                 }
-                if let feedback = try receiver.feedbackIfDue(nowNanoseconds: arrival) { try await reply.send(feedback) }
+                if let feedback = try receiver.feedbackIfDue(nowNanoseconds: MonotonicClock().nowNanoseconds()) {
+                    try await reply.send(feedback)
+                }
                 return !receiver.isFinished
             case let .tick(now):
-                if let feedback = try receiver.feedbackIfDue(nowNanoseconds: now) { try await reply.send(feedback) }
+                if let feedback = try receiver.feedbackIfDue(nowNanoseconds: MonotonicClock().nowNanoseconds()) {
+                    try await reply.send(feedback)
+                }
                 reporter.received.update { $0[.video] = receiver.statistics(nowNanoseconds: now) }
                 return !receiver.isFinished && !stop.isRequested && deadline.map { now < $0 } ?? true
             }

@@ -74,7 +74,7 @@ public enum StreamSender {
                 let first = firstCapture ?? captureTime
                 firstCapture = first
                 if let duration = options.duration, Double(captureTime - first) / 1e9 >= duration { break }
-                for datagram in feedback.exchange([]) { sender.receiveFeedback(datagram) }
+                for (datagram, arrival) in feedback.exchange([]) { sender.receiveFeedback(datagram, arrival: arrival) }
                 let now = clock.nowNanoseconds()
                 for datagram in try sender.send(samples: samples, captureTime: captureTime, nowNanoseconds: now) {
                     try await socket.send(datagram, to: destination)
@@ -103,7 +103,7 @@ public enum StreamSender {
                 let first = firstCapture ?? captured.captureTime
                 firstCapture = first
                 if let duration = options.duration, Double(captured.captureTime - first) / 1e9 >= duration { break }
-                for datagram in feedback.exchange([]) { sender.receiveFeedback(datagram) }
+                for (datagram, arrival) in feedback.exchange([]) { sender.receiveFeedback(datagram, arrival: arrival) }
                 let now = clock.nowNanoseconds()
                 for datagram in try sender.send(captured, nowNanoseconds: now) {
                     try await socket.send(datagram, to: destination)
@@ -117,19 +117,20 @@ public enum StreamSender {
     }
 
     /// Opens the stream's socket (any free port), collects what comes back on it
-    /// (RTCP feedback) for `body` to apply between frames, and runs `body`.
+    /// (RTCP feedback, with its arrival time for the RTT) for `body` to apply between
+    /// frames, and runs `body`.
     private static func sendStream(
         to destination: SocketAddress, stop: StreamStopSignal,
-        _ body: (DatagramSocket, SharedValue<[[UInt8]]>) async throws -> Void
+        _ body: (DatagramSocket, SharedValue<[([UInt8], NTPTimestamp)]>) async throws -> Void
     ) async throws {
         try await withDatagramSockets([try wildcard(like: destination)]) { sockets in
             let socket = sockets[0]
-            let feedback = SharedValue<[[UInt8]]>([])
+            let feedback = SharedValue<[([UInt8], NTPTimestamp)]>([])
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for try await datagram in socket.inbound {
-                        let bytes = Array(buffer: datagram.data)
-                        feedback.update { if $0.count < 64 { $0.append(bytes) } }   // bounded against floods
+                        let item = (Array(buffer: datagram.data), NTPTimestamp.now())
+                        feedback.update { if $0.count < 64 { $0.append(item) } }   // bounded against floods
                     }
                 }
                 try await body(socket, feedback)

@@ -10,7 +10,7 @@ final class BackgroundProcess {
     let stdoutPath: String
     let stderrPath: String
 
-    init(_ executable: URL, _ arguments: [String], logs folder: String, name: String) throws {
+    init(_ executable: URL, _ arguments: [String], logs folder: String, name: String, environment: [String: String] = [:]) throws {
         stdoutPath = "\(folder)/\(name).out"
         stderrPath = "\(folder)/\(name).err"
         _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
@@ -20,12 +20,13 @@ final class BackgroundProcess {
         process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
         process.standardInput = FileHandle.nullDevice
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         try process.run()
     }
 
     /// `parley ARGS` in the background.
-    static func parley(_ arguments: [String], logs folder: String, name: String) throws -> BackgroundProcess {
-        try BackgroundProcess(parleyExecutable, arguments, logs: folder, name: name)
+    static func parley(_ arguments: [String], logs folder: String, name: String, environment: [String: String] = [:]) throws -> BackgroundProcess {
+        try BackgroundProcess(parleyExecutable, arguments, logs: folder, name: name, environment: environment)
     }
 
     /// Waits up to `seconds` for the exit; interrupts (SIGINT) and then kills a process that
@@ -54,6 +55,13 @@ final class BackgroundProcess {
     /// The last JSON line of `--stats` output.
     var finalReport: [String: Any]? {
         guard let line = stdout.split(separator: "\n").last else { return nil }
+        return try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+    }
+
+    /// The last complete `--stats` line so far.
+    var latestReport: [String: Any]? {
+        let lines = stdout.split(separator: "\n", omittingEmptySubsequences: true)
+        guard stdout.hasSuffix("\n"), let line = lines.last else { return nil }
         return try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
     }
 
@@ -188,6 +196,41 @@ enum MediaAnalysis {
         let end = min(length, input.count, output.count - best.lag)
         guard end > 0 else { return (0, best.lag) }
         return (correlation(input[0 ..< end], output[best.lag ..< best.lag + end]), best.lag)
+    }
+
+    /// Like `aligned`, for a lag anywhere in 0..<maxLag (seconds): a coarse search on 10 ms
+    /// energy envelopes first, then a fine one around it.
+    static func alignedFar(input: [Int16], output: [Int16], length: Int, maxLag: Int) -> (correlation: Double, lag: Int) {
+        func envelope(_ samples: [Int16]) -> [Double] {
+            stride(from: 0, to: samples.count - 480, by: 480).map { start in
+                samples[start ..< start + 480].reduce(0.0) { $0 + abs(Double($1)) } / 480
+            }
+        }
+        let x = envelope(input), y = envelope(output)
+        let span = min(x.count, length / 480)
+        var best = (score: -Double.infinity, lag: 0)
+        for lag in 0 ..< maxLag / 480 where lag + span <= y.count {
+            let score = correlation(ArraySlice(x[0 ..< span].map { Int16(clamping: Int($0)) }), ArraySlice(y[lag ..< lag + span].map { Int16(clamping: Int($0)) }))
+            if score > best.score { best = (score, lag) }
+        }
+        let start = max(0, best.lag * 480 - 960)
+        let shifted = Array(output[min(start, output.count)...])
+        let fine = aligned(input: input, output: shifted, length: length, maxLag: 1920)
+        return (fine.correlation, start + fine.lag)
+    }
+
+    /// For a path with its own clocks (a sound server), where a concealed or dropped frame
+    /// shifts the alignment by 20 ms: the correlation of each 500 ms chunk of `input` with
+    /// `output` at the chunk's own best lag within ±40 ms of `lag`.
+    static func chunkCorrelations(input: [Int16], output: [Int16], lag: Int) -> [Double] {
+        stride(from: 0, to: input.count - 24000, by: 24000).map { start in
+            let from = max(0, lag + start - 1920)
+            guard from + 24000 + 3840 <= output.count else { return 0 }
+            return aligned(
+                input: Array(input[start ..< start + 24000]), output: Array(output[from ..< from + 24000 + 3840]),
+                probe: 0, length: 24000, maxLag: 3840
+            ).correlation
+        }
     }
 
     /// Every frame of a Y4M file with the pattern counter it shows and its PSNR against

@@ -254,3 +254,84 @@ struct MediaStreamErrorTests {
     }
 }
 
+
+/// Real-time ALSA: PulseAudio with two null sinks stands in for a sound card (this machine
+/// has none). What is played into "mic" is what Parley's ALSA `pulse` device captures; what
+/// Parley plays into "spk" is recorded from its monitor.
+@Suite("parley stream: real-time ALSA through PulseAudio", .serialized)
+struct RealTimeAudioTests {
+    static let tools = ["/usr/bin/pulseaudio", "/usr/bin/paplay", "/usr/bin/parec"]
+    static let plugin = "/usr/lib/x86_64-linux-gnu/alsa-lib/libasound_module_pcm_pulse.so"
+
+    @Test("Microphone → parley stream send → parley stream receive → speaker, in real time")
+    func microphoneToSpeaker() throws {
+        guard (Self.tools + [Self.plugin]).allSatisfy({ FileManager.default.fileExists(atPath: $0) }) else {
+            print("pulseaudio, pulseaudio-utils or libasound2-plugins is not installed (make deps installs them): skipped")
+            return
+        }
+        let folder = try MediaFixtures.folder("alsa")
+        for directory in ["run", "home"] { try FileManager.default.createDirectory(atPath: "\(folder)/\(directory)", withIntermediateDirectories: true) }
+        let pulse = ["XDG_RUNTIME_DIR": "\(folder)/run", "HOME": "\(folder)/home", "PULSE_SERVER": "unix:\(folder)/pulse.sock"]
+        // Daemonized: Foundation's Process must not be left waiting on a long-lived child.
+        let server = try BackgroundProcess(
+            URL(fileURLWithPath: "/usr/bin/pulseaudio"),
+            ["-n", "--daemonize=yes", "--exit-idle-time=-1", "--disable-shm=yes", "--use-pid-file=yes",
+             "-L", "module-native-protocol-unix auth-anonymous=1 socket=\(folder)/pulse.sock",
+             "-L", "module-null-sink sink_name=mic rate=48000 channels=1",
+             "-L", "module-null-sink sink_name=spk rate=48000 channels=1"],
+            logs: folder, name: "pulseaudio", environment: pulse)
+        #expect(server.wait(seconds: 20) == 0, "pulseaudio: \(server.stderr)")
+        defer {
+            let stop = try? BackgroundProcess(URL(fileURLWithPath: "/usr/bin/pulseaudio"), ["--kill"], logs: folder, name: "pulseaudio-kill", environment: pulse)
+            stop?.wait(seconds: 10)
+        }
+        try waitUntil(timeout: 15, "PulseAudio listening") { FileManager.default.fileExists(atPath: "\(folder)/pulse.sock") }
+        usleep(300_000)
+
+        let speech = try MediaFixtures.writeSpeech(to: "\(folder)/speech.wav", seconds: 4)
+        let port = try MediaFixtures.freeUDPPorts()
+        let send = ["stream", "send", "--to", "127.0.0.1:\(port)", "--audio", "alsa:pulse", "--sdp", "\(folder)/s.sdp", "--duration", "8"]
+        try runParley(send + ["--sdp-only"]).requireSuccess()
+        let recorder = try BackgroundProcess(
+            URL(fileURLWithPath: "/usr/bin/parec"),
+            ["-d", "spk.monitor", "--raw", "--format=s16le", "--rate=48000", "--channels=1", "\(folder)/heard.raw"],
+            logs: folder, name: "parec", environment: pulse)
+        let receiver = try BackgroundProcess.parley(
+            ["stream", "receive", "--sdp", "\(folder)/s.sdp", "--audio-out", "alsa:pulse", "--duration", "30", "--stats"],
+            logs: folder, name: "receiver", environment: pulse.merging(["PULSE_SINK": "spk"]) { $1 })
+        try MediaFixtures.waitUntilBound(port: port)
+        let sender = try BackgroundProcess.parley(
+            send + ["--stats"], logs: folder, name: "sender", environment: pulse.merging(["PULSE_SOURCE": "mic.monitor"]) { $1 })
+        // Opening the ALSA pulse device takes a while and its first writes stall (the sink
+        // drops what the device cannot take, to keep the delay bounded): speak once audio
+        // flows steadily.
+        try waitUntil(timeout: 20, "audio playing") {
+            let played = (receiver.latestReport?["received"] as? [[String: Any]])?.first?["framesDecoded"] as? Int ?? 0
+            return played >= 100
+        }
+        let dropsBefore = (receiver.latestReport?["received"] as? [[String: Any]])?.first?["sinkFramesDropped"] as? Int ?? 0
+        let player = try BackgroundProcess(
+            URL(fileURLWithPath: "/usr/bin/paplay"), ["-d", "mic", "\(folder)/speech.wav"], logs: folder, name: "paplay", environment: pulse)
+        #expect(player.wait(seconds: 20) == 0, "paplay: \(player.stderr)")
+        #expect(sender.wait(seconds: 30) == 0, "sender: \(sender.stderr)")
+        #expect(receiver.wait(seconds: 10) == 0, "receiver: \(receiver.stderr)")
+        recorder.interrupt(grace: 3)
+
+        let audio = receiver.statistics("received", "audio")
+        #expect(audio["byeReceived"] as? Bool == true)
+        #expect(audio["decoderErrors"] as? Int == 0)
+        print("real-time ALSA: the speaker dropped \(dropsBefore) frames while starting, \(audio["sinkFramesDropped"] as? Int ?? -1) in all")
+        let sent = sender.statistics("sent", "audio")
+        let packets = sent["packetsSent"] as? Int ?? 0
+        print("real-time ALSA: \(packets) packets sent in 8 s, receiver \(audio)")
+        #expect(packets >= 380 && packets <= 420, "the microphone delivered 8 s in real time")
+        let data = try #require(FileManager.default.contents(atPath: "\(folder)/heard.raw"))
+        let heard = data.withUnsafeBytes { Array($0.bindMemory(to: Int16.self)) }
+        let (correlation, lag) = MediaAnalysis.alignedFar(input: speech, output: heard, length: speech.count, maxLag: 48000 * 6)
+        let chunks = MediaAnalysis.chunkCorrelations(input: speech, output: heard, lag: lag)
+        print("real-time ALSA: correlation \(correlation) at \(Double(lag) / 48) ms into the recording; per 500 ms: \(chunks)")
+        // Sound server and playout run on different clocks: a concealed frame shifts what
+        // follows by 20 ms, so each half second is compared at its own lag.
+        #expect(chunks.filter { $0 >= 0.8 }.count >= chunks.count - 1)
+    }
+}

@@ -30,7 +30,8 @@ struct ALSADeviceTests {
         let speaker = try ALSAPlaybackSink(device: .named("file:FILE=\(path),FORMAT=raw"))
         let output = OpusCodecTests.sine(seconds: 0.2)
         for start in stride(from: 0, to: output.count, by: 960) { try speaker.write(Array(output[start ..< start + 960])) }
-        speaker.finish()
+        try speaker.finish()
+        #expect(speaker.framesDropped == 0)
         let data = try #require(FileManager.default.contents(atPath: path))
         let played = data.withUnsafeBytes { Array($0.bindMemory(to: Int16.self)) }
         #expect(played.count >= output.count)

@@ -33,10 +33,10 @@ public final class AudioStreamSender {
         return datagrams
     }
 
-    /// Applies RTCP that came back: the reported loss (smoothed, 0…30 %) becomes the
-    /// encoder's packet-loss percentage.
-    public func receiveFeedback(_ datagram: [UInt8]) {
-        for case let .report(block) in transmitter.feedback(from: datagram) {
+    /// Applies RTCP that came back (at `arrival`, for the RTT): the reported loss
+    /// (smoothed, 0…30 %) becomes the encoder's packet-loss percentage.
+    public func receiveFeedback(_ datagram: [UInt8], arrival: NTPTimestamp = .now()) {
+        for case let .report(block) in transmitter.feedback(from: datagram, arrival: arrival) {
             let reported = Int((Double(block.fractionLost) / 256 * 100).rounded())
             var settings = encoder.settings
             // Expect at least what was reported, decay slowly when the path gets better.

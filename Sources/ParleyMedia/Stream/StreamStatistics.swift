@@ -32,6 +32,8 @@ public struct ReceivedStreamStatistics: Codable, Equatable, Sendable {
     public var packetsLate: Int64?
     /// The longest run of concealed audio between two decoded frames, milliseconds.
     public var longestGapMilliseconds: Int?
+    /// Frames the sink dropped because the device was too far behind.
+    public var sinkFramesDropped: Int?
 
     // Video.
     public var framesPerSecond: Double?

@@ -49,9 +49,10 @@ public final class VideoStreamSender {
         return datagrams
     }
 
-    /// Applies RTCP that came back: a PLI asks the encoder for a keyframe.
-    public func receiveFeedback(_ datagram: [UInt8]) {
-        if transmitter.feedback(from: datagram).contains(.keyframeRequest) {
+    /// Applies RTCP that came back (at `arrival`, for the RTT): a PLI asks the encoder
+    /// for a keyframe.
+    public func receiveFeedback(_ datagram: [UInt8], arrival: NTPTimestamp = .now()) {
+        if transmitter.feedback(from: datagram, arrival: arrival).contains(.keyframeRequest) {
             encoder.requestKeyframe()
         }
     }
