@@ -233,6 +233,19 @@ enum MediaAnalysis {
         }
     }
 
+    /// Whether `output` carries `input` after the codec delay: correlation ≥ 0.8 for every
+    /// 500 ms chunk at its own lag (within ±40 ms of the overall one), one chunk in ten
+    /// excepted. A frame concealed because a process was starved of CPU shifts what
+    /// follows by 20 ms, which one overall lag would count as total loss. Prints both.
+    static func speechArrived(_ input: [Int16], _ output: [Int16], _ label: String) -> Bool {
+        let (correlation, lag) = aligned(input: input, output: output, length: input.count)
+        let chunks = chunkCorrelations(input: input, output: output, lag: lag)
+        let good = chunks.filter { $0 >= 0.8 }.count
+        let rounded = chunks.map { ($0 * 1000).rounded() / 1000 }
+        print("\(label) audio: overall correlation \(correlation) at lag \(lag) samples; per 500 ms \(rounded)")
+        return !chunks.isEmpty && good * 10 >= chunks.count * 9
+    }
+
     /// Every frame of a Y4M file with the pattern counter it shows and its PSNR against
     /// the pattern frame of that number (nil when the counter cannot be read).
     static func patternFrames(in path: String) throws -> [(number: Int?, psnr: Double)] {
