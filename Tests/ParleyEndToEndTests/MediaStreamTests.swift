@@ -30,7 +30,8 @@ struct MediaStreamTests {
         #expect(audio["decoderErrors"] as? Int == 0)
         #expect((audio["packetsReceived"] as? Int ?? 0) >= 495)
         let heard = try WAVFile.read(path: "\(folder)/heard.wav").samples
-        #expect(MediaAnalysis.speechArrived(speech, heard, "Parley → Parley"))
+        let arrived = MediaAnalysis.speechArrived(speech, heard, "Parley → Parley")
+        #expect(arrived)
 
         let frames = try MediaAnalysis.patternFrames(in: "\(folder)/seen.y4m")
         let readable = frames.filter { $0.number != nil }
@@ -78,7 +79,8 @@ struct MediaStreamTests {
         receiver.interrupt(grace: 10)   // ffmpeg completes its files on SIGINT
 
         let heard = try WAVFile.read(path: "\(folder)/heard.wav").samples
-        #expect(MediaAnalysis.speechArrived(speech, heard, "Parley → ffmpeg (SRTP \(srtp))"), "ffmpeg: \(receiver.stderr)")
+        let arrived = MediaAnalysis.speechArrived(speech, heard, "Parley → ffmpeg (SRTP \(srtp))")
+        #expect(arrived, "ffmpeg: \(receiver.stderr)")
         let frames = try MediaAnalysis.patternFrames(in: "\(folder)/seen.y4m")
         let psnr = frames.map(\.psnr)
         print("Parley → ffmpeg (SRTP \(srtp)) video: \(frames.count) frames, PSNR min \(psnr.min() ?? 0)")
@@ -140,7 +142,8 @@ struct MediaStreamTests {
         #expect(audio["packetsRejected"] as? Int == 0)
         #expect((audio["packetsReceived"] as? Int ?? 0) >= 245)
         let heard = try WAVFile.read(path: "\(folder)/heard.wav").samples
-        #expect(MediaAnalysis.speechArrived(speech, heard, "ffmpeg → Parley (SRTP \(srtp))"))
+        let arrived = MediaAnalysis.speechArrived(speech, heard, "ffmpeg → Parley (SRTP \(srtp))")
+        #expect(arrived)
 
         let video = receiver.statistics("received", "video")
         #expect(video["decoderErrors"] as? Int == 0)
