@@ -65,4 +65,52 @@ struct MediaFileTests {
         #expect(throws: MediaFileError.self) { try Y4MReader(path: path) }
         #expect(throws: MediaFileError.self) { try Y4MReader(path: "/nonexistent/clip.y4m") }
     }
+
+    /// `Y4MFile.parse` (bytes, used by the fuzzer) reads what `Y4MReader` reads from a file.
+    @Test func y4mBytesParseLikeTheReader() throws {
+        let pattern = TestPatternGenerator(width: 64, height: 48)
+        let header = Y4MHeader(width: 64, height: 48, frameRateNumerator: 30000, frameRateDenominator: 1001)
+        let whole = Y4MFile.serialize(header: header, frames: (0 ..< 3).map(pattern.frame))
+        let path = Self.temporaryPath("bytes.y4m")
+        func fromFile(_ bytes: [UInt8]) -> Result<(Y4MHeader, [I420Frame]), MediaFileError> {
+            _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            do throws(MediaFileError) {
+                let reader = try Y4MReader(path: path)
+                var frames: [I420Frame] = []
+                while let frame = try reader.nextFrame() { frames.append(frame) }
+                return .success((reader.header, frames))
+            } catch {
+                return .failure(error)
+            }
+        }
+        let cases: [(String, [UInt8])] = [
+            ("whole", whole),
+            ("truncated last frame", Array(whole.dropLast(10))),
+            ("header only", Array(header.line.utf8)),
+            ("empty", []),
+            ("header without newline", Array("YUV4MPEG2 W64 H48".utf8)),
+            ("header line too long", Array(("YUV4MPEG2 W64 H48 X" + String(repeating: "x", count: 1100) + "\n").utf8)),
+            ("bad frame line", Array(header.line.utf8) + Array("FRAMX\n".utf8) + [UInt8](repeating: 0, count: 768)),
+            ("frame line without newline", Array(header.line.utf8) + Array("FRAME".utf8)),
+            ("4:4:4", Array("YUV4MPEG2 W64 H48 C444\n".utf8)),
+        ]
+        for (name, bytes) in cases {
+            let parsed: Result<(Y4MHeader, [I420Frame]), MediaFileError>
+            do throws(MediaFileError) {
+                let (header, frames) = try Y4MFile.parse(bytes, path: path)
+                parsed = .success((header, frames))
+            } catch {
+                parsed = .failure(error)
+            }
+            switch (parsed, fromFile(bytes)) {
+            case let (.success(fromBytes), .success(read)):
+                #expect(fromBytes.0 == read.0 && fromBytes.1 == read.1, "\(name)")
+            case let (.failure(fromBytes), .failure(read)):
+                #expect(fromBytes == read, "\(name)")
+            case let (fromBytes, read):
+                Issue.record("\(name): bytes \(fromBytes), file \(read)")
+            }
+        }
+        #expect(try Y4MFile.parse(whole).frames == (0 ..< 3).map(pattern.frame))
+    }
 }
