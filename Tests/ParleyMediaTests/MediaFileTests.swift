@@ -113,4 +113,26 @@ struct MediaFileTests {
         }
         #expect(try Y4MFile.parse(whole).frames == (0 ..< 3).map(pattern.frame))
     }
+
+    /// Found by MediaFileFuzz: a Y4M header with a denominator of 44444444449 made the
+    /// RealTimePacer of Y4MFileSource trap (1e9 × denominator overflows 64 bits).
+    @Test func y4mRefusesFrameRatesItCannotPace() throws {
+        let error = #expect(throws: MediaFileError.self) {
+            try Y4MFile.parse(Array("YUV4MPEG2 W16 H16 F24:44444444449 C420jpeg\n".utf8))
+        }
+        guard case let .unsupported(_, what, conversion)? = error else {
+            Issue.record("expected .unsupported, got \(String(describing: error))")
+            return
+        }
+        #expect(what.contains("F24:44444444449"))
+        #expect(conversion.contains("-r 30"))
+        #expect(throws: MediaFileError.self) { try Y4MHeader.parse(line: "YUV4MPEG2 W16 H16 F1000001:1", path: "clip.y4m") }
+        let path = Self.temporaryPath("rate.y4m")
+        _ = FileManager.default.createFile(atPath: path, contents: Data("YUV4MPEG2 W16 H16 F30:99999999999\n".utf8))
+        #expect(throws: MediaFileError.self) { try Y4MFileSource(path: path) }
+        // Real rates still read; an unknown one (F0:0) still means 30 fps.
+        let ntsc = try Y4MHeader.parse(line: "YUV4MPEG2 W16 H16 F240000:1001", path: "clip.y4m")
+        #expect(ntsc.frameRateNumerator == 240000 && ntsc.frameRateDenominator == 1001)
+        #expect(try Y4MHeader.parse(line: "YUV4MPEG2 W16 H16 F0:0", path: "clip.y4m").frameRateNumerator == 30)
+    }
 }

@@ -22,6 +22,10 @@ public struct Y4MHeader: Equatable, Sendable {
 }
 
 extension Y4MHeader {
+    /// The largest frame-rate numerator or denominator read (30000:1001 and 240000:1001
+    /// fit); larger ones come from broken or hostile files.
+    public static let maximumFrameRateTerm = 1_000_000
+
     /// Parses a stream header line (without its newline); `path` only names the file in errors.
     public static func parse(line: String, path: String) throws(MediaFileError) -> Y4MHeader {
         var width = 0, height = 0, numerator = 30, denominator = 1
@@ -35,7 +39,14 @@ extension Y4MHeader {
             case "H": height = Int(value) ?? 0
             case "F":
                 let parts = value.split(separator: ":")
-                if parts.count == 2, let n = Int(parts[0]), let d = Int(parts[1]), n > 0, d > 0 { (numerator, denominator) = (n, d) }
+                // An unreadable or unknown rate (F0:0) leaves the default.
+                guard parts.count == 2, let n = Int(parts[0]), let d = Int(parts[1]), n > 0, d > 0 else { break }
+                guard n <= maximumFrameRateTerm, d <= maximumFrameRateTerm else {
+                    throw .unsupported(
+                        path: path, what: "frame rate F\(value) (numerator and denominator up to \(maximumFrameRateTerm))",
+                        conversion: "ffmpeg -i in.y4m -r 30 -pix_fmt yuv420p out.y4m")
+                }
+                (numerator, denominator) = (n, d)
             case "C":
                 guard value.hasPrefix("420") else {
                     throw .unsupported(path: path, what: "colour space C\(value) (only 4:2:0)", conversion: Y4MFile.conversion)
