@@ -8,7 +8,8 @@
 //  * parsed WAV audio has a sample rate and channels, and serialize → parse gives it back;
 //  * a parsed Y4M header has an even size in I420Frame.dimensionRange, every frame has
 //    its size, and serialize → parse gives header and frames back;
-//  * the header is usable as Y4MFileSource uses it: a RealTimePacer at its frame rate.
+//  * the header is usable as Y4MFileSource uses it: a RealTimePacer at its frame rate,
+//    whose deadlines never go back, however far into the stream.
 
 #if canImport(ParleyMedia)
 import ParleyMedia
@@ -37,9 +38,15 @@ private func checkY4M(_ input: [UInt8]) {
     guard let again = try? Y4MFile.parse(Y4MFile.serialize(header: header, frames: frames)),
           again.header == header, again.frames == frames
     else { fatalError("Y4M round trip failed: \(header), \(frames.count) frames") }
-    _ = RealTimePacer(
+    let pacer = RealTimePacer(
         clock: MonotonicClock(), framesPerSecondNumerator: header.frameRateNumerator,
         framesPerSecondDenominator: header.frameRateDenominator)
+    var previous: UInt64 = 0
+    for frame: UInt64 in [1, 1 << 24, 1 << 40, .max] {
+        let offset = pacer.offset(ofFrame: frame)
+        if offset < previous { fatalError("pacer offsets go back at frame \(frame) for \(header)") }
+        previous = offset
+    }
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
