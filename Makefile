@@ -10,7 +10,7 @@ SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the build and the tests need.
 APT_PACKAGES := libsqlite3-dev pkg-config openssl socat tmux libncurses-dev libopus-dev libvpx-dev libsrtp2-dev libasound2-dev libv4l-dev libspeexdsp-dev ffmpeg pulseaudio pulseaudio-utils libasound2-plugins
 
-.PHONY: deps build run test fuzz fuzz-wire fuzz-rtp fuzz-vp8 bench install clean
+.PHONY: deps build run test fuzz fuzz-wire fuzz-rtp fuzz-vp8 fuzz-mediafile bench install clean
 
 ## deps: install missing Debian packages (idempotent, asks nothing)
 deps:
@@ -38,15 +38,15 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-## fuzz: run every fuzzer (wire frames, RTP/RTCP, VP8 payload) for FUZZ_TIME seconds each (default 60)
-fuzz: fuzz-wire fuzz-rtp fuzz-vp8
+## fuzz: run every fuzzer (wire frames, RTP/RTCP, VP8 payload, WAV/Y4M files) for FUZZ_TIME seconds each (default 60)
+fuzz: fuzz-wire fuzz-rtp fuzz-vp8 fuzz-mediafile
 
-# $(call run-fuzzer,NAME,SOURCES): build .build/fuzz/NAME, run it on a scratch copy of Tests/Fuzz/corpus/NAME
+# $(call run-fuzzer,NAME,SOURCES[,OPTIONS]): build .build/fuzz/NAME, run it on a scratch copy of Tests/Fuzz/corpus/NAME
 define run-fuzzer
 	mkdir -p .build/fuzz/corpus-$(1)
 	swiftc -O -sanitize=fuzzer,address -parse-as-library $(2) -o .build/fuzz/$(1)
 	cp Tests/Fuzz/corpus/$(1)/* .build/fuzz/corpus-$(1)/
-	cd .build/fuzz && SWIFT_BACKTRACE=enable=no ./$(1) -max_total_time=$(FUZZ_TIME) corpus-$(1)
+	cd .build/fuzz && SWIFT_BACKTRACE=enable=no ./$(1) -max_total_time=$(FUZZ_TIME) $(3) corpus-$(1)
 endef
 
 fuzz-wire:
@@ -57,6 +57,9 @@ fuzz-rtp:
 
 fuzz-vp8:
 	$(call run-fuzzer,vp8,Sources/ParleyMedia/RTP/*.swift Sources/ParleyMedia/Payload/*.swift Tests/Fuzz/VP8PayloadFuzz.swift)
+
+fuzz-mediafile:
+	$(call run-fuzzer,mediafile,Sources/ParleyMedia/Files/*.swift Sources/ParleyMedia/Video/I420Frame.swift Sources/ParleyMedia/Clock/*.swift Tests/Fuzz/MediaFileFuzz.swift,-use_value_profile=1)
 
 ## bench: release build, then the benchmarks in bench/ (they print their figures and ratios)
 bench: deps

@@ -82,11 +82,12 @@ struct FFmpegInteropTests {
         let port = try LoopbackUDPSocket.freeEvenPort()
         try FFmpeg.sdp(media: "audio", port: port, payloadType: 111, rtpmap: "opus/48000/2")
             .write(toFile: "\(folder)/opus.sdp", atomically: true, encoding: .utf8)
-        let ffmpeg = try FFmpeg.start([
-            "-protocol_whitelist", "file,udp,rtp", "-i", "\(folder)/opus.sdp", "-t", "1.5", "-ac", "1", "-ar", "48000",
-            "-c:a", "pcm_s16le", "\(folder)/out.wav",
+        // ffmpeg reads until the RTCP BYE that ends the stream, then writes the whole WAV:
+        // nothing here depends on how fast a loaded machine runs ffmpeg or this sender.
+        let ffmpeg = try FFmpeg.start(FFmpeg.rtpInputOptions + [
+            "-i", "\(folder)/opus.sdp", "-ac", "1", "-ar", "48000", "-c:a", "pcm_s16le", "\(folder)/out.wav",
         ], log: "\(folder)/ffmpeg.log")
-        #expect(try await FFmpeg.waitUntilListening(port: port, seconds: 20), "ffmpeg did not open UDP port \(port)")
+        #expect(try await FFmpeg.waitUntilListening(port: port, seconds: FFmpeg.patienceSeconds), "ffmpeg did not open UDP port \(port)")
         let input = chirp(seconds: 2)
         let encoder = try OpusAudioEncoder()
         var packetizer = OpusPacketizer(sequencer: RTPSequencer(ssrc: 0x5A5A, payloadType: 111, firstSequenceNumber: 65500), firstTimestamp: 123_456)
@@ -101,7 +102,8 @@ struct FFmpegInteropTests {
                 sender.send(try packet.serialized(), toPort: port)
             }
         }
-        #expect(FFmpeg.wait(ffmpeg, seconds: 5))
+        #expect(try await FFmpeg.endRTPInput(port: port, ssrc: 0x5A5A, sender: sender), "ffmpeg did not read the stream")
+        #expect(FFmpeg.wait(ffmpeg, seconds: FFmpeg.patienceSeconds))
         let output = try WAVFile.read(path: "\(folder)/out.wav")
         #expect(output.sampleRate == 48000 && output.channels == 1)
         let aligned = bestAlignedCorrelation(input: input, output: output.samples, range: 9600 ..< 48000, maxLag: 4800)
@@ -114,11 +116,10 @@ struct FFmpegInteropTests {
         let port = try LoopbackUDPSocket.freeEvenPort()
         try FFmpeg.sdp(media: "video", port: port, payloadType: 96, rtpmap: "VP8/90000")
             .write(toFile: "\(folder)/vp8.sdp", atomically: true, encoding: .utf8)
-        let ffmpeg = try FFmpeg.start([
-            "-protocol_whitelist", "file,udp,rtp", "-i", "\(folder)/vp8.sdp", "-frames:v", "40", "-f", "yuv4mpegpipe",
-            "-pix_fmt", "yuv420p", "\(folder)/out.y4m",
+        let ffmpeg = try FFmpeg.start(FFmpeg.rtpInputOptions + [
+            "-i", "\(folder)/vp8.sdp", "-f", "yuv4mpegpipe", "-pix_fmt", "yuv420p", "\(folder)/out.y4m",
         ], log: "\(folder)/ffmpeg.log")
-        #expect(try await FFmpeg.waitUntilListening(port: port, seconds: 20), "ffmpeg did not open UDP port \(port)")
+        #expect(try await FFmpeg.waitUntilListening(port: port, seconds: FFmpeg.patienceSeconds), "ffmpeg did not open UDP port \(port)")
         let pattern = TestPatternGenerator(width: 640, height: 480)
         let encoder = try VP8VideoEncoder(settings: VP8EncoderSettings(width: 640, height: 480, bitrate: 1_000_000, frameRate: 30))
         var packetizer = VP8Packetizer(sequencer: RTPSequencer(ssrc: 0xBEEF, payloadType: 96, firstSequenceNumber: 65530))
@@ -129,9 +130,11 @@ struct FFmpegInteropTests {
                     sender.send(try packet.serialized(), toPort: port)
                 }
             }
-            try await Task.sleep(for: .milliseconds(5))
+            // Never more than one frame ahead of ffmpeg, so a slow ffmpeg loses no datagram.
+            #expect(try await FFmpeg.waitUntilRead(port: port, seconds: FFmpeg.patienceSeconds), "ffmpeg stopped reading")
         }
-        #expect(FFmpeg.wait(ffmpeg, seconds: 10))
+        #expect(try await FFmpeg.endRTPInput(port: port, ssrc: 0xBEEF, sender: sender), "ffmpeg did not read the stream")
+        #expect(FFmpeg.wait(ffmpeg, seconds: FFmpeg.patienceSeconds))
         let reader = try Y4MReader(path: "\(folder)/out.y4m")
         #expect(reader.header.width == 640 && reader.header.height == 480)
         var psnrs: [Double] = []

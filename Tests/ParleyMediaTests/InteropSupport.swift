@@ -37,17 +37,63 @@ enum FFmpeg {
     /// Waits until a UDP socket is bound to 127.0.0.1:`port` or 0.0.0.0:`port` (ffmpeg ready to
     /// receive), reading /proc/net/udp; false after `seconds`.
     static func waitUntilListening(port: Int, seconds: Double) async throws -> Bool {
-        let suffix = ":" + String(format: "%04X", port)
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            let table = (try? String(contentsOfFile: "/proc/net/udp", encoding: .utf8)) ?? ""
-            let bound = table.split(separator: "\n").contains { line in
-                line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first?.hasSuffix(suffix) ?? false
-            }
-            if bound { return true }
+            if !queuedBytes(port: port).isEmpty { return true }
             try await Task.sleep(for: .milliseconds(20))
         }
         return false
+    }
+
+    /// The bytes waiting in the receive queue of each UDP socket bound to `port` (the
+    /// rx_queue column of /proc/net/udp); empty when none is bound.
+    static func queuedBytes(port: Int) -> [Int] {
+        let suffix = ":" + String(format: "%04X", port)
+        let table = (try? String(contentsOfFile: "/proc/net/udp", encoding: .utf8)) ?? ""
+        return table.split(separator: "\n").dropFirst().compactMap { line in
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count > 4, fields[1].hasSuffix(suffix) else { return nil }
+            return fields[4].split(separator: ":").last.flatMap { Int($0, radix: 16) }
+        }
+    }
+
+    /// Waits until the process receiving on `port` has read every datagram sent to it so
+    /// far (or has closed the port); false after `seconds`. Senders call it to go no faster
+    /// than a receiver slowed down by a loaded machine, so none of its datagrams are dropped.
+    static func waitUntilRead(port: Int, seconds: Double) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if queuedBytes(port: port).allSatisfy({ $0 == 0 }) { return true }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        return false
+    }
+
+    /// Input options for an ffmpeg receiving RTP described by an SDP file. The stream is
+    /// ended with `endRTPInput`, not by a duration or frame count; the read timeout (ffmpeg
+    /// stops after that long without a datagram) is only a safety net, long enough that a
+    /// sender held up by a loaded machine does not end the stream early.
+    static let rtpInputOptions = ["-protocol_whitelist", "file,udp,rtp", "-listen_timeout", "120"]
+
+    /// How long a test waits for ffmpeg (to listen, to read, to finish) before taking it for
+    /// stuck. ffmpeg runs at low priority and can be minutes behind on a loaded machine, so
+    /// only a hung ffmpeg reaches this.
+    static let patienceSeconds = 600.0
+
+    /// Ends the RTP stream `ssrc` going to an ffmpeg receiving on `port` (with
+    /// `rtpInputOptions`): once ffmpeg has read every RTP datagram sent (its socket's queue
+    /// is empty), sends an RTCP receiver report and BYE to `port + 1`. ffmpeg's RTP demuxer
+    /// takes the BYE as the end of the input, then finishes and closes its output file.
+    /// Waiting for the queue matters: ffmpeg reads its RTCP socket before its RTP socket.
+    static func endRTPInput(port: Int, ssrc: UInt32, sender: LoopbackUDPSocket) async throws -> Bool {
+        let read = try await waitUntilRead(port: port, seconds: patienceSeconds)
+        let ssrcBytes = (0 ..< 4).map { UInt8(truncatingIfNeeded: ssrc >> (24 - 8 * $0)) }
+        let bye = try RTCPPacket.serializeCompound([
+            .receiverReport(RTCPReceiverReport(ssrc: ssrc)),
+            .other(packetType: 203, count: 1, body: ssrcBytes),
+        ])
+        sender.send(bye, toPort: port + 1)
+        return read
     }
 
     /// An SDP file describing one RTP stream arriving at 127.0.0.1:`port`.
@@ -123,9 +169,9 @@ final class LoopbackUDPSocket {
         }
     }
 
-    /// Every datagram that arrives while `process` runs and shortly after it exits
-    /// (at most `limit` seconds in all).
-    func receiveAll(while process: Process, limit: Double = 60) -> [[UInt8]] {
+    /// Every datagram that arrives while `process` runs and shortly after it exits (at
+    /// most `limit` seconds in all: a safety net for a hung sender, not a duration).
+    func receiveAll(while process: Process, limit: Double = FFmpeg.patienceSeconds) -> [[UInt8]] {
         var datagrams: [[UInt8]] = []
         let deadline = Date().addingTimeInterval(limit)
         var quietAfterExit = 0

@@ -65,4 +65,74 @@ struct MediaFileTests {
         #expect(throws: MediaFileError.self) { try Y4MReader(path: path) }
         #expect(throws: MediaFileError.self) { try Y4MReader(path: "/nonexistent/clip.y4m") }
     }
+
+    /// `Y4MFile.parse` (bytes, used by the fuzzer) reads what `Y4MReader` reads from a file.
+    @Test func y4mBytesParseLikeTheReader() throws {
+        let pattern = TestPatternGenerator(width: 64, height: 48)
+        let header = Y4MHeader(width: 64, height: 48, frameRateNumerator: 30000, frameRateDenominator: 1001)
+        let whole = Y4MFile.serialize(header: header, frames: (0 ..< 3).map(pattern.frame))
+        let path = Self.temporaryPath("bytes.y4m")
+        func fromFile(_ bytes: [UInt8]) -> Result<(Y4MHeader, [I420Frame]), MediaFileError> {
+            _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            do throws(MediaFileError) {
+                let reader = try Y4MReader(path: path)
+                var frames: [I420Frame] = []
+                while let frame = try reader.nextFrame() { frames.append(frame) }
+                return .success((reader.header, frames))
+            } catch {
+                return .failure(error)
+            }
+        }
+        let cases: [(String, [UInt8])] = [
+            ("whole", whole),
+            ("truncated last frame", Array(whole.dropLast(10))),
+            ("header only", Array(header.line.utf8)),
+            ("empty", []),
+            ("header without newline", Array("YUV4MPEG2 W64 H48".utf8)),
+            ("header line too long", Array(("YUV4MPEG2 W64 H48 X" + String(repeating: "x", count: 1100) + "\n").utf8)),
+            ("bad frame line", Array(header.line.utf8) + Array("FRAMX\n".utf8) + [UInt8](repeating: 0, count: 768)),
+            ("frame line without newline", Array(header.line.utf8) + Array("FRAME".utf8)),
+            ("4:4:4", Array("YUV4MPEG2 W64 H48 C444\n".utf8)),
+        ]
+        for (name, bytes) in cases {
+            let parsed: Result<(Y4MHeader, [I420Frame]), MediaFileError>
+            do throws(MediaFileError) {
+                let (header, frames) = try Y4MFile.parse(bytes, path: path)
+                parsed = .success((header, frames))
+            } catch {
+                parsed = .failure(error)
+            }
+            switch (parsed, fromFile(bytes)) {
+            case let (.success(fromBytes), .success(read)):
+                #expect(fromBytes.0 == read.0 && fromBytes.1 == read.1, "\(name)")
+            case let (.failure(fromBytes), .failure(read)):
+                #expect(fromBytes == read, "\(name)")
+            case let (fromBytes, read):
+                Issue.record("\(name): bytes \(fromBytes), file \(read)")
+            }
+        }
+        #expect(try Y4MFile.parse(whole).frames == (0 ..< 3).map(pattern.frame))
+    }
+
+    /// Found by MediaFileFuzz: a Y4M header with a denominator of 44444444449 made the
+    /// RealTimePacer of Y4MFileSource trap (1e9 × denominator overflows 64 bits).
+    @Test func y4mRefusesFrameRatesItCannotPace() throws {
+        let error = #expect(throws: MediaFileError.self) {
+            try Y4MFile.parse(Array("YUV4MPEG2 W16 H16 F24:44444444449 C420jpeg\n".utf8))
+        }
+        guard case let .unsupported(_, what, conversion)? = error else {
+            Issue.record("expected .unsupported, got \(String(describing: error))")
+            return
+        }
+        #expect(what.contains("F24:44444444449"))
+        #expect(conversion.contains("-r 30"))
+        #expect(throws: MediaFileError.self) { try Y4MHeader.parse(line: "YUV4MPEG2 W16 H16 F1000001:1", path: "clip.y4m") }
+        let path = Self.temporaryPath("rate.y4m")
+        _ = FileManager.default.createFile(atPath: path, contents: Data("YUV4MPEG2 W16 H16 F30:99999999999\n".utf8))
+        #expect(throws: MediaFileError.self) { try Y4MFileSource(path: path) }
+        // Real rates still read; an unknown one (F0:0) still means 30 fps.
+        let ntsc = try Y4MHeader.parse(line: "YUV4MPEG2 W16 H16 F240000:1001", path: "clip.y4m")
+        #expect(ntsc.frameRateNumerator == 240000 && ntsc.frameRateDenominator == 1001)
+        #expect(try Y4MHeader.parse(line: "YUV4MPEG2 W16 H16 F0:0", path: "clip.y4m").frameRateNumerator == 30)
+    }
 }

@@ -32,6 +32,17 @@ struct PacedSourceTests {
         #expect(times[3000] - times[0] == 100_100_000_000)
     }
 
+    /// frames × 1001e9 outgrows 64 bits after 18.4 million frames at 30000/1001 fps (a week
+    /// of a looping source), and after 18 thousand with a denominator of a million.
+    @Test func pacerOffsetsStayExactPastSixtyFourBits() {
+        let ntsc = RealTimePacer(clock: ManualClock(), framesPerSecondNumerator: 30000, framesPerSecondDenominator: 1001)
+        #expect(ntsc.offset(ofFrame: 3000) == 100_100_000_000)
+        #expect(ntsc.offset(ofFrame: 20_000_000) == 667_333_333_333_333)   // 2.002e19 / 30000, rounded down
+        #expect(ntsc.offset(ofFrame: .max) == .max)
+        let odd = RealTimePacer(clock: ManualClock(), framesPerSecondNumerator: 999_999, framesPerSecondDenominator: 1_000_000)
+        #expect(odd.offset(ofFrame: 1_000_000) == 1_000_001_000_001_000)
+    }
+
     @Test func testPatternSourceIsPacedAndCounts() async throws {
         let clock = ManualClock()
         let source = TestPatternSource(width: 160, height: 120, frameRate: 25, frameLimit: 5, clock: clock)

@@ -47,9 +47,17 @@ public struct RealTimePacer: Sendable {
     public mutating func waitForNextFrame() async throws -> UInt64 {
         let start = self.start ?? clock.nowNanoseconds()
         self.start = start
-        let deadline = start + framesPaced * frameDurationNumerator / frameDurationDenominator
-        try await clock.sleep(untilNanoseconds: deadline)
+        let (deadline, overflow) = start.addingReportingOverflow(offset(ofFrame: framesPaced))
+        try await clock.sleep(untilNanoseconds: overflow ? .max : deadline)
         framesPaced += 1
-        return deadline
+        return overflow ? .max : deadline
+    }
+
+    /// Nanoseconds from the first frame to frame `index`. Computed in 128 bits: the product
+    /// outgrows 64 bits after about 18 million frames at 30000/1001 fps (a week).
+    public func offset(ofFrame index: UInt64) -> UInt64 {
+        let product = index.multipliedFullWidth(by: frameDurationNumerator)
+        guard product.high < frameDurationDenominator else { return .max }   // past 584 years
+        return frameDurationDenominator.dividingFullWidth(product).quotient
     }
 }
