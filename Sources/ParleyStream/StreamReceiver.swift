@@ -48,6 +48,7 @@ public enum StreamReceiver {
         let streamCount = (audio == nil ? 0 : 1) + (video == nil ? 0 : 1)
         let reporter = StreamReporter(started: MonotonicClock().nowNanoseconds())
         let deadline = options.duration.map { reporter.started + UInt64($0 * 1e9) }
+        let audioPlaying = SharedValue<AudioPlaying?>(nil)
         try await withThrowingTaskGroup(of: Void.self) { group in
             if let reportInterval {
                 group.addTask { await reporter.run(every: reportInterval, deliver: report) }
@@ -56,7 +57,8 @@ public enum StreamReceiver {
                 let addresses = try addresses(media)
                 group.addTask {
                     let receiver = try AudioStreamReceiver(description: media, canonicalName: canonicalName)
-                    try await receiveAudio(receiver, into: try sink.open(), on: addresses, deadline: deadline, stop: stop, reporter: reporter)
+                    try await receiveAudio(
+                        receiver, into: try sink.open(), on: addresses, deadline: deadline, stop: stop, reporter: reporter, playing: audioPlaying)
                 }
             }
             if let (sink, media) = video {
@@ -64,7 +66,8 @@ public enum StreamReceiver {
                 let threads = options.videoThreads
                 group.addTask {
                     let receiver = try VideoStreamReceiver(description: media, canonicalName: canonicalName, decoderThreads: threads)
-                    try await receiveVideo(receiver, into: sink.open(), on: addresses, deadline: deadline, stop: stop, reporter: reporter)
+                    try await receiveVideo(
+                        receiver, into: sink.open(), on: addresses, deadline: deadline, stop: stop, reporter: reporter, audio: audioPlaying)
                 }
             }
             var remaining = streamCount
@@ -76,9 +79,15 @@ public enum StreamReceiver {
         report(reporter.report(final: true))
     }
 
+    /// What the audio task tells the video task for lip sync.
+    struct AudioPlaying: Sendable {
+        var timestamp: UInt32
+        var senderReport: RTCPSenderReport
+    }
+
     private static func receiveAudio(
         _ receiver: AudioStreamReceiver, into sink: any AudioSink, on addresses: [SocketAddress], deadline: UInt64?,
-        stop: StreamStopSignal, reporter: StreamReporter
+        stop: StreamStopSignal, reporter: StreamReporter, playing: SharedValue<AudioPlaying?>
     ) async throws {
         var sinkError: (any Error)?
         try await receiveStream(on: addresses, tickNanoseconds: 20_000_000) { event, reply in
@@ -93,6 +102,7 @@ public enum StreamReceiver {
                         sinkError = error
                         return false
                     }
+                    if let now = receiver.playingNow { playing.value = AudioPlaying(timestamp: now.timestamp, senderReport: now.senderReport) }
                 }
                 // Reports carry the delay since the last SR: measure it now, not at the tick.
                 if let report = try receiver.reportIfDue(nowNanoseconds: MonotonicClock().nowNanoseconds()) { try await reply.send(report) }
@@ -108,9 +118,10 @@ public enum StreamReceiver {
 
     private static func receiveVideo(
         _ receiver: VideoStreamReceiver, into sink: any VideoSink, on addresses: [SocketAddress], deadline: UInt64?,
-        stop: StreamStopSignal, reporter: StreamReporter
+        stop: StreamStopSignal, reporter: StreamReporter, audio: SharedValue<AudioPlaying?>
     ) async throws {
         var sinkError: (any Error)?
+        var videoLead: Double?
         try await receiveStream(on: addresses, tickNanoseconds: 50_000_000) { event, reply in
             switch event {
             case let .datagram(bytes, arrival, from):
@@ -122,6 +133,12 @@ public enum StreamReceiver {
                     sinkError = error
                     return false
                 }
+                if let shown = frames.last, let videoReport = receiver.reception.lastSenderReport, let playing = audio.value {
+                    var sync = LipSync()
+                    sync.audioSenderReport(playing.senderReport)
+                    sync.videoSenderReport(videoReport)
+                    videoLead = sync.videoLead(audioTimestamp: playing.timestamp, videoTimestamp: shown.rtpTimestamp)
+                }
                 if let feedback = try receiver.feedbackIfDue(nowNanoseconds: MonotonicClock().nowNanoseconds()) {
                     try await reply.send(feedback)
                 }
@@ -130,11 +147,15 @@ public enum StreamReceiver {
                 if let feedback = try receiver.feedbackIfDue(nowNanoseconds: MonotonicClock().nowNanoseconds()) {
                     try await reply.send(feedback)
                 }
-                reporter.received.update { $0[.video] = receiver.statistics(nowNanoseconds: now) }
+                var statistics = receiver.statistics(nowNanoseconds: now)
+                statistics.videoLeadMilliseconds = videoLead.map { $0 * 1000 }
+                reporter.received.update { $0[.video] = statistics }
                 return !receiver.isFinished && !stop.isRequested && deadline.map { now < $0 } ?? true
             }
         }
-        reporter.received.update { $0[.video] = receiver.statistics(nowNanoseconds: MonotonicClock().nowNanoseconds()) }
+        var statistics = receiver.statistics(nowNanoseconds: MonotonicClock().nowNanoseconds())
+        statistics.videoLeadMilliseconds = videoLead.map { $0 * 1000 }
+        reporter.received.update { $0[.video] = statistics }
         try sink.finish()
         if let sinkError { throw sinkError }
     }

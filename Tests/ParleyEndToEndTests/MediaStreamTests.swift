@@ -42,6 +42,11 @@ struct MediaStreamTests {
         #expect((psnr.min() ?? 0) >= 30)
         let video = receiver.statistics("received", "video")
         #expect(video["decoderErrors"] as? Int == 0)
+        // Video is shown as it completes, audio after the jitter buffer: the picture leads a
+        // little; lip sync from the two streams' sender reports measures by how much.
+        let lead = video["videoLeadMilliseconds"] as? Double
+        print("Parley → Parley lip sync: video leads audio by \(lead ?? .nan) ms")
+        #expect(lead.map { abs($0) < 200 } == true)
         let sentAudio = sender.statistics("sent", "audio")
         #expect(sentAudio["roundTripMilliseconds"] != nil, "RTT from the receiver's reports")
     }

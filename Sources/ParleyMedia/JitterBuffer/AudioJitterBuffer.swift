@@ -33,6 +33,8 @@ public struct AudioJitterBuffer: Sendable {
     public private(set) var framesConcealed = 0
     public private(set) var framesRecovered = 0
     public private(set) var framesDropped = 0
+    /// The RTP timestamp of the last frame decoded for playout (for lip sync).
+    public private(set) var lastPlayedTimestamp: UInt32?
 
     private var timestamps = RTPTimestampUnwrapper()
     private var packets: [Int64: [UInt8]] = [:]
@@ -130,6 +132,7 @@ public struct AudioJitterBuffer: Sendable {
     private mutating func advance(from position: Int64) -> AudioPlayoutAction {
         if let packet = packets.removeValue(forKey: position) {
             playout = position + Self.samplesPerFrame
+            lastPlayedTimestamp = UInt32(truncatingIfNeeded: position)
             return .decode(packet)
         }
         let highest = timestamps.highest ?? position

@@ -77,6 +77,13 @@ public final class AudioStreamReceiver {
         return Array(samples.prefix(count)) + [Int16](repeating: 0, count: max(0, count - samples.count))
     }
 
+    /// The RTP timestamp of the audio playing now, and the sender report that maps it to
+    /// the sender's clock (nil until both exist): one half of lip sync.
+    public var playingNow: (timestamp: UInt32, senderReport: RTCPSenderReport)? {
+        guard let timestamp = jitterBuffer.lastPlayedTimestamp, let report = reception.lastSenderReport else { return nil }
+        return (timestamp, report)
+    }
+
     /// The sender said BYE and everything it sent has been played.
     public var isFinished: Bool {
         reception.statistics.byeReceived && jitterBuffer.bufferedDelay == 0

@@ -42,6 +42,9 @@ public struct ReceivedStreamStatistics: Codable, Equatable, Sendable {
     /// Keyframe requests (RTCP PLI) sent.
     public var keyframeRequestsSent: Int?
     public var keyframesReceived: Int?
+    /// Lip sync (RFC 3550 §6.4.1, from both streams' sender reports): how much later the
+    /// picture shown last was captured than the sound playing then; positive = video ahead.
+    public var videoLeadMilliseconds: Double?
 
     public init(kind: MediaDescription.Kind) {
         self.kind = kind
