@@ -1,4 +1,5 @@
 import Foundation
+@testable import ParleyMedia
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -22,7 +23,7 @@ final class LossyRelay: @unchecked Sendable {
     private let delay: ClosedRange<Double>
     /// One generator per socket and direction: the drops do not depend on how the
     /// streams interleave.
-    private var generators: [[SeededGenerator]]
+    private var generators: [[SplitMix64]]
     private var senders: [sockaddr_in?]
     private var queue: [(release: Double, socket: Int, datagram: [UInt8], to: sockaddr_in)] = []
     private let stopped = Mutex(false)
@@ -50,7 +51,7 @@ final class LossyRelay: @unchecked Sendable {
         self.lossRate = lossRate
         delay = delayMilliseconds
         generators = (0 ..< receiverPorts.count).map { index in
-            [SeededGenerator(seed: seed &+ UInt64(2 * index)), SeededGenerator(seed: seed &+ UInt64(2 * index + 1))]
+            [SplitMix64(seed: seed &+ UInt64(2 * index)), SplitMix64(seed: seed &+ UInt64(2 * index + 1))]
         }
         senders = Array(repeating: nil, count: receiverPorts.count)
     }
@@ -96,11 +97,11 @@ final class LossyRelay: @unchecked Sendable {
                 if !fromReceiver { senders[index] = from }
                 guard let destination = fromReceiver ? senders[index] : Self.loopback(port: receiverPorts[index]) else { continue }
                 let direction = fromReceiver ? 1 : 0
-                if Double(generators[index][direction].next() >> 11) / Double(1 << 53) < lossRate {
+                if generators[index][direction].nextUnitInterval() < lossRate {
                     counters.withLock { $0.dropped += 1 }
                     continue
                 }
-                let wait = delay.lowerBound + Double(generators[index][direction].next() >> 11) / Double(1 << 53) * (delay.upperBound - delay.lowerBound)
+                let wait = delay.lowerBound + generators[index][direction].nextUnitInterval() * (delay.upperBound - delay.lowerBound)
                 queue.append((now() + wait / 1000, index, Array(buffer[..<count]), destination))
             }
             let current = now()
@@ -126,22 +127,5 @@ final class LossyRelay: @unchecked Sendable {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         return address
-    }
-}
-
-/// SplitMix64: reproducible drops and delays.
-struct SeededGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

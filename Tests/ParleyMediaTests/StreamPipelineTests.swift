@@ -15,7 +15,6 @@ struct StreamPipelineTests {
         let sender = try AudioStreamSender(description: media, canonicalName: "a")
         let receiver = try AudioStreamReceiver(description: media, canonicalName: "b")
         var random = SplitMix64(seed: seed)
-        func uniform() -> Double { Double(random.next() >> 11) / Double(1 << 53) }
         var inFlight: [(arrival: UInt64, datagram: [UInt8])] = []
         let frames = Int(seconds * 50)
         var lossRuns: [Int] = []
@@ -31,13 +30,13 @@ struct StreamPipelineTests {
                 }
                 for datagram in try sender.send(samples: samples, captureTime: now, nowNanoseconds: now)
                 where MultiplexedPacketKind.classify(datagram) == .rtp {
-                    if uniform() < lossRate {
+                    if random.nextUnitInterval() < lossRate {
                         run += 1
                         continue
                     }
                     if run > 0 { lossRuns.append(run) }
                     run = 0
-                    inFlight.append((now + UInt64((delay.lowerBound + uniform() * (delay.upperBound - delay.lowerBound)) * 1e6), datagram))
+                    inFlight.append((now + UInt64((delay.lowerBound + random.nextUnitInterval() * (delay.upperBound - delay.lowerBound)) * 1e6), datagram))
                 }
             }
             let tick = now + 7_000_000

@@ -1,26 +1,13 @@
 import Testing
 @testable import ParleyMedia
 
-/// A small deterministic generator (SplitMix64), so a failing stream can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-}
-
 /// The indexed `VP8FrameAssembler` against the rescanning one it replaced
 /// (`ReferenceVP8FrameAssembler`), and the edges of its index.
 @Suite("VP8 frame assembler index")
 struct VP8FrameAssemblerIndexTests {
     /// A VP8 payload: a one-byte descriptor (S bit, partition 0 or 1) and `size` bytes of
     /// data whose first byte says keyframe or not.
-    static func payload(startsFrame: Bool, keyframe: Bool, partition: UInt8 = 0, size: Int, using generator: inout SeededGenerator) -> [UInt8] {
+    static func payload(startsFrame: Bool, keyframe: Bool, partition: UInt8 = 0, size: Int, using generator: inout SplitMix64) -> [UInt8] {
         [(startsFrame ? 0x10 : 0x00) | partition, keyframe ? 0x10 : 0x11]
             + (0 ..< size).map { _ in UInt8.random(in: 0 ... 255, using: &generator) }
     }
@@ -33,7 +20,7 @@ struct VP8FrameAssemblerIndexTests {
     /// (some with another marker, S bit, keyframe bit or timestamp), reordering, and, when
     /// `hostile`, flipped S bits and markers, timestamp changes inside frames and jumps of
     /// the sequence number.
-    static func damagedStream(hostile: Bool, using generator: inout SeededGenerator) -> [RTPPacket] {
+    static func damagedStream(hostile: Bool, using generator: inout SplitMix64) -> [RTPPacket] {
         var packets: [RTPPacket] = []
         var sequence = UInt16.random(in: 0 ... .max, using: &generator)
         var timestamp = UInt32.random(in: 0 ... .max, using: &generator)
@@ -80,7 +67,7 @@ struct VP8FrameAssemblerIndexTests {
 
     /// Packets drawn from a few sequence numbers and timestamps with random S bits,
     /// partitions, keyframe bits and markers: many collisions and overwrites.
-    static func randomPackets(using generator: inout SeededGenerator) -> [RTPPacket] {
+    static func randomPackets(using generator: inout SplitMix64) -> [RTPPacket] {
         let base = UInt16.random(in: 0 ... .max, using: &generator)
         return (0 ..< Int.random(in: 1 ... 300, using: &generator)).map { _ in
             Self.packet(
@@ -95,7 +82,7 @@ struct VP8FrameAssemblerIndexTests {
 
     /// Feeds `packets` to both assemblers; records the first packet after which their
     /// frames, counters or keyframe requests differ.
-    static func expectSameBehaviour(_ packets: [RTPPacket], reorderTolerance: Int, capacity: Int, generator: inout SeededGenerator, stream: String) {
+    static func expectSameBehaviour(_ packets: [RTPPacket], reorderTolerance: Int, capacity: Int, generator: inout SplitMix64, stream: String) {
         var indexed = VP8FrameAssembler(reorderTolerance: reorderTolerance, capacity: capacity)
         var reference = ReferenceVP8FrameAssembler(reorderTolerance: reorderTolerance, capacity: capacity)
         for (position, packet) in packets.enumerated() {
@@ -122,7 +109,7 @@ struct VP8FrameAssemblerIndexTests {
 
     @Test(arguments: 0 ..< 4)
     func behavesExactlyLikeTheRescanningAssembler(seed: Int) {
-        var generator = SeededGenerator(state: UInt64(seed) &* 0x1234_5678_9ABC + 1)
+        var generator = SplitMix64(seed: UInt64(seed) &* 0x1234_5678_9ABC + 1)
         for stream in 0 ..< 300 {
             let kind = stream % 3
             let packets = kind == 2
@@ -138,7 +125,7 @@ struct VP8FrameAssemblerIndexTests {
     /// A loss resumes at the next frame start, here in the middle of a run of consecutive
     /// packets: the packets before it go, the rest of the run still counts as present.
     @Test func resumingInsideARunOfPacketsKeepsTheRestOfTheRun() throws {
-        var generator = SeededGenerator(state: 3)
+        var generator = SplitMix64(seed: 3)
         var assembler = VP8FrameAssembler()
         func send(_ sequence: UInt16, _ timestamp: UInt32, start: Bool, marker: Bool, keyframe: Bool = false) throws -> [VP8AssembledFrame] {
             try assembler.insert(Self.packet(
@@ -167,7 +154,7 @@ struct VP8FrameAssemblerIndexTests {
     /// A duplicate replaces the packet it copies; when it carries another marker, the frame
     /// ends where the latest copy says, and never across a gap.
     @Test func aDuplicateWithAnotherMarkerReplacesTheFirstCopy() throws {
-        var generator = SeededGenerator(state: 5)
+        var generator = SplitMix64(seed: 5)
         var assembler = VP8FrameAssembler()
         var reference = ReferenceVP8FrameAssembler()
         let packets = [
@@ -190,7 +177,7 @@ struct VP8FrameAssemblerIndexTests {
     /// Every packet starts a frame, none has a marker, timestamps are random: nothing is
     /// handed on, the buffer is dropped when full, and a keyframe afterwards still comes out.
     @Test func aStreamOfUnfinishedFramesIsHeldThenDropped() throws {
-        var generator = SeededGenerator(state: 11)
+        var generator = SplitMix64(seed: 11)
         var assembler = VP8FrameAssembler(capacity: 2048)
         for index in 0 ..< 2049 {
             let packet = Self.packet(

@@ -53,24 +53,7 @@ public struct RTCPIntervalScheduler: Sendable {
     }
 
     private mutating func randomised(_ interval: UInt64) -> UInt64 {
-        let factor = 0.5 + Double(random.next() >> 11) / Double(1 << 53)   // 0.5 ..< 1.5
+        let factor = 0.5 + random.nextUnitInterval()   // 0.5 ..< 1.5
         return UInt64(Double(interval) * factor / 1.21828)
-    }
-}
-
-/// A small seeded generator (SplitMix64), so schedules are reproducible in tests.
-struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
