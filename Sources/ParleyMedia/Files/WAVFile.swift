@@ -76,16 +76,32 @@ public enum WAVFile {
 
     /// The bytes of a WAV file holding `audio`.
     public static func serialize(_ audio: PCMAudio) -> [UInt8] {
+        header(sampleRate: audio.sampleRate, channels: audio.channels, sampleCount: audio.samples.count)
+            + littleEndianBytes(audio.samples)
+    }
+
+    /// The 44-byte header of a 16-bit PCM file holding `sampleCount` samples (of all
+    /// channels together).
+    static func header(sampleRate: Int, channels: Int, sampleCount: Int) -> [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(44 + audio.samples.count * 2)
+        bytes.reserveCapacity(44)
         func u16(_ value: Int) { bytes += [UInt8(truncatingIfNeeded: value), UInt8(truncatingIfNeeded: value >> 8)] }
         func u32(_ value: Int) { u16(value & 0xFFFF); u16(value >> 16) }
-        let dataSize = audio.samples.count * 2
+        let dataSize = sampleCount * 2
         bytes += Array("RIFF".utf8); u32(36 + dataSize); bytes += Array("WAVE".utf8)
-        bytes += Array("fmt ".utf8); u32(16); u16(1); u16(audio.channels); u32(audio.sampleRate)
-        u32(audio.sampleRate * audio.channels * 2); u16(audio.channels * 2); u16(16)
+        bytes += Array("fmt ".utf8); u32(16); u16(1); u16(channels); u32(sampleRate)
+        u32(sampleRate * channels * 2); u16(channels * 2); u16(16)
         bytes += Array("data".utf8); u32(dataSize)
-        for sample in audio.samples { u16(Int(UInt16(bitPattern: sample))) }
+        return bytes
+    }
+
+    /// Samples as WAV stores them: 16-bit little-endian.
+    static func littleEndianBytes(_ samples: [Int16]) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: samples.count * 2)
+        for (index, sample) in samples.enumerated() {
+            bytes[2 * index] = UInt8(truncatingIfNeeded: sample)
+            bytes[2 * index + 1] = UInt8(truncatingIfNeeded: sample >> 8)
+        }
         return bytes
     }
 

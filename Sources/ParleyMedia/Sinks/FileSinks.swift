@@ -17,19 +17,14 @@ public final class WAVFileSink: AudioSink {
         self.path = path
         guard let file = fopen(path + ".part", "wb") else { throw .io(path: path + ".part", reason: String(cString: strerror(errno))) }
         self.file = file
-        try put(Self.header(sampleCount: 0))
+        try put(WAVFile.header(sampleRate: VoiceFormat.sampleRate, channels: VoiceFormat.channels, sampleCount: 0))
     }
 
     deinit { if let file { fclose(file) } }
 
     /// Appends played samples.
     public func write(_ frame: [Int16]) throws {
-        var bytes = [UInt8](repeating: 0, count: frame.count * 2)
-        for (index, sample) in frame.enumerated() {
-            bytes[2 * index] = UInt8(truncatingIfNeeded: sample)
-            bytes[2 * index + 1] = UInt8(truncatingIfNeeded: sample >> 8)
-        }
-        try put(bytes)
+        try put(WAVFile.littleEndianBytes(frame))
         sampleCount += frame.count
     }
 
@@ -37,7 +32,9 @@ public final class WAVFileSink: AudioSink {
     public func finish() throws {
         guard let file else { return }
         guard fseek(file, 0, SEEK_SET) == 0 else { throw MediaFileError.io(path: partialPath, reason: String(cString: strerror(errno))) }
-        try put(Self.header(sampleCount: sampleCount))
+        // The sizes saturate past 4 GiB (about 12 hours), as far as 32-bit RIFF sizes go.
+        let storable = min(sampleCount, (Int(UInt32.max) - 36) / 2)
+        try put(WAVFile.header(sampleRate: VoiceFormat.sampleRate, channels: VoiceFormat.channels, sampleCount: storable))
         let flushed = fflush(file) == 0 && fsync(fileno(file)) == 0
         let reason = String(cString: strerror(errno))
         fclose(file)
@@ -51,18 +48,6 @@ public final class WAVFileSink: AudioSink {
         guard bytes.withUnsafeBufferPointer({ fwrite($0.baseAddress, 1, $0.count, file) }) == bytes.count else {
             throw .io(path: partialPath, reason: String(cString: strerror(errno)))
         }
-    }
-
-    /// The 44-byte RIFF header of a PCM file holding `sampleCount` mono samples.
-    static func header(sampleCount: Int) -> [UInt8] {
-        let header = WAVFile.serialize(PCMAudio(sampleRate: VoiceFormat.sampleRate, channels: VoiceFormat.channels, samples: []))
-        var bytes = Array(header.prefix(44))
-        let dataSize = UInt32(clamping: sampleCount * 2)
-        let riffSize = dataSize &+ 36
-        for (offset, value) in [(4, riffSize), (40, dataSize)] {
-            for index in 0 ..< 4 { bytes[offset + index] = UInt8(truncatingIfNeeded: value >> (8 * index)) }
-        }
-        return bytes
     }
 }
 
