@@ -22,7 +22,7 @@ public final class RTPReception {
     private var scheduler: RTCPIntervalScheduler
     private let inbound: SRTPSession?
     private let outbound: SRTPSession?
-    private var meter = BitrateMeter()
+    private var bytesReceived = OneSecondCounter()
     private let canonicalName: String
 
     public init(description: MediaDescription, ssrc: UInt32 = .random(in: 1 ... .max), canonicalName: String, sessionBandwidth: Int) throws(SRTPError) {
@@ -77,7 +77,7 @@ public final class RTPReception {
                 return .rejected("SSRC \(packet.header.ssrc) is not the stream's source \(source)")
             }
             receiverStatistics.record(packet.header, arrivalNanoseconds: now)
-            meter.record(bytes: datagram.count, nowNanoseconds: now)
+            bytesReceived.record(datagram.count, nowNanoseconds: now)
             return .media(packet)
         }
     }
@@ -111,7 +111,7 @@ public final class RTPReception {
         let expected = receiverStatistics.packetsExpected
         current.lossFraction = expected > 0 ? max(0, Double(receiverStatistics.cumulativeLost) / Double(expected)) : 0
         current.jitterMilliseconds = receiverStatistics.jitterSeconds * 1000
-        current.bitrate = meter.bitsPerSecond(nowNanoseconds: now)
+        current.bitrate = bytesReceived.total(nowNanoseconds: now) * 8
         return current
     }
 

@@ -18,7 +18,7 @@ public final class RTPTransmitter {
     private var scheduler: RTCPIntervalScheduler
     private let outbound: SRTPSession?
     private let inbound: SRTPSession?
-    private var meter = BitrateMeter()
+    private var bytesSent = OneSecondCounter()
 
     /// `srtpKey`: protect with SRTP (and expect SRTCP feedback under the same key).
     public init(
@@ -42,7 +42,7 @@ public final class RTPTransmitter {
         if let outbound { bytes = try outbound.protect(bytes) }
         senderStatistics.record(packet, captureNanoseconds: captureNanoseconds)
         statistics.packetsSent += 1
-        meter.record(bytes: bytes.count, nowNanoseconds: now)
+        bytesSent.record(bytes.count, nowNanoseconds: now)
         return bytes
     }
 
@@ -113,7 +113,7 @@ public final class RTPTransmitter {
     /// The statistics with the bit rate of the last second.
     public func currentStatistics(nowNanoseconds now: UInt64) -> SentStreamStatistics {
         var current = statistics
-        current.bitrate = meter.bitsPerSecond(nowNanoseconds: now)
+        current.bitrate = bytesSent.total(nowNanoseconds: now) * 8
         return current
     }
 

@@ -17,7 +17,7 @@ public final class VideoStreamReceiver {
     private var decoderErrors: Int64 = 0
     private var framesDecoded: Int64 = 0
     private var keyframesReceived = 0
-    private var frameRate = RateMeter()
+    private var framesShown = OneSecondCounter()
     private var size: (width: Int, height: Int)?
 
     public init(description: MediaDescription, canonicalName: String, decoderThreads: Int = 1) throws {
@@ -47,7 +47,7 @@ public final class VideoStreamReceiver {
             do {
                 for picture in try decoder.decode(frame.data) {
                     framesDecoded += 1
-                    frameRate.record(nowNanoseconds: now)
+                    framesShown.record(nowNanoseconds: now)
                     size = (picture.width, picture.height)
                     decoded.append(DecodedVideoFrame(frame: picture, rtpTimestamp: frame.timestamp, isKeyframe: frame.isKeyframe))
                 }
@@ -75,7 +75,7 @@ public final class VideoStreamReceiver {
         var current = reception.currentStatistics(nowNanoseconds: now)
         current.framesDecoded = framesDecoded
         current.framesDropped = Int64(assembler.framesDropped)
-        current.framesPerSecond = frameRate.perSecond(nowNanoseconds: now)
+        current.framesPerSecond = Double(framesShown.total(nowNanoseconds: now))
         current.width = size?.width
         current.height = size?.height
         current.keyframeRequestsSent = limiter.requestsSent
