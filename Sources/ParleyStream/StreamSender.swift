@@ -67,23 +67,9 @@ public enum StreamSender {
     ) async throws {
         guard let media, let source else { return }
         let sender = try AudioStreamSender(description: media, settings: options.audioSettings, canonicalName: canonicalName)
-        let clock = MonotonicClock()
-        try await sendStream(to: destination, stop: stop) { socket, feedback in
-            var firstCapture: UInt64?
-            while !stop.isRequested, let (samples, captureTime) = try await source.nextFrame() {
-                let first = firstCapture ?? captureTime
-                firstCapture = first
-                if let duration = options.duration, Double(captureTime - first) / 1e9 >= duration { break }
-                for (datagram, arrival) in feedback.exchange([]) { sender.receiveFeedback(datagram, arrival: arrival) }
-                let now = clock.nowNanoseconds()
-                for datagram in try sender.send(samples: samples, captureTime: captureTime, nowNanoseconds: now) {
-                    try await socket.send(datagram, to: destination)
-                }
-                reporter.sent.update { $0[.audio] = sender.statistics(nowNanoseconds: now) }
-            }
-            let now = clock.nowNanoseconds()
-            try await socket.send(try sender.goodbye(nowNanoseconds: now), to: destination)
-            reporter.sent.update { $0[.audio] = sender.statistics(nowNanoseconds: now) }
+        try await sendStream(sender, kind: .audio, to: destination, options: options, stop: stop, reporter: reporter) {
+            guard let (samples, captureTime) = try await source.nextFrame() else { return nil }
+            return (captureTime, { now in try sender.send(samples: samples, captureTime: captureTime, nowNanoseconds: now) })
         }
     }
 
@@ -96,31 +82,46 @@ public enum StreamSender {
             width: source.width, height: source.height, bitrate: options.videoBitrate, frameRate: options.frameRate,
             threads: options.videoThreads)
         let sender = try VideoStreamSender(description: media, settings: settings, canonicalName: canonicalName)
+        try await sendStream(sender, kind: .video, to: destination, options: options, stop: stop, reporter: reporter) {
+            guard let captured = try await source.nextFrame() else { return nil }
+            return (captured.captureTime, { now in try sender.send(captured, nowNanoseconds: now) })
+        }
+    }
+
+    /// One stream's loop: takes the next frame from `nextFrame` (its capture time, and how
+    /// to encode it into datagrams at a given time) until the source ends, the duration is
+    /// reached or a stop is requested; applies the RTCP that came back between frames;
+    /// ends with a BYE.
+    private static func sendStream(
+        _ sender: some MediaStreamSending, kind: MediaDescription.Kind, to destination: SocketAddress, options: StreamSendOptions,
+        stop: StreamStopSignal, reporter: StreamReporter,
+        nextFrame: () async throws -> (captureTime: UInt64, encode: (UInt64) throws -> [[UInt8]])?
+    ) async throws {
         let clock = MonotonicClock()
-        try await sendStream(to: destination, stop: stop) { socket, feedback in
+        try await withFeedback(to: destination) { socket, feedback in
             var firstCapture: UInt64?
-            while !stop.isRequested, let captured = try await source.nextFrame() {
-                let first = firstCapture ?? captured.captureTime
+            while !stop.isRequested, let (captureTime, encode) = try await nextFrame() {
+                let first = firstCapture ?? captureTime
                 firstCapture = first
-                if let duration = options.duration, Double(captured.captureTime - first) / 1e9 >= duration { break }
+                if let duration = options.duration, Double(captureTime - first) / 1e9 >= duration { break }
                 for (datagram, arrival) in feedback.exchange([]) { sender.receiveFeedback(datagram, arrival: arrival) }
                 let now = clock.nowNanoseconds()
-                for datagram in try sender.send(captured, nowNanoseconds: now) {
+                for datagram in try encode(now) {
                     try await socket.send(datagram, to: destination)
                 }
-                reporter.sent.update { $0[.video] = sender.statistics(nowNanoseconds: now) }
+                reporter.sent.update { $0[kind] = sender.statistics(nowNanoseconds: now) }
             }
             let now = clock.nowNanoseconds()
             try await socket.send(try sender.goodbye(nowNanoseconds: now), to: destination)
-            reporter.sent.update { $0[.video] = sender.statistics(nowNanoseconds: now) }
+            reporter.sent.update { $0[kind] = sender.statistics(nowNanoseconds: now) }
         }
     }
 
     /// Opens the stream's socket (any free port), collects what comes back on it
     /// (RTCP feedback, with its arrival time for the RTT) for `body` to apply between
     /// frames, and runs `body`.
-    private static func sendStream(
-        to destination: SocketAddress, stop: StreamStopSignal,
+    private static func withFeedback(
+        to destination: SocketAddress,
         _ body: (DatagramSocket, SharedValue<[([UInt8], NTPTimestamp)]>) async throws -> Void
     ) async throws {
         try await withDatagramSockets([try wildcard(like: destination)]) { sockets in

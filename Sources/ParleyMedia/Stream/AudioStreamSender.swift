@@ -1,7 +1,7 @@
 /// The sending half of an audio stream: 20 ms frames of 48 kHz mono → Opus → RTP
 /// (RFC 7587) → datagrams, with RTCP. The receivers' reported loss sets the encoder's
 /// packet-loss percentage (more FEC when the path loses more). No I/O.
-public final class AudioStreamSender {
+public final class AudioStreamSender: MediaStreamSending {
     public let description: MediaDescription
     public let transmitter: RTPTransmitter
     private let encoder: OpusAudioEncoder

@@ -1,7 +1,7 @@
 /// The sending half of a video stream: I420 frames → VP8 → RTP (RFC 7741, ≤ 1200-byte
 /// packets) → datagrams, with RTCP; a keyframe request (PLI) makes the next frame a
 /// keyframe. RTP timestamps follow the capture clock at 90 kHz. No I/O.
-public final class VideoStreamSender {
+public final class VideoStreamSender: MediaStreamSending {
     public let description: MediaDescription
     public let transmitter: RTPTransmitter
     public let settings: VP8EncoderSettings
