@@ -10,7 +10,8 @@ public struct StreamReceiveOptions: Sendable {
     public var duration: Double?
     /// The local address to bind (the wildcard of the SDP address's family by default).
     public var listenAddress: String?
-    public var videoThreads = 1
+    /// VP8 threads: one per core (at most 16).
+    public var videoThreads = min(System.coreCount, 16)
 
     public init(sessionDescription: SessionDescription, audioOut: AudioSinkSpecifier? = nil, videoOut: VideoSinkSpecifier? = nil) {
         self.sessionDescription = sessionDescription

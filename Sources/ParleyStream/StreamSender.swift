@@ -12,8 +12,8 @@ public struct StreamSendOptions: Sendable {
     public var audioSettings = OpusEncoderSettings(bitrate: 32_000)
     public var videoBitrate = 800_000
     public var frameRate = 30
-    /// Frame size for sources that do not have one of their own.
-    public var videoThreads = 1
+    /// VP8 threads: one per core (at most 16).
+    public var videoThreads = min(System.coreCount, 16)
 
     public init(destination: StreamDestination, audio: AudioSourceSpecifier? = nil, video: VideoSourceSpecifier? = nil) {
         self.destination = destination

@@ -89,7 +89,6 @@ struct StreamSendCommand: AsyncParsableCommand {
         options.audioSettings = OpusEncoderSettings(bitrate: audioBitrate * 1000, discontinuousTransmission: dtx)
         options.videoBitrate = videoBitrate * 1000
         options.frameRate = frameRate
-        options.videoThreads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 16))
         if let sdp {
             do {
                 try options.sessionDescription.text.write(toFile: sdp, atomically: true, encoding: .utf8)
@@ -98,12 +97,8 @@ struct StreamSendCommand: AsyncParsableCommand {
             }
         }
         if sdpOnly { return }
-        let stop = StreamStopSignal()
-        let signals = SignalHandlers([SIGINT, SIGTERM]) { _ in stop.request() }
-        defer { signals.cancel() }
-        let stats = stats
-        try await StreamSender.run(options, stop: stop, reportInterval: stats ? 1 : nil) { report in
-            StreamOutput.emit(report, asJSON: stats)
+        try await StreamOutput.run(stats: stats) { stop, interval, report in
+            try await StreamSender.run(options, stop: stop, reportInterval: interval, report: report)
         }
     }
 }
@@ -158,13 +153,8 @@ struct StreamReceiveCommand: AsyncParsableCommand {
         }
         options.duration = duration
         options.listenAddress = listen
-        options.videoThreads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 16))
-        let stop = StreamStopSignal()
-        let signals = SignalHandlers([SIGINT, SIGTERM]) { _ in stop.request() }
-        defer { signals.cancel() }
-        let stats = stats
-        try await StreamReceiver.run(options, stop: stop, reportInterval: stats ? 1 : nil) { report in
-            StreamOutput.emit(report, asJSON: stats)
+        try await StreamOutput.run(stats: stats) { stop, interval, report in
+            try await StreamReceiver.run(options, stop: stop, reportInterval: interval, report: report)
         }
     }
 }
@@ -172,6 +162,17 @@ struct StreamReceiveCommand: AsyncParsableCommand {
 /// Prints stream statistics: JSON lines on stdout with --stats, and a summary of the final
 /// report on stderr.
 enum StreamOutput {
+    /// Runs a stream until it ends, or until SIGINT or SIGTERM asks it to stop cleanly (BYE
+    /// sent, files completed), printing its statistics every second with `stats`.
+    static func run(
+        stats: Bool, _ stream: (StreamStopSignal, Double?, @escaping @Sendable (StreamReport) -> Void) async throws -> Void
+    ) async throws {
+        let stop = StreamStopSignal()
+        let signals = SignalHandlers([SIGINT, SIGTERM]) { _ in stop.request() }
+        defer { signals.cancel() }
+        try await stream(stop, stats ? 1 : nil) { report in emit(report, asJSON: stats) }
+    }
+
     static func emit(_ report: StreamReport, asJSON: Bool) {
         if asJSON {
             let encoder = JSONEncoder()
