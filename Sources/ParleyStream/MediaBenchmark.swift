@@ -27,10 +27,16 @@ public enum MediaBenchmark {
         }
     }
 
-    static func cpuSeconds() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    /// The process CPU time `work` takes.
+    static func cpuSeconds(of work: () throws -> Void) rethrows -> Double {
+        func now() -> Double {
+            var time = timespec()
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+            return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+        }
+        let start = now()
+        try work()
+        return now() - start
     }
 
     /// Speech-like test audio (voiced harmonics in syllables), 48 kHz mono.
@@ -52,17 +58,14 @@ public enum MediaBenchmark {
     public static func audioCost(seconds: Double, sinkPath: String) throws -> CostFigures {
         let frames = speech(frames: Int(seconds * 50))
         let settings = OpusEncoderSettings(bitrate: 32_000)
-        var start = cpuSeconds()
-        do {
+        let bare = try cpuSeconds {
             let encoder = try OpusAudioEncoder(settings: settings)
             let decoder = try OpusAudioDecoder()
             for frame in frames {
                 if let packet = try encoder.encode(frame) { _ = try decoder.decode(packet) }
             }
         }
-        let bare = cpuSeconds() - start
-        start = cpuSeconds()
-        do {
+        let engine = try cpuSeconds {
             let media = MediaDescription.opus(port: 5004)
             let sender = try AudioStreamSender(description: media, settings: settings, canonicalName: "bench")
             let receiver = try AudioStreamReceiver(description: media, canonicalName: "bench")
@@ -79,7 +82,7 @@ public enum MediaBenchmark {
             }
             try sink.finish()
         }
-        return CostFigures(mediaSeconds: seconds, bareCodecCPUSeconds: bare, engineCPUSeconds: cpuSeconds() - start)
+        return CostFigures(mediaSeconds: seconds, bareCodecCPUSeconds: bare, engineCPUSeconds: engine)
     }
 
     /// `seconds` of 640x480 at 30 fps (the test pattern, made before timing): bare VP8
@@ -91,8 +94,7 @@ public enum MediaBenchmark {
         let distinct = min(count, 90)
         let pictures = (0 ..< distinct).map { pattern.frame($0) }
         let settings = VP8EncoderSettings(width: width, height: height, bitrate: bitrate, frameRate: 30)
-        var start = cpuSeconds()
-        do {
+        let bare = try cpuSeconds {
             let encoder = try VP8VideoEncoder(settings: settings)
             let decoder = try VP8VideoDecoder()
             for index in 0 ..< count {
@@ -101,9 +103,7 @@ public enum MediaBenchmark {
                 }
             }
         }
-        let bare = cpuSeconds() - start
-        start = cpuSeconds()
-        do {
+        let engine = try cpuSeconds {
             let media = MediaDescription.vp8(port: 5006)
             let sender = try VideoStreamSender(description: media, settings: settings, canonicalName: "bench")
             let receiver = try VideoStreamReceiver(description: media, canonicalName: "bench")
@@ -118,7 +118,7 @@ public enum MediaBenchmark {
             }
             guard shown == count else { throw StreamError.benchmarkFailed("video: \(shown) of \(count) frames came out of the engine") }
         }
-        return CostFigures(mediaSeconds: seconds, bareCodecCPUSeconds: bare, engineCPUSeconds: cpuSeconds() - start)
+        return CostFigures(mediaSeconds: seconds, bareCodecCPUSeconds: bare, engineCPUSeconds: engine)
     }
 
     /// Real-time audio over UDP loopback for `seconds`: a click every 250 ms goes through a
