@@ -103,7 +103,7 @@ public enum StreamReceiver {
                         sinkError = error
                         return false
                     }
-                    if let now = receiver.playingNow { playing.value = AudioPlaying(timestamp: now.timestamp, senderReport: now.senderReport) }
+                    if let current = receiver.playingNow { playing.value = AudioPlaying(timestamp: current.timestamp, senderReport: current.senderReport) }
                 }
                 // Reports carry the delay since the last SR: measure it now, not at the tick.
                 if let report = try receiver.reportIfDue(nowNanoseconds: MonotonicClock().nowNanoseconds()) { try await reply.send(report) }

@@ -20,8 +20,8 @@ public final class AudioStreamReceiver {
         decoder = try OpusAudioDecoder()
     }
 
-    /// Takes one datagram from the stream's port; returns RTCP to send at once (none here:
-    /// audio feedback rides on the scheduled reports).
+    /// Takes one datagram from the stream's port (audio needs no immediate feedback: its
+    /// RTCP rides on the scheduled receiver reports).
     public func receive(_ datagram: [UInt8], nowNanoseconds now: UInt64) {
         guard case let .media(packet) = reception.receive(datagram, nowNanoseconds: now),
               let opus = OpusPacketizer.opusPacket(in: packet)
