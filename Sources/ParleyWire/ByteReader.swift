@@ -65,6 +65,27 @@ public struct ByteReader: Sendable {
         try readInteger(UInt64.self, field: field)
     }
 
+    /// Reads a big-endian `u64` that must lie in `allowed`; otherwise ``WireError/outOfRange(field:value:allowed:)``.
+    public mutating func readUInt64(field: String, allowed: ClosedRange<UInt64>) throws(WireError) -> UInt64 {
+        let start = offset
+        let value = try readUInt64(field: field)
+        guard allowed.contains(value) else {
+            offset = start
+            throw .outOfRange(field: field, value: value, allowed: allowed)
+        }
+        return value
+    }
+
+    /// Reads a time (`u64` milliseconds since the Unix epoch) within ``WireLimits/timestamps``.
+    public mutating func readTimestamp(field: String) throws(WireError) -> UInt64 {
+        try readUInt64(field: field, allowed: WireLimits.timestamps)
+    }
+
+    /// Reads a file size or offset (`u64`) within ``WireLimits/fileOffsets``.
+    public mutating func readFileOffset(field: String) throws(WireError) -> UInt64 {
+        try readUInt64(field: field, allowed: WireLimits.fileOffsets)
+    }
+
     /// Reads a `bool`; any value other than 0 or 1 is ``WireError/invalidValue(field:value:)``.
     public mutating func readBool(field: String) throws(WireError) -> Bool {
         let start = offset
@@ -125,6 +146,11 @@ public struct ByteReader: Sendable {
         guard string.utf8.elementsEqual(utf8) else {
             offset = start
             throw .invalidUTF8(field: field)
+        }
+        // NUL ends strings in SQLite's and C's APIs: refused, so no text is cut short later.
+        guard !utf8.contains(0) else {
+            offset = start
+            throw .nulCharacter(field: field)
         }
         return string
     }

@@ -8,7 +8,8 @@ import Foundation
 public struct ChatMessage: WirePayload {
     /// Sender-chosen unique ID; receivers deduplicate and acknowledge by it.
     public var id: UUID
-    /// When the sender created the message, in milliseconds since the Unix epoch.
+    /// When the sender created the message, in milliseconds since the Unix epoch
+    /// (within ``WireLimits/timestamps``).
     public var sentAt: UInt64
     /// Message text (at most ``WireLimits/maxChatBodyBytes`` UTF-8 bytes).
     public var body: String
@@ -22,7 +23,7 @@ public struct ChatMessage: WirePayload {
 
     public init(from reader: inout ByteReader) throws(WireError) {
         id = try reader.readUUID(field: "chat.id")
-        sentAt = try reader.readUInt64(field: "chat.sentAt")
+        sentAt = try reader.readTimestamp(field: "chat.sentAt")
         body = try reader.readString(field: "chat.body", maxBytes: WireLimits.maxChatBodyBytes)
     }
 
@@ -34,5 +35,6 @@ public struct ChatMessage: WirePayload {
 
     public func validate() throws(WireError) {
         try Limit.check(body, field: "chat.body", maxBytes: WireLimits.maxChatBodyBytes)
+        try Limit.check(sentAt, field: "chat.sentAt", allowed: WireLimits.timestamps)
     }
 }

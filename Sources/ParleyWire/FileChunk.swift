@@ -19,8 +19,23 @@ public struct FileChunk: WirePayload {
 
     public init(from reader: inout ByteReader) throws(WireError) {
         transferID = try reader.readUUID(field: "fileChunk.transferID")
-        offset = try reader.readUInt64(field: "fileChunk.offset")
+        offset = try reader.readFileOffset(field: "fileChunk.offset")
         data = try reader.readBytes(field: "fileChunk.data", maxLength: WireLimits.maxFileChunkBytes)
+        // The chunk must end within the largest file too, so `offset + count` is a valid offset.
+        try Self.checkEnd(offset: offset, count: data.count)
+    }
+
+    /// Where the chunk ends: `offset + data.count`, never beyond ``WireLimits/maxFileSize``.
+    public var end: UInt64 {
+        let (sum, overflow) = offset.addingReportingOverflow(UInt64(data.count))
+        return overflow ? .max : sum
+    }
+
+    private static func checkEnd(offset: UInt64, count: Int) throws(WireError) {
+        guard UInt64(count) <= WireLimits.maxFileSize - offset else {
+            throw .outOfRange(field: "fileChunk.offset", value: offset,
+                              allowed: 0 ... WireLimits.maxFileSize - UInt64(count))
+        }
     }
 
     public func encode(to writer: inout ByteWriter) {
@@ -33,5 +48,7 @@ public struct FileChunk: WirePayload {
         guard data.count <= WireLimits.maxFileChunkBytes else {
             throw .fieldTooLong(field: "fileChunk.data", length: data.count, limit: WireLimits.maxFileChunkBytes)
         }
+        try Limit.check(offset, field: "fileChunk.offset", allowed: WireLimits.fileOffsets)
+        try Self.checkEnd(offset: offset, count: data.count)
     }
 }

@@ -12,6 +12,7 @@ public struct FileOffer: WirePayload {
     public var transferID: UUID
     /// The name the sender proposes. Untrusted: receivers reduce it to a safe base name.
     public var fileName: String
+    /// The file's size in bytes, at most ``WireLimits/maxFileSize``.
     public var size: UInt64
     /// SHA-256 of the whole file (32 bytes).
     public var sha256: [UInt8]
@@ -29,7 +30,7 @@ public struct FileOffer: WirePayload {
     public init(from reader: inout ByteReader) throws(WireError) {
         transferID = try reader.readUUID(field: "fileOffer.transferID")
         fileName = try reader.readString(field: "fileOffer.fileName", maxBytes: WireLimits.maxFileNameBytes)
-        size = try reader.readUInt64(field: "fileOffer.size")
+        size = try reader.readFileOffset(field: "fileOffer.size")
         sha256 = try reader.readRaw(count: 32, field: "fileOffer.sha256")
         mimeType = try reader.readString(field: "fileOffer.mimeType", maxBytes: WireLimits.maxMimeTypeBytes)
     }
@@ -45,6 +46,7 @@ public struct FileOffer: WirePayload {
     public func validate() throws(WireError) {
         try Limit.check(fileName, field: "fileOffer.fileName", maxBytes: WireLimits.maxFileNameBytes)
         try Limit.check(mimeType, field: "fileOffer.mimeType", maxBytes: WireLimits.maxMimeTypeBytes)
+        try Limit.check(size, field: "fileOffer.size", allowed: WireLimits.fileOffsets)
         guard sha256.count == 32 else { throw .invalidCount(field: "fileOffer.sha256", count: sha256.count, allowed: 32...32) }
     }
 }

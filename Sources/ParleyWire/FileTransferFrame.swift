@@ -57,13 +57,13 @@ public enum FileTransferFrame: Sendable, Equatable {
         }
         switch type {
         case .fileOffer: self = .offer(try FileOffer(from: &reader))
-        case .fileAccept: self = .accept(try id(), offset: try reader.readUInt64(field: "fileAccept.offset"))
+        case .fileAccept: self = .accept(try id(), offset: try reader.readFileOffset(field: "fileAccept.offset"))
         case .fileReject: self = .reject(try id(), reason: try reason())
         case .fileCancel: self = .cancel(try id(), reason: try reason())
         case .filePause: self = .pause(try id())
         case .fileResume: self = .resume(try id())
         case .fileChunk: self = .chunk(try FileChunk(from: &reader))
-        case .fileAck: self = .ack(try id(), offset: try reader.readUInt64(field: "fileAck.offset"))
+        case .fileAck: self = .ack(try id(), offset: try reader.readFileOffset(field: "fileAck.offset"))
         case .fileComplete:
             let transfer = try id()
             let verified = try reader.readBool(field: "fileComplete.verified")
@@ -97,7 +97,9 @@ public enum FileTransferFrame: Sendable, Equatable {
         case .chunk(let chunk): try chunk.validate()
         case .reject(_, let reason), .cancel(_, let reason), .complete(_, _, let reason):
             try Limit.check(reason, field: "\(type).reason", maxBytes: WireLimits.maxCloseReasonBytes)
-        case .accept, .pause, .resume, .ack:
+        case .accept(_, let offset), .ack(_, let offset):
+            try Limit.check(offset, field: "\(type).offset", allowed: WireLimits.fileOffsets)
+        case .pause, .resume:
             break
         }
     }

@@ -28,7 +28,7 @@ public struct Receipt: WirePayload {
             throw .invalidValue(field: "receipt.kind", value: UInt64(rawKind))
         }
         self.kind = kind
-        at = try reader.readUInt64(field: "receipt.at")
+        at = try reader.readTimestamp(field: "receipt.at")
         ids = try reader.readList(field: "receipt.ids", allowedCount: Self.idCount) {
             (reader: inout ByteReader) throws(WireError) in
             try reader.readUUID(field: "receipt.ids[]")
@@ -43,5 +43,6 @@ public struct Receipt: WirePayload {
 
     public func validate() throws(WireError) {
         try Limit.check(count: ids.count, field: "receipt.ids", allowed: Self.idCount)
+        try Limit.check(at, field: "receipt.at", allowed: WireLimits.timestamps)
     }
 }

@@ -17,6 +17,10 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidCount(field: String, count: Int, allowed: ClosedRange<Int>)
     /// A frame carried a payload layout version that is not valid (0).
     case invalidVersion(type: UInt16, version: UInt8)
+    /// A string field contained a NUL character (U+0000), which no Parley string may hold.
+    case nulCharacter(field: String)
+    /// A number lay outside the range its field allows (a time, a size, an offset).
+    case outOfRange(field: String, value: UInt64, allowed: ClosedRange<UInt64>)
 
     /// One sentence describing the problem, suitable for a CLOSE reason or a log line.
     public var description: String {
@@ -35,6 +39,10 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
             "Field '\(field)' has \(count) entries, outside the allowed range \(allowed.lowerBound)...\(allowed.upperBound)."
         case let .invalidVersion(type, version):
             "Frame type \(FrameType(rawValue: type)) has the invalid payload version \(version)."
+        case let .nulCharacter(field):
+            "Field '\(field)' contains a NUL character, which strings may not hold."
+        case let .outOfRange(field, value, allowed):
+            "Field '\(field)' has the value \(value), outside the allowed range \(allowed.lowerBound)...\(allowed.upperBound)."
         }
     }
 }

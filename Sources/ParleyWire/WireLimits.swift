@@ -27,6 +27,18 @@ public enum WireLimits {
     public static let maxMimeTypeBytes = 255
     /// Largest data field of a FILE_CHUNK.
     public static let maxFileChunkBytes = 256 * 1024
+    /// Largest file size a FILE_OFFER may announce, and so the largest offset in any
+    /// file frame (1 PiB): far beyond any real file, small enough that sizes and offsets
+    /// fit `Int64` and `Double` exactly and `offset + chunk` never overflows.
+    public static let maxFileSize: UInt64 = 1 << 50
+    /// Latest time a frame may carry, in milliseconds since the Unix epoch
+    /// (9999-12-31T23:59:59.999Z): what any date formatter and `Int64` can hold.
+    public static let maxTimestampMilliseconds: UInt64 = 253_402_300_799_999
+
+    /// Allowed values of a time field (milliseconds since the Unix epoch).
+    public static let timestamps: ClosedRange<UInt64> = 0 ... maxTimestampMilliseconds
+    /// Allowed values of a file size or offset field.
+    public static let fileOffsets: ClosedRange<UInt64> = 0 ... maxFileSize
 
     /// `text` shortened, on a character boundary, to at most `maxBytes` UTF-8 bytes.
     public static func fitting(_ text: String, maxBytes: Int) -> String {

@@ -34,6 +34,13 @@ enum Limit {
         guard length <= maxBytes else {
             throw .fieldTooLong(field: field, length: length, limit: maxBytes)
         }
+        guard !string.utf8.contains(0) else { throw .nulCharacter(field: field) }
+    }
+
+    static func check(_ value: UInt64, field: String, allowed: ClosedRange<UInt64>) throws(WireError) {
+        guard allowed.contains(value) else {
+            throw .outOfRange(field: field, value: value, allowed: allowed)
+        }
     }
 
     static func check(count: Int, field: String, allowed: ClosedRange<Int>) throws(WireError) {

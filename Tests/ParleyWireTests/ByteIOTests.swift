@@ -75,13 +75,21 @@ struct ByteIOTests {
     }
 
     @Test func validUTF8EdgeCasesAreAccepted() throws {
-        for text in ["", "\u{0}", "\u{10FFFF}", "\u{FFFD}", "日本語", "e\u{301}"] {
+        for text in ["", "\u{1}", "\u{10FFFF}", "\u{FFFD}", "日本語", "e\u{301}"] {
             var writer = ByteWriter()
             writer.writeString(text)
             var reader = ByteReader(writer.bytes)
             let decoded = try reader.readString(field: "s", maxBytes: 100)
             #expect(Array(decoded.utf8) == Array(text.utf8))
         }
+    }
+
+    @Test func nulIsRefusedInStrings() {
+        var writer = ByteWriter()
+        writer.writeString("a\u{0}")
+        var reader = ByteReader(writer.bytes)
+        #expect(wireError { _ = try reader.readString(field: "s", maxBytes: 100) } == .nulCharacter(field: "s"))
+        #expect(reader.offset == 0, "a failed read leaves the reader where it was")
     }
 
     @Test func boolOtherThanZeroOrOneIsInvalid() {

@@ -57,7 +57,7 @@ let sampleMessages: [WireMessage] = [
     .chat(ChatMessage(id: sampleID, sentAt: 1_767_225_600_000, body: "Hello, Grace! 👋🏽 é")),
     .chat(ChatMessage(id: otherID, sentAt: 0, body: "")),
     .receipt(Receipt(kind: .delivered, at: 1, ids: [sampleID])),
-    .receipt(Receipt(kind: .read, at: .max, ids: [sampleID, otherID, sampleID])),
+    .receipt(Receipt(kind: .read, at: WireLimits.maxTimestampMilliseconds, ids: [sampleID, otherID, sampleID])),
     .typing(active: true),
     .typing(active: false),
     .contactRequest(ContactRequest(displayName: "Grace", note: "We met at the conference.", listenPort: 0)),
