@@ -34,11 +34,14 @@ public struct Transfer: Hashable, Sendable {
     public var error: String?
     public var createdAt: Date
     public var updatedAt: Date
+    /// Outgoing: the file as it was when offered (``FileSignature``); a change fails the transfer.
+    public var sourceSignature: String?
 
     public init(id: UUID = UUID(), contactID: ContactID, direction: MessageDirection, fileName: String,
                 localPath: String?, partPath: String? = nil, size: UInt64, sha256: String, mimeType: String? = nil,
                 bytesDone: UInt64 = 0, bytesSent: UInt64 = 0, state: TransferState, error: String? = nil,
-                createdAt: Date = Date(), updatedAt: Date = Date()) {
+                createdAt: Date = Date(), updatedAt: Date = Date(), sourceSignature: String? = nil) {
+        self.sourceSignature = sourceSignature
         self.id = id
         self.contactID = contactID
         self.direction = direction
