@@ -18,13 +18,26 @@ public final class ParleyDatabase: Sendable {
             // Checkpoint (and fsync) every ~16 MB of WAL rather than every 4 MB: fewer latency spikes.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 4000")
         }
+        // History is private: the file is made 0600 before SQLite opens it (its WAL and
+        // shared-memory files take the same mode), and an older, looser file is tightened.
+        let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        if descriptor >= 0 { close(descriptor) }
+        for file in [path, path + "-wal", path + "-shm"] { Self.makePrivate(file) }
         do {
             writer = try DatabasePool(path: path, configuration: configuration)
             try SchemaMigrations.migrator.migrate(writer)
         } catch {
             throw .unavailable(path: path, detail: String(describing: error))
         }
+        for file in [path + "-wal", path + "-shm"] { Self.makePrivate(file) }
         self.path = path
+    }
+
+    /// Removes group and other permissions from `file`, if it exists.
+    private static func makePrivate(_ file: String) {
+        var info = stat()
+        guard stat(file, &info) == 0, info.st_mode & 0o077 != 0 else { return }
+        chmod(file, info.st_mode & 0o700)
     }
 
     /// Names of the migrations applied to this database, in order.
@@ -37,4 +50,5 @@ public final class ParleyDatabase: Sendable {
     public var settings: SettingsRepository { SettingsRepository(writer: writer) }
     public var requests: ContactRequestRepository { ContactRequestRepository(writer: writer) }
     public var transfers: TransferRepository { TransferRepository(writer: writer) }
+    public var requestLimits: RequestLimitRepository { RequestLimitRepository(writer: writer) }
 }

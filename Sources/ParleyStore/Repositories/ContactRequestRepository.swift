@@ -7,7 +7,8 @@ public struct ContactRequestRepository: Sendable {
     let writer: DatabasePool
 
     /// Stores (or refreshes) a request; a peer has at most one pending request.
-    public func store(_ request: PendingContactRequest) throws(StoreError) {
+    /// With more than `keepingAtMost` pending, the oldest are dropped.
+    public func store(_ request: PendingContactRequest, keepingAtMost limit: Int = .max) throws(StoreError) {
         try storeOperation {
             try writer.write { db in
                 try db.execute(sql: """
@@ -16,6 +17,10 @@ public struct ContactRequestRepository: Sendable {
                         address = excluded.address, received_at = excluded.received_at
                     """, arguments: [request.peerID.canonical, request.displayName, request.note,
                                      request.address?.description, request.receivedAt.millisecondsSince1970])
+                try db.execute(sql: """
+                    DELETE FROM contact_requests WHERE id NOT IN
+                        (SELECT id FROM contact_requests ORDER BY received_at DESC, id DESC LIMIT ?)
+                    """, arguments: [max(1, limit)])
             }
         }
     }

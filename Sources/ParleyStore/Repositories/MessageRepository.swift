@@ -177,7 +177,7 @@ public struct MessageRepository: Sendable {
 
     /// The last `limit` messages with a contact, oldest first.
     public func history(with id: ContactID, limit: Int = 50) throws(StoreError) -> [Message] {
-        try fetch("WHERE c.contact_id = ? ORDER BY m.id DESC LIMIT ?", [id.canonical, limit]).reversed()
+        try fetch("WHERE c.contact_id = ? ORDER BY m.id DESC LIMIT ?", [id.canonical, max(1, limit)]).reversed()
     }
 
     /// Number of incoming messages not yet read, per contact.
@@ -217,7 +217,7 @@ public struct MessageRepository: Sendable {
                     JOIN contacts c ON c.id = v.contact
                     WHERE messages_fts MATCH ?
                     ORDER BY m.id DESC LIMIT ?
-                    """, arguments: [match, limit]).compactMap { row in
+                    """, arguments: [match, max(1, limit)]).compactMap { row in
                     guard let message = Self.message(row) else { return nil }
                     return SearchHit(message: message, contactName: row["contact_name"], snippet: row["snippet"])
                 }

@@ -16,14 +16,15 @@ public struct TransferRepository: Sendable {
                 }
                 try db.execute(sql: """
                     INSERT INTO transfers (uuid, contact, direction, file_name, local_path, part_path, size, sha256,
-                                           mime_type, bytes_done, bytes_sent, state, error, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                           mime_type, bytes_done, bytes_sent, state, error, created_at, updated_at,
+                                           source_signature)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [
                         transfer.id.uuidString, contact, transfer.direction.rawValue, transfer.fileName,
-                        transfer.localPath, transfer.partPath, Int64(transfer.size), transfer.sha256,
-                        transfer.mimeType, Int64(transfer.bytesDone), Int64(transfer.bytesSent),
+                        transfer.localPath, transfer.partPath, Int64(clamping: transfer.size), transfer.sha256,
+                        transfer.mimeType, Int64(clamping: transfer.bytesDone), Int64(clamping: transfer.bytesSent),
                         transfer.state.rawValue, transfer.error, transfer.createdAt.millisecondsSince1970,
-                        transfer.updatedAt.millisecondsSince1970,
+                        transfer.updatedAt.millisecondsSince1970, transfer.sourceSignature,
                     ])
             }
         }
@@ -38,7 +39,7 @@ public struct TransferRepository: Sendable {
                                          error = ?, updated_at = ?
                     WHERE uuid = ?
                     """, arguments: [
-                        transfer.localPath, transfer.partPath, Int64(transfer.bytesDone), Int64(transfer.bytesSent),
+                        transfer.localPath, transfer.partPath, Int64(clamping: transfer.bytesDone), Int64(clamping: transfer.bytesSent),
                         transfer.state.rawValue, transfer.error, now.millisecondsSince1970, transfer.id.uuidString,
                     ])
             }
@@ -76,6 +77,18 @@ public struct TransferRepository: Sendable {
         try fetch("ORDER BY t.id DESC LIMIT ?", [limit])
     }
 
+    /// How many offers `id` made to us that still wait for an answer.
+    public func openOfferCount(from id: ContactID) throws(StoreError) -> Int {
+        try storeOperation {
+            try writer.read { db in
+                try Int.fetchOne(db, sql: """
+                    SELECT count(*) FROM transfers t JOIN contacts c ON c.id = t.contact
+                    WHERE c.contact_id = ? AND t.direction = 'in' AND t.state = 'offered'
+                    """, arguments: [id.canonical]) ?? 0
+            }
+        }
+    }
+
     /// Transfers with `id` that are not over yet: what to pick up when a link comes up.
     public func unfinished(with id: ContactID) throws(StoreError) -> [Transfer] {
         try fetch("""
@@ -103,6 +116,7 @@ public struct TransferRepository: Sendable {
                         sha256: row["sha256"], mimeType: row["mime_type"], bytesDone: UInt64(max(0, done)),
                         bytesSent: UInt64(max(0, sent)), state: state, error: row["error"],
                         createdAt: Date(millisecondsSince1970: row["created_at"]),
-                        updatedAt: Date(millisecondsSince1970: row["updated_at"]))
+                        updatedAt: Date(millisecondsSince1970: row["updated_at"]),
+                        sourceSignature: row["source_signature"])
     }
 }
