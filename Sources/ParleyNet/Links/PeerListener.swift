@@ -15,7 +15,9 @@ public struct PeerListener: Sendable {
     /// The address actually bound (useful with port 0).
     public var localAddress: SocketAddress? { serverChannel.channel.localAddress }
 
+    /// - Parameter unauthenticated: caps the connections that have not proved to be a contact yet.
     public static func bind(host: String, port: Int, tls: PeerTLS, timings: LinkTimings = LinkTimings(),
+                            unauthenticated: UnauthenticatedConnections = UnauthenticatedConnections(),
                             logger: Logger,
                             admit: @escaping @Sendable (ContactID) -> Bool) async throws -> PeerListener {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -24,6 +26,7 @@ public struct PeerListener: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    unauthenticated.admit(channel)
                     let identity = PeerIdentityBox()
                     return try PeerPipeline.configure(
                         channel, tlsHandler: tls.serverHandler(recordingInto: identity, admit: admit),
