@@ -27,15 +27,20 @@ public final class Node: Sendable {
 
     /// Opens the listener and the control socket and starts dialling contacts.
     public static func start(profile: Profile, listen: PeerAddress, timings: LinkTimings = LinkTimings(),
-                             logger: Logger) async throws -> Node {
+                             limits: NodeLimits = NodeLimits(), logger: Logger) async throws -> Node {
         let lock = try NodeLock(paths: profile.paths)
+        let openFiles = ProcessLimits.raiseOpenFileLimit()
+        logger.debug("open-file limit: \(openFiles)")
         let identity = profile.identity
         let tls = try PeerTLS(identity: identity)
         let policy = PeerPolicy(contacts: try profile.database.contacts.all())
         let listener: PeerListener
+        let unauthenticated = UnauthenticatedConnections(maxTotal: limits.maxUnauthenticated,
+                                                         maxPerAddress: limits.maxUnauthenticatedPerAddress)
         do {
             listener = try await PeerListener.bind(host: listen.host, port: listen.port, tls: tls, timings: timings,
-                                                   logger: logger, admit: { policy.admits($0) })
+                                                   unauthenticated: unauthenticated, logger: logger,
+                                                   admit: { policy.admits($0) })
         } catch {
             throw NodeError.cannotListen(listen.description, String(describing: error))
         }
@@ -44,10 +49,11 @@ public final class Node: Sendable {
         let events = EventHub()
         let transfers = TransferManager(database: profile.database, registry: registry, events: events,
                                         downloads: DownloadFolder.default(configuration: profile.configuration),
-                                        logger: logger)
+                                        maxOpenOffers: limits.maxOpenOffersPerContact, logger: logger)
         let runner = PeerSessionRunner(
             identity: identity, database: profile.database, registry: registry, events: events,
-            requestGate: ContactRequestGate(), transfers: transfers, listenPort: { boundPort },
+            requestGate: ContactRequestGate(database: profile.database, limits: limits, logger: logger),
+            unauthenticated: unauthenticated, transfers: transfers, listenPort: { boundPort },
             displayName: { profile.displayName }, logger: logger)
         let dialer = ContactDialer(database: profile.database, registry: registry,
                                    connector: PeerConnector(tls: tls, timings: timings), runner: runner,
@@ -125,6 +131,7 @@ public final class Node: Sendable {
         guard contact.trust != .blocked else { throw NodeError.blocked(contact.name) }
         for text in texts {
             guard !text.isEmpty else { throw NodeError.emptyMessage }
+            guard !text.utf8.contains(0) else { throw NodeError.nulInMessage }
             guard text.utf8.count <= WireLimits.maxChatBodyBytes else {
                 throw NodeError.messageTooLong(text.utf8.count)
             }

@@ -6,6 +6,7 @@ public enum NodeError: Error, Equatable, Sendable, CustomStringConvertible {
     case blocked(String)
     case emptyMessage
     case messageTooLong(Int)
+    case nulInMessage
     case unknownCommand(String)
     case missingArgument(String)
 
@@ -23,6 +24,8 @@ public enum NodeError: Error, Equatable, Sendable, CustomStringConvertible {
             "the message is empty"
         case .messageTooLong(let bytes):
             "the message is \(bytes) bytes long; the limit is 65536 bytes"
+        case .nulInMessage:
+            "the message contains a NUL character (U+0000), which Parley does not carry; remove it (e.g. tr -d '\\0')"
         case .unknownCommand(let command):
             "the node does not know the command '\(command)'"
         case .missingArgument(let name):

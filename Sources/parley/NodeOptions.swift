@@ -28,8 +28,11 @@ struct NodeOptions: ParsableArguments {
     func startNode(for profile: Profile, logger: Logger) async throws -> Node {
         let listenAddress = try listen.map { text throws(PeerAddressError) in try PeerAddress(parsing: text) }
             ?? profile.configuration.listenAddress()
-        let timings = LinkTimings(connectTimeout: .seconds(Int64(try profile.configuration.connectTimeout())))
-        return try await Node.start(profile: profile, listen: listenAddress, timings: timings, logger: logger)
+        let limits = try NodeLimits(configuration: profile.configuration)
+        let timings = LinkTimings(helloDeadline: .seconds(Int64(limits.handshakeTimeout)),
+                                  connectTimeout: .seconds(Int64(try profile.configuration.connectTimeout())))
+        return try await Node.start(profile: profile, listen: listenAddress, timings: timings, limits: limits,
+                                    logger: logger)
     }
 }
 

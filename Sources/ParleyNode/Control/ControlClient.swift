@@ -39,9 +39,14 @@ public final class ControlClient {
 
     deinit { close(descriptor) }
 
-    /// Sends one request and waits for its answer.
+    /// Sends one request and waits for its answer. A request longer than
+    /// ``ControlLimits/maxLineBytes`` is refused here, before anything is sent.
     public func request(_ request: ControlRequest) throws -> ControlResponse {
-        try writeLine(ControlCoding.encode(request))
+        let line = ControlCoding.encode(request)
+        guard line.utf8.count < ControlLimits.maxLineBytes else {
+            throw ControlClientError.requestTooLarge(bytes: line.utf8.count, limit: ControlLimits.maxLineBytes)
+        }
+        try writeLine(line)
         guard let line = try readLine() else { throw ControlClientError.failed("the node closed the connection") }
         return try ControlCoding.decode(ControlResponse.self, from: line)
     }
@@ -60,9 +65,17 @@ public final class ControlClient {
         bytes.append(UInt8(ascii: "\n"))
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            // send(MSG_NOSIGNAL): a node that closed the socket is an error to report, not a SIGPIPE.
+            let written = bytes.withUnsafeBytes { raw in
+                Glibc.send(descriptor, raw.baseAddress.map { $0 + offset }, raw.count - offset, Int32(MSG_NOSIGNAL))
+            }
             if written < 0 {
                 if errno == EINTR { continue }
+                if errno == EPIPE || errno == ECONNRESET, let answer = try? readLine() {
+                    // The node refused the request and said why before closing.
+                    throw ControlClientError.failed(
+                        (try? ControlCoding.decode(ControlResponse.self, from: answer))?.error ?? answer)
+                }
                 throw ControlClientError.failed(String(cString: strerror(errno)))
             }
             offset += written
@@ -77,7 +90,7 @@ public final class ControlClient {
                 return line
             }
             var chunk = [UInt8](repeating: 0, count: 65536)
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress!, $0.count) }
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw ControlClientError.failed(String(cString: strerror(errno)))
@@ -92,6 +105,8 @@ public final class ControlClient {
 public enum ControlClientError: Error, Equatable, Sendable, CustomStringConvertible {
     case noNode
     case failed(String)
+    /// A request line longer than the node reads (`bytes` when the client measured it).
+    case requestTooLarge(bytes: Int?, limit: Int)
 
     public var description: String {
         switch self {
@@ -99,6 +114,8 @@ public enum ControlClientError: Error, Equatable, Sendable, CustomStringConverti
             "no node is running for this profile; start one with 'parley daemon' (or 'parley')"
         case .failed(let detail):
             "cannot talk to the node: \(detail)"
+        case .requestTooLarge(let bytes, let limit):
+            "the request is \(bytes.map { "\($0) bytes, " } ?? "")over the control socket's limit of \(limit) bytes; send less at once"
         }
     }
 }

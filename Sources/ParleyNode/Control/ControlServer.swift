@@ -40,6 +40,13 @@ struct ControlServer: Sendable {
                                     if try await handler.handle(line, replies: replies) == .streamEnded { return }
                                 }
                             }
+                        } catch is LineCodec.LineTooLong {
+                            // Say why before the connection goes, so the client is not left guessing.
+                            let answer = ControlResponse(ok: false, error: ControlClientError.requestTooLarge(
+                                bytes: nil, limit: ControlLimits.maxLineBytes).description)
+                            try? await connection.channel.writeAndFlush(ControlCoding.encode(answer))
+                            try? await connection.channel.close()
+                            logger.notice("control request refused: longer than \(ControlLimits.maxLineBytes) bytes")
                         } catch {
                             logger.debug("control connection ended: \(error)")
                         }

@@ -1,5 +1,11 @@
 import NIOCore
 
+/// The control socket's limits, shared by the node and the CLI.
+public enum ControlLimits {
+    /// Longest request line the node reads (1 MiB); longer requests are refused with an error.
+    public static let maxLineBytes = 1 << 20
+}
+
 /// Newline-delimited UTF-8 lines, at most `maxLength` bytes each.
 final class LineCodec: ByteToMessageDecoder, MessageToByteEncoder {
     typealias InboundOut = String
@@ -7,7 +13,7 @@ final class LineCodec: ByteToMessageDecoder, MessageToByteEncoder {
 
     let maxLength: Int
 
-    init(maxLength: Int = 1 << 20) {
+    init(maxLength: Int = ControlLimits.maxLineBytes) {
         self.maxLength = maxLength
     }
 

@@ -1,19 +1,32 @@
 import Foundation
-import NIOConcurrencyHelpers
+import Logging
 import ParleyCore
+import ParleyStore
 
-/// Limits contact requests from strangers: a few per peer, and a total, per time window.
-final class ContactRequestGate: Sendable {
-    private struct Limits {
-        var perPeer = RateLimiter(capacity: 3, refillEvery: 600)
-        var total = RateLimiter(capacity: 30, refillEvery: 60)
-    }
+/// Limits contact requests from strangers per source address and per claimed
+/// contact ID (never globally, so a crowd of strangers cannot lock out a
+/// genuine newcomer), with the buckets kept in the database across restarts.
+struct ContactRequestGate: Sendable {
+    let database: ParleyDatabase
+    let limits: NodeLimits
+    let logger: Logger
 
-    private let limits = NIOLockedValueBox(Limits())
-
-    func allow(_ peer: ContactID, now: Date = Date()) -> Bool {
-        limits.withLockedValue { limits in
-            limits.perPeer.allow(peer.canonical, now: now) && limits.total.allow("all", now: now)
+    /// Whether a request from `peer`, arriving from `address`, may be stored now.
+    /// Both buckets must have a token; a store error refuses (and is logged).
+    func allow(_ peer: ContactID, from address: String?, now: Date = Date()) -> Bool {
+        let hour = 3600.0
+        do {
+            if let address {
+                let perAddress = Double(limits.requestsPerAddressPerHour)
+                guard try database.requestLimits.take("address:\(address)", capacity: perAddress,
+                                                      refillPerSecond: perAddress / hour, now: now) else { return false }
+            }
+            let perID = Double(limits.requestsPerIDPerHour)
+            return try database.requestLimits.take("id:\(peer.canonical)", capacity: perID,
+                                                   refillPerSecond: perID / hour, now: now)
+        } catch {
+            logger.warning("contact request refused: the limiter could not be read (\(error))")
+            return false
         }
     }
 }

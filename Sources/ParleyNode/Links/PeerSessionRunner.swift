@@ -14,6 +14,8 @@ struct PeerSessionRunner: Sendable {
     let registry: LinkRegistry
     let events: EventHub
     let requestGate: ContactRequestGate
+    /// Incoming connections count against its caps until their peer proves to be a contact.
+    let unauthenticated: UnauthenticatedConnections
     let transfers: TransferManager
     let listenPort: @Sendable () -> Int
     let displayName: @Sendable () -> String
@@ -39,10 +41,14 @@ struct PeerSessionRunner: Sendable {
                 } catch let error as WireError {
                     // The frame decoder refused the peer's bytes: say why before the link goes.
                     try? await outbound.write(.close(CloseReason(protocolError: error)))
-                    var event = NodeEvent(.linkError, contact: peer, name: contact?.name)
-                    event.detail = error.description
-                    events.publish(event)
+                    publishLinkError(error.description, peer: peer, name: contact?.name)
                     throw error
+                } catch let violation as PeerViolation {
+                    // A well-formed frame that breaks the protocol's rules: nothing of it was stored.
+                    try? await outbound.write(.close(CloseReason(
+                        code: .protocolError, reason: CloseReason.fitting(violation.reason))))
+                    publishLinkError(violation.reason, peer: peer, name: contact?.name)
+                    throw violation
                 }
             }
         } catch {
@@ -83,6 +89,7 @@ struct PeerSessionRunner: Sendable {
             try? await outbound.write(.close(CloseReason(code: .duplicateLink, reason: "a link to you is already up")))
             return .duplicate
         case .accepted(let replaced):
+            unauthenticated.authenticated(connection.channel.channel)
             if let replaced {
                 await replaced.close(.duplicateLink, reason: "replaced by a newer link")
             }
@@ -143,7 +150,7 @@ struct PeerSessionRunner: Sendable {
                     event.online = active
                     events.publish(event)
                 case .file(let frame):
-                    await transfers.handle(frame, from: contact, on: session)
+                    try await transfers.handle(frame, from: contact, on: session)
                 case .contactRequest:
                     try await session.send(.contactRequestResult(.alreadyContact))
                 case .close(let reason):
@@ -226,7 +233,7 @@ struct PeerSessionRunner: Sendable {
             try await outbound.write(.close(CloseReason(code: .notAContact, reason: "you are not a contact; send a contact request")))
             return .refused
         }
-        guard requestGate.allow(connection.peerID) else {
+        guard requestGate.allow(connection.peerID, from: connection.remoteAddress?.ipAddress) else {
             try await outbound.write(.contactRequestResult(.rateLimited))
             try await outbound.write(.close(CloseReason(code: .rateLimited, reason: "too many contact requests; try later")))
             logger.notice("contact request refused: rate limited")
@@ -237,7 +244,7 @@ struct PeerSessionRunner: Sendable {
         }
         let pending = PendingContactRequest(peerID: connection.peerID, displayName: request.displayName,
                                             note: request.note, address: address)
-        try database.requests.store(pending)
+        try database.requests.store(pending, keepingAtMost: requestGate.limits.maxPendingRequests)
         try await outbound.write(.contactRequestResult(.received))
         try await outbound.write(.close(CloseReason(code: .notAContact, reason: "request stored; wait to be accepted")))
         var event = NodeEvent(.contactRequest, contact: connection.peerID, name: request.displayName)
@@ -273,6 +280,12 @@ struct PeerSessionRunner: Sendable {
     }
 
     // MARK: Helpers
+
+    private func publishLinkError(_ detail: String, peer: ContactID, name: String?) {
+        var event = NodeEvent(.linkError, contact: peer, name: name)
+        event.detail = detail
+        events.publish(event)
+    }
 
     /// How long a stranger has, after HELLO, to send its contact request.
     static let strangerDeadline: Duration = .seconds(10)

@@ -6,9 +6,9 @@ import ParleyCore
 /// See `share/parley.conf` for every key with its default.
 public struct Configuration: Sendable, Equatable {
     /// The keys Parley understands; others are reported, not silently ignored.
-    public static let knownKeys: Set<String> = [
+    public static let knownKeys: Set<String> = Set([
         "listen", "downloads", "log_level", "bell", "connect_timeout", "stun", "turn", "turn_user", "turn_secret",
-    ]
+    ]).union(NodeLimits.keys)
     /// Theme keys (`theme.NAME = COLOUR`) are open-ended.
     public static let themePrefix = "theme."
 
@@ -74,11 +74,19 @@ public struct Configuration: Sendable, Equatable {
 
     /// Seconds to wait for an outgoing connection (default 30).
     public func connectTimeout() throws(ConfigurationError) -> Int {
-        guard let text = values["connect_timeout"] else { return 30 }
-        guard let seconds = Int(text), (1...600).contains(seconds) else {
-            throw .invalidValue(key: "connect_timeout", value: text, reason: "use a number of seconds from 1 to 600")
+        try integer("connect_timeout", default: 30, in: 1...600, unit: "seconds")
+    }
+
+    /// The integer setting `key`, or `defaultValue`; a value outside `range` is an error.
+    public func integer(_ key: String, default defaultValue: Int, in range: ClosedRange<Int>,
+                        unit: String = "") throws(ConfigurationError) -> Int {
+        guard let text = values[key] else { return defaultValue }
+        guard let value = Int(text), range.contains(value) else {
+            let what = unit.isEmpty ? "a whole number" : "a number of \(unit)"
+            throw .invalidValue(key: key, value: text,
+                                reason: "use \(what) from \(range.lowerBound) to \(range.upperBound)")
         }
-        return seconds
+        return value
     }
 }
 

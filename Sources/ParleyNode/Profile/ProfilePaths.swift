@@ -45,7 +45,8 @@ public struct ProfilePaths: Sendable, Equatable {
                             dataDirectory: base("XDG_DATA_HOME", ".local/share"))
     }
 
-    /// Creates both directories (mode 0700) if they are missing.
+    /// Creates both directories (mode 0700) if they are missing, and makes
+    /// existing ones of ours private too (0700): they hold the key and the history.
     public func createDirectories() throws(ProfileError) {
         for directory in [configDirectory, dataDirectory] {
             do {
@@ -53,6 +54,10 @@ public struct ProfilePaths: Sendable, Equatable {
                                                         attributes: [.posixPermissions: 0o700])
             } catch {
                 throw .cannotCreateDirectory(directory.path, String(describing: error))
+            }
+            var info = stat()
+            if stat(directory.path, &info) == 0, info.st_uid == getuid(), info.st_mode & 0o077 != 0 {
+                chmod(directory.path, 0o700)
             }
         }
     }

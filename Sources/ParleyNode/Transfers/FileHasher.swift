@@ -1,24 +1,37 @@
 import Crypto
 import Foundation
+import NIOPosix
 
 /// SHA-256 of files, read in large blocks (hardware-accelerated hashing).
 enum FileHasher {
     static let blockSize = 1 << 20
 
-    /// The hex SHA-256 and size of the file at `path`.
-    static func hash(path: String) throws -> (sha256: String, size: UInt64) {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw TransferError.cannotRead(path, "no such file or no permission")
+    /// The hex SHA-256 of the regular file at `path`, with what it looked like
+    /// when hashed. Runs on NIO's blocking-I/O thread pool, never on Swift's
+    /// cooperative pool; a file that changes while it is hashed is refused.
+    static func hashSource(path: String) async throws -> (sha256: String, source: SourceFile) {
+        try await NIOThreadPool.singleton.runIfActive {
+            let before = try SourceFile(path: path)  // refuses devices and FIFOs before opening them
+            guard let handle = FileHandle(forReadingAtPath: path) else {
+                throw TransferError.cannotRead(path, "no such file or no permission")
+            }
+            defer { try? handle.close() }
+            guard try SourceFile(descriptor: handle.fileDescriptor, path: path) == before else {
+                throw TransferError.sourceChanged(path)
+            }
+            var hasher = SHA256()
+            var size: UInt64 = 0
+            while size <= before.size {
+                guard let block = try handle.read(upToCount: blockSize), !block.isEmpty else { break }
+                hasher.update(data: block)
+                size += UInt64(block.count)
+            }
+            guard size == before.size,
+                  try SourceFile(descriptor: handle.fileDescriptor, path: path) == before else {
+                throw TransferError.sourceChanged(path)
+            }
+            return (hex(hasher.finalize()), before)
         }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        var size: UInt64 = 0
-        while true {
-            guard let block = try handle.read(upToCount: blockSize), !block.isEmpty else { break }
-            hasher.update(data: block)
-            size += UInt64(block.count)
-        }
-        return (hex(hasher.finalize()), size)
     }
 
     /// A hasher fed with the first `length` bytes of the file at `path`.

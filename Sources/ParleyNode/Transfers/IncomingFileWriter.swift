@@ -37,7 +37,7 @@ final class IncomingFileWriter: @unchecked Sendable {
         let fd = open(partPath, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else { throw TransferError.cannotWrite(partPath, String(cString: strerror(errno))) }
         // Bytes past the durable offset may be torn by a crash: drop them.
-        guard ftruncate(fd, off_t(offset)) == 0 else {
+        guard offset <= size, ftruncate(fd, off_t(clamping: offset)) == 0 else {
             close(fd)
             throw TransferError.cannotWrite(partPath, String(cString: strerror(errno)))
         }
@@ -73,7 +73,11 @@ final class IncomingFileWriter: @unchecked Sendable {
 
     private func unlockedWrite(_ data: [UInt8], at offset: UInt64) throws -> Progress {
         if let syncError { throw syncError }
-        if offset + UInt64(data.count) <= written { return .duplicate }
+        let (end, overflow) = offset.addingReportingOverflow(UInt64(data.count))
+        guard !overflow, end <= size else {
+            throw TransferError.cannotWrite(partPath, "the peer sent bytes past the offered size")
+        }
+        if end <= written { return .duplicate }
         if offset < written {
             // Partly a resend: keep only the bytes we do not have yet.
             let fresh = Array(data[Int(written - offset)...])
@@ -82,13 +86,10 @@ final class IncomingFileWriter: @unchecked Sendable {
         guard offset == written else {
             throw TransferError.cannotWrite(partPath, "chunk at \(offset) does not follow \(written)")
         }
-        guard offset + UInt64(data.count) <= size else {
-            throw TransferError.cannotWrite(partPath, "the peer sent more bytes than the offered size")
-        }
         var done = 0
         while done < data.count {
             let result = data.withUnsafeBytes { buffer in
-                pwrite(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+                pwrite(descriptor, buffer.baseAddress.map { $0 + done }, buffer.count - done, off_t(clamping: offset) + off_t(done))
             }
             if result < 0 {
                 if errno == EINTR { continue }

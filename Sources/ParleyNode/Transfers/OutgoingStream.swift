@@ -51,8 +51,9 @@ final class OutgoingStream: Sendable {
             state.sendTimes.removeAll { $0.offset <= offset }
             state.acked = offset
             state.lastAck = now
-            let wanted = UInt64(2 * state.rate * state.smoothedRTT)
-            state.window = min(Self.maximumWindow, max(Self.minimumWindow, wanted))
+            let wanted = 2 * state.rate * state.smoothedRTT
+            state.window = wanted.isFinite && wanted < Double(Self.maximumWindow)
+                ? max(Self.minimumWindow, UInt64(max(0, wanted))) : Self.maximumWindow
         }
         ackArrived.signal()
     }

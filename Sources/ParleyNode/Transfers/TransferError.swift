@@ -9,6 +9,8 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
     case checksumMismatch(String)
     case tooLarge(size: UInt64, limit: UInt64)
     case pausedByPeer(String)
+    case sourceChanged(String)
+    case nameTooLong(String, bytes: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -21,6 +23,10 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notIncoming(let id): "transfer \(id) is one you send; only the receiver can do that"
         case .checksumMismatch(let path):
             "the received data does not match the offered SHA-256; the part file \(path) is kept for inspection"
+        case .sourceChanged(let path):
+            "\(path) changed after it was offered; send it again to offer the new version"
+        case .nameTooLong(let name, let bytes, let limit):
+            "the file name '\(name.prefix(40))…' is \(bytes) bytes long, over the limit of \(limit); choose a shorter one with --name"
         case .pausedByPeer(let id): "the receiver paused transfer \(id); only they can resume it"
         case .tooLarge(let size, let limit): "the file is \(size) bytes, more than the \(limit) bytes allowed from this contact"
         }

@@ -13,6 +13,7 @@ final class TransferManager: Sendable {
     private let registry: LinkRegistry
     private let events: EventHub
     private let downloads: DownloadFolder
+    private let maxOpenOffers: Int
     private let logger: Logger
 
     private struct State: Sendable {
@@ -32,7 +33,9 @@ final class TransferManager: Sendable {
     static let pausedBySender = "paused by the sender"
     static let pausedByReceiver = "paused by the receiver"
 
-    init(database: ParleyDatabase, registry: LinkRegistry, events: EventHub, downloads: DownloadFolder, logger: Logger) {
+    init(database: ParleyDatabase, registry: LinkRegistry, events: EventHub, downloads: DownloadFolder,
+         maxOpenOffers: Int = NodeLimits().maxOpenOffersPerContact, logger: Logger) {
+        self.maxOpenOffers = maxOpenOffers
         self.database = database
         self.registry = registry
         self.events = events
@@ -45,15 +48,25 @@ final class TransferManager: Sendable {
     /// Hashes the file (off the caller's thread), records the offer and sends it if the contact is online.
     func offer(path: String, to contact: Contact, as proposedName: String?) async throws -> Transfer {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) else {
+        guard FileManager.default.fileExists(atPath: absolute) else {
             throw TransferError.cannotRead(absolute, "no such file")
         }
-        guard !isDirectory.boolValue else { throw TransferError.notAFile(absolute) }
-        let (sha256, size) = try await Task.detached(priority: .utility) { try FileHasher.hash(path: absolute) }.value
         let name = proposedName ?? (absolute as NSString).lastPathComponent
+        // What the peer would refuse is refused here, before any hashing.
+        guard name.utf8.count <= WireLimits.maxFileNameBytes else {
+            throw TransferError.nameTooLong(name, bytes: name.utf8.count, limit: WireLimits.maxFileNameBytes)
+        }
+        guard !name.trimmingWhitespace().isEmpty, !name.utf8.contains(0) else {
+            throw TransferError.cannotRead(absolute, "the file name is empty or holds a NUL character")
+        }
+        _ = try SourceFile(path: absolute)  // a device or FIFO is refused at once
+        let (sha256, source) = try await FileHasher.hashSource(path: absolute)
+        guard source.size <= WireLimits.maxFileSize else {
+            throw TransferError.tooLarge(size: source.size, limit: WireLimits.maxFileSize)
+        }
         let transfer = Transfer(contactID: contact.id, direction: .outgoing, fileName: name, localPath: absolute,
-                                size: size, sha256: sha256, state: .offered)
+                                size: source.size, sha256: sha256, state: .offered,
+                                sourceSignature: source.signature)
         try database.transfers.insert(transfer)
         if let session = await registry.session(for: contact.id), session.acceptsFiles {
             try? await session.send(.file(.offer(offerFrame(for: transfer))))
@@ -193,11 +206,23 @@ final class TransferManager: Sendable {
 
     // MARK: Frames from peers
 
-    func handle(_ frame: FileTransferFrame, from contact: Contact, on session: PeerSession) async {
+    /// Acts on a file frame from a contact. Throws ``PeerViolation`` when the
+    /// frame breaks the protocol (the caller closes the link); other failures
+    /// are the transfer's own and are logged here.
+    func handle(_ frame: FileTransferFrame, from contact: Contact, on session: PeerSession) async throws {
         do {
             try await dispatch(frame, from: contact, on: session)
+        } catch let violation as PeerViolation {
+            throw violation
         } catch {
             logger.warning("transfer \(frame.transferID): \(error)")
+        }
+    }
+
+    /// Offsets a peer sends must lie within the transfer's size.
+    private static func check(_ offset: UInt64, within transfer: Transfer, _ what: String) throws {
+        guard offset <= transfer.size else {
+            throw PeerViolation("\(what) at byte \(offset) of transfer \(transfer.id), which has only \(transfer.size) bytes")
         }
     }
 
@@ -206,11 +231,13 @@ final class TransferManager: Sendable {
         switch frame {
         case .chunk(let chunk):
             if let running = state.withLockedValue({ $0.writers[chunk.transferID] }), running.transfer.contactID == contact.id {
+                try Self.check(chunk.end, within: running.transfer, "FILE_CHUNK ending")
                 try await write(chunk, into: running.transfer, on: session)
                 return
             }
         case .ack(let id, let offset):
             if let running = state.withLockedValue({ $0.streams[id] }), running.transfer.contactID == contact.id {
+                try Self.check(offset, within: running.transfer, "FILE_ACK")
                 running.stream.acknowledge(offset)
                 var transfer = running.transfer
                 transfer.bytesDone = min(offset, transfer.size)
@@ -228,6 +255,7 @@ final class TransferManager: Sendable {
         case .accept(_, let offset):
             guard var transfer = existing, transfer.direction == .outgoing, !transfer.state.isFinal,
                   !(transfer.state == .paused && transfer.error == Self.pausedBySender) else { return }
+            try Self.check(offset, within: transfer, "FILE_ACCEPT")
             transfer.state = .active
             transfer.error = nil
             transfer.bytesDone = min(offset, transfer.size)
@@ -261,6 +289,7 @@ final class TransferManager: Sendable {
         case .chunk(let chunk):
             guard let transfer = existing, transfer.direction == .incoming,
                   [.accepted, .active].contains(transfer.state) else { return }
+            try Self.check(chunk.end, within: transfer, "FILE_CHUNK ending")
             try await write(chunk, into: transfer, on: session)
         case .ack:
             break  // for a stream that is no longer running
@@ -286,6 +315,13 @@ final class TransferManager: Sendable {
             case .cancelled: try await session.send(.file(.cancel(existing.id, reason: "cancelled")))
             case .offered, .paused, .failed: break
             }
+            return
+        }
+        // Offers cost a row each until answered: a contact gets a bounded number open at once.
+        guard try database.transfers.openOfferCount(from: contact.id) < maxOpenOffers else {
+            logger.notice("declined an offer: \(maxOpenOffers) offers from this contact already wait for an answer")
+            try await session.send(.file(.reject(offer.transferID,
+                                                 reason: "too many offers waiting for an answer; try again later")))
             return
         }
         var transfer = Transfer(
@@ -419,6 +455,10 @@ final class TransferManager: Sendable {
             do {
                 try await pump(transfer, stream: stream, from: offset, on: session)
             } catch is CancellationError {
+            } catch let error as TransferError {
+                // The file is gone, shorter or changed: fail the transfer here and there, saying why.
+                logger.notice("sending \(transfer.fileName) failed: \(error)")
+                await failOutgoing(transfer.id, error, on: session)
             } catch {
                 logger.notice("sending \(transfer.fileName) stopped: \(error)")
             }
@@ -433,6 +473,7 @@ final class TransferManager: Sendable {
             throw TransferError.cannotRead(transfer.localPath ?? transfer.fileName, "the file is gone")
         }
         defer { try? handle.close() }
+        try SourceFile.check(path, descriptor: handle.fileDescriptor, against: transfer.sourceSignature)
         try handle.seek(toOffset: offset)
         var next = offset
         var sent = transfer.bytesSent
@@ -454,9 +495,22 @@ final class TransferManager: Sendable {
             stream.sent(upTo: next)
             if lastSave.duration(to: .now) > .seconds(1) || next == transfer.size {
                 lastSave = .now
+                try SourceFile.check(path, descriptor: handle.fileDescriptor, against: transfer.sourceSignature)
                 try recordSent(transfer.id, sent: sent, acked: stream.acked)
             }
         }
+    }
+
+    /// Marks an outgoing transfer failed with `error` and tells the receiver why.
+    private func failOutgoing(_ id: UUID, _ error: TransferError, on session: PeerSession) async {
+        state.withLockedValue { _ = $0.streams.removeValue(forKey: id) }
+        guard var transfer = try? database.transfers.transfer(id), !transfer.state.isFinal else { return }
+        transfer.state = .failed
+        transfer.error = error.description
+        try? database.transfers.update(transfer)
+        publish(.fileFailed, transfer)
+        let reason = CloseReason.fitting("the sender's file failed: \(error)")
+        try? await session.send(.file(.cancel(id, reason: reason)))
     }
 
     private func recordSent(_ id: UUID, sent: UInt64, acked: UInt64) throws {

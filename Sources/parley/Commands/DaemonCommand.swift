@@ -26,6 +26,7 @@ struct DaemonCommand: AsyncParsableCommand {
         let node = try await nodeOptions.startNode(for: profile, logger: logger)
         let signals = SignalHandlers([SIGINT, SIGTERM]) { number in
             logger.info("signal \(number): shutting down")
+            ShutdownDeadline.start(logger: logger)
             Task { await node.shutdown() }
         }
         defer { signals.cancel() }

@@ -10,17 +10,13 @@ struct HistoryCommand: AsyncParsableCommand {
 
     @OptionGroup var profileOptions: ProfileOptions
     @Argument(help: "The contact's name or ID.") var contact: String
-    @Option(help: "How many messages.") var limit = 50
+    @OptionGroup var limitOptions: ResultLimitOptions
     @Flag(help: "Print JSON.") var json = false
-
-    func validate() throws {
-        guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
-    }
 
     func run() async throws {
         let profile = try profileOptions.open()
         let peer = try profile.database.contacts.resolve(contact)
-        let messages = try profile.database.messages.history(with: peer.id, limit: limit)
+        let messages = try profile.database.messages.history(with: peer.id, limit: limitOptions.limit)
         if json {
             try JSONOutput.print(messages.map(MessageJSON.init))
             return

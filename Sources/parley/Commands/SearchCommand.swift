@@ -12,12 +12,12 @@ struct SearchCommand: AsyncParsableCommand {
 
     @OptionGroup var profileOptions: ProfileOptions
     @Argument(help: "Words to look for.") var query: [String]
-    @Option(help: "How many results.") var limit = 50
+    @OptionGroup var limitOptions: ResultLimitOptions
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
         let profile = try profileOptions.open()
-        let hits = try profile.database.messages.search(query.joined(separator: " "), limit: limit)
+        let hits = try profile.database.messages.search(query.joined(separator: " "), limit: limitOptions.limit)
         if json {
             try JSONOutput.print(hits.map { SearchHitJSON(contactName: $0.contactName, snippet: $0.snippet,
                                                           message: MessageJSON($0.message)) })

@@ -33,6 +33,7 @@ struct SendCommand: AsyncParsableCommand {
             body = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
             if body.hasSuffix("\n") { body.removeLast() }
         }
+        guard !body.utf8.contains(0) else { throw CommandFailure(NodeError.nulInMessage.description) }
         let response = try profileOptions.controlClient().request(
             ControlRequest(command: "send", contact: contact, text: body))
         guard response.ok, let message = response.message else { throw CommandFailure(response.error ?? "send failed") }
@@ -43,11 +44,18 @@ struct SendCommand: AsyncParsableCommand {
         }
     }
 
-    /// Sends stdin's lines in batches of up to 500 (one transaction each).
+    /// Most lines in one request.
+    static let batchLines = 500
+    /// Most bytes of encoded text in one request: half the control socket's line limit,
+    /// leaving room for the request around the texts.
+    static let batchBytes = ControlLimits.maxLineBytes / 2
+
+    /// Sends stdin's lines in batches of up to 500 lines and 512 KiB (one transaction each).
     private func sendLines() throws {
         let client = try profileOptions.controlClient()
         var count = 0
         var batch: [String] = []
+        var batchBytes = 0
         func flush() throws {
             guard !batch.isEmpty else { return }
             let response = try client.request(ControlRequest(command: "send", contact: contact, texts: batch))
@@ -57,11 +65,20 @@ struct SendCommand: AsyncParsableCommand {
             count += messages.count
             if json { messages.forEach { print(ControlCoding.encode($0)) } }
             batch.removeAll(keepingCapacity: true)
+            batchBytes = 0
         }
+        var number = 0
         while let line = readLine(strippingNewline: true) {
+            number += 1
             if line.isEmpty { continue }  // an empty message cannot be sent
+            guard !line.utf8.contains(0) else {
+                throw CommandFailure("line \(number): \(NodeError.nulInMessage) (\(count) messages queued before it)")
+            }
+            let encodedBytes = ControlCoding.encode(line).utf8.count + 1
+            if batchBytes + encodedBytes > Self.batchBytes { try flush() }
             batch.append(line)
-            if batch.count == 500 { try flush() }
+            batchBytes += encodedBytes
+            if batch.count == Self.batchLines { try flush() }
         }
         try flush()
         if !json { print("Queued \(count) messages") }
