@@ -4,9 +4,9 @@ import ArgumentParser
 /// and one error message everywhere.
 struct ResultLimitOptions: ParsableArguments {
     /// The values `--limit` accepts.
-    static let allowed = 1...10_000
+    static let allowed = 1...1_000_000
 
-    @Option(help: ArgumentHelp("How many results (1–10000).", valueName: "N")) var limit = 50
+    @Option(help: ArgumentHelp("How many results (1–1000000).", valueName: "N")) var limit = 50
 
     func validate() throws {
         guard Self.allowed.contains(limit) else {

@@ -10,9 +10,12 @@ final class DaemonProcess: @unchecked Sendable {
     private var started = false
     private(set) var process: Process?
     private(set) var log: URL
+    /// With a value, the daemon runs under `ulimit -n` of it (soft and hard).
+    let openFileLimit: Int?
 
     /// A node with a fresh profile (or `home`) listening on a free loopback port.
-    init(name: String, home: TemporaryHome? = nil) throws {
+    init(name: String, home: TemporaryHome? = nil, openFileLimit: Int? = nil) throws {
+        self.openFileLimit = openFileLimit
         self.home = try home ?? TemporaryHome()
         port = try freeLoopbackPort()
         log = self.home.url.appending(path: "daemon.log")
@@ -29,8 +32,15 @@ final class DaemonProcess: @unchecked Sendable {
         for attempt in 1...3 {
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             let process = Process()
-            process.executableURL = parleyExecutable
-            process.arguments = ["daemon", "--home", home.path, "--listen", address, "--log-level", "debug"]
+            let arguments = ["daemon", "--home", home.path, "--listen", address, "--log-level", "debug"]
+            if let openFileLimit {
+                process.executableURL = URL(fileURLWithPath: "/bin/sh")
+                process.arguments = ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", parleyExecutable.path]
+                    + arguments
+            } else {
+                process.executableURL = parleyExecutable
+                process.arguments = arguments
+            }
             process.standardError = try FileHandle(forWritingTo: log)
             process.standardOutput = FileHandle.nullDevice
             try process.run()
