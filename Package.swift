@@ -137,6 +137,7 @@ let package = Package(
                 "ParleyNet",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -185,8 +186,27 @@ let package = Package(
         .testTarget(name: "ParleyCoreTests", dependencies: ["ParleyCore"]),
         .testTarget(name: "ParleyWireTests", dependencies: ["ParleyWire"]),
         .testTarget(name: "ParleyStoreTests", dependencies: ["ParleyStore", "ParleyCore"]),
+        .testTarget(name: "ParleyNodeTests", dependencies: ["ParleyNode", "ParleyWire", "ParleyCore"]),
         .testTarget(name: "ParleyTUITests", dependencies: ["ParleyTUI", "ParleyCore", "CNCursesW"]),
         .testTarget(name: "ParleyMediaTests", dependencies: ["ParleyMedia"]),
         .testTarget(name: "ParleyEndToEndTests", dependencies: ["parley", "ParleyCore", "ParleyMedia"]),
     ]
 )
+
+// MARK: Node-level fuzzer (only with PARLEY_FUZZ=1: `make fuzz-node`)
+// libFuzzer brings its own main, so the target exists only in fuzzing builds;
+// the project's own modules get coverage and address-sanitizer instrumentation.
+if Context.environment["PARLEY_FUZZ"] == "1" {
+    let instrumented: Set<String> = ["ParleyCore", "ParleyWire", "ParleyStore", "ParleyNet", "ParleyNode"]
+    for target in package.targets where instrumented.contains(target.name) {
+        target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-sanitize=fuzzer,address"])]
+    }
+    package.targets.append(.executableTarget(
+        name: "parley-node-fuzz",
+        dependencies: ["ParleyNode", "ParleyWire"],
+        path: "Tests/Fuzz/NodeFuzz",
+        swiftSettings: [.unsafeFlags(["-sanitize=fuzzer,address", "-parse-as-library"])],
+        linkerSettings: [.unsafeFlags(["-sanitize=fuzzer,address"])]
+    ))
+    package.products.append(.executable(name: "parley-node-fuzz", targets: ["parley-node-fuzz"]))
+}

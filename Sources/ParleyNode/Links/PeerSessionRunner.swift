@@ -132,38 +132,50 @@ struct PeerSessionRunner: Sendable {
                 group.cancelAll()
             }
             while let message = try await messages.next() {
-                switch message {
-                case .chat(let chat):
-                    await inbox.append(MessageRepository.Incoming(
-                        from: contact.id, id: chat.id, sentAt: Date(wireTimestamp: chat.sentAt), body: chat.body))
-                case .receipt(let receipt):
-                    let state: MessageState = receipt.kind == .read ? .read : .delivered
-                    let changed = try database.messages.advance(receipt.ids, to: state, for: contact.id)
-                    if !changed.isEmpty {
-                        var event = NodeEvent(.receipt, contact: contact.id, name: contact.name)
-                        event.state = state.rawValue
-                        event.ids = changed.map(\.uuidString)
-                        events.publish(event)
-                    }
-                case .typing(let active):
-                    var event = NodeEvent(.typing, contact: contact.id, name: contact.name)
-                    event.online = active
-                    events.publish(event)
-                case .file(let frame):
-                    try await transfers.handle(frame, from: contact, on: session)
-                case .contactRequest:
-                    try await session.send(.contactRequestResult(.alreadyContact))
-                case .close(let reason):
-                    logger.info("peer closed the link (\(reason.code)): \(reason.reason)")
+                guard try await receive(message, from: contact, on: session, inbox: inbox, logger: logger) else {
                     return
-                case .hello:
-                    await session.close(.protocolError, reason: "HELLO sent twice")
-                    return
-                case .ping, .pong, .contactRequestResult, .unknown:
-                    continue
                 }
             }
         }
+    }
+
+    /// What one frame from a contact does on its link: chat is queued for
+    /// storage in `inbox`, receipts, typing and file frames take effect.
+    /// Returns false when the link is to end. Throws ``PeerViolation`` for a
+    /// frame that breaks the protocol, and store errors.
+    func receive(_ message: WireMessage, from contact: Contact, on session: PeerSession,
+                 inbox: BatchQueue<MessageRepository.Incoming>, logger: Logger) async throws -> Bool {
+        switch message {
+        case .chat(let chat):
+            await inbox.append(MessageRepository.Incoming(
+                from: contact.id, id: chat.id, sentAt: Date(wireTimestamp: chat.sentAt), body: chat.body))
+        case .receipt(let receipt):
+            let state: MessageState = receipt.kind == .read ? .read : .delivered
+            let changed = try database.messages.advance(receipt.ids, to: state, for: contact.id)
+            if !changed.isEmpty {
+                var event = NodeEvent(.receipt, contact: contact.id, name: contact.name)
+                event.state = state.rawValue
+                event.ids = changed.map(\.uuidString)
+                events.publish(event)
+            }
+        case .typing(let active):
+            var event = NodeEvent(.typing, contact: contact.id, name: contact.name)
+            event.online = active
+            events.publish(event)
+        case .file(let frame):
+            try await transfers.handle(frame, from: contact, on: session)
+        case .contactRequest:
+            try await session.send(.contactRequestResult(.alreadyContact))
+        case .close(let reason):
+            logger.info("peer closed the link (\(reason.code)): \(reason.reason)")
+            return false
+        case .hello:
+            await session.close(.protocolError, reason: "HELLO sent twice")
+            return false
+        case .ping, .pong, .contactRequestResult, .unknown:
+            break
+        }
+        return true
     }
 
     /// Sends every undelivered message, oldest first, then waits for more.
@@ -189,18 +201,23 @@ struct PeerSessionRunner: Sendable {
     private func persistInbox(_ inbox: BatchQueue<MessageRepository.Incoming>, from contact: Contact,
                               on session: PeerSession) async throws {
         while let batch = await inbox.next() {
-            let stored = try database.messages.storeIncoming(batch)
-            let now = Date().wireTimestamp
-            for chunk in batch.chunks(ofCount: WireLimits.maxReceiptIDs) {
-                try await session.send(.receipt(Receipt(kind: .delivered, at: now, ids: chunk.map(\.id))))
-            }
-            for message in stored {
-                var event = NodeEvent(.message, contact: contact.id, name: contact.name)
-                event.id = message.id.uuidString
-                event.body = message.body
-                event.sentAt = message.sentAt
-                events.publish(event)
-            }
+            try await persist(batch, from: contact, on: session)
+        }
+    }
+
+    /// Stores one batch of received messages, acknowledges it and tells the UI.
+    func persist(_ batch: [MessageRepository.Incoming], from contact: Contact, on session: PeerSession) async throws {
+        let stored = try database.messages.storeIncoming(batch)
+        let now = Date().wireTimestamp
+        for chunk in batch.chunks(ofCount: WireLimits.maxReceiptIDs) {
+            try await session.send(.receipt(Receipt(kind: .delivered, at: now, ids: chunk.map(\.id))))
+        }
+        for message in stored {
+            var event = NodeEvent(.message, contact: contact.id, name: contact.name)
+            event.id = message.id.uuidString
+            event.body = message.body
+            event.sentAt = message.sentAt
+            events.publish(event)
         }
     }
 

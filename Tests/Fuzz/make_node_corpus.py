@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Writes the seed corpus of the node-level fuzzer (Tests/Fuzz/corpus/node):
+streams of frames a contact sends after HELLO. Usage: make_node_corpus.py DIR"""
+import hashlib, os, struct, sys, uuid
+
+def frame(kind, payload):
+    return struct.pack(">IHBB", len(payload), kind, 1, 0) + payload
+
+def string(text):
+    data = text.encode()
+    return struct.pack(">I", len(data)) + data
+
+def chat(body, sent_at=1_767_225_600_000, ident=None):
+    return frame(0x0010, (ident or uuid.uuid4()).bytes + struct.pack(">Q", sent_at) + string(body))
+
+def receipt(kind, ids, at=1_767_225_600_000):
+    return frame(0x0011, bytes([kind]) + struct.pack(">QH", at, len(ids)) + b"".join(i.bytes for i in ids))
+
+def offer(ident, name, content):
+    return frame(0x0101, ident.bytes + string(name) + struct.pack(">Q", len(content))
+                 + hashlib.sha256(content).digest() + string("text/plain"))
+
+def chunk(ident, offset, data):
+    return frame(0x0107, ident.bytes + struct.pack(">QI", offset, len(data)) + data)
+
+def simple(kind, ident, extra=b""):
+    return frame(kind, ident.bytes + extra)
+
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+a, b = uuid.UUID(int=1), uuid.UUID(int=2)
+content = b"hello, file\n" * 40
+seeds = {
+    "chat": chat("Hi! 👋") + chat("second", ident=a) + chat("second again", ident=a),
+    "receipts": chat("x", ident=b) + receipt(1, [a, b]) + receipt(2, [b]),
+    "typing": frame(0x0012, b"\x01") + frame(0x0012, b"\x00") + frame(0x0002, struct.pack(">Q", 7)),
+    "file-complete": offer(a, "note.txt", content) + chunk(a, 0, content[:200]) + chunk(a, 200, content[200:]),
+    "file-resend": offer(a, "note.txt", content) + chunk(a, 0, content[:300]) + chunk(a, 100, content[100:]),
+    "file-wrong-hash": offer(b, "bad.bin", content) + chunk(b, 0, bytes(len(content))),
+    "file-controls": offer(a, "x.txt", content) + simple(0x0105, a) + simple(0x0106, a)
+        + simple(0x0102, a, struct.pack(">Q", 0)) + simple(0x0108, a, struct.pack(">Q", 10))
+        + simple(0x0103, a, string("no")) + simple(0x0104, a, string("stop"))
+        + simple(0x0109, a, b"\x01" + string("")),
+    "file-names": offer(a, "../../etc/passwd", b"x") + offer(b, ".\u0301hidden", b"y")
+        + offer(uuid.UUID(int=3), "a" + "\u0301" * 300, b"z"),
+    "contact-request": frame(0x0020, string("me") + string("note") + struct.pack(">H", 0)),
+    "close": chat("before") + frame(0x0004, struct.pack(">H", 0) + string("bye")) + chat("after"),
+}
+for name, data in seeds.items():
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(data)
