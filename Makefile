@@ -10,7 +10,7 @@ SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the build and the tests need.
 APT_PACKAGES := libsqlite3-dev pkg-config openssl socat tmux libncurses-dev libopus-dev libvpx-dev libsrtp2-dev libasound2-dev libv4l-dev libspeexdsp-dev ffmpeg pulseaudio pulseaudio-utils libasound2-plugins
 
-.PHONY: deps build run test fuzz fuzz-wire fuzz-rtp fuzz-vp8 fuzz-mediafile bench install clean
+.PHONY: deps build run test fuzz fuzz-wire fuzz-rtp fuzz-vp8 fuzz-mediafile fuzz-node bench install clean
 
 ## deps: install missing Debian packages (idempotent, asks nothing)
 deps:
@@ -38,8 +38,8 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-## fuzz: run every fuzzer (wire frames, RTP/RTCP, VP8 payload, WAV/Y4M files) for FUZZ_TIME seconds each (default 60)
-fuzz: fuzz-wire fuzz-rtp fuzz-vp8 fuzz-mediafile
+## fuzz: run every fuzzer (wire frames, RTP/RTCP, VP8 payload, WAV/Y4M files, the node) for FUZZ_TIME seconds each (default 60)
+fuzz: fuzz-wire fuzz-rtp fuzz-vp8 fuzz-mediafile fuzz-node
 
 # $(call run-fuzzer,NAME,SOURCES[,OPTIONS]): build .build/fuzz/NAME, run it on a scratch copy of Tests/Fuzz/corpus/NAME
 define run-fuzzer
@@ -60,6 +60,15 @@ fuzz-vp8:
 
 fuzz-mediafile:
 	$(call run-fuzzer,mediafile,Sources/ParleyMedia/Files/*.swift Sources/ParleyMedia/Video/I420Frame.swift Sources/ParleyMedia/Clock/*.swift Tests/Fuzz/MediaFileFuzz.swift,-use_value_profile=1)
+
+## fuzz-node: a contact's frames through the node's session code against a real store (SwiftPM build with
+## PARLEY_FUZZ=1 in .build-fuzz: our modules instrumented, libFuzzer linked; the first build takes a while)
+fuzz-node:
+	PARLEY_FUZZ=1 $(SWIFT) build -c release --product parley-node-fuzz --scratch-path .build-fuzz
+	mkdir -p .build-fuzz/corpus-node
+	cp Tests/Fuzz/corpus/node/* .build-fuzz/corpus-node/
+	cd .build-fuzz && SWIFT_BACKTRACE=enable=no ./release/parley-node-fuzz -max_total_time=$(FUZZ_TIME) \
+	  -max_len=4096 -use_value_profile=1 corpus-node
 
 ## bench: release build, then the benchmarks in bench/ (they print their figures and ratios)
 bench: deps
