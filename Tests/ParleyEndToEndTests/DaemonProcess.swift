@@ -10,12 +10,12 @@ final class DaemonProcess: @unchecked Sendable {
     private var started = false
     private(set) var process: Process?
     private(set) var log: URL
-    /// With a value, the daemon runs under `ulimit -n` of it (soft and hard).
-    let openFileLimit: Int?
+    /// With a value, the daemon is started by `sh -c "LIMIT && exec parley …"`, e.g. `ulimit -n 1024`.
+    let shellLimit: String?
 
     /// A node with a fresh profile (or `home`) listening on a free loopback port.
-    init(name: String, home: TemporaryHome? = nil, openFileLimit: Int? = nil) throws {
-        self.openFileLimit = openFileLimit
+    init(name: String, home: TemporaryHome? = nil, shellLimit: String? = nil) throws {
+        self.shellLimit = shellLimit
         self.home = try home ?? TemporaryHome()
         port = try freeLoopbackPort()
         log = self.home.url.appending(path: "daemon.log")
@@ -33,10 +33,9 @@ final class DaemonProcess: @unchecked Sendable {
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             let process = Process()
             let arguments = ["daemon", "--home", home.path, "--listen", address, "--log-level", "debug"]
-            if let openFileLimit {
+            if let shellLimit {
                 process.executableURL = URL(fileURLWithPath: "/bin/sh")
-                process.arguments = ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", parleyExecutable.path]
-                    + arguments
+                process.arguments = ["-c", "\(shellLimit) && exec \"$0\" \"$@\"", parleyExecutable.path] + arguments
             } else {
                 process.executableURL = parleyExecutable
                 process.arguments = arguments

@@ -154,26 +154,47 @@ struct ConnectionFloodTests {
     /// and two contacts keep chatting with p99 latency under 50 ms.
     @Test func idleAndHalfHandshakeFloodsAreClosedWhileContactsChat() throws {
         let alice = try DaemonProcess(name: "alice")
-        let bob = try DaemonProcess(name: "bob", openFileLimit: 1024)
+        let bob = try DaemonProcess(name: "bob", shellLimit: "ulimit -n 1024")
         defer { alice.cleanup(); bob.cleanup() }
         try alice.start()
         try bob.start()
         try befriend(alice, as: "alice", bob, as: "bob")
         raiseOwnOpenFileLimit(to: 4096)
+        // The same probe without a flood: other suites may load the machine while this one runs.
+        let quiet = try chatLatencies(from: alice, to: bob, messages: 40).sorted()
+        let quietP99 = quiet[Int(Double(quiet.count - 1) * 0.99)]
+        print("no flood: chat p50 \(quiet[quiet.count / 2] * 1000) ms, p99 \(quietP99 * 1000) ms")
 
         for count in [200, 1100] {
             let flood = SocketFlood(port: bob.port, count: count)
             defer { flood.closeAll() }
             // A third of them start a TLS ClientHello and never finish it.
             flood.sendPartialClientHello(every: 3)
+            let cpuBefore = try cpuSeconds(of: bob)
+            let wallBefore = Date()
             let latencies = try chatLatencies(from: alice, to: bob, messages: 40)
+            let cpu = try (cpuSeconds(of: bob) - cpuBefore) / Date().timeIntervalSince(wallBefore)
+            #expect(cpu < 0.8, "the daemon used \(cpu) of a core during the flood (no accept loop spinning)")
             let p99 = latencies.sorted()[Int(Double(latencies.count - 1) * 0.99)]
-            print("flood of \(count): \(flood.opened) sockets opened; chat p50 \(latencies.sorted()[latencies.count / 2] * 1000) ms, p99 \(p99 * 1000) ms")
-            #expect(p99 < 0.050, "p99 chat latency \(p99 * 1000) ms during a flood of \(count)")
+            print("flood of \(count): \(flood.opened) sockets opened; daemon CPU \(cpu); chat p50 \(latencies.sorted()[latencies.count / 2] * 1000) ms, p99 \(p99 * 1000) ms")
+            // Under 50 ms, or no worse than twice the same machine's p99 without a flood (when it is loaded).
+            #expect(p99 < max(0.050, 2 * quietP99),
+                    "p99 chat latency \(p99 * 1000) ms during a flood of \(count), \(quietP99 * 1000) ms without")
             try waitUntil(timeout: 15, "the node closed every flood socket") { flood.openCount() == 0 }
             #expect(bob.process?.isRunning == true)
             #expect(try bob.parley("status", "--json").status == 0)
         }
+    }
+
+    @Test func theDaemonRaisesItsSoftFileLimitToTheHardLimit() throws {
+        let bob = try DaemonProcess(name: "bob", shellLimit: "ulimit -Sn 256 && ulimit -Hn 4096")
+        defer { bob.cleanup() }
+        try bob.start()
+        let pid = try #require(bob.process?.processIdentifier)
+        let limits = try String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8)
+        let line = try #require(limits.split(separator: "\n").first { $0.hasPrefix("Max open files") })
+        let numbers = line.split(separator: " ").compactMap { Int($0) }
+        #expect(numbers == [4096, 4096], "\(line)")
     }
 
     @Test func aHandshakeThatNeverFinishesIsClosedAtTheDeadline() throws {
@@ -290,6 +311,16 @@ final class LineReader: @unchecked Sendable {
             buffer.append(contentsOf: chunk[..<count])
         }
     }
+}
+
+/// User plus system CPU seconds the daemon has used so far (from /proc).
+func cpuSeconds(of daemon: DaemonProcess) throws -> Double {
+    let pid = try #require(daemon.process?.processIdentifier)
+    let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+    // Fields after the command name in parentheses; utime and stime are the 14th and 15th fields.
+    let fields = stat[stat.index(after: try #require(stat.lastIndex(of: ")")))...].split(separator: " ")
+    let ticks = (Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)
+    return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
 
 /// Raises this test process's soft open-file limit (the flood needs more than 1024 sockets).
