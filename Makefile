@@ -68,7 +68,7 @@ fuzz-node:
 	mkdir -p .build-fuzz/corpus-node
 	cp Tests/Fuzz/corpus/node/* .build-fuzz/corpus-node/
 	cd .build-fuzz && SWIFT_BACKTRACE=enable=no ./release/parley-node-fuzz -max_total_time=$(FUZZ_TIME) \
-	  -max_len=4096 -use_value_profile=1 corpus-node
+	  -max_len=4096 -use_value_profile=1 -detect_leaks=0 corpus-node
 
 ## bench: release build, then the benchmarks in bench/ (they print their figures and ratios)
 bench: deps
