@@ -123,6 +123,21 @@ func befriend(_ a: DaemonProcess, as aName: String, _ b: DaemonProcess, as bName
     try waitUntil(timeout: 30, "link \(aName)–\(bName)") { try a.isOnline(bName) && b.isOnline(aName) }
 }
 
+/// Starts Alice and Bob, makes them contacts of each other and waits for the link.
+func startLinkedPair() throws -> (alice: DaemonProcess, bob: DaemonProcess) {
+    let alice = try DaemonProcess(name: "alice"), bob = try DaemonProcess(name: "bob")
+    do {
+        try alice.start()
+        try bob.start()
+        try befriend(alice, as: "alice", bob, as: "bob")
+    } catch {
+        alice.cleanup()
+        bob.cleanup()
+        throw error
+    }
+    return (alice, bob)
+}
+
 /// Polls `condition` every 100 ms until it holds; throws after `timeout` seconds.
 func waitUntil(timeout: TimeInterval, _ what: String = "condition", _ condition: () throws -> Bool) throws {
     let deadline = Date().addingTimeInterval(timeout)

@@ -12,11 +12,8 @@ struct OwnSideInputTests {
     /// Defect 10: a name over the wire limit is refused at `file send`, so the
     /// link never flaps on an offer the peer must refuse.
     @Test func fileNameOverTheWireLimitIsRefusedAtOnce() throws {
-        let alice = try DaemonProcess(name: "alice"), bob = try DaemonProcess(name: "bob")
+        let (alice, bob) = try startLinkedPair()
         defer { alice.cleanup(); bob.cleanup() }
-        try alice.start()
-        try bob.start()
-        try befriend(alice, as: "alice", bob, as: "bob")
         let file = alice.home.url.appending(path: "f.txt")
         try Data("x".utf8).write(to: file)
         let result = try alice.parley("file", "send", "bob", file.path, "--name", String(repeating: "n", count: 1100))
@@ -29,11 +26,8 @@ struct OwnSideInputTests {
     /// Defect 12: a batch over the control socket's line limit is split by size;
     /// one request over it gets a clear error instead of a SIGPIPE.
     @Test func bigBatchesAreSplitAndOversizedRequestsRefusedClearly() throws {
-        let alice = try DaemonProcess(name: "alice"), bob = try DaemonProcess(name: "bob")
+        let (alice, bob) = try startLinkedPair()
         defer { alice.cleanup(); bob.cleanup() }
-        try alice.start()
-        try bob.start()
-        try befriend(alice, as: "alice", bob, as: "bob")
         let line = String(repeating: "y", count: 3000)
         let lines = (0..<500).map { "\($0) \(line)" }.joined(separator: "\n") + "\n"
         let batch = try alice.parley("send", "bob", "--lines", input: lines)
@@ -50,11 +44,8 @@ struct OwnSideInputTests {
 
     /// Defect 13: NUL is refused with a clear error, never cut short silently.
     @Test func textWithNULIsRefusedNotTruncated() throws {
-        let alice = try DaemonProcess(name: "alice"), bob = try DaemonProcess(name: "bob")
+        let (alice, bob) = try startLinkedPair()
         defer { alice.cleanup(); bob.cleanup() }
-        try alice.start()
-        try bob.start()
-        try befriend(alice, as: "alice", bob, as: "bob")
         let result = try alice.parley("send", "bob", "-", input: "nul\u{0}inside")
         #expect(result.status == 1)
         #expect(result.stderr.contains("NUL"), "\(result.stderr)")
@@ -66,11 +57,8 @@ struct OwnSideInputTests {
 
     /// Defect 14: a device is refused at once, and SIGTERM always ends the daemon quickly.
     @Test func nonRegularFilesAreRefusedAndSIGTERMEndsTheDaemon() throws {
-        let alice = try DaemonProcess(name: "alice"), bob = try DaemonProcess(name: "bob")
+        let (alice, bob) = try startLinkedPair()
         defer { alice.cleanup(); bob.cleanup() }
-        try alice.start()
-        try bob.start()
-        try befriend(alice, as: "alice", bob, as: "bob")
         let started = Date()
         let zero = try alice.parley("file", "send", "bob", "/dev/zero")
         #expect(zero.status == 1)
@@ -89,11 +77,8 @@ struct OwnSideInputTests {
 
     /// Defect 15: a file truncated after its offer fails the transfer, with a reason, on both sides.
     @Test func aFileChangedAfterItsOfferFailsOnBothSides() throws {
-        let alice = try DaemonProcess(name: "alice"), bob = try DaemonProcess(name: "bob")
+        let (alice, bob) = try startLinkedPair()
         defer { alice.cleanup(); bob.cleanup() }
-        try alice.start()
-        try bob.start()
-        try befriend(alice, as: "alice", bob, as: "bob")
         let file = alice.home.url.appending(path: "shrinks.bin")
         try writeRandomFile(file, megabytes: 4)
         let sent = try alice.parley("file", "send", "bob", file.path, "--json").requireSuccess()
