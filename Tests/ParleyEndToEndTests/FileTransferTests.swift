@@ -118,21 +118,45 @@ struct FileTransferTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: pair.downloads.path).count == names.count)
     }
 
-    @Test func dataThatDoesNotMatchTheOfferedHashIsNeverRenamed() throws {
+    @Test func aFileRewrittenAfterItsOfferIsNotSent() throws {
         let pair = try Pair()
         defer { pair.cleanup() }
         let source = pair.alice.home.url.appending(path: "changing.bin")
         try writeRandomFile(source, megabytes: 2)
         let id = try pair.offer(source.path)
-        try writeRandomFile(source, megabytes: 2)  // same size, other bytes: the sender now sends data that does not match
+        try writeRandomFile(source, megabytes: 2)  // same size, other bytes: no longer the file that was hashed
         try pair.accept(id)
-        try waitUntil(timeout: 30, "verification fails") {
-            try transfer(id, on: pair.bob)?["state"] as? String == "failed"
+        try waitUntil(timeout: 30, "the sender refuses to send it") {
+            try transfer(id, on: pair.alice)?["state"] as? String == "failed"
         }
-        #expect((try transfer(id, on: pair.bob)?["error"] as? String ?? "").contains("SHA-256"))
+        #expect((try transfer(id, on: pair.alice)?["error"] as? String ?? "").contains("changed after it was offered"))
+        try waitUntil(timeout: 10, "receiver told") {
+            (try transfer(id, on: pair.bob)?["error"] as? String ?? "").contains("changed after it was offered")
+        }
         #expect(!FileManager.default.fileExists(atPath: pair.downloads.appending(path: "changing.bin").path))
-        #expect(FileManager.default.fileExists(atPath: pair.downloads.appending(path: "changing.bin.part").path))
-        try waitUntil(timeout: 10, "sender told") { try transfer(id, on: pair.alice)?["state"] as? String == "failed" }
+    }
+
+    /// The receiver's own check: data that does not match the offered SHA-256
+    /// (sent here by a scripted contact) is never renamed to the final name.
+    @Test func dataThatDoesNotMatchTheOfferedHashIsNeverRenamed() throws {
+        let bob = try DaemonProcess(name: "bob")
+        let mallory = try HostilePeer()
+        defer { bob.cleanup(); mallory.cleanup() }
+        let downloads = bob.home.url.appending(path: "downloads")
+        try bob.home.writeConfig("downloads = \(downloads.path)\n")
+        try bob.start()
+        try bob.parley("contacts", "add", try mallory.home.contactID(), "--name", "mallory").requireSuccess()
+        try bob.parley("contacts", "files", "mallory", "--auto-accept-up-to", "1M").requireSuccess()
+        let id = UUID()
+        _ = try mallory.exchange(port: bob.port, bytes: WireBytes.hello(contact: true)
+            + WireBytes.offer(id, name: "changing.bin", size: 100)
+            + WireBytes.chunk(id, offset: 0, data: Array(repeating: 0x41, count: 100)), holdOpen: 3)
+        try waitUntil(timeout: 30, "verification fails") {
+            try transfer(id.uuidString, on: bob)?["state"] as? String == "failed"
+        }
+        #expect((try transfer(id.uuidString, on: bob)?["error"] as? String ?? "").contains("SHA-256"))
+        #expect(!FileManager.default.fileExists(atPath: downloads.appending(path: "changing.bin").path))
+        #expect(FileManager.default.fileExists(atPath: downloads.appending(path: "changing.bin.part").path))
     }
 
     @Test(.enabled(if: getuid() == 0, "needs root to mount a small tmpfs"))

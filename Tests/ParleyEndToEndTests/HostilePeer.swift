@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A peer that speaks raw bytes over TLS with a valid Parley key, using
 /// `openssl s_client` as an independent TLS implementation.
@@ -29,7 +32,8 @@ struct HostilePeer {
         try process.run()
         input.fileHandleForWriting.write(Data(bytes))
         // Keep our side open; if the node has not closed the link by then, give up.
-        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        // SIGKILL: s_client may sit in a blocking write and take SIGTERM late.
+        let watchdog = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         DispatchQueue.global().asyncAfter(deadline: .now() + holdOpen, execute: watchdog)
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

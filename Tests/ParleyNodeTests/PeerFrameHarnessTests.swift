@@ -17,25 +17,25 @@ struct PeerFrameHarnessTests {
         return Frame(type: type.rawValue, payload: writer.bytes).encoded()
     }
 
-    private func withHarness(_ body: (PeerFrameHarness) throws -> Void) throws {
+    private func withHarness(_ body: (PeerFrameHarness) async throws -> Void) async throws {
         let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appending(path: "parley-harness-\(UUID().uuidString)")
-        let harness = try PeerFrameHarness(folder: folder)
+        let harness = try await PeerFrameHarness(folder: folder)
         defer { harness.remove() }
-        try body(harness)
+        try await body(harness)
         #expect(harness.invariantProblems() == [])
     }
 
-    @Test func chatIsStoredOnceAndReceiptsApply() throws {
-        try withHarness { harness in
+    @Test func chatIsStoredOnceAndReceiptsApply() async throws {
+        try await withHarness { harness in
             let id = UUID()
             let chat = WireMessage.chat(ChatMessage(id: id, sentAt: 1_767_225_600_000, body: "hi"))
-            #expect(harness.run(Self.bytes([chat, chat, .typing(active: true)])) == .handled(frames: 3))
+            #expect(await harness.run(Self.bytes([chat, chat, .typing(active: true)])) == .handled(frames: 3))
         }
     }
 
     /// Hostile-input defects 1–4 as the fuzzer would find them.
-    @Test func framesThatUsedToCrashTheNodeEndTheLinkInstead() throws {
-        try withHarness { harness in
+    @Test func framesThatUsedToCrashTheNodeEndTheLinkInstead() async throws {
+        try await withHarness { harness in
             let id = UUID()
             let farFuture = Self.raw(.chatMessage) { writer in
                 writer.writeUUID(UUID())
@@ -61,27 +61,27 @@ struct PeerFrameHarnessTests {
                 writer.writeUInt64(.max)
             }
             for input in [farFuture, hugeOffer, smallOffer + lateChunk, hugeAck] {
-                guard case .malformed = harness.run(input) else {
+                guard case .malformed = await harness.run(input) else {
                     Issue.record("expected the frame to be refused where it is decoded")
                     continue
                 }
             }
             // In range but past the offered size: a violation of the transfer's rules.
             let pastTheEnd = WireMessage.file(.chunk(FileChunk(transferID: id, offset: 90, data: Array(repeating: 1, count: 20))))
-            guard case .violation = harness.run(Self.bytes([pastTheEnd])) else {
+            guard case .violation = await harness.run(Self.bytes([pastTheEnd])) else {
                 Issue.record("a chunk past the offered size must end the link")
                 return
             }
         }
     }
 
-    @Test func anOfferedFileArrivesVerified() throws {
-        try withHarness { harness in
+    @Test func anOfferedFileArrivesVerified() async throws {
+        try await withHarness { harness in
             let content = Array("hello, file\n".utf8)
             let id = UUID()
             let offer = FileOffer(transferID: id, fileName: "note.txt", size: UInt64(content.count),
                                   sha256: sha256(content))
-            let outcome = harness.run(Self.bytes([.file(.offer(offer)),
+            let outcome = await harness.run(Self.bytes([.file(.offer(offer)),
                                                   .file(.chunk(FileChunk(transferID: id, offset: 0, data: content)))]))
             #expect(outcome == .handled(frames: 2))
             let arrived = try Data(contentsOf: URL(fileURLWithPath: harness.downloadsPath).appending(path: "note.txt"))
@@ -89,15 +89,15 @@ struct PeerFrameHarnessTests {
         }
     }
 
-    @Test func seedCorpusKeepsTheStoreSound() throws {
+    @Test func seedCorpusKeepsTheStoreSound() async throws {
         let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appending(path: "Fuzz/corpus/node")
         let files = try FileManager.default.contentsOfDirectory(atPath: corpus.path).sorted()
         #expect(files.count >= 10)
-        try withHarness { harness in
+        try await withHarness { harness in
             for file in files {
                 let data = try Data(contentsOf: corpus.appending(path: file))
-                harness.run(Array(data))
+                await harness.run(Array(data))
                 #expect(harness.invariantProblems() == [], "after \(file)")
             }
         }

@@ -43,7 +43,7 @@ public final class PeerFrameHarness: @unchecked Sendable {
     private let logger: Logger
 
     /// A fresh store in `folder` with one contact whose offers up to 1 MiB are accepted automatically.
-    public init(folder: URL) throws {
+    public init(folder: URL) async throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         self.folder = folder
         var logger = Logger(label: "parley.fuzz")
@@ -68,11 +68,9 @@ public final class PeerFrameHarness: @unchecked Sendable {
             displayName: { "fuzz" }, logger: logger)
         let testingChannel = NIOAsyncTestingChannel()
         channel = testingChannel
-        let asyncChannel = try Self.wait {
-            try await testingChannel.eventLoop.submit {
-                try NIOAsyncChannel<WireMessage, WireMessage>(wrappingChannelSynchronously: testingChannel)
-            }.get()
-        }
+        let asyncChannel = try await testingChannel.eventLoop.submit {
+            try NIOAsyncChannel<WireMessage, WireMessage>(wrappingChannelSynchronously: testingChannel)
+        }.get()
         session = PeerSession(peerID: peer, initiator: peer, direction: .incoming, remoteAddress: nil,
                               capabilities: Set(Hello.Capability.current), outbound: asyncChannel.outbound,
                               channel: testingChannel)
@@ -80,10 +78,23 @@ public final class PeerFrameHarness: @unchecked Sendable {
 
     /// Feeds one input's bytes as frames, as one link's worth of traffic.
     @discardableResult
-    public func run(_ bytes: [UInt8]) -> Outcome {
-        let outcome = Self.waitForOutcome { [self] in await feed(bytes) }
-        drainOutbound()
+    public func run(_ bytes: [UInt8]) async -> Outcome {
+        let outcome = await feed(bytes)
+        while (try? await channel.readOutbound(as: WireMessage.self)) != nil {}
         return outcome
+    }
+
+    /// ``init(folder:)`` for a caller outside Swift concurrency (libFuzzer's thread).
+    /// Blocks the calling thread: never call it from a task.
+    public static func blocking(folder: URL) throws -> PeerFrameHarness {
+        try waitOutsideConcurrency { try await PeerFrameHarness(folder: folder) }
+    }
+
+    /// ``run(_:)`` for a caller outside Swift concurrency (libFuzzer's thread).
+    /// Blocks the calling thread: never call it from a task.
+    @discardableResult
+    public func runBlocking(_ bytes: [UInt8]) -> Outcome {
+        (try? Self.waitOutsideConcurrency { [self] in await run(bytes) }) ?? .failed("no outcome")
     }
 
     /// Where accepted files land.
@@ -134,12 +145,6 @@ public final class PeerFrameHarness: @unchecked Sendable {
         return outcome
     }
 
-    private func drainOutbound() {
-        _ = try? Self.wait { [channel] in
-            while try await channel.readOutbound(as: WireMessage.self) != nil {}
-        }
-    }
-
     /// What must hold whatever a peer sent, as sentences for each broken rule:
     /// sizes and progress in range, no file outside the download folder, times
     /// representable, no NUL stored; with `checkingDatabase`, SQLite's own
@@ -174,18 +179,7 @@ public final class PeerFrameHarness: @unchecked Sendable {
         return problems
     }
 
-    private static func waitForOutcome(_ body: @escaping @Sendable () async -> Outcome) -> Outcome {
-        let box = ResultBox<Outcome>()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            box.value = await body()
-            done.signal()
-        }
-        done.wait()
-        return box.value ?? .failed("no outcome")
-    }
-
-    private static func wait<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    private static func waitOutsideConcurrency<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
         let box = ResultBox<Result<T, any Error>>()
         let done = DispatchSemaphore(value: 0)
         Task {

@@ -44,14 +44,14 @@ public func fuzzNode(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
         let folder = URL(fileURLWithPath: base).appending(path: "parley-node-fuzz-\(getpid())-\(inputs)")
         do {
-            harness = try PeerFrameHarness(folder: folder)
+            harness = try PeerFrameHarness.blocking(folder: folder)
         } catch {
             fatalError("cannot make the fuzzing store: \(error)")
         }
     }
     inputs += 1
     guard let harness else { return 0 }
-    harness.run(Array(UnsafeBufferPointer(start: data, count: size)))
+    harness.runBlocking(Array(UnsafeBufferPointer(start: data, count: size)))
     let problems = harness.invariantProblems(recent: 64, checkingDatabase: inputs % inputsPerDatabaseCheck == 0)
     if !problems.isEmpty {
         fatalError("store invariant broken: \(problems.joined(separator: "; "))")
