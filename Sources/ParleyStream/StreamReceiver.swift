@@ -37,6 +37,10 @@ public enum StreamReceiver {
         let audio = options.audioOut.flatMap { sink in sdp.audio.map { (sink, $0) } }
         let video = options.videoOut.flatMap { sink in sdp.video.map { (sink, $0) } }
         guard audio != nil || video != nil else { throw StreamError.nothingToReceive }
+        // Parsed SDPs are checked already; a description built in code is checked here,
+        // before its ports reach the sockets.
+        try audio?.1.validate()
+        try video?.1.validate()
         let canonicalName = "parley-\(UInt32.random(in: .min ... .max))"
         let family = try resolve(host: sdp.connectionAddress, port: 0)
         let listen = options.listenAddress
@@ -48,7 +52,10 @@ public enum StreamReceiver {
         }
         let streamCount = (audio == nil ? 0 : 1) + (video == nil ? 0 : 1)
         let reporter = StreamReporter(started: MonotonicClock().nowNanoseconds())
-        let deadline = options.duration.map { reporter.started + UInt64($0 * 1e9) }
+        let deadline = options.duration.map { duration in
+            let (deadline, overflow) = reporter.started.addingReportingOverflow(StreamLimits.nanoseconds(duration))
+            return overflow ? UInt64.max : deadline
+        }
         let audioPlaying = SharedValue<AudioPlaying?>(nil)
         try await withThrowingTaskGroup(of: Void.self) { group in
             if let reportInterval {
