@@ -135,4 +135,22 @@ struct MediaStreamHostileTests {
         let benchmark = try runParley(["stream", "benchmark", "--audio-seconds=\(duration)"])
         #expect(benchmark.status == 2 && benchmark.stderr.contains("--audio-seconds"), "exit \(benchmark.status): \(benchmark.stderr)")
     }
+
+    @Test("Other numeric options out of range are usage errors too, never an overflow")
+    func numericOptionsAreRangeChecked() throws {
+        let huge = "9223372036854775807"
+        for arguments in [
+            ["--audio", "wav:/nonexistent.wav", "--audio-bitrate", huge], ["--audio", "wav:/nonexistent.wav", "--audio-bitrate", "-\(huge)"],
+            ["--video", "pattern", "--video-bitrate", huge], ["--video", "pattern", "--frame-rate", huge], ["--video", "pattern", "--frame-rate", "0"],
+        ] {
+            let result = try runParley(["stream", "send", "--to", "127.0.0.1:5004"] + arguments)
+            #expect(result.status == 2, "\(arguments): exit \(result.status): \(result.stderr)")
+        }
+        for option in ["--video-seconds", "--latency-seconds"] {
+            for value in ["inf", "-1", "601", "nan"] {
+                let result = try runParley(["stream", "benchmark", "\(option)=\(value)"])
+                #expect(result.status == 2 && result.stderr.contains(option), "\(option) \(value): exit \(result.status): \(result.stderr)")
+            }
+        }
+    }
 }

@@ -50,7 +50,7 @@ public final class VP8VideoDecoder {
             throw .awaitingKeyframe
         }
         let status = data.withUnsafeBufferPointer { buffer in
-            vpx_codec_decode(context, buffer.baseAddress, UInt32(buffer.count), nil, 0)
+            vpx_codec_decode(context, buffer.baseAddress, UInt32(clamping: buffer.count), nil, 0)
         }
         guard status == VPX_CODEC_OK else { throw VP8VideoEncoder.failure("decode", context) }
         var frames: [I420Frame] = []

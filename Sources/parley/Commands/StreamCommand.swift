@@ -65,7 +65,9 @@ struct StreamSendCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard audio != nil || video != nil else { throw ValidationError("give --audio SRC, --video SRC or both") }
-        guard OpusEncoderSettings.bitrateRange.contains(audioBitrate * 1000) else { throw ValidationError("--audio-bitrate is 16 to 64 (kb/s)") }
+        // Range first, then × 1000: a huge number must not overflow on the way.
+        let (audioBitsPerSecond, overflow) = audioBitrate.multipliedReportingOverflow(by: 1000)
+        guard !overflow, OpusEncoderSettings.bitrateRange.contains(audioBitsPerSecond) else { throw ValidationError("--audio-bitrate is 16 to 64 (kb/s)") }
         guard (50 ... 20_000).contains(videoBitrate) else { throw ValidationError("--video-bitrate is 50 to 20000 (kb/s)") }
         guard (1 ... 120).contains(frameRate) else { throw ValidationError("--frame-rate is 1 to 120") }
         if sdpOnly && sdp == nil { throw ValidationError("--sdp-only needs --sdp OUT.sdp") }
