@@ -12,6 +12,9 @@ public struct StreamReceiveOptions: Sendable {
     public var listenAddress: String?
     /// VP8 threads: one per core (at most 16).
     public var videoThreads = min(System.coreCount, 16)
+    /// The largest picture (width × height) a received keyframe may declare; larger ones are
+    /// refused before libvpx allocates for them and counted as decoder errors.
+    public var maximumVideoPixels = VP8VideoDecoder.defaultMaximumPixels
 
     public init(sessionDescription: SessionDescription, audioOut: AudioSinkSpecifier? = nil, videoOut: VideoSinkSpecifier? = nil) {
         self.sessionDescription = sessionDescription
@@ -71,9 +74,10 @@ public enum StreamReceiver {
             }
             if let (sink, media) = video {
                 let addresses = try addresses(media)
-                let threads = options.videoThreads
+                let (threads, maximumPixels) = (options.videoThreads, options.maximumVideoPixels)
                 group.addTask {
-                    let receiver = try VideoStreamReceiver(description: media, canonicalName: canonicalName, decoderThreads: threads)
+                    let receiver = try VideoStreamReceiver(
+                        description: media, canonicalName: canonicalName, decoderThreads: threads, maximumPixels: maximumPixels)
                     try await receiveVideo(
                         receiver, into: sink.open(), on: addresses, deadline: deadline, stop: stop, reporter: reporter, audio: audioPlaying)
                 }
