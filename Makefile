@@ -10,7 +10,7 @@ SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the build and the tests need.
 APT_PACKAGES := libsqlite3-dev pkg-config openssl socat tmux libncurses-dev libopus-dev libvpx-dev libsrtp2-dev libasound2-dev libv4l-dev libspeexdsp-dev ffmpeg pulseaudio pulseaudio-utils libasound2-plugins
 
-.PHONY: deps build run test fuzz fuzz-wire fuzz-rtp fuzz-vp8 fuzz-mediafile fuzz-node bench install clean
+.PHONY: deps build run test fuzz fuzz-wire fuzz-rtp fuzz-vp8 fuzz-mediafile fuzz-stream fuzz-node bench install clean
 
 ## deps: install missing Debian packages (idempotent, asks nothing)
 deps:
@@ -38,8 +38,9 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-## fuzz: run every fuzzer (wire frames, RTP/RTCP, VP8 payload, WAV/Y4M files, the node) for FUZZ_TIME seconds each (default 60)
-fuzz: fuzz-wire fuzz-rtp fuzz-vp8 fuzz-mediafile fuzz-node
+## fuzz: run every fuzzer (wire frames, RTP/RTCP, VP8 payload, WAV/Y4M files, SDP + RTP reception with the
+## decoders, a contact's frames through the node) for FUZZ_TIME seconds each (default 60)
+fuzz: fuzz-wire fuzz-rtp fuzz-vp8 fuzz-mediafile fuzz-stream fuzz-node
 
 # $(call run-fuzzer,NAME,SOURCES[,OPTIONS]): build .build/fuzz/NAME, run it on a scratch copy of Tests/Fuzz/corpus/NAME
 define run-fuzzer
@@ -60,6 +61,16 @@ fuzz-vp8:
 
 fuzz-mediafile:
 	$(call run-fuzzer,mediafile,Sources/ParleyMedia/Files/*.swift Sources/ParleyMedia/Video/I420Frame.swift Sources/ParleyMedia/Clock/*.swift Tests/Fuzz/MediaFileFuzz.swift,-use_value_profile=1)
+
+# All of ParleyMedia with the system libraries it wraps: the module maps of Sources/C*,
+# their headers and libraries from pkg-config (libvpx, libopus and the rest are not
+# instrumented; the Swift around them is).
+MEDIA_PKGS   := opus vpx libsrtp2 alsa libv4l2 speexdsp
+MEDIA_FLAGS   = $(foreach module,COpus CVPX CSRTP CALSA CV4L2 CSpeexDSP,-I Sources/$(module)) \
+                $(addprefix -Xcc ,$(shell pkg-config --cflags $(MEDIA_PKGS))) $(shell pkg-config --libs $(MEDIA_PKGS))
+
+fuzz-stream:
+	$(call run-fuzzer,stream,$(MEDIA_FLAGS) Sources/ParleyMedia/*/*.swift Tests/Fuzz/StreamFuzz.swift,-use_value_profile=1 -max_len=8192)
 
 ## fuzz-node: a contact's frames through the node's session code against a real store (SwiftPM build with
 ## PARLEY_FUZZ=1 in .build-fuzz: our modules instrumented, libFuzzer linked; the first build takes a while)

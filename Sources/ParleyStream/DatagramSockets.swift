@@ -52,6 +52,8 @@ private func open(
 
 /// Resolves `host` (a name or an IPv4/IPv6 literal) and `port` to a socket address.
 func resolve(host: String, port: Int) throws -> SocketAddress {
+    // NIO traps on a port outside 0...65535; the ports come from SDP files and options.
+    guard (0 ... 65535).contains(port) else { throw StreamError.cannotResolve(host: host, reason: "port \(port) is outside 0...65535") }
     do {
         return try SocketAddress.makeAddressResolvingHost(host, port: port)
     } catch {
@@ -61,6 +63,7 @@ func resolve(host: String, port: Int) throws -> SocketAddress {
 
 /// The wildcard address of `address`'s family, port 0 (any free port) unless given.
 func wildcard(like address: SocketAddress, port: Int = 0) throws -> SocketAddress {
+    guard (0 ... 65535).contains(port) else { throw StreamError.cannotBind(address: "port \(port)", reason: "outside 0...65535") }
     if case .v6 = address { return try SocketAddress(ipAddress: "::", port: port) }
     return try SocketAddress(ipAddress: "0.0.0.0", port: port)
 }

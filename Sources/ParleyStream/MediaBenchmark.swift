@@ -27,6 +27,13 @@ public enum MediaBenchmark {
         }
     }
 
+    /// Media lengths outside `StreamLimits.benchmarkSecondsRange` (infinite, negative…) are refused.
+    static func checkSeconds(_ seconds: Double) throws {
+        if let problem = StreamLimits.secondsProblem(seconds, option: "seconds", in: StreamLimits.benchmarkSecondsRange) {
+            throw StreamError.benchmarkFailed(problem)
+        }
+    }
+
     /// The process CPU time `work` takes.
     static func cpuSeconds(of work: () throws -> Void) rethrows -> Double {
         func now() -> Double {
@@ -56,6 +63,7 @@ public enum MediaBenchmark {
     /// `seconds` of audio: bare Opus encode + decode, then capture buffer → Opus → RTP →
     /// jitter buffer → decode → WAV sink through the engine's stream halves.
     public static func audioCost(seconds: Double, sinkPath: String) throws -> CostFigures {
+        try checkSeconds(seconds)
         let frames = speech(frames: Int(seconds * 50))
         let settings = OpusEncoderSettings(bitrate: 32_000)
         let bare = try cpuSeconds {
@@ -89,6 +97,7 @@ public enum MediaBenchmark {
     /// encode + decode, then frames → VP8 → RTP packets → frame assembly → decode through
     /// the engine's stream halves (the decoded frames go to a sink that drops them).
     public static func videoCost(seconds: Double, width: Int = 640, height: Int = 480, bitrate: Int = 1_000_000) throws -> CostFigures {
+        try checkSeconds(seconds)
         let pattern = TestPatternGenerator(width: width, height: height)
         let count = Int(seconds * 30)
         let distinct = min(count, 90)
@@ -126,6 +135,7 @@ public enum MediaBenchmark {
     /// each click's latency is from the moment its first sample was captured to the moment
     /// it is handed to the sink (device buffers excluded).
     public static func audioLatency(seconds: Double) async throws -> LatencyFigures {
+        try checkSeconds(seconds)
         let clicksEvery = 12_000   // samples
         let frames = Int(seconds * 50)
         let samples: [Int16] = (0 ..< frames * 960).map { index in

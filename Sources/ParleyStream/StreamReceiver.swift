@@ -12,6 +12,9 @@ public struct StreamReceiveOptions: Sendable {
     public var listenAddress: String?
     /// VP8 threads: one per core (at most 16).
     public var videoThreads = min(System.coreCount, 16)
+    /// The largest picture (width × height) a received keyframe may declare; larger ones are
+    /// refused before libvpx allocates for them and counted as decoder errors.
+    public var maximumVideoPixels = VP8VideoDecoder.defaultMaximumPixels
 
     public init(sessionDescription: SessionDescription, audioOut: AudioSinkSpecifier? = nil, videoOut: VideoSinkSpecifier? = nil) {
         self.sessionDescription = sessionDescription
@@ -37,6 +40,10 @@ public enum StreamReceiver {
         let audio = options.audioOut.flatMap { sink in sdp.audio.map { (sink, $0) } }
         let video = options.videoOut.flatMap { sink in sdp.video.map { (sink, $0) } }
         guard audio != nil || video != nil else { throw StreamError.nothingToReceive }
+        // Parsed SDPs are checked already; a description built in code is checked here,
+        // before its ports reach the sockets.
+        try audio?.1.validate()
+        try video?.1.validate()
         let canonicalName = "parley-\(UInt32.random(in: .min ... .max))"
         let family = try resolve(host: sdp.connectionAddress, port: 0)
         let listen = options.listenAddress
@@ -48,7 +55,10 @@ public enum StreamReceiver {
         }
         let streamCount = (audio == nil ? 0 : 1) + (video == nil ? 0 : 1)
         let reporter = StreamReporter(started: MonotonicClock().nowNanoseconds())
-        let deadline = options.duration.map { reporter.started + UInt64($0 * 1e9) }
+        let deadline = options.duration.map { duration in
+            let (deadline, overflow) = reporter.started.addingReportingOverflow(StreamLimits.nanoseconds(duration))
+            return overflow ? UInt64.max : deadline
+        }
         let audioPlaying = SharedValue<AudioPlaying?>(nil)
         try await withThrowingTaskGroup(of: Void.self) { group in
             if let reportInterval {
@@ -64,9 +74,10 @@ public enum StreamReceiver {
             }
             if let (sink, media) = video {
                 let addresses = try addresses(media)
-                let threads = options.videoThreads
+                let (threads, maximumPixels) = (options.videoThreads, options.maximumVideoPixels)
                 group.addTask {
-                    let receiver = try VideoStreamReceiver(description: media, canonicalName: canonicalName, decoderThreads: threads)
+                    let receiver = try VideoStreamReceiver(
+                        description: media, canonicalName: canonicalName, decoderThreads: threads, maximumPixels: maximumPixels)
                     try await receiveVideo(
                         receiver, into: sink.open(), on: addresses, deadline: deadline, stop: stop, reporter: reporter, audio: audioPlaying)
                 }

@@ -37,7 +37,7 @@ public final class OpusAudioDecoder {
         let decoded = samples.withUnsafeMutableBufferPointer { output in
             if let packet {
                 return packet.withUnsafeBufferPointer { input in
-                    opus_decode(decoder, input.baseAddress, Int32(input.count), output.baseAddress!, Int32(sampleCount), fec ? 1 : 0)
+                    opus_decode(decoder, input.baseAddress, Int32(clamping: input.count), output.baseAddress!, Int32(sampleCount), fec ? 1 : 0)
                 }
             }
             return opus_decode(decoder, nil, 0, output.baseAddress!, Int32(sampleCount), 0)

@@ -50,6 +50,9 @@ public struct AudioJitterBuffer: Sendable {
     /// that the next packet (and its FEC) is at hand when a packet goes missing.
     private var ticksSinceLoss = Int.max / 2
     public static let lossMemoryTicks = 250
+    /// At most this many packets are held (a stream holds about maximumDelay / 20 ms; more
+    /// means timestamps off the 20 ms grid, which only a broken or hostile sender produces).
+    public static let maximumPackets = 64
 
     public init(minimumDelay: UInt64 = 20_000_000, maximumDelay: UInt64 = 200_000_000, window: Int = 100) {
         precondition(minimumDelay <= maximumDelay && window > 0, "invalid jitter buffer limits")
@@ -58,11 +61,15 @@ public struct AudioJitterBuffer: Sendable {
         self.window = window
     }
 
+    /// Packets held now (at most `maximumPackets`).
+    public var heldPackets: Int { packets.count }
+
     /// The delay the buffer aims for, in nanoseconds.
     public var targetDelay: UInt64 {
         guard let earliest = lateness.min() else { return minimumDelay }
-        let spread = lateness.map { $0 - earliest }.sorted()
-        let percentile = UInt64(spread[min(spread.count - 1, spread.count * 95 / 100)])
+        // Every value is ≥ earliest, so the wrapping difference read as unsigned is exact.
+        let spread = lateness.map { UInt64(bitPattern: $0 &- earliest) }.sorted()
+        let percentile = min(spread[min(spread.count - 1, spread.count * 95 / 100)], maximumDelay)
         let lossReserve = ticksSinceLoss < Self.lossMemoryTicks ? Self.frameNanoseconds : 0
         return min(max(percentile + Self.frameNanoseconds + lossReserve, minimumDelay), maximumDelay)
     }
@@ -70,7 +77,21 @@ public struct AudioJitterBuffer: Sendable {
     /// Audio buffered ahead of the playout position, in nanoseconds.
     public var bufferedDelay: UInt64 {
         guard let playout, let highest = timestamps.highest, highest >= playout else { return 0 }
-        return UInt64(highest + Self.samplesPerFrame - playout) * 1_000_000 / 48
+        return Self.nanoseconds(samples: UInt64(bitPattern: highest &- playout) &+ UInt64(Self.samplesPerFrame))
+    }
+
+    /// `samples` at 48 kHz in nanoseconds, saturating (timestamps come from the peer).
+    private static func nanoseconds(samples: UInt64) -> UInt64 {
+        let (product, overflow) = samples.multipliedReportingOverflow(by: 1_000_000)
+        return overflow ? .max : product / 48
+    }
+
+    /// The arrival time minus the RTP time of `timestamp`, in nanoseconds, saturating.
+    private static func lateness(arrival: UInt64, timestamp: Int64) -> Int64 {
+        let (product, overflow) = timestamp.multipliedReportingOverflow(by: 1_000_000)
+        let rtpTime = overflow ? (timestamp < 0 ? .min : .max) : product / 48
+        let (difference, differenceOverflow) = Int64(clamping: arrival).subtractingReportingOverflow(rtpTime)
+        return differenceOverflow ? (rtpTime < 0 ? .max : .min) : difference
     }
 
     /// Adds a received packet (Opus payload, its RTP timestamp, arrival time in ns).
@@ -87,19 +108,40 @@ public struct AudioJitterBuffer: Sendable {
         // A packet far ahead of a stalled playout ends a pause (DTX, a sender that stopped):
         // start again from it once the buffer holds its target. A short gap is loss: the
         // playout goes on through it (FEC, PLC) without refilling, which would add a gap.
-        let pauseSamples = Int64(maximumDelay) * 48 / 1_000_000
-        if playout == nil || (inUnderrun && unwrapped > (playout ?? .max) && unwrapped - (playout ?? 0) > pauseSamples) {
+        let pauseSamples = UInt64(maximumDelay / 1_000_000 * 48)
+        if let position = playout, inUnderrun, unwrapped > position, UInt64(bitPattern: unwrapped &- position) > pauseSamples {
+            playout = unwrapped
+            started = false
+        } else if playout == nil {
             playout = unwrapped
             started = false
         }
         inUnderrun = false
+        if packets.count >= Self.maximumPackets, let position = playout {
+            // Packets off the 20 ms grid that the playout passed by: forget them.
+            packets = packets.filter { $0.key >= position }
+            guard packets.count < Self.maximumPackets else {
+                framesDropped += 1
+                return
+            }
+        }
         packets[unwrapped] = payload
-        lateness.append(Int64(bitPattern: arrivalNanoseconds) - unwrapped * 1_000_000 / 48)
+        lateness.append(Self.lateness(arrival: arrivalNanoseconds, timestamp: unwrapped))
         if lateness.count > window { lateness.removeFirst(lateness.count - window) }
-        // Hard cap: never hold more than the maximum delay.
-        while bufferedDelay > maximumDelay + Self.frameNanoseconds, let position = playout {
-            if packets.removeValue(forKey: position) != nil { framesDropped += 1 }
-            playout = position + Self.samplesPerFrame
+        // Hard cap: never hold more than the maximum delay. The playout moves on in whole
+        // frames, at once however far a (hostile) timestamp jumped ahead.
+        if bufferedDelay > maximumDelay + Self.frameNanoseconds, let position = playout, let highest = timestamps.highest {
+            // bufferedDelay = ⌊x · 10⁶ / 48⌋ ≤ cap, x = highest + 960 − playout ⇔ x ≤ ⌊(48 (cap + 1) − 1) / 10⁶⌋.
+            let cap = maximumDelay + Self.frameNanoseconds
+            let capSamples = Int64(clamping: (48 &* (cap &+ 1) &- 1) / 1_000_000)
+            let earliest = highest &+ Self.samplesPerFrame &- capSamples
+            let frames = (UInt64(bitPattern: earliest &- position) &+ UInt64(Self.samplesPerFrame) - 1) / UInt64(Self.samplesPerFrame)
+            let newPlayout = position &+ Int64(frames) &* Self.samplesPerFrame
+            for key in packets.keys where key < newPlayout {
+                packets[key] = nil
+                framesDropped += 1
+            }
+            playout = newPlayout
         }
     }
 
@@ -131,7 +173,7 @@ public struct AudioJitterBuffer: Sendable {
 
     private mutating func advance(from position: Int64) -> AudioPlayoutAction {
         if let packet = packets.removeValue(forKey: position) {
-            playout = position + Self.samplesPerFrame
+            playout = position &+ Self.samplesPerFrame
             lastPlayedTimestamp = UInt32(truncatingIfNeeded: position)
             return .decode(packet)
         }

@@ -12,7 +12,7 @@ public struct KeyframeRequestLimiter: Sendable {
 
     /// Whether a PLI may be sent now (and records it if so).
     public mutating func shouldSend(nowNanoseconds now: UInt64, roundTripTime: Double? = nil) -> Bool {
-        let interval = max(minimumInterval, UInt64(max(0, (roundTripTime ?? 0) * 1e9)))
+        let interval = max(minimumInterval, UInt64(min(max(0, roundTripTime ?? 0), 60) * 1e9))   // NaN → 0, at most a minute
         if let lastRequest, now < lastRequest &+ interval { return false }
         lastRequest = now
         requestsSent += 1

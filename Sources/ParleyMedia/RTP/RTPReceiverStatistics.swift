@@ -43,23 +43,28 @@ public struct RTPReceiverStatistics: Sendable {
         previousTransit = transit
     }
 
+    /// `nanoseconds` on the RTP clock, modulo 2^64 (only the low 32 bits are used). The
+    /// clock rate comes from an SDP: whatever it is, nothing here can overflow and trap.
     private func rtpUnits(_ nanoseconds: UInt64) -> UInt64 {
+        let rate = UInt64(clamping: clockRate)
         let seconds = nanoseconds / 1_000_000_000
         let rest = nanoseconds % 1_000_000_000
-        return seconds &* UInt64(clockRate) &+ rest * UInt64(clockRate) / 1_000_000_000
+        // rest < 10^9, so the quotient of rest × rate / 10^9 is below rate: no overflow.
+        let fraction = UInt64(1_000_000_000).dividingFullWidth(rest.multipliedFullWidth(by: rate)).quotient
+        return seconds &* rate &+ fraction
     }
 
     /// The highest sequence number received, extended with its cycle count.
     public var extendedHighestSequence: Int64 { sequences.highest ?? 0 }
 
     /// Packets expected from the first to the highest sequence number.
-    public var packetsExpected: Int64 { packetsReceived == 0 ? 0 : extendedHighestSequence - firstSequence + 1 }
+    public var packetsExpected: Int64 { packetsReceived == 0 ? 0 : extendedHighestSequence &- firstSequence &+ 1 }
 
     /// Packets lost so far (negative when duplicates arrived).
-    public var cumulativeLost: Int64 { packetsExpected - packetsReceived }
+    public var cumulativeLost: Int64 { packetsExpected &- packetsReceived }
 
     /// Jitter in seconds.
-    public var jitterSeconds: Double { jitter / Double(clockRate) }
+    public var jitterSeconds: Double { jitter / Double(max(1, clockRate)) }
 
     /// Records an SR from this source, for LSR/DLSR in later report blocks.
     public mutating func recordSenderReport(_ report: RTCPSenderReport, arrivalNanoseconds: UInt64) {
@@ -71,12 +76,17 @@ public struct RTPReceiverStatistics: Sendable {
     public mutating func makeReportBlock(nowNanoseconds: UInt64) -> RTCPReportBlock? {
         guard let ssrc, packetsReceived > 0 else { return nil }
         let expected = packetsExpected
-        let expectedInterval = expected - expectedAtLastReport
-        let receivedInterval = packetsReceived - receivedAtLastReport
-        let lostInterval = expectedInterval - receivedInterval
+        let expectedInterval = expected &- expectedAtLastReport
+        let receivedInterval = packetsReceived &- receivedAtLastReport
+        let lostInterval = expectedInterval &- receivedInterval
         expectedAtLastReport = expected
         receivedAtLastReport = packetsReceived
-        let fraction: UInt8 = expectedInterval <= 0 || lostInterval <= 0 ? 0 : UInt8(min(255, (lostInterval << 8) / expectedInterval))
+        var fraction: UInt8 = 0
+        if expectedInterval > 0, lostInterval > 0 {
+            let lostShare = min(lostInterval, expectedInterval)
+            let (scaled, overflow) = lostShare.multipliedReportingOverflow(by: 256)
+            fraction = UInt8(min(255, overflow ? lostShare / max(1, expectedInterval / 256) : scaled / expectedInterval))
+        }
         let range = RTCPReportBlock.cumulativeLostRange
         let lost = Int32(min(max(cumulativeLost, Int64(range.lowerBound)), Int64(range.upperBound)))
         var lastSR: UInt32 = 0

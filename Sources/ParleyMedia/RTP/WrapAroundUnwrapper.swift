@@ -23,7 +23,9 @@ public struct WrapAroundUnwrapper<Value: FixedWidthInteger & UnsignedInteger & S
         let range = Int64(1) << Value.bitWidth
         var delta = Int64(forward)
         if delta >= range / 2 { delta -= range }
-        return highest + delta
+        // Each value moves the highest by at most half the range: a hostile source needs
+        // billions of packets to reach the end of Int64, and then it wraps, never traps.
+        return highest &+ delta
     }
 }
 

@@ -50,7 +50,7 @@ public struct SessionDescription: Equatable, Sendable {
             guard line.count >= 2, line.dropFirst().first == "=" else {
                 throw .malformedLine(number: number, line: line, reason: "an SDP line is TYPE=VALUE")
             }
-            let type = line.first!
+            guard let type = line.first else { continue }
             let value = String(line.dropFirst(2))
             switch type {
             case "v":
@@ -118,6 +118,42 @@ public struct MediaDescription: Equatable, Sendable {
     public static let opusPayloadType: UInt8 = 111
     public static let vp8PayloadType: UInt8 = 96
 
+    // The ranges every number of a section is checked against where the SDP is parsed
+    // (and by `validate()` before a description is used on sockets): the numbers come from
+    // whoever wrote the SDP, and everything downstream may rely on them.
+    /// UDP ports of an active section (0 disables a section and is skipped when parsing);
+    /// without rtcp-mux or `a=rtcp:` the RTCP port, port + 1, must be one too.
+    public static let portRange = 1 ... 65535
+    /// RTP clock rates: 8 kHz telephony up to 192 kHz audio; VP8 and Opus use 90 and 48 kHz.
+    /// (1000 Hz is the lowest accepted so that the RTP arithmetic stays meaningful.)
+    public static let clockRateRange = 1000 ... 192_000
+    /// Dynamic and static RTP payload types (7 bits in the RTP header).
+    public static let payloadTypeRange = 0 ... 127
+    /// Channel counts of an rtpmap (Opus always says 2).
+    public static let channelRange = 1 ... 8
+
+    /// Why these numbers cannot describe a stream Parley can receive (nil when they can).
+    public var invalidReason: String? {
+        if !Self.portRange.contains(port) { return "port \(port) is outside \(Self.portRange.lowerBound)...\(Self.portRange.upperBound)" }
+        if !Self.portRange.contains(rtcpPort) {
+            return "RTCP would go to port \(rtcpPort) (port + 1, there is no a=rtcp-mux or a=rtcp:PORT), outside "
+                + "\(Self.portRange.lowerBound)...\(Self.portRange.upperBound); use an even port up to 65534 or a=rtcp-mux"
+        }
+        if !Self.payloadTypeRange.contains(Int(payloadType)) { return "payload type \(payloadType) is outside 0...127" }
+        if !Self.clockRateRange.contains(clockRate) {
+            return "clock rate \(clockRate) Hz is outside \(Self.clockRateRange.lowerBound)...\(Self.clockRateRange.upperBound)"
+        }
+        if let channels, !Self.channelRange.contains(channels) {
+            return "\(channels) channels is outside \(Self.channelRange.lowerBound)...\(Self.channelRange.upperBound)"
+        }
+        return nil
+    }
+
+    /// Throws when a number of the section is outside its range (see `invalidReason`).
+    public func validate() throws(SessionDescriptionError) {
+        if let invalidReason { throw .invalidMedia(media: kind.rawValue, line: nil, reason: invalidReason) }
+    }
+
     public init(
         kind: Kind, port: Int, payloadType: UInt8, encodingName: String, clockRate: Int, channels: Int? = nil,
         formatParameters: String? = nil, rtcpMultiplexed: Bool = true, explicitRTCPPort: Int? = nil,
@@ -149,7 +185,7 @@ public struct MediaDescription: Equatable, Sendable {
     }
 
     /// Where RTCP for this stream goes.
-    public var rtcpPort: Int { rtcpMultiplexed ? port : explicitRTCPPort ?? port + 1 }
+    public var rtcpPort: Int { rtcpMultiplexed ? port : explicitRTCPPort ?? port &+ 1 }
 
     var lines: [String] {
         let profile = srtpKey == nil ? "RTP/AVPF" : "RTP/SAVPF"
@@ -196,10 +232,26 @@ public struct MediaDescription: Equatable, Sendable {
             case "rtpmap":
                 let parts = argument.split(separator: " ", maxSplits: 1)
                 let codec = parts.count == 2 ? parts[1].split(separator: "/") : []
-                guard parts.count == 2, let payloadType = UInt8(parts[0]), codec.count >= 2, let rate = Int(codec[1]), rate > 0 else {
+                guard parts.count == 2, let payloadType = UInt8(parts[0]), codec.count >= 2, let rate = Int(codec[1]),
+                      codec.count == 2 || Int(codec[2]) != nil
+                else {
                     throw .malformedLine(number: number, line: line, reason: "expected a=rtpmap:PT NAME/RATE[/CHANNELS]")
                 }
-                rtpmaps[payloadType] = (String(codec[0]), rate, codec.count > 2 ? Int(codec[2]) : nil)
+                let channels = codec.count > 2 ? Int(codec[2]) : nil
+                guard MediaDescription.payloadTypeRange.contains(Int(payloadType)) else {
+                    throw .malformedLine(number: number, line: line, reason: "payload type \(payloadType) is outside 0...127")
+                }
+                guard MediaDescription.clockRateRange.contains(rate) else {
+                    let range = MediaDescription.clockRateRange
+                    throw .malformedLine(
+                        number: number, line: line, reason: "clock rate \(rate) Hz is outside \(range.lowerBound)...\(range.upperBound)")
+                }
+                if let channels, !MediaDescription.channelRange.contains(channels) {
+                    let range = MediaDescription.channelRange
+                    throw .malformedLine(
+                        number: number, line: line, reason: "\(channels) channels is outside \(range.lowerBound)...\(range.upperBound)")
+                }
+                rtpmaps[payloadType] = (String(codec[0]), rate, channels)
             case "fmtp":
                 let parts = argument.split(separator: " ", maxSplits: 1)
                 if parts.count == 2, let payloadType = UInt8(parts[0]) { formatParameters[payloadType] = String(parts[1]) }
@@ -241,10 +293,12 @@ public struct MediaDescription: Equatable, Sendable {
                 throw .unsupportedCodec(media: kind.rawValue, line: lineNumber, offered: offered)
             }
             if srtpKey == nil, let unsupportedCrypto { throw .unsupportedCryptoSuite(unsupportedCrypto) }
-            return MediaDescription(
+            let section = MediaDescription(
                 kind: kind, port: port, payloadType: payloadType, encodingName: map.name, clockRate: map.clockRate,
                 channels: map.channels, formatParameters: formatParameters[payloadType], rtcpMultiplexed: rtcpMultiplexed,
                 explicitRTCPPort: explicitRTCPPort, connectionAddress: connectionAddress, srtpKey: srtpKey)
+            if let reason = section.invalidReason { throw .invalidMedia(media: kind.rawValue, line: lineNumber, reason: reason) }
+            return section
         }
     }
 }
@@ -256,6 +310,8 @@ public enum SessionDescriptionError: Error, Equatable, Sendable, CustomStringCon
     case noUsableMedia
     case unsupportedCodec(media: String, line: Int, offered: [String])
     case unsupportedCryptoSuite(String)
+    /// A number of a media section outside its range (`line`: the section's m= line, when parsed).
+    case invalidMedia(media: String, line: Int?, reason: String)
 
     public var description: String {
         switch self {
@@ -270,6 +326,8 @@ public enum SessionDescriptionError: Error, Equatable, Sendable, CustomStringCon
             return "the \(media) section at SDP line \(line) offers \(offered.joined(separator: ", ")); Parley receives \(codec)"
         case let .unsupportedCryptoSuite(suite):
             return "SRTP suite \(suite) is not supported; offer AES_CM_128_HMAC_SHA1_80"
+        case let .invalidMedia(media, line, reason):
+            return "the \(media) section" + (line.map { " at SDP line \($0)" } ?? "") + " cannot be received: \(reason)"
         }
     }
 }

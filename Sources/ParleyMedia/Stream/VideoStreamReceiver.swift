@@ -20,9 +20,14 @@ public final class VideoStreamReceiver {
     private var framesShown = OneSecondCounter()
     private var size: (width: Int, height: Int)?
 
-    public init(description: MediaDescription, canonicalName: String, decoderThreads: Int = 1) throws {
+    /// `maximumPixels` caps the picture size a keyframe may declare (larger ones are refused
+    /// before decoding and counted in `decoderErrors`).
+    public init(
+        description: MediaDescription, canonicalName: String, decoderThreads: Int = 1,
+        maximumPixels: Int = VP8VideoDecoder.defaultMaximumPixels
+    ) throws {
         reception = try RTPReception(description: description, canonicalName: canonicalName, sessionBandwidth: 1_000_000)
-        decoder = try VP8VideoDecoder(threads: decoderThreads)
+        decoder = try VP8VideoDecoder(threads: decoderThreads, maximumPixels: maximumPixels)
     }
 
     /// Takes one datagram from the stream's port; returns the frames it completed, decoded.

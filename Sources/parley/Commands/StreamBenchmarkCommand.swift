@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ParleyMedia
 import ParleyStream
 
 /// `parley stream benchmark`: what the media engine costs on this machine.
@@ -23,6 +24,14 @@ struct StreamBenchmarkCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("latency-seconds"), help: ArgumentHelp("Seconds of real-time audio for the latency.", valueName: "S"))
     var latencySeconds = 30.0
+
+    func validate() throws {
+        for (option, seconds) in [("--audio-seconds", audioSeconds), ("--video-seconds", videoSeconds), ("--latency-seconds", latencySeconds)] {
+            if let problem = StreamLimits.secondsProblem(seconds, option: option, in: StreamLimits.benchmarkSecondsRange) {
+                throw ValidationError(problem)
+            }
+        }
+    }
 
     func run() async throws {
         let sink = FileManager.default.temporaryDirectory.appending(path: "parley-benchmark-\(getpid()).wav").path

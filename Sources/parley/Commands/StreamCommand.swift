@@ -65,11 +65,13 @@ struct StreamSendCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard audio != nil || video != nil else { throw ValidationError("give --audio SRC, --video SRC or both") }
-        guard OpusEncoderSettings.bitrateRange.contains(audioBitrate * 1000) else { throw ValidationError("--audio-bitrate is 16 to 64 (kb/s)") }
+        // Range first, then × 1000: a huge number must not overflow on the way.
+        let (audioBitsPerSecond, overflow) = audioBitrate.multipliedReportingOverflow(by: 1000)
+        guard !overflow, OpusEncoderSettings.bitrateRange.contains(audioBitsPerSecond) else { throw ValidationError("--audio-bitrate is 16 to 64 (kb/s)") }
         guard (50 ... 20_000).contains(videoBitrate) else { throw ValidationError("--video-bitrate is 50 to 20000 (kb/s)") }
         guard (1 ... 120).contains(frameRate) else { throw ValidationError("--frame-rate is 1 to 120") }
         if sdpOnly && sdp == nil { throw ValidationError("--sdp-only needs --sdp OUT.sdp") }
-        if let duration, !(duration > 0) { throw ValidationError("--duration must be positive") }
+        if let duration, let problem = StreamLimits.durationProblem(duration, option: "--duration") { throw ValidationError(problem) }
     }
 
     func run() async throws {
@@ -134,7 +136,7 @@ struct StreamReceiveCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard audioOut != nil || videoOut != nil else { throw ValidationError("give --audio-out SINK, --video-out SINK or both") }
-        if let duration, !(duration > 0) { throw ValidationError("--duration must be positive") }
+        if let duration, let problem = StreamLimits.durationProblem(duration, option: "--duration") { throw ValidationError(problem) }
     }
 
     func run() async throws {
