@@ -90,6 +90,7 @@ bench: deps
 	python3 bench/chat.py
 	python3 bench/files.py
 	python3 bench/media.py
+	python3 bench/history.py
 
 ## install: release build into PREFIX (default /usr/local)
 PREFIX ?= /usr/local

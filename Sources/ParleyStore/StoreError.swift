@@ -12,6 +12,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownRequest(String)
     /// No transfer matches.
     case unknownTransfer(String)
+    /// No message has this ID.
+    case unknownMessage(String)
     /// A database operation failed.
     case failed(String)
 
@@ -29,6 +31,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             "no pending contact request matches '\(reference)'; see 'parley contacts requests'"
         case .unknownTransfer(let reference):
             "no transfer matches '\(reference)' (give at least 4 characters of its ID); see 'parley file list'"
+        case .unknownMessage(let reference):
+            "no message has the ID '\(reference)'; message IDs are printed by 'history --json' and 'search --json'"
         case .failed(let detail):
             "database error: \(detail)"
         }

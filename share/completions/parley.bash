@@ -732,7 +732,7 @@ _parley_history() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--home --profile --limit)
+    non_repeating_options=(--home --profile --limit --before)
     __parley_offer_flags_options 1
 
     # Offer option value completions
@@ -746,6 +746,9 @@ _parley_history() {
     '--limit')
         return
         ;;
+    '--before')
+        return
+        ;;
     esac
 }
 
@@ -753,7 +756,7 @@ _parley_search() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--home --profile --limit)
+    non_repeating_options=(--home --profile --limit --contact --before)
     __parley_offer_flags_options -1
 
     # Offer option value completions
@@ -765,6 +768,12 @@ _parley_search() {
         return
         ;;
     '--limit')
+        return
+        ;;
+    '--contact')
+        return
+        ;;
+    '--before')
         return
         ;;
     esac

@@ -175,9 +175,67 @@ public struct MessageRepository: Sendable {
         }
     }
 
-    /// The last `limit` messages with a contact, oldest first.
-    public func history(with id: ContactID, limit: Int = 50) throws(StoreError) -> [Message] {
-        try fetch("WHERE c.contact_id = ? ORDER BY m.id DESC LIMIT ?", [id.canonical, max(1, limit)]).reversed()
+    /// A conversation's messages, oldest first, paged by key: the newest
+    /// `limit` messages stored before the message `before` (every message
+    /// when nil), so each page continues where the last one ended, however
+    /// many messages arrive meanwhile. Walks the (conversation, id) index from
+    /// the key: the cost does not grow with the history.
+    public func history(with id: ContactID, before: UUID? = nil, limit: Int = 50) throws(StoreError) -> [Message] {
+        try storeOperation {
+            try writer.read { db in
+                guard let conversation = try Self.existingConversation(db, for: id) else { return [] }
+                let key = try before.map { uuid throws(StoreError) in try Self.row(db, of: uuid) }
+                var arguments: StatementArguments = [conversation]
+                if let key { arguments += [key] }
+                arguments += [max(1, limit)]
+                return try Row.fetchAll(db, sql: Self.historySQL(before: key != nil), arguments: arguments)
+                    .compactMap { Self.message($0, contact: id) }.reversed()
+            }
+        }
+    }
+
+    /// A conversation's messages from the message `from` on (included, or
+    /// only newer ones when `including` is false), oldest first, at most `limit`.
+    /// What a view showing a window of the history reloads, and its next page down.
+    public func history(with id: ContactID, from: UUID, including: Bool = true,
+                        limit: Int = 50) throws(StoreError) -> [Message] {
+        try storeOperation {
+            try writer.read { db in
+                guard let conversation = try Self.existingConversation(db, for: id) else { return [] }
+                let key = try Self.row(db, of: from)
+                return try Row.fetchAll(db, sql: """
+                    SELECT \(Self.columns) FROM messages m
+                    CROSS JOIN conversations v ON v.id = m.conversation CROSS JOIN contacts c ON c.id = v.contact
+                    WHERE m.conversation = ? AND m.id \(including ? ">=" : ">") ?
+                    ORDER BY m.id LIMIT ?
+                    """, arguments: [conversation, key, max(1, limit)]).compactMap { Self.message($0, contact: id) }
+            }
+        }
+    }
+
+    /// The history query: newest first from the key, on `messages_by_conversation`.
+    static func historySQL(before: Bool) -> String {
+        """
+        SELECT \(columns) FROM messages m
+        CROSS JOIN conversations v ON v.id = m.conversation CROSS JOIN contacts c ON c.id = v.contact
+        WHERE m.conversation = ?\(before ? " AND m.id < ?" : "")
+        ORDER BY m.id DESC LIMIT ?
+        """
+    }
+
+    static func existingConversation(_ db: Database, for id: ContactID) throws -> Int64? {
+        try Int64.fetchOne(db, sql: """
+            SELECT v.id FROM conversations v JOIN contacts c ON c.id = v.contact WHERE c.contact_id = ?
+            """, arguments: [id.canonical])
+    }
+
+    /// The row of the message with this UUID: the key pages continue from.
+    static func row(_ db: Database, of uuid: UUID) throws(StoreError) -> Int64 {
+        let row = try storeOperation {
+            try Int64.fetchOne(db, sql: "SELECT id FROM messages WHERE uuid = ?", arguments: [uuid.uuidString])
+        }
+        guard let row else { throw StoreError.unknownMessage(uuid.uuidString) }
+        return row
     }
 
     /// Number of incoming messages not yet read, per contact.
@@ -202,38 +260,97 @@ public struct MessageRepository: Sendable {
         try fetch("WHERE m.uuid = ?", [id.uuidString]).first
     }
 
-    /// Full-text search over all conversations, newest matches first.
-    /// Every word of `query` must appear (prefix match on the last word).
-    public func search(_ query: String, limit: Int = 50) throws(StoreError) -> [SearchHit] {
-        guard let match = Self.ftsQuery(for: query) else { return [] }
+    /// Full-text search, newest matches first: over every conversation, or
+    /// the one with `contact`; `before` (the last hit of the previous page)
+    /// continues after it. Every word of `query` must appear (prefix match
+    /// on the last word; a one-character last word is a whole word).
+    ///
+    /// The query walks the full-text index newest-first (`ORDER BY rowid
+    /// DESC` on the FTS table, which FTS5 delivers without sorting) and stops
+    /// at the limit, so a word in every other message costs what a rare one
+    /// does. Prefixes of 2 and 3 characters stream from FTS5's prefix indexes;
+    /// a longer last word streams through its first 3 characters and each
+    /// candidate is checked against the whole prefix (`SearchPlan`). When
+    /// that check rejects most candidates (a rare word behind a common start),
+    /// the rest of the page comes from FTS5's own prefix query, whose cost is
+    /// then small.
+    public func search(_ query: String, contact: ContactID? = nil, before: UUID? = nil,
+                       limit: Int = 50) throws(StoreError) -> [SearchHit] {
+        guard let plan = SearchPlan(query) else { return [] }
+        let limit = max(1, limit)
         return try storeOperation {
             try writer.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT \(Self.columns), c.name AS contact_name,
-                           snippet(messages_fts, 0, '[', ']', '…', 12) AS snippet
-                    FROM messages_fts f
-                    JOIN messages m ON m.id = f.rowid
-                    JOIN conversations v ON v.id = m.conversation
-                    JOIN contacts c ON c.id = v.contact
-                    WHERE messages_fts MATCH ?
-                    ORDER BY m.id DESC LIMIT ?
-                    """, arguments: [match, max(1, limit)]).compactMap { row in
-                    guard let message = Self.message(row) else { return nil }
-                    return SearchHit(message: message, contactName: row["contact_name"], snippet: row["snippet"])
+                var conversation: Int64?
+                if let contact {
+                    guard let found = try Self.existingConversation(db, for: contact) else { return [] }
+                    conversation = found
                 }
+                var cursor = try before.map { uuid throws(StoreError) in try Self.row(db, of: uuid) }
+                guard let filter = plan.prefixFilter else {
+                    return try Self.searchPage(db, match: plan.match, conversation: conversation,
+                                               before: cursor, limit: limit).map { $0.hit }
+                }
+                // Candidates through the 3-character prefix, checked, within a budget.
+                var hits: [SearchHit] = []
+                var budget = max(2_000, limit * 40)
+                let batch = max(100, min(limit * 2, 1_000))
+                while hits.count < limit, budget > 0 {
+                    let page = try Self.searchPage(db, match: plan.match, conversation: conversation,
+                                                   before: cursor, limit: batch, highlighted: true)
+                    for candidate in page {
+                        if let hit = filter.check(candidate.hit, highlighted: candidate.highlighted ?? "") {
+                            hits.append(hit)
+                            if hits.count == limit { return hits }
+                        }
+                    }
+                    guard page.count == batch, let last = page.last else { return hits }
+                    cursor = last.row
+                    budget -= page.count
+                }
+                // Few candidates match: FTS5's own prefix query for the rest.
+                let rest = try Self.searchPage(db, match: plan.exactMatch, conversation: conversation,
+                                               before: cursor, limit: limit - hits.count)
+                return hits + rest.map { $0.hit }
             }
+        }
+    }
+
+    /// The search query: the FTS table first (`CROSS JOIN` keeps it the outer
+    /// loop), newest first by its rowid, no sorting.
+    static func searchSQL(conversation: Bool, before: Bool, highlighted: Bool = false) -> String {
+        """
+        SELECT f.rowid AS row, \(columns), c.name AS contact_name,
+               snippet(messages_fts, 0, '[', ']', '…', 12) AS snippet\(highlighted
+            ? ", highlight(messages_fts, 0, char(1), char(2)) AS highlighted" : "")
+        FROM messages_fts f
+        CROSS JOIN messages m ON m.id = f.rowid
+        CROSS JOIN conversations v ON v.id = m.conversation
+        CROSS JOIN contacts c ON c.id = v.contact
+        WHERE messages_fts MATCH ?\(before ? " AND f.rowid < ?" : "")\(conversation ? " AND m.conversation = ?" : "")
+        ORDER BY f.rowid DESC LIMIT ?
+        """
+    }
+
+    private static func searchPage(_ db: Database, match: String, conversation: Int64?, before: Int64?, limit: Int,
+                                   highlighted: Bool = false) throws -> [(row: Int64, hit: SearchHit, highlighted: String?)] {
+        var arguments: StatementArguments = [match]
+        if let before { arguments += [before] }
+        if let conversation { arguments += [conversation] }
+        arguments += [limit]
+        let sql = searchSQL(conversation: conversation != nil, before: before != nil, highlighted: highlighted)
+        return try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { row in
+            guard let message = Self.message(row) else { return nil }
+            let rowID: Int64 = row["row"]
+            let marked: String? = highlighted ? row["highlighted"] : nil
+            return (row: rowID, hit: SearchHit(message: message, contactName: row["contact_name"],
+                                               snippet: row["snippet"]), highlighted: marked)
         }
     }
 
     /// Turns what a person typed into an FTS5 query that cannot be a syntax error:
     /// each word quoted, the last one a prefix.
     static func ftsQuery(for text: String) -> String? {
-        let words = text.split(whereSeparator: { $0.isWhitespace || $0.isPunctuation && $0 != "'" })
-        guard !words.isEmpty else { return nil }
-        return words.enumerated().map { index, word in
-            let quoted = "\"" + word.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-            return index == words.count - 1 ? quoted + " *" : quoted
-        }.joined(separator: " ")
+        SearchPlan(text)?.exactMatch
     }
 
     // MARK: Rows

@@ -5,6 +5,18 @@ import ParleyStore
 enum Panel {
     case help(firstLine: Int)
     case verify(Contact)
-    case search(query: String, hits: [MessageRepository.SearchHit], selected: Int)
+    case search(SearchPanel)
     case files(selected: Int)
+}
+
+/// The search panel: hits newest first, a page at a time (more load when the
+/// selection goes past the last one), in one conversation or all of them.
+struct SearchPanel {
+    var query: String
+    /// The conversation searched; nil: every conversation.
+    var contact: Contact?
+    var hits: [MessageRepository.SearchHit] = []
+    var selected = 0
+    /// No more hits beyond those loaded.
+    var complete = false
 }

@@ -95,16 +95,21 @@ struct ScreenModelBuilder {
         case .verify(let contact):
             return PanelView(title: "Check IDs with \(contact.name)", lines: verifyLines(contact),
                              footer: "/verify yes when they match · Esc close")
-        case .search(let query, let hits, let selected):
-            let lines = hits.map { hit in
+        case .search(let search):
+            let lines = search.hits.map { hit in
                 let date = SearchFormatting.date(hit.message.sentAt)
                 let who = hit.message.direction == .outgoing ? "you → \(hit.contactName)" : hit.contactName
                 return StyledLine([StyledSpan(date + " ", .dim), StyledSpan(who, .peerName),
                                    StyledSpan(": " + hit.snippet.replacingOccurrences(of: "\n", with: " "))])
             }
-            let title = "Search “\(query)”: \(hits.count == 0 ? "no" : "\(hits.count)") match\(hits.count == 1 ? "" : "es")"
-            return PanelView(title: title, lines: lines, selected: hits.isEmpty ? nil : selected,
-                             footer: "↑/↓ choose · Enter jump to the message · Esc close")
+            let count = search.hits.count
+            let matches = "\(count == 0 ? "no" : "\(count)\(search.complete ? "" : "+")") match\(count == 1 && search.complete ? "" : "es")"
+            let scope = search.contact.map { " with \($0.name)" } ?? " in all conversations"
+            let widen = search.contact == nil ? (controller.selectedContact.map { " · Tab only \($0.name)" } ?? "")
+                                              : " · Tab all conversations"
+            return PanelView(title: "Search “\(search.query)”\(scope): \(matches)", lines: lines,
+                             selected: search.hits.isEmpty ? nil : search.selected,
+                             footer: "↑/↓ choose\(search.complete ? "" : " (more below)") · Enter jump to the message\(widen) · Esc close")
         case .files(let selected):
             let lines = controller.transfers.map { transfer in
                 TransferRow.line(for: transfer, peerName: controller.name(of: transfer.contactID),

@@ -94,8 +94,7 @@ extension UIController {
         case .files:
             panel = .files(selected: 0)
         case .search(let query):
-            let hits = try database.messages.search(query, limit: 200)
-            panel = .search(query: query, hits: hits, selected: 0)
+            panel = .search(runSearch(query, in: selectedContact))
         case .call, .videoCall, .hangup:
             show("calls are not available yet in this version of Parley", role: .warning)
         case .quit:
@@ -172,12 +171,19 @@ extension UIController {
         throw UIError.noRequest
     }
 
-    /// Opens the message's conversation with enough history loaded to show it, highlighted.
+    /// Opens the message's conversation on a window around it (a page each
+    /// side, by key), highlighted; PageUp and PageDown load further pages.
     func jump(to message: Message) {
         select(.contact(message.contactID))
-        while !messages.contains(where: { $0.id == message.id }), messages.count >= historyLimit {
-            historyLimit *= 2
-            reloadConversation()
+        if !messages.contains(where: { $0.id == message.id }) {
+            let half = Self.historyPage / 2, history = database.messages
+            let older = (try? history.history(with: message.contactID, before: message.id, limit: half)) ?? []
+            let newer = (try? history.history(with: message.contactID, from: message.id, limit: half)) ?? []
+            if !newer.isEmpty {
+                messages = older + newer
+                windowAtEnd = false  // PageDown at the bottom loads the next page and finds out
+                formattedCache = nil
+            }
         }
         highlighted = message.id
         guard let layout = lastLayout else { return }
@@ -186,6 +192,33 @@ extension UIController {
             scrollback.reveal(line: index, totalLines: lines.count, height: layout.conversation.height)
         }
         show("jumped to the message of \(SearchFormatting.date(message.sentAt)) (PageDown to the end)", role: .dim)
+    }
+}
+
+extension UIController {
+    static let searchPage = 100
+
+    /// The first page of hits for `query`, in `contact`'s conversation or (nil) all of them.
+    func runSearch(_ query: String, in contact: Contact?) -> SearchPanel {
+        var search = SearchPanel(query: query, contact: contact)
+        search = moreHits(search)
+        return search
+    }
+
+    /// The next page of hits, continuing after the last one (by key).
+    func moreHits(_ search: SearchPanel) -> SearchPanel {
+        guard !search.complete else { return search }
+        var search = search
+        do {
+            let page = try database.messages.search(search.query, contact: search.contact?.id,
+                                                    before: search.hits.last?.message.id, limit: Self.searchPage)
+            search.hits += page
+            search.complete = page.count < Self.searchPage
+        } catch {
+            search.complete = true
+            show("search failed: \(error)", role: .error)
+        }
+        return search
     }
 }
 

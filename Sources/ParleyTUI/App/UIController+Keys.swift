@@ -87,12 +87,12 @@ extension UIController {
         let height = layout.conversation.height
         if pageUp {
             scrollback.pageUp(totalLines: total, height: height)
-            if scrollback.isAtTop(totalLines: total, height: height), messages.count >= historyLimit {
-                historyLimit += Self.historyPage  // older messages load above; the view stays where it is
-                reloadConversation()
+            if scrollback.isAtTop(totalLines: total, height: height) {
+                loadOlderPage()  // older messages load above; the view stays where it is
             }
         } else {
             scrollback.pageDown(totalLines: total, height: height)
+            if scrollback.isAtBottom { loadNewerPage() }
         }
     }
 
@@ -119,11 +119,19 @@ extension UIController {
         case (.help(let first), .pageUp), (.help(let first), .up):
             self.panel = .help(firstLine: max(0, first - (key == .up ? 1 : 10)))
             return true
-        case (.search(let query, let hits, let selected), .down):
-            self.panel = .search(query: query, hits: hits, selected: min(selected + 1, max(0, hits.count - 1)))
+        case (.search(var search), .down), (.search(var search), .pageDown):
+            let wanted = search.selected + (key == .down ? 1 : 10)
+            if wanted >= search.hits.count { search = moreHits(search) }
+            search.selected = min(wanted, max(0, search.hits.count - 1))
+            self.panel = .search(search)
             return true
-        case (.search(let query, let hits, let selected), .up):
-            self.panel = .search(query: query, hits: hits, selected: max(selected - 1, 0))
+        case (.search(var search), .up), (.search(var search), .pageUp):
+            search.selected = max(search.selected - (key == .up ? 1 : 10), 0)
+            self.panel = .search(search)
+            return true
+        case (.search(let search), .tab):
+            let scope = search.contact == nil ? selectedContact : nil
+            if search.contact != nil || scope != nil { self.panel = .search(runSearch(search.query, in: scope)) }
             return true
         case (.files(let selected), .down):
             self.panel = .files(selected: min(selected + 1, max(0, transfers.count - 1)))
@@ -134,9 +142,9 @@ extension UIController {
         case (.files(let selected), .text(let letter)) where ["a", "r", "c", "p"].contains(letter):
             if transfers.indices.contains(selected) { act(on: transfers[selected], key: letter) }
             return true
-        case (.search(_, let hits, let selected), .enter):
+        case (.search(let search), .enter):
             self.panel = nil
-            if hits.indices.contains(selected) { jump(to: hits[selected].message) }
+            if search.hits.indices.contains(search.selected) { jump(to: search.hits[search.selected].message) }
             return true
         case (_, .resize):
             return false

@@ -23,8 +23,14 @@ final class UIController {
     var online: Set<ContactID> = []
     var typingPeers: [ContactID: Date] = [:]
     var selection: ConversationKey?
+    /// The loaded window of the open conversation, oldest first: the newest
+    /// page at first, older pages added above (PageUp at the top), a window
+    /// around a search hit after a jump. Pages go by key (the first or last
+    /// message loaded), never by offset.
     var messages: [Message] = []
-    var historyLimit = UIController.historyPage
+    /// Whether `messages` reaches the newest message (new ones are added as
+    /// they arrive); false after a jump back in history until PageDown gets there.
+    var windowAtEnd = true
     var scrollback = Scrollback()
     var highlighted: UUID?
     /// Prompts put aside with Esc (by `Prompt.dismissalKey`).
@@ -125,7 +131,7 @@ final class UIController {
             if !messages.isEmpty { messages = [] }
             return
         }
-        let loaded = (try? database.messages.history(with: contact.id, limit: historyLimit)) ?? []
+        let loaded = loadWindow(of: contact)
         if loaded != messages {
             let appended = linesAppendedBelow(old: messages, new: loaded)
             messages = loaded
@@ -133,6 +139,50 @@ final class UIController {
             needsRedraw = true
         }
         markReadIfVisible()
+    }
+
+    /// The window again, from its first message on: every newer message when
+    /// it reaches the end, else the same span (for new delivery states).
+    private func loadWindow(of contact: Contact) -> [Message] {
+        let history = database.messages
+        if let first = messages.first,
+           let loaded = try? history.history(with: contact.id, from: first.id,
+                                             limit: windowAtEnd ? messages.count + 100_000 : messages.count),
+           !loaded.isEmpty {
+            return loaded
+        }
+        windowAtEnd = true
+        return (try? history.history(with: contact.id, limit: Self.historyPage)) ?? []
+    }
+
+    /// PageUp at the top: the page before the first loaded message, added above.
+    func loadOlderPage() {
+        guard let contact = selectedContact, let first = messages.first,
+              let older = try? database.messages.history(with: contact.id, before: first.id, limit: Self.historyPage),
+              !older.isEmpty else { return }
+        messages = older + messages  // the view counts from the bottom: it stays where it is
+        needsRedraw = true
+    }
+
+    /// PageDown at the bottom of a window that does not reach the end: the
+    /// next page, added below, the view kept where it is.
+    func loadNewerPage() {
+        guard !windowAtEnd, let contact = selectedContact, let last = messages.last,
+              let newer = try? database.messages.history(with: contact.id, from: last.id, including: false,
+                                                         limit: Self.historyPage) else { return }
+        if newer.count < Self.historyPage { windowAtEnd = true }
+        guard !newer.isEmpty else { return }
+        let old = messages
+        messages = old + newer
+        if let layout = lastLayout {
+            let width = layout.conversation.width - 1
+            let formatter = ConversationFormatter(ownName: node.profile.displayName,
+                                                  peerName: contact.name, highlighted: highlighted)
+            let total = formatter.lines(for: messages, width: width).count
+            let added = total - formatter.lines(for: old, width: width).count
+            scrollback.scroll(by: added, totalLines: total, height: layout.conversation.height)
+        }
+        needsRedraw = true
     }
 
     /// How many screen lines the messages that arrived after `old`'s last one
@@ -169,7 +219,7 @@ final class UIController {
         stopTyping()
         selection = key
         scrollback.scrollToBottom()
-        historyLimit = Self.historyPage
+        windowAtEnd = true
         highlighted = nil
         messages = []
         formattedCache = nil

@@ -37,7 +37,7 @@ public enum CommandCatalog {
                     completes: .path),
         CommandSpec(name: "files", arguments: "", summary: "transfers: progress, accept, reject, cancel", key: "F2",
                     completes: .nothing),
-        CommandSpec(name: "search", arguments: "TEXT", summary: "search all history; Enter jumps to the message",
+        CommandSpec(name: "search", arguments: "TEXT", summary: "search the open conversation (Tab: all); Enter jumps to the message",
                     key: "F3", completes: .nothing),
         CommandSpec(name: "call", arguments: "", summary: "audio call (not available yet)", key: nil,
                     completes: .nothing),

@@ -7,17 +7,27 @@ import ParleyNode
 struct SearchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search",
-        abstract: "Search all conversations; newest matches first.",
-        discussion: "Every word must appear; the last word also matches as a prefix. Accents are ignored.")
+        abstract: "Search all conversations (or one with --contact); newest matches first.",
+        discussion: """
+            Every word must appear; the last word also matches as a prefix (unless it is a single \
+            character). Accents are ignored. --before ID continues after the last hit of the \
+            previous page (its message ID, as printed by --json).
+            """)
 
     @OptionGroup var profileOptions: ProfileOptions
     @Argument(help: "Words to look for.") var query: [String]
     @OptionGroup var limitOptions: ResultLimitOptions
+    @Option(help: ArgumentHelp("Only this contact's conversation (name or ID).", valueName: "NAME"))
+    var contact: String?
+    @Option(help: ArgumentHelp("Only matches older than the message with this ID.", valueName: "ID"))
+    var before: String?
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
         let profile = try profileOptions.open()
-        let hits = try profile.database.messages.search(query.joined(separator: " "), limit: limitOptions.limit)
+        let peer = try contact.map { try profile.database.contacts.resolve($0) }
+        let hits = try profile.database.messages.search(query.joined(separator: " "), contact: peer?.id,
+                                                        before: before.map(MessageKey.parse), limit: limitOptions.limit)
         if json {
             try JSONOutput.print(hits.map { SearchHitJSON(contactName: $0.contactName, snippet: $0.snippet,
                                                           message: MessageJSON($0.message)) })
