@@ -55,13 +55,15 @@ struct HistoryAtScaleTests {
         for text in ["zeppelin", "hello", "he", "hel", "hello there", "mortal", "x"] {
             let plan = try #require(SearchPlan(text))
             for (conversation, before) in [(false, false), (true, false), (false, true), (true, true)] {
-                var arguments: StatementArguments = [plan.match]
+                // With a conversation, it is in the full-text query: no filter after the join.
+                var arguments: StatementArguments = [MessageRepository.ftsMatch(plan.match,
+                                                                                  conversation: conversation ? bob : nil)]
                 if before { arguments += [50_000] }
-                if conversation { arguments += [bob] }
                 arguments += [50]
                 for highlighted in [false, true] {
-                    let details = try self.plan(database, MessageRepository.searchSQL(
-                        conversation: conversation, before: before, highlighted: highlighted), arguments)
+                    let sql = MessageRepository.searchSQL(before: before, highlighted: highlighted)
+                    #expect(!sql.contains("m.conversation ="))
+                    let details = try self.plan(database, sql, arguments)
                     #expect(details.first?.hasPrefix("SCAN f VIRTUAL TABLE") == true, "\(text): \(details)")
                     #expect(!details.contains { $0.contains("TEMP B-TREE") }, "\(text): \(details)")
                 }
@@ -88,6 +90,13 @@ struct HistoryAtScaleTests {
         #expect(try messages.search("hello").first?.snippet.hasPrefix("[hello] there") == true)
         #expect(numbers(try messages.search("hello", contact: self.bob, limit: 3)) == [100_000, 99_980, 99_960])
         #expect(numbers(try messages.search("zeppelin", contact: self.bob)).isEmpty)
+        #expect(numbers(try messages.search("mortal", contact: self.bob)).isEmpty)  // only in alice's
+        #expect(numbers(try messages.search("mortal", contact: self.alice, limit: 3)) == [95_003, 90_003, 85_003])
+        #expect(numbers(try messages.search("mort", contact: self.alice, limit: 2)) == [95_003, 90_003])
+        #expect(numbers(try messages.search("he", contact: self.bob, limit: 2)) == [100_000, 99_980])
+        // The conversation column matches only as the filter: "\(bob)" as a word is a body word.
+        #expect(try messages.search("\(bob)").allSatisfy { $0.message.body.contains(" \(bob)") })
+        #expect(try messages.search("hello", contact: self.bob, limit: 1).first?.snippet.hasPrefix("[hello] there") == true)
         let first = try messages.search("hello", limit: 50)
         let more = try messages.search("hello", before: first.last?.message.id, limit: 50)
         #expect(numbers(more) == Array(hello[50..<100]))
@@ -152,5 +161,48 @@ struct HistoryAtScaleTests {
         #expect(try messages.search("hé").count == 1)
         #expect(try messages.search("helicopter").isEmpty)
         #expect(try messages.search("l").isEmpty)  // one character: a whole word
+    }
+
+    @Test func messagesStoredBeforeTheConversationColumnAreFoundWithTheFilter() throws {
+        let temporary = try TemporaryDatabase()
+        defer { temporary.cleanup() }
+        let pool = try DatabasePool(path: temporary.path)
+        try SchemaMigrations.migrator.migrate(pool, upTo: "0006_search_prefixes")
+        try pool.write { db in
+            for (index, (id, name)) in [(alice, "Alice"), (bob, "Bob")].enumerated() {
+                try db.execute(sql: "INSERT INTO contacts (contact_id, name, created_at) VALUES (?, ?, 0)",
+                               arguments: [id.canonical, name])
+                try db.execute(sql: "INSERT INTO conversations (contact, created_at) VALUES (?, 0)",
+                               arguments: [index + 1])
+            }
+            for (conversation, body) in [(1, "Landing at the Héliport soon"), (2, "Heliport closed, 1 runway"),
+                                         (1, "see you at 2")] {
+                try db.execute(sql: """
+                    INSERT INTO messages (uuid, conversation, direction, body, sent_at, state)
+                    VALUES (?, ?, 'in', ?, 0, 'delivered')
+                    """, arguments: [UUID().uuidString, conversation, body])
+            }
+        }
+        try pool.close()
+        let database = try temporary.open()
+        let messages = database.messages
+        #expect(try messages.search("heli", contact: alice).map(\.snippet) == ["Landing at the [Héliport] soon"])
+        #expect(try messages.search("heliport", contact: bob).map(\.snippet) == ["[Heliport] closed, 1 runway"])
+        #expect(try messages.search("heli").count == 2)
+        #expect(try messages.search("2").map(\.snippet) == ["see you at [2]"])  // a body word, not conversation 2
+        #expect(try messages.search("1", contact: alice).isEmpty)
+        #expect(try messages.search("runway", contact: alice).isEmpty)
+        // Kept in sync: new, edited and deleted messages.
+        _ = try messages.enqueueOutgoing(to: bob, body: "heliport again")
+        #expect(try messages.search("heli", contact: bob).map(\.snippet) == ["[heliport] again", "[Heliport] closed, 1 runway"])
+        try database.writer.write { db in
+            try db.execute(sql: "UPDATE messages SET conversation = 1 WHERE body = 'heliport again'")
+            try db.execute(sql: "DELETE FROM messages WHERE body LIKE 'Landing%'")
+        }
+        #expect(try messages.search("heli", contact: alice).map(\.snippet) == ["[heliport] again"])
+        #expect(try messages.search("heli", contact: bob).map(\.snippet) == ["[Heliport] closed, 1 runway"])
+        try database.writer.write { db in  // the index against the messages
+            try db.execute(sql: "INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)")
+        }
     }
 }

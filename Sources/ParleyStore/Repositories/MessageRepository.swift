@@ -316,8 +316,9 @@ public struct MessageRepository: Sendable {
     }
 
     /// The search query: the FTS table first (`CROSS JOIN` keeps it the outer
-    /// loop), newest first by its rowid, no sorting.
-    static func searchSQL(conversation: Bool, before: Bool, highlighted: Bool = false) -> String {
+    /// loop), newest first by its rowid, no sorting. The conversation is part
+    /// of the full-text query (`ftsMatch`), not a condition after the join.
+    static func searchSQL(before: Bool, highlighted: Bool = false) -> String {
         """
         SELECT f.rowid AS row, \(columns), c.name AS contact_name,
                snippet(messages_fts, 0, '[', ']', '…', 12) AS snippet\(highlighted
@@ -326,18 +327,17 @@ public struct MessageRepository: Sendable {
         CROSS JOIN messages m ON m.id = f.rowid
         CROSS JOIN conversations v ON v.id = m.conversation
         CROSS JOIN contacts c ON c.id = v.contact
-        WHERE messages_fts MATCH ?\(before ? " AND f.rowid < ?" : "")\(conversation ? " AND m.conversation = ?" : "")
+        WHERE messages_fts MATCH ?\(before ? " AND f.rowid < ?" : "")
         ORDER BY f.rowid DESC LIMIT ?
         """
     }
 
     private static func searchPage(_ db: Database, match: String, conversation: Int64?, before: Int64?, limit: Int,
                                    highlighted: Bool = false) throws -> [(row: Int64, hit: SearchHit, highlighted: String?)] {
-        var arguments: StatementArguments = [match]
+        var arguments: StatementArguments = [ftsMatch(match, conversation: conversation)]
         if let before { arguments += [before] }
-        if let conversation { arguments += [conversation] }
         arguments += [limit]
-        let sql = searchSQL(conversation: conversation != nil, before: before != nil, highlighted: highlighted)
+        let sql = searchSQL(before: before != nil, highlighted: highlighted)
         return try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { row in
             guard let message = Self.message(row) else { return nil }
             let rowID: Int64 = row["row"]
@@ -345,6 +345,17 @@ public struct MessageRepository: Sendable {
             return (row: rowID, hit: SearchHit(message: message, contactName: row["contact_name"],
                                                snippet: row["snippet"]), highlighted: marked)
         }
+    }
+
+    /// The full-text query for `match` (a `SearchPlan` query): its words in
+    /// the body column only, and with `conversation`, only that conversation's
+    /// messages: `conversation : "N"` (migration 0007) intersected with them
+    /// by FTS5, which skips ahead in both lists, so other conversations'
+    /// matches are not read.
+    static func ftsMatch(_ match: String, conversation: Int64?) -> String {
+        let words = "{body} : (\(match))"
+        guard let conversation else { return words }
+        return "conversation : \"\(conversation)\" AND \(words)"
     }
 
     /// Turns what a person typed into an FTS5 query that cannot be a syntax error:
