@@ -358,12 +358,6 @@ public struct MessageRepository: Sendable {
         return "conversation : \"\(conversation)\" AND \(words)"
     }
 
-    /// Turns what a person typed into an FTS5 query that cannot be a syntax error:
-    /// each word quoted, the last one a prefix.
-    static func ftsQuery(for text: String) -> String? {
-        SearchPlan(text)?.exactMatch
-    }
-
     // MARK: Rows
 
     static let columns = """
