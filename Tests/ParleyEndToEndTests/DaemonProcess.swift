@@ -123,6 +123,17 @@ func befriend(_ a: DaemonProcess, as aName: String, _ b: DaemonProcess, as bName
     try waitUntil(timeout: 30, "link \(aName)–\(bName)") { try a.isOnline(bName) && b.isOnline(aName) }
 }
 
+/// `parley events` on `node`, running, with its standard output.
+func startEventStream(on node: DaemonProcess) throws -> (process: Process, output: Pipe) {
+    let events = Process()
+    events.executableURL = parleyExecutable
+    events.arguments = ["events", "--home", node.home.path]
+    let output = Pipe()
+    events.standardOutput = output
+    try events.run()
+    return (events, output)
+}
+
 /// Starts Alice and Bob, makes them contacts of each other and waits for the link.
 func startLinkedPair() throws -> (alice: DaemonProcess, bob: DaemonProcess) {
     let alice = try DaemonProcess(name: "alice"), bob = try DaemonProcess(name: "bob")

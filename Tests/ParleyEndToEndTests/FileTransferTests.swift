@@ -307,12 +307,7 @@ struct ConcurrentTransferTests {
         try bob.parley("contacts", "files", "alice", "--auto-accept-up-to", "64M").requireSuccess()
         try alice.parley("contacts", "files", "bob", "--auto-accept-up-to", "64M", "--max-size", "100M").requireSuccess()
 
-        let events = Process()
-        events.executableURL = parleyExecutable
-        events.arguments = ["events", "--home", bob.home.path]
-        let eventOutput = Pipe()
-        events.standardOutput = eventOutput
-        try events.run()
+        let (events, eventOutput) = try startEventStream(on: bob)
         usleep(300_000)
 
         var sources: [(from: DaemonProcess, to: String, url: URL)] = []

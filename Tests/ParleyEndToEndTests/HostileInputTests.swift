@@ -215,12 +215,7 @@ struct ConnectionFloodTests {
 /// Sends `messages` one at a time and returns, for each, the seconds from the
 /// request on Alice's control socket to Bob's event stream reporting it.
 func chatLatencies(from alice: DaemonProcess, to bob: DaemonProcess, messages: Int) throws -> [Double] {
-    let events = Process()
-    events.executableURL = parleyExecutable
-    events.arguments = ["events", "--home", bob.home.path]
-    let output = Pipe()
-    events.standardOutput = output
-    try events.run()
+    let (events, output) = try startEventStream(on: bob)
     defer { events.terminate(); events.waitUntilExit() }
     let reader = LineReader(output.fileHandleForReading)
     // The subscription is ready once a warm-up message shows up in it.
