@@ -16,14 +16,15 @@ struct HistoryCommand: AsyncParsableCommand {
     @OptionGroup var profileOptions: ProfileOptions
     @Argument(help: "The contact's name or ID.") var contact: String
     @OptionGroup var limitOptions: ResultLimitOptions
-    @Option(help: ArgumentHelp("Only messages older than the message with this ID.", valueName: "ID"))
-    var before: String?
+    @Option(help: ArgumentHelp("Only messages older than the message with this ID.", valueName: "ID"),
+            transform: MessageKey.parse)
+    var before: UUID?
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
         let profile = try profileOptions.open()
         let peer = try profile.database.contacts.resolve(contact)
-        let messages = try profile.database.messages.history(with: peer.id, before: before.map(MessageKey.parse),
+        let messages = try profile.database.messages.history(with: peer.id, before: before,
                                                              limit: limitOptions.limit)
         if json {
             try JSONOutput.print(messages.map(MessageJSON.init))

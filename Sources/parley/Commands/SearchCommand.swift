@@ -19,15 +19,16 @@ struct SearchCommand: AsyncParsableCommand {
     @OptionGroup var limitOptions: ResultLimitOptions
     @Option(help: ArgumentHelp("Only this contact's conversation (name or ID).", valueName: "NAME"))
     var contact: String?
-    @Option(help: ArgumentHelp("Only matches older than the message with this ID.", valueName: "ID"))
-    var before: String?
+    @Option(help: ArgumentHelp("Only matches older than the message with this ID.", valueName: "ID"),
+            transform: MessageKey.parse)
+    var before: UUID?
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
         let profile = try profileOptions.open()
         let peer = try contact.map { try profile.database.contacts.resolve($0) }
         let hits = try profile.database.messages.search(query.joined(separator: " "), contact: peer?.id,
-                                                        before: before.map(MessageKey.parse), limit: limitOptions.limit)
+                                                        before: before, limit: limitOptions.limit)
         if json {
             try JSONOutput.print(hits.map { SearchHitJSON(contactName: $0.contactName, snippet: $0.snippet,
                                                           message: MessageJSON($0.message)) })
