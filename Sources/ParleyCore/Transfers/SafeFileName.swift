@@ -39,8 +39,7 @@ public enum SafeFileName {
         while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }
         var name = String(String.UnicodeScalarView(scalars))
         if name.isEmpty { name = "file" }
-        name = shortened(name)
-        return name.isEmpty || name.unicodeScalars.first == "." ? "file" : name
+        return shortened(name)
     }
 
     private static func isMark(_ scalar: Unicode.Scalar) -> Bool {

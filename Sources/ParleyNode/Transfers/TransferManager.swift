@@ -59,7 +59,7 @@ final class TransferManager: Sendable {
         guard !name.trimmingWhitespace().isEmpty, !name.utf8.contains(0) else {
             throw TransferError.cannotRead(absolute, "the file name is empty or holds a NUL character")
         }
-        _ = try SourceFile(path: absolute)  // a device or FIFO is refused at once
+        // hashSource refuses a device or FIFO at once, before it opens anything.
         let (sha256, source) = try await FileHasher.hashSource(path: absolute)
         guard source.size <= WireLimits.maxFileSize else {
             throw TransferError.tooLarge(size: source.size, limit: WireLimits.maxFileSize)
