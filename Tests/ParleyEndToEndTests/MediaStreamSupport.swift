@@ -220,29 +220,35 @@ enum MediaAnalysis {
     }
 
     /// For a path with its own clocks (a sound server), where a concealed or dropped frame
-    /// shifts the alignment by 20 ms: the correlation of each 500 ms chunk of `input` with
-    /// `output` at the chunk's own best lag within ±40 ms of `lag`.
-    static func chunkCorrelations(input: [Int16], output: [Int16], lag: Int) -> [Double] {
-        stride(from: 0, to: input.count - 24000, by: 24000).map { start in
+    /// shifts the alignment by 20 ms: the correlation of each chunk of `input` (`chunk`
+    /// samples, 500 ms by default) with `output` at the chunk's own best lag within ±40 ms
+    /// of `lag`.
+    static func chunkCorrelations(input: [Int16], output: [Int16], lag: Int, chunk: Int = 24000) -> [Double] {
+        stride(from: 0, to: input.count - chunk, by: chunk).map { start in
             let from = max(0, lag + start - 1920)
-            guard from + 24000 + 3840 <= output.count else { return 0 }
+            guard from + chunk + 3840 <= output.count else { return 0 }
             return aligned(
-                input: Array(input[start ..< start + 24000]), output: Array(output[from ..< from + 24000 + 3840]),
-                probe: 0, length: 24000, maxLag: 3840
+                input: Array(input[start ..< start + chunk]), output: Array(output[from ..< from + chunk + 3840]),
+                probe: 0, length: chunk, maxLag: 3840
             ).correlation
         }
     }
 
     /// Whether `output` carries `input` after the codec delay: correlation ≥ 0.8 for every
-    /// 500 ms chunk at its own lag (within ±40 ms of the overall one), one chunk in ten
+    /// 250 ms chunk at its own lag (within ±40 ms of the overall one), one chunk in ten
     /// excepted. A frame concealed because a process was starved of CPU shifts what
-    /// follows by 20 ms, which one overall lag would count as total loss. Prints both.
+    /// follows by 20 ms and spoils the chunk it falls in, which one overall lag would count
+    /// as total loss; short chunks confine each such shift to one. Prints both.
     static func speechArrived(_ input: [Int16], _ output: [Int16], _ label: String) -> Bool {
         let (correlation, lag) = aligned(input: input, output: output, length: input.count)
-        let chunks = chunkCorrelations(input: input, output: output, lag: lag)
+        // Chunks where the input is silent (the pauses between phrases) have nothing to correlate.
+        let voiced = stride(from: 0, to: input.count - 12000, by: 12000).map { start in
+            input[start ..< start + 12000].reduce(0.0) { $0 + Double($1) * Double($1) } / 12000 > 100 * 100
+        }
+        let chunks = zip(chunkCorrelations(input: input, output: output, lag: lag, chunk: 12000), voiced).filter(\.1).map(\.0)
         let good = chunks.filter { $0 >= 0.8 }.count
         let rounded = chunks.map { ($0 * 1000).rounded() / 1000 }
-        print("\(label) audio: overall correlation \(correlation) at lag \(lag) samples; per 500 ms \(rounded)")
+        print("\(label) audio: overall correlation \(correlation) at lag \(lag) samples; per voiced 250 ms \(rounded)")
         return !chunks.isEmpty && good >= chunks.count - max(1, chunks.count / 10)
     }
 
