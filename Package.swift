@@ -135,6 +135,7 @@ let package = Package(
                 "ParleyWire",
                 "ParleyStore",
                 "ParleyNet",
+                "ParleyMedia",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -19,6 +19,7 @@ public final class Node: Sendable {
     let dialer: ContactDialer
     let runner: PeerSessionRunner
     let transfers: TransferManager
+    let calls: CallManager
     let listener: PeerListener
     let control: ControlServer
     let logger: Logger
@@ -50,26 +51,31 @@ public final class Node: Sendable {
         let transfers = TransferManager(database: profile.database, registry: registry, events: events,
                                         downloads: DownloadFolder.default(configuration: profile.configuration),
                                         maxOpenOffers: limits.maxOpenOffersPerContact, logger: logger)
+        let calls = CallManager(
+            ownID: identity.contactID, database: profile.database, registry: registry, events: events, logger: logger,
+            settings: { (try? profile.configuration.callSettings()) ?? CallSettings() }, mediaFactory: CallMediaSessionLeg.start)
         let runner = PeerSessionRunner(
             identity: identity, database: profile.database, registry: registry, events: events,
             requestGate: ContactRequestGate(database: profile.database, limits: limits, logger: logger),
-            unauthenticated: unauthenticated, transfers: transfers, listenPort: { boundPort },
+            unauthenticated: unauthenticated, transfers: transfers, calls: calls, listenPort: { boundPort },
             displayName: { profile.displayName }, logger: logger)
         let dialer = ContactDialer(database: profile.database, registry: registry,
                                    connector: PeerConnector(tls: tls, timings: timings), runner: runner,
                                    events: events, logger: logger)
         let control = try await ControlServer.bind(path: profile.paths.controlSocket.path, logger: logger)
         return Node(profile: profile, events: events, registry: registry, policy: policy, dialer: dialer,
-                    runner: runner, transfers: transfers, listener: listener, control: control, logger: logger,
+                    runner: runner, transfers: transfers, calls: calls, listener: listener, control: control, logger: logger,
                     listenAddress: PeerAddress(host: listen.host, port: boundPort), lock: lock)
     }
 
     private let lock: NodeLock
 
     private init(profile: Profile, events: EventHub, registry: LinkRegistry, policy: PeerPolicy,
-                 dialer: ContactDialer, runner: PeerSessionRunner, transfers: TransferManager, listener: PeerListener,
+                 dialer: ContactDialer, runner: PeerSessionRunner, transfers: TransferManager, calls: CallManager,
+                 listener: PeerListener,
                  control: ControlServer, logger: Logger, listenAddress: PeerAddress, lock: NodeLock) {
         self.transfers = transfers
+        self.calls = calls
         self.profile = profile
         self.registry = registry
         self.policy = policy
@@ -106,6 +112,7 @@ public final class Node: Sendable {
 
     /// Closes every link with a goodbye, stops listening and dialling.
     public func shutdown() async {
+        await calls.shutdown()
         dialer.stopAll()
         await withTaskGroup(of: Void.self) { group in
             for session in await registry.all {

@@ -51,4 +51,5 @@ public final class ParleyDatabase: Sendable {
     public var requests: ContactRequestRepository { ContactRequestRepository(writer: writer) }
     public var transfers: TransferRepository { TransferRepository(writer: writer) }
     public var requestLimits: RequestLimitRepository { RequestLimitRepository(writer: writer) }
+    public var calls: CallRepository { CallRepository(writer: writer) }
 }

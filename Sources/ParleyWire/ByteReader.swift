@@ -76,6 +76,32 @@ public struct ByteReader: Sendable {
         return value
     }
 
+    /// Reads a big-endian `u8`, `u16` or `u32` that must lie in `allowed`; otherwise
+    /// ``WireError/outOfRange(field:value:allowed:)``.
+    public mutating func readUInt8(field: String, allowed: ClosedRange<UInt64>) throws(WireError) -> UInt8 {
+        try readBounded(UInt8.self, field: field, allowed: allowed)
+    }
+
+    public mutating func readUInt16(field: String, allowed: ClosedRange<UInt64>) throws(WireError) -> UInt16 {
+        try readBounded(UInt16.self, field: field, allowed: allowed)
+    }
+
+    public mutating func readUInt32(field: String, allowed: ClosedRange<UInt64>) throws(WireError) -> UInt32 {
+        try readBounded(UInt32.self, field: field, allowed: allowed)
+    }
+
+    private mutating func readBounded<T: FixedWidthInteger & UnsignedInteger>(
+        _ type: T.Type, field: String, allowed: ClosedRange<UInt64>
+    ) throws(WireError) -> T {
+        let start = offset
+        let value = try readInteger(T.self, field: field)
+        guard allowed.contains(UInt64(value)) else {
+            offset = start
+            throw .outOfRange(field: field, value: UInt64(value), allowed: allowed)
+        }
+        return value
+    }
+
     /// Reads a time (`u64` milliseconds since the Unix epoch) within ``WireLimits/timestamps``.
     public mutating func readTimestamp(field: String) throws(WireError) -> UInt64 {
         try readUInt64(field: field, allowed: WireLimits.timestamps)

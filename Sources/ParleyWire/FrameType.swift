@@ -39,6 +39,17 @@ public struct FrameType: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let fileAck = FrameType(0x0108)
     public static let fileComplete = FrameType(0x0109)
 
+    /// Call signalling: invite, ringing, accept, reject, cancel, hang-up, media state.
+    public static let callInvite = FrameType(0x0201)
+    public static let callRinging = FrameType(0x0202)
+    public static let callAccept = FrameType(0x0203)
+    public static let callReject = FrameType(0x0204)
+    public static let callCancel = FrameType(0x0205)
+    public static let callHangup = FrameType(0x0206)
+    public static let callMediaState = FrameType(0x0207)
+    /// One media datagram of a call, tunnelled through the link.
+    public static let datagram = FrameType(0x0300)
+
     /// The file-transfer range; codes in it not listed above decode as ``WireMessage/unknown(type:version:payload:)``.
     public static let fileTransferRange: ClosedRange<UInt16> = 0x0100 ... 0x01FF
     /// Reserved for call signalling.
@@ -52,6 +63,7 @@ public struct FrameType: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let known: [FrameType] = [
         .hello, .ping, .pong, .close, .chatMessage, .receipt, .typing, .contactRequest, .contactRequestResult,
         .fileOffer, .fileAccept, .fileReject, .fileCancel, .filePause, .fileResume, .fileChunk, .fileAck, .fileComplete,
+        .callInvite, .callRinging, .callAccept, .callReject, .callCancel, .callHangup, .callMediaState, .datagram,
     ]
 
     /// Protocol name of a known type (e.g. `CHAT_MESSAGE`), or `nil`.
@@ -75,6 +87,14 @@ public struct FrameType: RawRepresentable, Hashable, Sendable, CustomStringConve
         case .fileChunk: "FILE_CHUNK"
         case .fileAck: "FILE_ACK"
         case .fileComplete: "FILE_COMPLETE"
+        case .callInvite: "CALL_INVITE"
+        case .callRinging: "CALL_RINGING"
+        case .callAccept: "CALL_ACCEPT"
+        case .callReject: "CALL_REJECT"
+        case .callCancel: "CALL_CANCEL"
+        case .callHangup: "CALL_HANGUP"
+        case .callMediaState: "CALL_MEDIA_STATE"
+        case .datagram: "DATAGRAM"
         default: nil
         }
     }

@@ -41,7 +41,7 @@ public struct Hello: WirePayload {
         public static let call = "call"
         public static let datagram = "datagram"
         /// What this implementation advertises today.
-        public static let current: [String] = [chat, receipts, typing, contactRequest, file]
+        public static let current: [String] = [chat, receipts, typing, contactRequest, file, call, datagram]
     }
 
     /// The protocol version a link between `local` and `remote` uses, or `nil`

@@ -25,6 +25,8 @@ public enum WireMessage: Sendable, Equatable {
     case contactRequestResult(ContactRequestStatus)
     /// A file-transfer frame (0x0101–0x0109).
     case file(FileTransferFrame)
+    /// A call frame (0x0201–0x0207) or a media datagram (0x0300).
+    case call(CallFrame)
     /// Any other type, kept verbatim; receivers ignore it.
     ///
     /// Only meaningful for types that are not in ``FrameType/known``: encoding
@@ -67,6 +69,8 @@ public enum WireMessage: Sendable, Equatable {
         default:
             if let file = try FileTransferFrame(type: FrameType(frame.type), reader: &reader) {
                 self = .file(file)
+            } else if let call = try CallFrame(type: FrameType(frame.type), reader: &reader) {
+                self = .call(call)
             } else {
                 self = .unknown(type: frame.type, version: frame.version, payload: frame.payload)
             }
@@ -86,6 +90,7 @@ public enum WireMessage: Sendable, Equatable {
         case .contactRequest: FrameType.contactRequest.rawValue
         case .contactRequestResult: FrameType.contactRequestResult.rawValue
         case let .file(file): file.type.rawValue
+        case let .call(call): call.type.rawValue
         case let .unknown(type, _, _): type
         }
     }
@@ -104,6 +109,7 @@ public enum WireMessage: Sendable, Equatable {
         case let .contactRequest(request): request.encode(to: &writer)
         case let .contactRequestResult(status): writer.writeUInt8(status.rawValue)
         case let .file(file): file.encode(to: &writer)
+        case let .call(call): call.encode(to: &writer)
         case let .unknown(_, unknownVersion, payload):
             version = unknownVersion
             writer.writeRaw(payload)
@@ -127,6 +133,7 @@ public enum WireMessage: Sendable, Equatable {
         case let .receipt(receipt): try receipt.validate()
         case let .contactRequest(request): try request.validate()
         case let .file(file): try file.validate()
+        case let .call(call): try call.validate()
         case let .unknown(type, version, payload):
             guard version >= 1 else { throw .invalidVersion(type: type, version: version) }
             guard payload.count <= WireLimits.maxPayloadLength else {

@@ -31,6 +31,22 @@ public struct NodeEvent: Codable, Sendable, Equatable {
         case fileComplete = "file-complete"
         /// A transfer failed (detail = why).
         case fileFailed = "file-failed"
+        /// A contact calls us (call = its ID, media = audio or video).
+        case callIncoming = "call-incoming"
+        /// Our call rings at the contact's side.
+        case callRinging = "call-ringing"
+        /// The call was answered (by us or the peer).
+        case callAccepted = "call-accepted"
+        /// The contact refused our call (reason = declined, busy, unavailable).
+        case callRejected = "call-rejected"
+        /// The peer stopped or resumed a kind of media (kind, scope, online = on).
+        case callMedia = "call-media"
+        /// Live statistics, once a second while a call is active.
+        case callStats = "call-stats"
+        /// The call is over (reason, by, duration).
+        case callEnded = "call-ended"
+        /// A device could not be used (kind, detail); the call goes on without it.
+        case deviceError = "device-error"
     }
 
     public var event: Kind
@@ -49,6 +65,20 @@ public struct NodeEvent: Codable, Sendable, Equatable {
     public var size: UInt64?
     public var bytes: UInt64?
     public var path: String?
+    /// Calls: the call ID, its direction, `audio` or `video`, how it ended and by whom, how
+    /// long it lasted, the kind of media a `call-media` or `device-error` is about, whether it
+    /// was missed, the media path, and statistics.
+    public var call: String?
+    public var direction: String?
+    public var media: String?
+    public var reason: String?
+    public var by: String?
+    public var duration: Double?
+    public var kind: String?
+    public var scope: String?
+    public var missed: Bool?
+    public var mediaPath: String?
+    public var statistics: CallStatistics?
     public var at: Date
 
     public init(_ event: Kind, contact: ContactID? = nil, name: String? = nil, at: Date = Date()) {
@@ -60,6 +90,8 @@ public struct NodeEvent: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case event, contact, name, id, ids, body, state, online, note, detail, at, file, size, bytes, path
+        case call, direction, media, reason, by, duration, kind, scope, missed, statistics
+        case mediaPath = "media_path"
         case sentAt = "sent_at"
     }
 }

@@ -32,6 +32,12 @@ final class PeerSession: Sendable {
         self.channel = channel
     }
 
+    /// Our end of the link (its address is where the peer already reaches us).
+    var localAddress: SocketAddress? { channel.localAddress }
+
+    /// Whether the peer takes calls (advertised `"call"` in its HELLO).
+    var takesCalls: Bool { capabilities.contains(Hello.Capability.call) }
+
     /// Whether the peer transfers files (advertised `"file"` in its HELLO).
     var acceptsFiles: Bool { capabilities.contains(Hello.Capability.file) }
 

@@ -17,6 +17,7 @@ struct PeerSessionRunner: Sendable {
     /// Incoming connections count against its caps until their peer proves to be a contact.
     let unauthenticated: UnauthenticatedConnections
     let transfers: TransferManager
+    let calls: CallManager
     let listenPort: @Sendable () -> Int
     let displayName: @Sendable () -> String
     let logger: Logger
@@ -106,6 +107,7 @@ struct PeerSessionRunner: Sendable {
             Task {
                 await transfers.linkDown(session)
                 if await registry.unregister(session) {
+                    await calls.linkDown(peer)
                     try? database.contacts.markSeen(peer)
                     var offline = NodeEvent(.presence, contact: peer, name: contact.name)
                     offline.online = false
@@ -164,6 +166,8 @@ struct PeerSessionRunner: Sendable {
             events.publish(event)
         case .file(let frame):
             try await transfers.handle(frame, from: contact, on: session)
+        case .call(let frame):
+            await calls.handle(frame, from: contact)
         case .contactRequest:
             try await session.send(.contactRequestResult(.alreadyContact))
         case .close(let reason):

@@ -30,4 +30,7 @@ public enum SettingKeys {
 
     /// The note sent with our contact request to a contact who does not have us yet.
     public static func requestNote(for id: ContactID) -> String { "request_note.\(id.canonical)" }
+
+    /// Whether this contact's calls are answered automatically: off, audio, video.
+    public static func autoAnswer(for id: ContactID) -> String { "auto_answer.\(id.canonical)" }
 }

@@ -1,0 +1,556 @@
+import Foundation
+import Logging
+import NIOCore
+import ParleyCore
+import ParleyMedia
+import ParleyStore
+import ParleyWire
+
+/// Owns the node's calls: drives each call's ``CallMachine`` from the user's commands,
+/// the peer's call frames, timers and the media's liveness, and carries out the actions
+/// (frames, media, call log, events). One call at a time: another incoming call is
+/// answered busy and logged as missed.
+actor CallManager {
+    let ownID: ContactID
+    let database: ParleyDatabase
+    let registry: LinkRegistry
+    let events: EventHub
+    let logger: Logger
+    let settings: @Sendable () -> CallSettings
+    let mediaFactory: CallMediaFactory
+
+    /// The call going on, or the last one (kept for `call status` after it ended).
+    private var current: CallLeg?
+
+    /// UDP must deliver within this after the answer, or media moves into the link.
+    static let udpGrace: Duration = .seconds(2)
+    /// No media for this long with the link down ends the call "connection lost"…
+    static let lostWithoutLink: Duration = .seconds(6)
+    /// …and for this long even with the link up.
+    static let lostWithLink: Duration = .seconds(15)
+    /// How long the callee's side rings beyond the caller's time-out (the caller's CANCEL normally arrives first).
+    static let calleeGrace: Duration = .seconds(2)
+
+    init(ownID: ContactID, database: ParleyDatabase, registry: LinkRegistry, events: EventHub, logger: Logger,
+         settings: @escaping @Sendable () -> CallSettings, mediaFactory: @escaping CallMediaFactory) {
+        self.ownID = ownID
+        self.database = database
+        self.registry = registry
+        self.events = events
+        self.logger = logger
+        self.settings = settings
+        self.mediaFactory = mediaFactory
+        try? database.calls.closeUnfinished()
+    }
+
+    // MARK: The user's operations
+
+    /// Calls a contact. Returns once the invitation is sent.
+    func start(_ contact: Contact, video: Bool, devices overrides: CallDevices, timeoutSeconds: Int?) async throws -> CallStatus {
+        if let current, !current.isEnded { throw CallError.alreadyInCall(current.peer.name) }
+        guard let session = await registry.session(for: contact.id) else { throw CallError.offline(contact.name) }
+        guard session.takesCalls else { throw CallError.peerCannotCall(contact.name) }
+        try overrides.validate()
+        let settings = settings()
+        let timeout = timeoutSeconds ?? settings.ringTimeoutSeconds
+        guard (1 ... 600).contains(timeout) else { throw CallError.wrongState("--timeout must be 1 to 600 seconds") }
+        let leg = CallLeg(id: UUID(), peer: contact, direction: .outgoing, video: video,
+                          devices: settings.devices.overridden(by: overrides), ringTimeout: .seconds(timeout))
+        let transport: CallTransport
+        do {
+            transport = try await CallTransport.bind(like: session.localAddress)
+        } catch {
+            throw CallError.mediaFailed("cannot open a UDP socket: \(error)")
+        }
+        if let other = current, !other.isEnded { transport.close(); throw CallError.alreadyInCall(other.peer.name) }
+        leg.transport = transport
+        leg.local = localDescription(video: video, transport: transport, session: session, settings: settings)
+        current = leg
+        try? database.calls.insert(leg.record)
+        do {
+            try await session.send(.call(.invite(CallInvite(callID: leg.id, ringTimeoutSeconds: UInt16(timeout),
+                                                            description: leg.local!))))
+        } catch {
+            await apply(.failed("the invitation could not be sent: \(error)"), to: leg)
+            throw CallError.offline(contact.name)
+        }
+        startRingTimer(leg, after: leg.ringTimeout)
+        logger.info("calling \(contact.name) (\(video ? "video" : "audio"), call \(leg.id))")
+        return leg.status()
+    }
+
+    /// Answers the ringing incoming call.
+    func accept(_ reference: String?, audioOnly: Bool, devices overrides: CallDevices) async throws -> CallStatus {
+        let leg = try find(reference)
+        guard leg.state == .ringingIn, let remote = leg.remote else {
+            throw CallError.wrongState("the call with \(leg.peer.name) is \(leg.state.name); only a ringing incoming call can be accepted")
+        }
+        try overrides.validate()
+        guard let session = await registry.session(for: leg.peer.id) else {
+            await apply(.linkDown, to: leg)
+            throw CallError.offline(leg.peer.name)
+        }
+        let settings = settings()
+        leg.devices = leg.devices.overridden(by: overrides)
+        leg.wantsVideo = !audioOnly && remote.offer(.video) != nil
+        do {
+            leg.transport = try await CallTransport.bind(like: session.localAddress)
+        } catch {
+            await apply(.failed("cannot open a UDP socket: \(error)"), to: leg)
+            throw CallError.mediaFailed("cannot open a UDP socket: \(error)")
+        }
+        guard leg.state == .ringingIn else { throw CallError.wrongState("the call ended while answering (\(leg.state.name))") }
+        leg.local = localDescription(video: leg.wantsVideo, transport: leg.transport!, session: session, settings: settings)
+        await apply(.localAccept, to: leg)
+        return leg.status()
+    }
+
+    /// Declines the ringing incoming call.
+    func reject(_ reference: String?) async throws -> CallStatus {
+        let leg = try find(reference)
+        guard leg.state == .ringingIn else {
+            throw CallError.wrongState("the call with \(leg.peer.name) is \(leg.state.name); only a ringing incoming call can be rejected")
+        }
+        await apply(.localReject, to: leg)
+        return leg.status()
+    }
+
+    /// Hangs up (or cancels our call while it rings; or declines an incoming one).
+    func hangup(_ reference: String?) async throws -> CallStatus {
+        let leg = try find(reference)
+        guard !leg.isEnded else { throw CallError.wrongState("the call with \(leg.peer.name) has ended already") }
+        await apply(leg.state == .ringingIn ? .localReject : .localHangup, to: leg)
+        return leg.status()
+    }
+
+    /// Stops or resumes sending (`out`) or receiving (`in`) kinds of media.
+    func setMedia(_ reference: String?, kinds: [CallMediaOffer.Kind], out: Bool, in: Bool, on: Bool) async throws -> CallStatus {
+        let leg = try find(reference)
+        guard !leg.isEnded else { throw CallError.wrongState("the call with \(leg.peer.name) has ended") }
+        var frames: [CallFrame] = []
+        for kind in kinds {
+            if out {
+                if kind == .audio { leg.localStates.audioOut = on } else { leg.localStates.videoOut = on }
+                frames.append(.mediaState(leg.id, kind: kind, scope: .mySending, on: on))
+            }
+            if `in` {
+                if kind == .audio { leg.localStates.audioIn = on } else { leg.localStates.videoIn = on }
+                frames.append(.mediaState(leg.id, kind: kind, scope: .yourSending, on: on))
+            }
+        }
+        applyMediaStates(leg)
+        await send(frames, to: leg)
+        return leg.status()
+    }
+
+    /// The current call, or one by ID (also the last one, after it ended).
+    func status(_ reference: String?) throws -> CallStatus {
+        try find(reference, allowEnded: true).status()
+    }
+
+    /// The call going on (nil when none).
+    var ongoing: CallStatus? { current.flatMap { $0.isEnded ? nil : $0.status() } }
+
+    // MARK: Frames and links
+
+    /// A call frame from a contact's link.
+    func handle(_ frame: CallFrame, from contact: Contact) async {
+        if case .datagram(let id, let bytes) = frame {
+            guard let leg = current, leg.id == id, leg.peer.id == contact.id, !leg.isEnded else { return }
+            leg.transport?.receivedThroughLink(bytes)
+            return
+        }
+        if case .invite(let invite) = frame {
+            await incoming(invite, from: contact)
+            return
+        }
+        guard let leg = current, leg.id == frame.callID, leg.peer.id == contact.id else {
+            logger.debug("call frame \(frame.callID) for no call of ours; ignored")
+            return
+        }
+        switch frame {
+        case .ringing:
+            if leg.state == .calling {
+                await apply(.peerRinging, to: leg)
+                publish(.callRinging, leg)
+            }
+        case .accept(_, let description):
+            guard leg.machine.direction == .outgoing, leg.state == .calling || leg.state == .ringingOut else { return }
+            leg.remote = description
+            await apply(.peerAccepted, to: leg)
+        case .reject(_, let reason, let detail):
+            guard leg.machine.direction == .outgoing else { return }
+            let refusal: CallRefusal = switch reason {
+            case .declined: .declined
+            case .busy: .busy
+            case .unavailable: .unavailable
+            }
+            var event = NodeEvent(.callRejected, contact: leg.peer.id, name: leg.peer.name)
+            event.call = leg.id.uuidString
+            event.reason = refusal.rawValue
+            event.detail = detail.isEmpty ? nil : detail
+            if leg.state.isRinging { events.publish(event) }
+            await apply(.peerRejected(refusal), to: leg)
+        case .cancel:
+            await apply(.peerCancelled, to: leg)
+        case .hangup(_, let reason, let detail):
+            let cause: CallEnd.Cause = switch reason {
+            case .normal: .hungUp
+            case .failed: .failed
+            case .connectionLost: .connectionLost
+            }
+            if !detail.isEmpty { logger.info("\(leg.peer.name) hung up: \(detail)") }
+            await apply(.peerHungUp(cause), to: leg)
+        case .mediaState(_, let kind, let scope, let on):
+            guard !leg.isEnded else { return }
+            switch (scope, kind) {
+            case (.mySending, .audio): leg.remoteStates.audioOut = on
+            case (.mySending, .video): leg.remoteStates.videoOut = on
+            case (.yourSending, .audio): leg.remoteStates.audioIn = on
+            case (.yourSending, .video): leg.remoteStates.videoIn = on
+            }
+            applyMediaStates(leg)
+            var event = NodeEvent(.callMedia, contact: leg.peer.id, name: leg.peer.name)
+            event.call = leg.id.uuidString
+            event.kind = kind == .audio ? "audio" : "video"
+            event.scope = scope == .mySending ? "peer-sending" : "our-sending"
+            event.online = on
+            events.publish(event)
+        case .invite, .datagram:
+            break
+        }
+    }
+
+    /// A link to a contact went down (and no other link to it is up).
+    func linkDown(_ contact: ContactID) async {
+        guard let leg = current, leg.peer.id == contact, !leg.isEnded else { return }
+        guard await registry.session(for: contact) == nil else { return }
+        if leg.state.isRinging {
+            await apply(.linkDown, to: leg)
+        } else {
+            logger.info("link to \(leg.peer.name) down during the call; media goes on")
+        }
+    }
+
+    /// Ends the call going on (the node is stopping).
+    func shutdown() async {
+        guard let leg = current, !leg.isEnded else { return }
+        await apply(leg.state == .ringingIn ? .localReject : .localHangup, to: leg)
+    }
+
+    // MARK: Incoming calls
+
+    private func incoming(_ invite: CallInvite, from contact: Contact) async {
+        if let leg = current, !leg.isEnded {
+            if leg.id == invite.callID { return }   // repeated
+            // Glare: both called each other. The call placed by the lower ID survives.
+            if leg.peer.id == contact.id, leg.machine.direction == .outgoing, leg.state.isRinging {
+                if ownID < contact.id {
+                    logger.info("glare with \(contact.name): our call wins")
+                    return
+                }
+                logger.info("glare with \(contact.name): their call wins; answering it")
+                let video = leg.wantsVideo, devices = leg.devices
+                await abandon(leg)
+                await ring(invite, from: contact, autoAnswer: video ? .video : .audio, devices: devices)
+                return
+            }
+            // Busy: answered at once and logged as missed.
+            await send([.reject(invite.callID, reason: .busy, detail: "in another call")], toContact: contact.id)
+            var record = CallRecord(id: invite.callID, contactID: contact.id, direction: .incoming,
+                                    video: invite.description.offer(.video) != nil, startedAt: Date())
+            record.endedAt = Date()
+            record.outcome = .missed
+            record.endReason = CallEnd.Cause.busy.rawValue
+            try? database.calls.insert(record)
+            var event = NodeEvent(.callEnded, contact: contact.id, name: contact.name)
+            event.call = invite.callID.uuidString
+            event.direction = CallDirection.incoming.rawValue
+            event.media = record.video ? "video" : "audio"
+            event.reason = CallEnd.Cause.busy.rawValue
+            event.missed = true
+            events.publish(event)
+            logger.info("missed a call from \(contact.name): busy")
+            return
+        }
+        let mode = AutoAnswer(rawValue: (try? database.settings.value(for: SettingKeys.autoAnswer(for: contact.id))) ?? "off") ?? .off
+        await ring(invite, from: contact, autoAnswer: mode, devices: CallDevices())
+    }
+
+    private func ring(_ invite: CallInvite, from contact: Contact, autoAnswer: AutoAnswer, devices: CallDevices) async {
+        let video = invite.description.offer(.video) != nil
+        let leg = CallLeg(id: invite.callID, peer: contact, direction: .incoming, video: video,
+                          devices: settings().devices.overridden(by: devices),
+                          ringTimeout: .seconds(Int(invite.ringTimeoutSeconds)))
+        leg.remote = invite.description
+        current = leg
+        try? database.calls.insert(leg.record)
+        startRingTimer(leg, after: leg.ringTimeout + Self.calleeGrace)
+        await send([.ringing(leg.id)], to: leg)
+        var event = NodeEvent(.callIncoming, contact: contact.id, name: contact.name)
+        event.call = leg.id.uuidString
+        event.media = video ? "video" : "audio"
+        event.direction = CallDirection.incoming.rawValue
+        events.publish(event)
+        logger.info("\(contact.name) calls (\(video ? "video" : "audio"), call \(leg.id))")
+        if autoAnswer != .off {
+            _ = try? await accept(leg.id.uuidString, audioOnly: autoAnswer == .audio, devices: CallDevices())
+        }
+    }
+
+    /// Drops our own ringing call without a trace (glare: the peer's call replaces it).
+    private func abandon(_ leg: CallLeg) async {
+        await send([.cancel(leg.id)], to: leg)
+        leg.tasks.forEach { $0.cancel() }
+        leg.transport?.close()
+        try? database.calls.delete(leg.id)
+        current = nil
+    }
+
+    // MARK: Driving the machine
+
+    private func apply(_ event: CallMachine.Event, to leg: CallLeg) async {
+        let wasAnswered = leg.state.isAnswered
+        let actions = leg.machine.handle(event)
+        var frames: [CallFrame] = []
+        for action in actions {
+            switch action {
+            case .sendRinging: frames.append(.ringing(leg.id))
+            case .sendAccept: if let local = leg.local { frames.append(.accept(leg.id, local)) }
+            case .sendReject(let refusal):
+                let reason: CallRejectReason = switch refusal {
+                case .declined: .declined
+                case .busy: .busy
+                case .unavailable: .unavailable
+                }
+                frames.append(.reject(leg.id, reason: reason, detail: ""))
+            case .sendCancel: frames.append(.cancel(leg.id))
+            case .sendHangup(let cause):
+                let reason: CallHangupReason = switch cause {
+                case .connectionLost: .connectionLost
+                case .failed: .failed
+                default: .normal
+                }
+                frames.append(.hangup(leg.id, reason: reason, detail: ""))
+            case .stopRingTimer: break   // the timer checks the state when it fires
+            case .startMedia: answered(leg)
+            case .stopMedia: break       // done below for every ending
+            }
+        }
+        await send(frames, to: leg)
+        if leg.state.isAnswered, !wasAnswered { await startMedia(leg) }
+        if case .ended(let end) = leg.state, leg.endedAt == nil { finish(leg, end) }
+    }
+
+    private func publish(_ kind: NodeEvent.Kind, _ leg: CallLeg) {
+        var event = NodeEvent(kind, contact: leg.peer.id, name: leg.peer.name)
+        event.call = leg.id.uuidString
+        event.direction = leg.record.direction.rawValue
+        event.media = leg.hasVideo ? "video" : "audio"
+        events.publish(event)
+    }
+
+    private func answered(_ leg: CallLeg) {
+        leg.answered = .now
+        leg.record.answeredAt = Date()
+        try? database.calls.update(leg.record)
+        var event = NodeEvent(.callAccepted, contact: leg.peer.id, name: leg.peer.name)
+        event.call = leg.id.uuidString
+        event.direction = leg.record.direction.rawValue
+        event.media = leg.hasVideo ? "video" : "audio"
+        events.publish(event)
+    }
+
+    private func startMedia(_ leg: CallLeg) async {
+        guard let local = leg.local, let remote = leg.remote, let transport = leg.transport else {
+            await apply(.failed("the call has no media description"), to: leg)
+            return
+        }
+        let session = await registry.session(for: leg.peer.id)
+        transport.connect(to: Self.destination(remote.candidates, link: session?.remoteAddress), receiver: { _ in })
+        let id = leg.id, peer = leg.peer
+        let request = CallMediaRequest(
+            local: local, remote: remote, devices: leg.devices, settings: settings(), transport: transport,
+            deviceError: { [weak self] kind, message in
+                Task { await self?.deviceFailed(kind, message, call: id) }
+            })
+        do {
+            let media = try mediaFactory(request)
+            leg.media = media
+            transport.connect(to: Self.destination(remote.candidates, link: session?.remoteAddress), receiver: { media.receive($0) })
+            for kind in CallMediaOffer.Kind.allCases {
+                media.setSending(kind, leg.sending(kind))
+                media.setReceiving(kind, leg.receiving(kind))
+            }
+        } catch {
+            await apply(.failed("\(error)"), to: leg)
+            return
+        }
+        let registry = registry
+        leg.tasks.append(Task {
+            for await datagram in transport.tunnel {
+                try? await registry.session(for: peer.id)?.send(.call(.datagram(id, datagram)))
+            }
+        })
+        leg.tasks.append(Task { [weak self] in
+            var tick = 0
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(200))
+                tick += 1
+                guard let self, await self.watch(id, publishStatistics: tick % 5 == 0) else { return }
+            }
+        })
+    }
+
+    /// Checks a running call every 200 ms: first media, the UDP fallback, liveness, and
+    /// statistics once a second. Returns false once the call is over.
+    private func watch(_ id: UUID, publishStatistics: Bool) async -> Bool {
+        guard let leg = current, leg.id == id, !leg.isEnded, let answered = leg.answered, let transport = leg.transport else { return false }
+        let now = ContinuousClock.now
+        let heard = leg.media?.lastReceivedNanoseconds.map { MonotonicClock().nowNanoseconds() &- $0 }
+        let silence: Duration = heard.map { .nanoseconds(Int64(clamping: $0)) } ?? (now - answered)
+        if heard != nil, leg.state == .connecting {
+            await apply(.mediaArrived, to: leg)
+        }
+        if transport.path == .udp, transport.lastUDPArrival == nil, now - answered >= Self.udpGrace {
+            logger.notice("no media from \(leg.peer.name) over UDP within 2 s; media goes through the link")
+            transport.useLink()
+        }
+        let linkUp = await registry.session(for: leg.peer.id) != nil
+        if silence >= Self.lostWithLink || (!linkUp && silence >= Self.lostWithoutLink) {
+            logger.notice("call with \(leg.peer.name): no media for \(Int(CallLeg.seconds(silence))) s\(linkUp ? "" : " and no link"); ending it")
+            await apply(.connectionLost, to: leg)
+            return false
+        }
+        if publishStatistics, leg.state == .active {
+            var event = NodeEvent(.callStats, contact: leg.peer.id, name: leg.peer.name)
+            event.call = leg.id.uuidString
+            let status = leg.status()
+            event.statistics = status.statistics
+            event.mediaPath = status.mediaPath
+            event.duration = status.duration
+            events.publish(event)
+        }
+        return true
+    }
+
+    private func deviceFailed(_ kind: CallMediaOffer.Kind, _ message: String, call id: UUID) async {
+        guard let leg = current, leg.id == id else { return }
+        let first = leg.deviceErrors[kind] == nil
+        leg.deviceErrors[kind] = message
+        applyMediaStates(leg)
+        var event = NodeEvent(.deviceError, contact: leg.peer.id, name: leg.peer.name)
+        event.call = id.uuidString
+        event.kind = kind == .audio ? "audio" : "video"
+        event.detail = message
+        events.publish(event)
+        logger.warning("call with \(leg.peer.name): \(message)")
+        if first, !leg.isEnded { await send([.mediaState(id, kind: kind, scope: .mySending, on: false)], to: leg) }
+    }
+
+    /// Tells the media what to send and play after a change of either side's states.
+    private func applyMediaStates(_ leg: CallLeg) {
+        guard let media = leg.media else { return }
+        for kind in CallMediaOffer.Kind.allCases {
+            media.setSending(kind, leg.sending(kind))
+            media.setReceiving(kind, leg.receiving(kind))
+        }
+    }
+
+    private func finish(_ leg: CallLeg, _ end: CallEnd) {
+        leg.endedAt = .now
+        leg.tasks.forEach { $0.cancel() }
+        leg.media?.stop()
+        leg.transport?.close()
+        leg.record.endedAt = Date()
+        leg.record.outcome = CallRecord.outcome(direction: leg.record.direction, answered: leg.answered != nil, end: end)
+        leg.record.endReason = end.detail.map { "\(end.cause.rawValue): \($0)" } ?? end.cause.rawValue
+        leg.record.video = leg.hasVideo
+        try? database.calls.update(leg.record)
+        var event = NodeEvent(.callEnded, contact: leg.peer.id, name: leg.peer.name)
+        event.call = leg.id.uuidString
+        event.direction = leg.record.direction.rawValue
+        event.media = leg.hasVideo ? "video" : "audio"
+        event.reason = end.cause.rawValue
+        event.by = end.byPeer.map { $0 ? "peer" : "local" }
+        event.detail = end.detail
+        event.duration = leg.status().duration
+        event.missed = leg.record.isMissed
+        events.publish(event)
+        logger.info("call with \(leg.peer.name) ended: \(end.sentence)")
+    }
+
+    private func startRingTimer(_ leg: CallLeg, after delay: Duration) {
+        let id = leg.id
+        leg.tasks.append(Task { [weak self] in
+            try? await Task.sleep(for: delay)
+            guard !Task.isCancelled else { return }
+            await self?.ringTimedOut(id)
+        })
+    }
+
+    private func ringTimedOut(_ id: UUID) async {
+        guard let leg = current, leg.id == id, leg.state.isRinging else { return }
+        await apply(.ringTimeout, to: leg)
+    }
+
+    // MARK: Helpers
+
+    private func find(_ reference: String?, allowEnded: Bool = false) throws -> CallLeg {
+        guard let leg = current else { throw CallError.noSuchCall(reference) }
+        if let reference, !reference.isEmpty, leg.id.uuidString.lowercased() != reference.lowercased(),
+           !leg.id.uuidString.lowercased().hasPrefix(reference.lowercased()) {
+            throw CallError.noSuchCall(reference)
+        }
+        if !allowEnded, leg.isEnded, reference == nil { throw CallError.noSuchCall(nil) }
+        return leg
+    }
+
+    private func send(_ frames: [CallFrame], to leg: CallLeg) async {
+        await send(frames, toContact: leg.peer.id)
+    }
+
+    private func send(_ frames: [CallFrame], toContact contact: ContactID) async {
+        guard !frames.isEmpty, let session = await registry.session(for: contact) else { return }
+        do {
+            try await session.send(contentsOf: frames.map { .call($0) })
+        } catch {
+            logger.notice("call frames to \(contact.short) not sent: \(error)")
+        }
+    }
+
+    /// Our side of the media: audio always, video when wanted; fresh SSRCs and a fresh key.
+    private func localDescription(video: Bool, transport: CallTransport, session: PeerSession, settings: CallSettings) -> CallDescription {
+        var media = [CallMediaOffer(kind: .audio, direction: .sendReceive, payloadType: 111, clockRate: 48000,
+                                    ssrc: UInt32.random(in: 1 ... .max), bitrate: UInt32(settings.audioBitrate))]
+        if video {
+            media.append(CallMediaOffer(kind: .video, direction: .sendReceive, payloadType: 96, clockRate: 90000,
+                                        ssrc: UInt32.random(in: 1 ... .max), bitrate: UInt32(settings.videoBitrate),
+                                        width: 640, height: 480, frameRate: 30))
+        }
+        var candidates: [CallCandidate] = []
+        if let host = session.localAddress?.ipAddress, transport.localPort > 0 {
+            candidates.append(CallCandidate(host: host, port: UInt16(clamping: transport.localPort)))
+        }
+        var generator = SystemRandomNumberGenerator()
+        let key = (0 ..< CallDescription.srtpKeyLength).map { _ in UInt8.random(in: 0 ... 255, using: &generator) }
+        return CallDescription(media: media, candidates: candidates, srtpKey: key)
+    }
+
+    /// Where to send UDP media: the peer's candidate on the address its link comes from if it
+    /// names one, else its first candidate, else the link's address with the first port.
+    static func destination(_ candidates: [CallCandidate], link: SocketAddress?) -> SocketAddress? {
+        let linkHost = link?.ipAddress
+        let chosen = candidates.first { $0.host == linkHost } ?? candidates.first
+        guard let chosen else { return nil }
+        if let address = try? SocketAddress(ipAddress: chosen.host, port: Int(chosen.port)) {
+            return address
+        }
+        return linkHost.flatMap { try? SocketAddress(ipAddress: $0, port: Int(chosen.port)) }
+    }
+}
+
+/// Whether calls from a contact are answered by themselves (`parley contacts calls NAME --auto-answer`).
+public enum AutoAnswer: String, Sendable, CaseIterable {
+    case off, audio, video
+}

@@ -1,0 +1,41 @@
+import ParleyWire
+
+/// The media of an answered call, as the call manager drives it: the two-way media
+/// session of the media engine behind a seam, so signalling can be tested on its own.
+protocol CallMediaLeg: AnyObject, Sendable {
+    /// One datagram from the peer (UDP or link); returns at once.
+    func receive(_ datagram: [UInt8])
+    /// Stop or resume sending a kind (no packets of it while stopped).
+    func setSending(_ kind: CallMediaOffer.Kind, _ on: Bool)
+    /// Stop or resume playing a kind we receive.
+    func setReceiving(_ kind: CallMediaOffer.Kind, _ on: Bool)
+    /// Live statistics per stream.
+    func statistics() -> CallStatistics
+    /// Monotonic nanoseconds of the last authenticated packet from the peer.
+    var lastReceivedNanoseconds: UInt64? { get }
+    /// Says goodbye (RTCP BYE), stops the media threads, completes the sinks' files.
+    func stop()
+}
+
+/// What starting a call's media needs.
+struct CallMediaRequest: Sendable {
+    var local: CallDescription
+    var remote: CallDescription
+    var devices: CallDevices
+    var settings: CallSettings
+    var transport: CallTransport
+    /// A device could not be used (that kind goes on receive-only or without a sink).
+    var deviceError: @Sendable (CallMediaOffer.Kind, String) -> Void
+}
+
+/// Starts the media of an answered call.
+typealias CallMediaFactory = @Sendable (CallMediaRequest) throws -> any CallMediaLeg
+
+extension CallDescription {
+    /// Whether this side sends and receives `kind`, given the other side's description.
+    func flow(_ kind: CallMediaOffer.Kind, with other: CallDescription) -> CallMediaOffer.Direction? {
+        guard let mine = offer(kind), let theirs = other.offer(kind) else { return nil }
+        return CallMediaOffer.Direction(send: mine.direction.send && theirs.direction.receive,
+                                        receive: mine.direction.receive && theirs.direction.send)
+    }
+}

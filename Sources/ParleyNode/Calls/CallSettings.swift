@@ -1,0 +1,86 @@
+import ParleyMedia
+
+/// What a call uses when its command gives no option: the profile's config keys
+/// `ring_timeout`, `audio_input`, `audio_output`, `video_input`, `video_output`,
+/// `voice_processing`, with per-call overrides.
+public struct CallDevices: Sendable, Equatable {
+    public var audioInput: String?
+    public var audioOutput: String?
+    public var videoInput: String?
+    public var videoOutput: String?
+
+    public init(audioInput: String? = nil, audioOutput: String? = nil, videoInput: String? = nil, videoOutput: String? = nil) {
+        self.audioInput = audioInput
+        self.audioOutput = audioOutput
+        self.videoInput = videoInput
+        self.videoOutput = videoOutput
+    }
+
+    /// These devices, with each one `overrides` names instead.
+    public func overridden(by overrides: CallDevices) -> CallDevices {
+        CallDevices(audioInput: overrides.audioInput ?? audioInput, audioOutput: overrides.audioOutput ?? audioOutput,
+                    videoInput: overrides.videoInput ?? videoInput, videoOutput: overrides.videoOutput ?? videoOutput)
+    }
+
+    /// Checks the syntax of every device named (not whether it can be opened: a device that
+    /// fails to open makes that kind receive-only, it never fails the call).
+    public func validate() throws(CallError) {
+        do {
+            _ = try audioInput.map { try AudioSourceSpecifier(parsing: $0) }
+            _ = try audioOutput.map { try AudioSinkSpecifier(parsing: $0) }
+            _ = try videoInput.map { try VideoSourceSpecifier(parsing: $0) }
+            _ = try videoOutput.map { try VideoSinkSpecifier(parsing: $0) }
+        } catch {
+            throw .badDevice("\(error)")
+        }
+    }
+}
+
+/// Echo cancellation and noise suppression.
+public enum VoiceProcessingMode: String, Sendable, Equatable {
+    /// On when input and output are both real ALSA devices.
+    case auto
+    case on
+    case off
+}
+
+/// The call settings of a profile.
+public struct CallSettings: Sendable, Equatable {
+    public var ringTimeoutSeconds: Int = 30
+    public var devices = CallDevices(audioInput: "alsa:default", audioOutput: "alsa:default")
+    public var voiceProcessing: VoiceProcessingMode = .auto
+    public var audioBitrate = 32_000
+    public var videoBitrate = 800_000
+
+    public init() {}
+
+    /// The config keys calls read.
+    public static let keys: Set<String> = ["ring_timeout", "audio_input", "audio_output", "video_input", "video_output", "voice_processing"]
+}
+
+extension Configuration {
+    /// The call settings (`ring_timeout` 1–600 s, default 30; devices; `voice_processing`).
+    public func callSettings() throws(ConfigurationError) -> CallSettings {
+        var settings = CallSettings()
+        settings.ringTimeoutSeconds = try integer("ring_timeout", default: 30, in: 1 ... 600, unit: "seconds")
+        for (key, path) in [("audio_input", \CallDevices.audioInput), ("audio_output", \.audioOutput),
+                            ("video_input", \.videoInput), ("video_output", \.videoOutput)] {
+            guard let value = values[key] else { continue }
+            let device = value.isEmpty || value == "none" ? nil : value
+            settings.devices[keyPath: path] = device
+            do {
+                try CallDevices(audioInput: key == "audio_input" ? device : nil, audioOutput: key == "audio_output" ? device : nil,
+                                videoInput: key == "video_input" ? device : nil, videoOutput: key == "video_output" ? device : nil).validate()
+            } catch {
+                throw .invalidValue(key: key, value: value, reason: error.description)
+            }
+        }
+        if let text = values["voice_processing"] {
+            guard let mode = VoiceProcessingMode(rawValue: text.lowercased()) else {
+                throw .invalidValue(key: "voice_processing", value: text, reason: "use auto, on or off")
+            }
+            settings.voiceProcessing = mode
+        }
+        return settings
+    }
+}

@@ -1,0 +1,197 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The call-signalling frames (types 0x0201–0x0207), all keyed by the call ID, and the
+/// DATAGRAM frame (0x0300) that carries a call's media through the link when UDP cannot.
+public enum CallFrame: Sendable, Equatable {
+    /// CALL_INVITE (0x0201), caller → callee.
+    case invite(CallInvite)
+    /// CALL_RINGING (0x0202), callee → caller: the invitation is shown to the user.
+    case ringing(UUID)
+    /// CALL_ACCEPT (0x0203), callee → caller: the callee's side of the media.
+    case accept(UUID, CallDescription)
+    /// CALL_REJECT (0x0204), callee → caller.
+    case reject(UUID, reason: CallRejectReason, detail: String)
+    /// CALL_CANCEL (0x0205), caller → callee: the caller gave up while it rang.
+    case cancel(UUID)
+    /// CALL_HANGUP (0x0206), either way: the call is over for the sender.
+    case hangup(UUID, reason: CallHangupReason, detail: String)
+    /// CALL_MEDIA_STATE (0x0207), either way: the sender stopped or resumed sending a kind
+    /// (`scope` = `.mySending`), or asks the peer to stop or resume sending it one (`.yourSending`).
+    case mediaState(UUID, kind: CallMediaOffer.Kind, scope: CallMediaScope, on: Bool)
+    /// DATAGRAM (0x0300), either way: one SRTP/SRTCP datagram of the call's media.
+    case datagram(UUID, [UInt8])
+
+    /// The call this frame belongs to.
+    public var callID: UUID {
+        switch self {
+        case .invite(let invite): invite.callID
+        case .ringing(let id), .accept(let id, _), .reject(let id, _, _), .cancel(let id), .hangup(let id, _, _),
+             .mediaState(let id, _, _, _), .datagram(let id, _):
+            id
+        }
+    }
+
+    /// The largest datagram a DATAGRAM frame carries (an MTU-sized SRTP packet and headroom).
+    public static let maxDatagramBytes = 2048
+
+    var type: FrameType {
+        switch self {
+        case .invite: .callInvite
+        case .ringing: .callRinging
+        case .accept: .callAccept
+        case .reject: .callReject
+        case .cancel: .callCancel
+        case .hangup: .callHangup
+        case .mediaState: .callMediaState
+        case .datagram: .datagram
+        }
+    }
+
+    init?(type: FrameType, reader: inout ByteReader) throws(WireError) {
+        func id() throws(WireError) -> UUID { try reader.readUUID(field: "\(type).callID") }
+        func detail() throws(WireError) -> String {
+            try reader.readString(field: "\(type).detail", maxBytes: WireLimits.maxCloseReasonBytes)
+        }
+        switch type {
+        case .callInvite: self = .invite(try CallInvite(from: &reader))
+        case .callRinging: self = .ringing(try id())
+        case .callAccept: self = .accept(try id(), try CallDescription(from: &reader, field: "callAccept"))
+        case .callReject:
+            let call = try id()
+            let raw = try reader.readUInt8(field: "callReject.reason")
+            guard let reason = CallRejectReason(rawValue: raw) else {
+                throw .invalidValue(field: "callReject.reason", value: UInt64(raw))
+            }
+            self = .reject(call, reason: reason, detail: try detail())
+        case .callCancel: self = .cancel(try id())
+        case .callHangup:
+            let call = try id()
+            let raw = try reader.readUInt8(field: "callHangup.reason")
+            guard let reason = CallHangupReason(rawValue: raw) else {
+                throw .invalidValue(field: "callHangup.reason", value: UInt64(raw))
+            }
+            self = .hangup(call, reason: reason, detail: try detail())
+        case .callMediaState:
+            let call = try id()
+            let rawKind = try reader.readUInt8(field: "callMediaState.kind")
+            guard let kind = CallMediaOffer.Kind(rawValue: rawKind) else {
+                throw .invalidValue(field: "callMediaState.kind", value: UInt64(rawKind))
+            }
+            let rawScope = try reader.readUInt8(field: "callMediaState.scope")
+            guard let scope = CallMediaScope(rawValue: rawScope) else {
+                throw .invalidValue(field: "callMediaState.scope", value: UInt64(rawScope))
+            }
+            self = .mediaState(call, kind: kind, scope: scope, on: try reader.readBool(field: "callMediaState.on"))
+        case .datagram:
+            let call = try id()
+            self = .datagram(call, try reader.readBytes(field: "datagram.bytes", maxLength: Self.maxDatagramBytes))
+        default: return nil
+        }
+    }
+
+    func encode(to writer: inout ByteWriter) {
+        switch self {
+        case .invite(let invite): invite.encode(to: &writer)
+        case .ringing(let id), .cancel(let id):
+            writer.writeUUID(id)
+        case .accept(let id, let description):
+            writer.writeUUID(id)
+            description.encode(to: &writer)
+        case .reject(let id, let reason, let detail):
+            writer.writeUUID(id)
+            writer.writeUInt8(reason.rawValue)
+            writer.writeString(detail)
+        case .hangup(let id, let reason, let detail):
+            writer.writeUUID(id)
+            writer.writeUInt8(reason.rawValue)
+            writer.writeString(detail)
+        case .mediaState(let id, let kind, let scope, let on):
+            writer.writeUUID(id)
+            writer.writeUInt8(kind.rawValue)
+            writer.writeUInt8(scope.rawValue)
+            writer.writeBool(on)
+        case .datagram(let id, let bytes):
+            writer.writeUUID(id)
+            writer.writeBytes(bytes)
+        }
+    }
+
+    func validate() throws(WireError) {
+        switch self {
+        case .invite(let invite): try invite.validate()
+        case .accept(_, let description): try description.validate(field: "callAccept")
+        case .reject(_, _, let detail), .hangup(_, _, let detail):
+            try Limit.check(detail, field: "\(type).detail", maxBytes: WireLimits.maxCloseReasonBytes)
+        case .datagram(_, let bytes):
+            try Limit.check(count: bytes.count, field: "datagram.bytes", allowed: 0 ... Self.maxDatagramBytes)
+        case .ringing, .cancel, .mediaState:
+            break
+        }
+    }
+}
+
+/// CALL_INVITE's body.
+public struct CallInvite: Sendable, Equatable {
+    public var callID: UUID
+    /// How long the callee's side rings before it gives up on its own (seconds).
+    public var ringTimeoutSeconds: UInt16
+    /// The caller's side of the media.
+    public var description: CallDescription
+
+    public init(callID: UUID, ringTimeoutSeconds: UInt16, description: CallDescription) {
+        self.callID = callID
+        self.ringTimeoutSeconds = ringTimeoutSeconds
+        self.description = description
+    }
+
+    public static let ringTimeouts: ClosedRange<UInt64> = 1 ... 600
+
+    init(from reader: inout ByteReader) throws(WireError) {
+        callID = try reader.readUUID(field: "callInvite.callID")
+        ringTimeoutSeconds = try reader.readUInt16(field: "callInvite.ringTimeout", allowed: Self.ringTimeouts)
+        description = try CallDescription(from: &reader, field: "callInvite")
+    }
+
+    func encode(to writer: inout ByteWriter) {
+        writer.writeUUID(callID)
+        writer.writeUInt16(ringTimeoutSeconds)
+        description.encode(to: &writer)
+    }
+
+    func validate() throws(WireError) {
+        try Limit.check(UInt64(ringTimeoutSeconds), field: "callInvite.ringTimeout", allowed: Self.ringTimeouts)
+        try description.validate(field: "callInvite")
+    }
+}
+
+/// Why a callee refused a call.
+public enum CallRejectReason: UInt8, Sendable, CaseIterable {
+    /// The user said no.
+    case declined = 1
+    /// The callee is in another call.
+    case busy = 2
+    /// The callee cannot take calls now (no way to play or capture anything, shutting down).
+    case unavailable = 3
+}
+
+/// Why a side hung up.
+public enum CallHangupReason: UInt8, Sendable, CaseIterable {
+    /// The user ended the call.
+    case normal = 1
+    /// Something failed on the sender's side (detail says what).
+    case failed = 2
+    /// The sender lost the media and the link for too long.
+    case connectionLost = 3
+}
+
+/// Whose sending a CALL_MEDIA_STATE is about.
+public enum CallMediaScope: UInt8, Sendable, CaseIterable {
+    /// The frame's sender stopped or resumed sending the kind.
+    case mySending = 1
+    /// The frame's sender asks the receiver to stop or resume sending it the kind.
+    case yourSending = 2
+}

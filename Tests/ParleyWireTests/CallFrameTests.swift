@@ -1,0 +1,148 @@
+import Foundation
+import ParleyWire
+import Testing
+
+/// Call frames round-trip, and every number and list in them is range-checked where it is
+/// decoded.
+@Suite("Call frames")
+struct CallFrameTests {
+    static let id = UUID()
+    static let key = (0 ..< 30).map { UInt8($0) }
+
+    static func description(video: Bool = true) -> CallDescription {
+        var media = [CallMediaOffer(kind: .audio, direction: .sendReceive, payloadType: 111, clockRate: 48000,
+                                    ssrc: 0x1234_5678, bitrate: 32000)]
+        if video {
+            media.append(CallMediaOffer(kind: .video, direction: .receiveOnly, payloadType: 96, clockRate: 90000,
+                                        ssrc: 0xDEAD_BEEF, bitrate: 800_000, width: 640, height: 480, frameRate: 30))
+        }
+        return CallDescription(media: media, candidates: [CallCandidate(host: "192.0.2.7", port: 40000),
+                                                          CallCandidate(host: "2001:db8::1", port: 40002)],
+                               srtpKey: key)
+    }
+
+    static let every: [CallFrame] = [
+        .invite(CallInvite(callID: id, ringTimeoutSeconds: 30, description: description())),
+        .ringing(id),
+        .accept(id, description(video: false)),
+        .reject(id, reason: .busy, detail: "in another call"),
+        .cancel(id),
+        .hangup(id, reason: .connectionLost, detail: "no media for 10 s"),
+        .mediaState(id, kind: .video, scope: .yourSending, on: false),
+        .datagram(id, [0x80, 0x6F, 1, 2, 3]),
+    ]
+
+    @Test(arguments: every)
+    func roundTrips(_ frame: CallFrame) throws {
+        let message = WireMessage.call(frame)
+        try message.validate()
+        let decoded = try WireMessage(frame: message.frame())
+        #expect(decoded == message)
+        #expect(FrameType(message.type).name != nil)
+    }
+
+    private func decode(_ type: FrameType, _ build: (inout ByteWriter) -> Void) throws -> WireMessage {
+        var writer = ByteWriter()
+        build(&writer)
+        return try WireMessage(frame: Frame(type: type.rawValue, payload: writer.bytes))
+    }
+
+    private func invite(ringTimeout: UInt16 = 30, _ media: (inout ByteWriter) -> Void,
+                        candidates: Int = 0, keyLength: Int = 30) throws -> WireMessage {
+        try decode(.callInvite) { writer in
+            writer.writeUUID(Self.id)
+            writer.writeUInt16(ringTimeout)
+            media(&writer)
+            writer.writeUInt16(UInt16(candidates))
+            for _ in 0 ..< candidates { writer.writeString("127.0.0.1"); writer.writeUInt16(5000) }
+            writer.writeBytes([UInt8](repeating: 7, count: keyLength))
+        }
+    }
+
+    private func oneAudio(payloadType: UInt8 = 111, clockRate: UInt32 = 48000, bitrate: UInt32 = 32000,
+                          direction: UInt8 = 3, kind: UInt8 = 1, width: UInt16 = 0) -> (inout ByteWriter) -> Void {
+        { writer in
+            writer.writeUInt16(1)
+            writer.writeUInt8(kind)
+            writer.writeUInt8(direction)
+            writer.writeUInt8(payloadType)
+            writer.writeUInt32(clockRate)
+            writer.writeUInt32(42)
+            writer.writeUInt32(bitrate)
+            writer.writeUInt16(width)
+            writer.writeUInt16(0)
+            writer.writeUInt8(0)
+        }
+    }
+
+    @Test func aWellFormedInviteDecodes() throws {
+        guard case .call(.invite(let invite)) = try invite(oneAudio(), candidates: 8) else {
+            Issue.record("not an invite")
+            return
+        }
+        #expect(invite.description.candidates.count == 8)
+        #expect(invite.description.offer(.audio)?.ssrc == 42)
+    }
+
+    @Test func numbersOutsideTheirRangesAreRefused() {
+        let cases: [(String, () throws -> WireMessage)] = [
+            ("callInvite.ringTimeout", { try self.invite(ringTimeout: 0, self.oneAudio()) }),
+            ("callInvite.ringTimeout", { try self.invite(ringTimeout: 601, self.oneAudio()) }),
+            ("callInvite.media[].payloadType", { try self.invite(self.oneAudio(payloadType: 0)) }),
+            ("callInvite.media[].payloadType", { try self.invite(self.oneAudio(payloadType: 128)) }),
+            ("callInvite.media[].clockRate", { try self.invite(self.oneAudio(clockRate: 1)) }),
+            ("callInvite.media[].clockRate", { try self.invite(self.oneAudio(clockRate: .max)) }),
+            ("callInvite.media[].bitrate", { try self.invite(self.oneAudio(bitrate: .max)) }),
+            ("callInvite.media[].width", { try self.invite(self.oneAudio(width: 65535)) }),
+        ]
+        for (field, build) in cases {
+            #expect(throws: WireError.self, "\(field)") { _ = try build() }
+            do {
+                _ = try build()
+            } catch let error as WireError {
+                guard case .outOfRange(let named, _, _) = error else {
+                    Issue.record("\(field): \(error)")
+                    continue
+                }
+                #expect(named == field)
+            } catch {
+                Issue.record("\(error)")
+            }
+        }
+    }
+
+    @Test func badKindsDirectionsListsAndKeysAreRefused() {
+        #expect(throws: WireError.self) { _ = try self.invite(self.oneAudio(kind: 3)) }
+        #expect(throws: WireError.self) { _ = try self.invite(self.oneAudio(direction: 4)) }
+        #expect(throws: WireError.self) { _ = try self.invite({ $0.writeUInt16(0) }) }   // no media
+        #expect(throws: WireError.self) { _ = try self.invite(self.oneAudio(), candidates: 9) }
+        #expect(throws: WireError.self) { _ = try self.invite(self.oneAudio(), keyLength: 16) }
+        #expect(throws: WireError.self) { _ = try self.invite(self.oneAudio(), keyLength: 31) }
+        // Two entries of the same kind.
+        #expect(throws: WireError.self) {
+            _ = try self.invite({ writer in
+                writer.writeUInt16(2)
+                for _ in 0 ..< 2 {
+                    writer.writeUInt8(1); writer.writeUInt8(3); writer.writeUInt8(111); writer.writeUInt32(48000)
+                    writer.writeUInt32(1); writer.writeUInt32(32000); writer.writeUInt16(0); writer.writeUInt16(0); writer.writeUInt8(0)
+                }
+            })
+        }
+        #expect(throws: WireError.self) {
+            _ = try self.decode(.callReject) { $0.writeUUID(Self.id); $0.writeUInt8(9); $0.writeString("") }
+        }
+        #expect(throws: WireError.self) {
+            _ = try self.decode(.callMediaState) { $0.writeUUID(Self.id); $0.writeUInt8(1); $0.writeUInt8(3); $0.writeBool(true) }
+        }
+        #expect(throws: WireError.self) {
+            _ = try self.decode(.datagram) { $0.writeUUID(Self.id); $0.writeBytes([UInt8](repeating: 0, count: 2049)) }
+        }
+        #expect(throws: WireError.self) {
+            _ = try self.decode(.callRinging) { $0.writeRaw([1, 2, 3]) }
+        }
+    }
+}
+
+extension CallFrame: CustomTestStringConvertible {
+    public var testDescription: String { "\(FrameType(WireMessage.call(self).type))" }
+}
