@@ -20,6 +20,7 @@ struct Parley: AsyncParsableCommand {
             TUICommand.self,
             SendCommand.self,
             FileCommand.self,
+            CallCommand.self,
             ReadCommand.self,
             StatusCommand.self,
             EventsCommand.self,

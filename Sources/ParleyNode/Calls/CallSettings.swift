@@ -3,7 +3,7 @@ import ParleyMedia
 /// What a call uses when its command gives no option: the profile's config keys
 /// `ring_timeout`, `audio_input`, `audio_output`, `video_input`, `video_output`,
 /// `voice_processing`, with per-call overrides.
-public struct CallDevices: Sendable, Equatable {
+public struct CallDevices: Sendable, Equatable, Codable {
     public var audioInput: String?
     public var audioOutput: String?
     public var videoInput: String?
@@ -17,6 +17,10 @@ public struct CallDevices: Sendable, Equatable {
     }
 
     /// These devices, with each one `overrides` names instead.
+    enum CodingKeys: String, CodingKey {
+        case audioInput = "audio_in", audioOutput = "audio_out", videoInput = "video_in", videoOutput = "video_out"
+    }
+
     public func overridden(by overrides: CallDevices) -> CallDevices {
         CallDevices(audioInput: overrides.audioInput ?? audioInput, audioOutput: overrides.audioOutput ?? audioOutput,
                     videoInput: overrides.videoInput ?? videoInput, videoOutput: overrides.videoOutput ?? videoOutput)

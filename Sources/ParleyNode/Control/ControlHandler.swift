@@ -69,12 +69,47 @@ struct ControlHandler: Sendable {
             default: try await node.resumeTransfer(id)
             }
             return ControlResponse(ok: true, transfer: node.info(transfer))
+        case "call-start":
+            return ControlResponse(ok: true, call: try await node.startCall(
+                to: try required(request.contact, "contact"), video: request.video ?? false,
+                devices: request.devices ?? CallDevices(), timeoutSeconds: request.timeout))
+        case "call-accept":
+            return ControlResponse(ok: true, call: try await node.acceptCall(
+                request.call, audioOnly: request.audioOnly ?? false, devices: request.devices ?? CallDevices()))
+        case "call-reject":
+            return ControlResponse(ok: true, call: try await node.rejectCall(request.call))
+        case "call-hangup":
+            return ControlResponse(ok: true, call: try await node.hangUp(request.call))
+        case "call-media":
+            let audio = request.audio ?? false, video = request.video ?? false
+            let out = request.directionOut ?? false, into = request.directionIn ?? false
+            return ControlResponse(ok: true, call: try await node.setCallMedia(
+                request.call, audio: audio || !video, video: video || !audio, out: out || !into, in: into,
+                on: try requiredBool(request.on, "on")))
+        case "call-status":
+            return ControlResponse(ok: true, call: try await node.callStatus(request.call))
+        case "call-log":
+            return ControlResponse(ok: true, calls: try node.callLog(with: request.contact, limit: request.limit ?? 50))
+        case "auto-answer":
+            let contact = try required(request.contact, "contact")
+            if let text = request.mode {
+                guard let mode = AutoAnswer(rawValue: text) else {
+                    throw CallError.wrongState("auto-answer is off, audio or video (not \(text))")
+                }
+                try node.setAutoAnswer(mode, for: contact)
+            }
+            return ControlResponse(ok: true, mode: try node.autoAnswer(for: contact).rawValue)
         case "contacts-changed":
             await node.contactsChanged()
             return ControlResponse(ok: true)
         default:
             throw NodeError.unknownCommand(request.command)
         }
+    }
+
+    private func requiredBool(_ value: Bool?, _ name: String) throws -> Bool {
+        guard let value else { throw NodeError.missingArgument(name) }
+        return value
     }
 
     private func required(_ value: String?, _ name: String) throws -> String {

@@ -18,10 +18,38 @@ public struct ControlRequest: Codable, Sendable {
     public var name: String?
     public var transfer: String?
     public var directory: String?
+    /// Calls (`call-start`, `call-accept`, `call-reject`, `call-hangup`, `call-media`, `call-status`,
+    /// `call-log`, `auto-answer`): the call ID (nil: the current call), video wanted, audio-only
+    /// answer, devices, ring time-out, the kinds and directions of a stop/play and whether it is
+    /// on, a limit, an auto-answer mode.
+    public var call: String?
+    public var video: Bool?
+    public var audioOnly: Bool?
+    public var devices: CallDevices?
+    public var timeout: Int?
+    public var audio: Bool?
+    public var directionIn: Bool?
+    public var directionOut: Bool?
+    public var on: Bool?
+    public var limit: Int?
+    public var mode: String?
 
     public init(command: String, contact: String? = nil, text: String? = nil, texts: [String]? = nil,
                 active: Bool? = nil, path: String? = nil, name: String? = nil, transfer: String? = nil,
-                directory: String? = nil) {
+                directory: String? = nil, call: String? = nil, video: Bool? = nil, audioOnly: Bool? = nil,
+                devices: CallDevices? = nil, timeout: Int? = nil, audio: Bool? = nil, directionIn: Bool? = nil,
+                directionOut: Bool? = nil, on: Bool? = nil, limit: Int? = nil, mode: String? = nil) {
+        self.call = call
+        self.video = video
+        self.audioOnly = audioOnly
+        self.devices = devices
+        self.timeout = timeout
+        self.audio = audio
+        self.directionIn = directionIn
+        self.directionOut = directionOut
+        self.on = on
+        self.limit = limit
+        self.mode = mode
         self.command = command
         self.contact = contact
         self.text = text
@@ -44,10 +72,16 @@ public struct ControlResponse: Codable, Sendable {
     public var count: Int?
     public var transfer: TransferInfo?
     public var transfers: [TransferInfo]?
+    public var call: CallStatus?
+    public var calls: [CallLogEntry]?
+    public var mode: String?
 
     public init(ok: Bool, error: String? = nil, message: SentMessage? = nil, messages: [SentMessage]? = nil,
                 status: NodeStatus? = nil, count: Int? = nil, transfer: TransferInfo? = nil,
-                transfers: [TransferInfo]? = nil) {
+                transfers: [TransferInfo]? = nil, call: CallStatus? = nil, calls: [CallLogEntry]? = nil, mode: String? = nil) {
+        self.call = call
+        self.calls = calls
+        self.mode = mode
         self.transfer = transfer
         self.transfers = transfers
         self.ok = ok

@@ -12,7 +12,7 @@ struct ContactsCommand: AsyncParsableCommand {
         discussion: "A contact is named by its name (any letter case) or by its ID (with or without dashes).",
         subcommands: [
             Add.self, List.self, Rename.self, Remove.self, Block.self, Unblock.self, Verify.self,
-            Requests.self, Accept.self, Decline.self, Files.self,
+            Requests.self, Accept.self, Decline.self, Files.self, Calls.self,
         ],
         defaultSubcommand: List.self
     )
@@ -227,6 +227,31 @@ extension ContactsCommand {
         }
     }
 }
+
+extension ContactsCommand {
+    struct Calls: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show or set whether a contact's calls are answered automatically.",
+            discussion: "--auto-answer audio answers with audio only, video with what the caller offers; off rings as usual.")
+        @OptionGroup var profileOptions: ProfileOptions
+        @Argument(help: "The contact's name or ID.") var contact: String
+        @Option(name: .customLong("auto-answer"), help: ArgumentHelp("off, audio or video.", valueName: "MODE"))
+        var autoAnswer: AutoAnswer?
+
+        func run() async throws {
+            let service = try profileOptions.contactService()
+            let target = try service.resolve(contact)
+            let key = SettingKeys.autoAnswer(for: target.id)
+            if let autoAnswer {
+                try service.database.settings.set(autoAnswer == .off ? nil : autoAnswer.rawValue, for: key)
+            }
+            let mode = try service.database.settings.value(for: key) ?? "off"
+            print("\(target.name): auto-answer \(mode)")
+        }
+    }
+}
+
+extension AutoAnswer: ExpressibleByArgument {}
 
 extension ProfileOptions {
     func contactService() throws -> ContactService {

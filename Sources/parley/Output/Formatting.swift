@@ -16,6 +16,9 @@ enum Formatting {
         return formatter
     }()
 
+    /// 192 → "3 min 12 s".
+    static func duration(_ seconds: Double) -> String { CallRecord.format(seconds) }
+
     /// 1536 → "1.5 KiB".
     static func bytes(_ count: UInt64) -> String { ByteCount.readable(count) }
 }
