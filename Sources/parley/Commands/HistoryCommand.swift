@@ -30,15 +30,24 @@ struct HistoryCommand: AsyncParsableCommand {
             try JSONOutput.print(messages.map(MessageJSON.init))
             return
         }
-        guard !messages.isEmpty else {
+        // Calls are shown among the messages of the same span (the JSON stays messages only).
+        let from = messages.count == limitOptions.limit ? messages.first?.sentAt ?? .distantPast : .distantPast
+        let until = before == nil ? Date.distantFuture : messages.last?.sentAt ?? .distantPast
+        let calls = (try? profile.database.calls.between(from, until, with: peer.id)) ?? []
+        guard !messages.isEmpty || !calls.isEmpty else {
             print(before == nil ? "No messages with \(peer.name) yet." : "No older messages with \(peer.name).")
             return
         }
-        for message in messages {
+        var lines: [(Date, String)] = messages.map { message in
             let who = message.direction == .outgoing ? "me" : peer.name
             let mark = message.direction == .outgoing ? "  [\(message.state.rawValue)]" : ""
-            print("\(Formatting.timestamp(message.sentAt))  \(who): \(message.body)\(mark)")
+            return (message.sentAt, "\(Formatting.timestamp(message.sentAt))  \(who): \(message.body)\(mark)")
         }
+        for call in calls {
+            let who = call.direction == .outgoing ? "me → \(peer.name)" : "\(peer.name) → me"
+            lines.append((call.startedAt, "\(Formatting.timestamp(call.startedAt))  ☎ \(who): \(call.summary)"))
+        }
+        for (_, line) in lines.sorted(by: { $0.0 < $1.0 }) { print(line) }
     }
 }
 
