@@ -26,6 +26,19 @@ def chunk(ident, offset, data):
 def simple(kind, ident, extra=b""):
     return frame(kind, ident.bytes + extra)
 
+def description(video=True, candidates=1, key=bytes(range(30))):
+    def media(kind, pt, rate, ssrc, bitrate, w=0, h=0, fps=0):
+        return struct.pack(">BBBIIIHHB", kind, 3, pt, rate, ssrc, bitrate, w, h, fps)
+    entries = [media(1, 111, 48000, 0x11111111, 32000)]
+    if video:
+        entries.append(media(2, 96, 90000, 0x22222222, 800000, 640, 480, 30))
+    body = struct.pack(">H", len(entries)) + b"".join(entries)
+    body += struct.pack(">H", candidates) + b"".join(string("127.0.0.1") + struct.pack(">H", 40000 + i) for i in range(candidates))
+    return body + struct.pack(">I", len(key)) + key
+
+def invite(ident, timeout=30, video=True):
+    return frame(0x0201, ident.bytes + struct.pack(">H", timeout) + description(video))
+
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
 a, b = uuid.UUID(int=1), uuid.UUID(int=2)
@@ -44,6 +57,13 @@ seeds = {
     "file-names": offer(a, "../../etc/passwd", b"x") + offer(b, ".\u0301hidden", b"y")
         + offer(uuid.UUID(int=3), "a" + "\u0301" * 300, b"z"),
     "contact-request": frame(0x0020, string("me") + string("note") + struct.pack(">H", 0)),
+    "call-invite-cancel": invite(a) + simple(0x0205, a),
+    "call-invite-twice": invite(a, video=False) + invite(b) + simple(0x0206, a, b"\x01" + string("bye")),
+    "call-frames-unknown-call": simple(0x0202, b) + simple(0x0203, b, description(False))
+        + simple(0x0204, b, b"\x02" + string("busy")) + simple(0x0207, b, b"\x02\x02\x00"),
+    "call-media-state": invite(a) + simple(0x0207, a, b"\x01\x01\x00") + simple(0x0207, a, b"\x02\x02\x01")
+        + simple(0x0300, a, struct.pack(">I", 12) + bytes([0x80, 111]) + bytes(10)),
+    "call-datagram-flood": invite(a) + b"".join(simple(0x0300, a, struct.pack(">I", 20) + bytes(20)) for _ in range(50)),
     "close": chat("before") + frame(0x0004, struct.pack(">H", 0) + string("bye")) + chat("after"),
 }
 for name, data in seeds.items():
