@@ -8,7 +8,7 @@ FUZZ_TIME   ?= 60
 BIN         := .build/debug/parley
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the build and the tests need.
-APT_PACKAGES := libsqlite3-dev pkg-config openssl socat tmux libncurses-dev libopus-dev libvpx-dev libsrtp2-dev libasound2-dev libv4l-dev libspeexdsp-dev ffmpeg pulseaudio pulseaudio-utils libasound2-plugins
+APT_PACKAGES := libsqlite3-dev pkg-config openssl socat tmux libncurses-dev libopus-dev libvpx-dev libsrtp2-dev libasound2-dev libv4l-dev libspeexdsp-dev ffmpeg pulseaudio pulseaudio-utils libasound2-plugins iproute2 iptables
 
 .PHONY: deps build run test fuzz fuzz-wire fuzz-rtp fuzz-vp8 fuzz-mediafile fuzz-stream fuzz-node bench install clean
 
@@ -35,7 +35,7 @@ run: build
 
 ## test: every unit and end-to-end test; the real-time media suites run on their own afterwards,
 ## so the load of the other suites (floods, many processes) cannot starve their audio and video clocks
-REALTIME_SUITES := MediaStreamTests|RealTimeAudioTests|FFmpegInteropTests
+REALTIME_SUITES := MediaStreamTests|RealTimeAudioTests|FFmpegInteropTests|CallMediaTests|CallMediaSessionTests
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip '$(REALTIME_SUITES)'

@@ -12,10 +12,13 @@ final class DaemonProcess: @unchecked Sendable {
     private(set) var log: URL
     /// With a value, the daemon is started by `sh -c "LIMIT && exec parley …"`, e.g. `ulimit -n 1024`.
     let shellLimit: String?
+    /// With a value, the daemon runs as `WRAPPER… parley daemon …`, e.g. `ip netns exec NS`.
+    let wrapper: [String]?
 
     /// A node with a fresh profile (or `home`) listening on a free loopback port.
-    init(name: String, home: TemporaryHome? = nil, shellLimit: String? = nil) throws {
+    init(name: String, home: TemporaryHome? = nil, shellLimit: String? = nil, wrapper: [String]? = nil) throws {
         self.shellLimit = shellLimit
+        self.wrapper = wrapper
         self.home = try home ?? TemporaryHome()
         port = try freeLoopbackPort()
         log = self.home.url.appending(path: "daemon.log")
@@ -36,6 +39,9 @@ final class DaemonProcess: @unchecked Sendable {
             if let shellLimit {
                 process.executableURL = URL(fileURLWithPath: "/bin/sh")
                 process.arguments = ["-c", "\(shellLimit) && exec \"$0\" \"$@\"", parleyExecutable.path] + arguments
+            } else if let wrapper, let first = wrapper.first {
+                process.executableURL = URL(fileURLWithPath: first)
+                process.arguments = Array(wrapper.dropFirst()) + [parleyExecutable.path] + arguments
             } else {
                 process.executableURL = parleyExecutable
                 process.arguments = arguments

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import ParleyCore
 import ParleyWire
@@ -87,7 +88,14 @@ final class CallLeg {
             by: end?.byPeer.map { $0 ? "peer" : "local" }, detail: end?.detail, local: localShown, remote: remoteShown,
             mediaPath: media == nil ? nil : transport?.path.rawValue, remoteAddress: transport?.remote.map { "\($0)" },
             deviceErrors: deviceErrors.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key == .audio ? "audio" : "video"): \($0.value)" },
-            statistics: statistics)
+            statistics: statistics,
+            keys: local.flatMap { local in remote.map { remote in
+                ["send": Self.fingerprint(local.srtpKey), "receive": Self.fingerprint(remote.srtpKey)]
+            } })
+    }
+
+    static func fingerprint(_ key: [UInt8]) -> String {
+        SHA256.hash(data: key).prefix(8).map { String(format: "%02x", $0) }.joined()
     }
 
     static func seconds(_ duration: Duration) -> Double {

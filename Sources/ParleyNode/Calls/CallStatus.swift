@@ -53,12 +53,15 @@ public struct CallStatus: Codable, Sendable, Equatable {
     public var deviceErrors: [String]
     /// Live statistics per stream sent and received (JSON objects as the media engine reports them).
     public var statistics: CallStatistics?
+    /// Fingerprints (first 16 hex digits of SHA-256) of the SRTP keys for what we send and
+    /// what we receive: the peer shows the same two the other way round. Never the keys.
+    public var keys: [String: String]?
 
     enum CodingKeys: String, CodingKey {
         case id, contact, name, direction, state, video, duration, reason, by, detail, local, remote, statistics
         case startedAt = "started_at", answeredAt = "answered_at", endedAt = "ended_at"
         case ringRemaining = "ring_remaining", mediaPath = "media_path", remoteAddress = "remote_address"
-        case deviceErrors = "device_errors"
+        case deviceErrors = "device_errors", keys
     }
 }
 
