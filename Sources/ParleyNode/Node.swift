@@ -57,7 +57,7 @@ public final class Node: Sendable {
         let runner = PeerSessionRunner(
             identity: identity, database: profile.database, registry: registry, events: events,
             requestGate: ContactRequestGate(database: profile.database, limits: limits, logger: logger),
-            unauthenticated: unauthenticated, transfers: transfers, calls: calls, listenPort: { boundPort },
+            unauthenticated: unauthenticated, services: [transfers, calls], listenPort: { boundPort },
             displayName: { profile.displayName }, logger: logger)
         let dialer = ContactDialer(database: profile.database, registry: registry,
                                    connector: PeerConnector(tls: tls, timings: timings), runner: runner,

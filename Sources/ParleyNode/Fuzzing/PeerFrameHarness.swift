@@ -64,9 +64,9 @@ public final class PeerFrameHarness: @unchecked Sendable {
         runner = PeerSessionRunner(
             identity: identity, database: database, registry: registry, events: events,
             requestGate: ContactRequestGate(database: database, limits: NodeLimits(), logger: logger),
-            unauthenticated: UnauthenticatedConnections(), transfers: transfers,
-            calls: CallManager(ownID: identity.contactID, database: database, registry: registry, events: events,
-                               logger: logger, settings: { CallSettings() }, mediaFactory: CallMediaSessionLeg.start),
+            unauthenticated: UnauthenticatedConnections(),
+            services: [transfers, CallManager(ownID: identity.contactID, database: database, registry: registry, events: events,
+                               logger: logger, settings: { CallSettings() }, mediaFactory: CallMediaSessionLeg.start)],
             listenPort: { 0 },
             displayName: { "fuzz" }, logger: logger)
         let testingChannel = NIOAsyncTestingChannel()

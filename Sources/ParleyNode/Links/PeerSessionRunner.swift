@@ -16,8 +16,8 @@ struct PeerSessionRunner: Sendable {
     let requestGate: ContactRequestGate
     /// Incoming connections count against its caps until their peer proves to be a contact.
     let unauthenticated: UnauthenticatedConnections
-    let transfers: TransferManager
-    let calls: CallManager
+    /// File transfer, calls: each gets its frames and hears of links coming and going.
+    let services: [any LinkService]
     let listenPort: @Sendable () -> Int
     let displayName: @Sendable () -> String
     let logger: Logger
@@ -101,23 +101,27 @@ struct PeerSessionRunner: Sendable {
         online.online = true
         events.publish(online)
         logger.info("link up")
-        Task { await transfers.linkUp(session) }
-        Task { [database] in await ReadReceipts.flush(to: peer, on: session, database: database) }
-        defer {
-            Task {
-                await transfers.linkDown(session)
-                if await registry.unregister(session) {
-                    await calls.linkDown(peer)
-                    try? database.contacts.markSeen(peer)
-                    var offline = NodeEvent(.presence, contact: peer, name: contact.name)
-                    offline.online = false
-                    events.publish(offline)
-                }
-            }
-            logger.info("link down")
+        defer { logger.info("link down") }
+        do {
+            try await chat(with: contact, session: session, messages: &messages, logger: logger)
+        } catch {
+            await linkEnded(session, contact: contact)
+            throw error
         }
-        try await chat(with: contact, session: session, messages: &messages, logger: logger)
+        await linkEnded(session, contact: contact)
         return .chatted
+    }
+
+    /// Tells the services, unregisters the link and, when no other link to the contact is
+    /// up, says the contact went offline.
+    private func linkEnded(_ session: PeerSession, contact: Contact) async {
+        for service in services { await service.linkClosing(session) }
+        guard await registry.unregister(session) else { return }
+        for service in services { await service.contactOffline(contact.id) }
+        try? database.contacts.markSeen(contact.id)
+        var offline = NodeEvent(.presence, contact: contact.id, name: contact.name)
+        offline.online = false
+        events.publish(offline)
     }
 
     // MARK: Contacts: chat
@@ -129,6 +133,10 @@ struct PeerSessionRunner: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await sendOutbox(to: contact.id, on: session) }
             group.addTask { try await persistInbox(inbox, from: contact, on: session) }
+            group.addTask { [database] in await ReadReceipts.flush(to: contact.id, on: session, database: database) }
+            for service in services {
+                group.addTask { await service.linkUp(session) }
+            }
             defer {
                 inbox.finish()
                 group.cancelAll()
@@ -147,6 +155,10 @@ struct PeerSessionRunner: Sendable {
     /// frame that breaks the protocol, and store errors.
     func receive(_ message: WireMessage, from contact: Contact, on session: PeerSession,
                  inbox: BatchQueue<MessageRepository.Incoming>, logger: Logger) async throws -> Bool {
+        if let service = services.first(where: { $0.handles(message) }) {
+            try await service.receive(message, from: contact, on: session)
+            return true
+        }
         switch message {
         case .chat(let chat):
             await inbox.append(MessageRepository.Incoming(
@@ -164,10 +176,8 @@ struct PeerSessionRunner: Sendable {
             var event = NodeEvent(.typing, contact: contact.id, name: contact.name)
             event.online = active
             events.publish(event)
-        case .file(let frame):
-            try await transfers.handle(frame, from: contact, on: session)
-        case .call(let frame):
-            await calls.handle(frame, from: contact)
+        case .file, .call:
+            break   // handled by their services above
         case .contactRequest:
             try await session.send(.contactRequestResult(.alreadyContact))
         case .close(let reason):
