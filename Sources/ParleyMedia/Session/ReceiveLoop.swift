@@ -107,12 +107,13 @@ final class ReceiveLoop: @unchecked Sendable {
             reject(nil)
         case .rtp:
             guard let plain = try? inbound.unprotect(datagram), plain.count >= RTPPacket.minimumSize else { return reject(nil) }
-            authenticated(item)
             let payloadType = plain[1] & 0x7F
             let ssrc = Self.bigEndian32(plain, at: 8)
             if payloadType == MediaDescription.opusPayloadType, let audio, ssrc == plan.remoteAudioSSRC {
+                authenticated(item)
                 audio.receive(plain, nowNanoseconds: item.arrival, play: shared.isReceiving(.audio))
             } else if payloadType == MediaDescription.vp8PayloadType, let video, ssrc == plan.remoteVideoSSRC {
+                authenticated(item)
                 forward(plain, arrival: item.arrival, to: video)
             } else {
                 reject(payloadType == MediaDescription.opusPayloadType ? .audio : payloadType == MediaDescription.vp8PayloadType ? .video : nil)
@@ -138,6 +139,8 @@ final class ReceiveLoop: @unchecked Sendable {
         if !video.inbox.put((plain, arrival)) { shared.update { $0.statistics.datagramsDropped += 1 } }
     }
 
+    /// An authenticated datagram was accepted: the peer is alive (and a transport may learn
+    /// its address). Rejected ones never count, even when their tag was right.
     private func authenticated(_ item: InboundDatagram) {
         shared.update { $0.lastReceived = item.arrival }
         item.onAuthenticated?()
