@@ -190,6 +190,7 @@ let package = Package(
         .testTarget(name: "ParleyNodeTests", dependencies: ["ParleyNode", "ParleyWire", "ParleyCore"]),
         .testTarget(name: "ParleyTUITests", dependencies: ["ParleyTUI", "ParleyCore", "CNCursesW"]),
         .testTarget(name: "ParleyMediaTests", dependencies: ["ParleyMedia"]),
+        .testTarget(name: "ParleyCallMediaTests", dependencies: ["ParleyMedia", "ParleyStream"]),
         .testTarget(name: "ParleyEndToEndTests", dependencies: ["parley", "ParleyCore", "ParleyMedia"]),
     ]
 )

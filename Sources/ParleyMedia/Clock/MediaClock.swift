@@ -1,9 +1,25 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The clock media sources are paced by: monotonic nanoseconds and a way to wait.
 public protocol MediaClock: Sendable {
     /// Monotonic time in nanoseconds (arbitrary origin).
     func nowNanoseconds() -> UInt64
     /// Returns once `nowNanoseconds()` has reached `deadline` (or at once if it has).
     func sleep(untilNanoseconds deadline: UInt64) async throws
+    /// The same, blocking the calling thread: for a media thread of its own (a call's
+    /// capture thread), never for a task of Swift's cooperative pool.
+    func sleepBlocking(untilNanoseconds deadline: UInt64) throws
+}
+
+extension MediaClock {
+    /// Default for clocks that only wait asynchronously: waits for `sleep` on a task.
+    public func sleepBlocking(untilNanoseconds deadline: UInt64) throws {
+        try BlockingBridge.wait { try await self.sleep(untilNanoseconds: deadline) }
+    }
 }
 
 /// The system's monotonic clock (`ContinuousClock`, CLOCK_MONOTONIC on Linux).
@@ -22,6 +38,17 @@ public struct MonotonicClock: MediaClock {
         let now = nowNanoseconds()
         guard deadline > now else { return }
         try await Task.sleep(until: ContinuousClock.now + .nanoseconds(Int64(deadline - now)), clock: .continuous)
+    }
+
+    /// Sleeps the calling thread (nanosleep) until `deadline`.
+    public func sleepBlocking(untilNanoseconds deadline: UInt64) {
+        while true {
+            let now = nowNanoseconds()
+            guard deadline > now else { return }
+            let remaining = deadline - now
+            var request = timespec(tv_sec: Int(remaining / 1_000_000_000), tv_nsec: Int(remaining % 1_000_000_000))
+            _ = nanosleep(&request, nil)
+        }
     }
 }
 
@@ -45,11 +72,24 @@ public struct RealTimePacer: Sendable {
 
     /// Waits until the next frame is due; returns its capture time (nanoseconds of the clock).
     public mutating func waitForNextFrame() async throws -> UInt64 {
+        let deadline = nextDeadline()
+        try await clock.sleep(untilNanoseconds: deadline)
+        framesPaced += 1
+        return deadline
+    }
+
+    /// The same, blocking the calling thread (a media thread of its own).
+    public mutating func waitForNextFrameBlocking() throws -> UInt64 {
+        let deadline = nextDeadline()
+        try clock.sleepBlocking(untilNanoseconds: deadline)
+        framesPaced += 1
+        return deadline
+    }
+
+    private mutating func nextDeadline() -> UInt64 {
         let start = self.start ?? clock.nowNanoseconds()
         self.start = start
         let (deadline, overflow) = start.addingReportingOverflow(offset(ofFrame: framesPaced))
-        try await clock.sleep(untilNanoseconds: overflow ? .max : deadline)
-        framesPaced += 1
         return overflow ? .max : deadline
     }
 

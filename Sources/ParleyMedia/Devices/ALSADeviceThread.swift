@@ -21,6 +21,12 @@ final class ALSADeviceThread: @unchecked Sendable {
         }
     }
 
+    /// Reads `count` samples on the device's queue, blocking the calling thread meanwhile
+    /// (a media thread of its own, never the cooperative pool).
+    func readBlocking(count: Int) throws(AudioDeviceError) -> [Int16] {
+        try queue.sync { Result { () throws(AudioDeviceError) in try pcm.read(count: count) } }.get()
+    }
+
     /// Queues a blocking write; `completion` runs on the queue once the device took it.
     func write(_ samples: [Int16], completion: @escaping @Sendable (AudioDeviceError?) -> Void) {
         queue.async {

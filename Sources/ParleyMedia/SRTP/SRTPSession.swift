@@ -43,6 +43,18 @@ public struct SRTPKeyingMaterial: Equatable, Sendable {
         try self.init(bytes: data)
     }
 
+    /// Fresh key and salt from the system's cryptographic random source (getrandom on
+    /// Linux): one per call and direction, never reused.
+    public static func random() -> SRTPKeyingMaterial {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0 ..< keyLength + saltLength).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return SRTPKeyingMaterial(checked: bytes)
+    }
+
+    private init(checked bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
     /// The base64 form for an SDP `inline:` parameter.
     public var sdpInline: String { Base64.encode(bytes) }
 }

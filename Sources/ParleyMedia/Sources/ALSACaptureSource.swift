@@ -22,4 +22,11 @@ public final class ALSACaptureSource: AudioSource {
         let samples = try await device.read(count: VoiceFormat.samplesPerFrame)
         return (samples, deadline ?? clock.nowNanoseconds())
     }
+
+    /// The same, blocking the calling thread (a media thread of its own) on the device.
+    public func nextFrameBlocking() throws -> (samples: [Int16], captureTime: UInt64)? {
+        let deadline = try pacer?.waitForNextFrameBlocking()
+        let samples = try device.readBlocking(count: VoiceFormat.samplesPerFrame)
+        return (samples, deadline ?? clock.nowNanoseconds())
+    }
 }

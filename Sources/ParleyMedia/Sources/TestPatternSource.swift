@@ -19,4 +19,11 @@ public final class TestPatternSource: VideoSource {
         let captureTime = try await pacer.waitForNextFrame()
         return CapturedVideoFrame(frame: generator.frame(Int(index % 1_000_000)), captureTime: captureTime, index: index)
     }
+
+    public func nextFrameBlocking() throws -> CapturedVideoFrame? {
+        let index = pacer.framesPaced
+        if let frameLimit, index >= frameLimit { return nil }
+        let captureTime = try pacer.waitForNextFrameBlocking()
+        return CapturedVideoFrame(frame: generator.frame(Int(index % 1_000_000)), captureTime: captureTime, index: index)
+    }
 }

@@ -66,6 +66,11 @@ public final class V4L2CameraSource: VideoSource {
     deinit { parley_v4l2_close(descriptor) }
 
     public func nextFrame() async throws -> CapturedVideoFrame? {
+        try nextFrameBlocking()
+    }
+
+    /// Reads the next frame (libv4l2's read() blocks until the camera delivers one).
+    public func nextFrameBlocking() throws -> CapturedVideoFrame? {
         var buffer = [UInt8](repeating: 0, count: imageSize)
         while true {
             let got = buffer.withUnsafeMutableBytes { parley_v4l2_read(descriptor, $0.baseAddress, UInt($0.count)) }

@@ -20,6 +20,16 @@ public final class WAVFileSource: AudioSource {
     }
 
     public func nextFrame() async throws -> (samples: [Int16], captureTime: UInt64)? {
+        guard let samples = takeFrame() else { return nil }
+        return (samples, try await pacer.waitForNextFrame())
+    }
+
+    public func nextFrameBlocking() throws -> (samples: [Int16], captureTime: UInt64)? {
+        guard let samples = takeFrame() else { return nil }
+        return (samples, try pacer.waitForNextFrameBlocking())
+    }
+
+    private func takeFrame() -> [Int16]? {
         if position >= audio.samples.count {
             guard loops else { return nil }
             position = 0
@@ -28,7 +38,6 @@ public final class WAVFileSource: AudioSource {
         var samples = Array(audio.samples[position ..< end])
         samples += [Int16](repeating: 0, count: VoiceFormat.samplesPerFrame - samples.count)
         position = end
-        let captureTime = try await pacer.waitForNextFrame()
-        return (samples, captureTime)
+        return samples
     }
 }

@@ -19,4 +19,11 @@ public final class Y4MFileSource: VideoSource {
         let captureTime = try await pacer.waitForNextFrame()
         return CapturedVideoFrame(frame: frame, captureTime: captureTime, index: index)
     }
+
+    public func nextFrameBlocking() throws -> CapturedVideoFrame? {
+        guard let frame = try reader.nextFrame() else { return nil }
+        let index = pacer.framesPaced
+        let captureTime = try pacer.waitForNextFrameBlocking()
+        return CapturedVideoFrame(frame: frame, captureTime: captureTime, index: index)
+    }
 }

@@ -15,17 +15,26 @@ public final class AudioStreamReceiver {
     /// sender stopped without BYE): play silence instead of concealing, and do not count it.
     public static let idleTicks = 25
 
-    public init(description: MediaDescription, canonicalName: String) throws {
-        reception = try RTPReception(description: description, canonicalName: canonicalName, sessionBandwidth: 48_000)
+    private var packetsDiscarded: Int64 = 0
+
+    /// `ssrc`: the receiver's own SSRC in its reports (a call uses its sending SSRC).
+    public init(description: MediaDescription, canonicalName: String, ssrc: UInt32 = .random(in: 1 ... .max)) throws {
+        reception = try RTPReception(description: description, ssrc: ssrc, canonicalName: canonicalName, sessionBandwidth: 48_000)
         decoder = try OpusAudioDecoder()
     }
 
     /// Takes one datagram from the stream's port (audio needs no immediate feedback: its
     /// RTCP rides on the scheduled receiver reports).
-    public func receive(_ datagram: [UInt8], nowNanoseconds now: UInt64) {
+    /// With `play` false (receiving stopped locally) the packet counts for the statistics
+    /// and reports but is dropped unplayed (`packetsDiscarded`).
+    public func receive(_ datagram: [UInt8], nowNanoseconds now: UInt64, play: Bool = true) {
         guard case let .media(packet) = reception.receive(datagram, nowNanoseconds: now),
               let opus = OpusPacketizer.opusPacket(in: packet)
         else { return }
+        guard play else {
+            packetsDiscarded += 1
+            return
+        }
         jitterBuffer.insert(payload: opus, timestamp: packet.header.timestamp, arrivalNanoseconds: now)
         ticksWithoutPackets = 0
     }
@@ -105,6 +114,7 @@ public final class AudioStreamReceiver {
         current.packetsLate = Int64(jitterBuffer.packetsLate)
         current.longestGapMilliseconds = longestGapFrames * 20
         current.decoderErrors = decoderErrors
+        current.packetsDiscarded = packetsDiscarded
         return current
     }
 }

@@ -7,10 +7,13 @@ public final class AudioStreamSender: MediaStreamSending {
     private let encoder: OpusAudioEncoder
     private var packetizer: OpusPacketizer
 
-    public init(description: MediaDescription, settings: OpusEncoderSettings = OpusEncoderSettings(), canonicalName: String) throws {
+    /// `ssrc`: the stream's source identifier (random unless signalled, as in a call).
+    public init(
+        description: MediaDescription, settings: OpusEncoderSettings = OpusEncoderSettings(), canonicalName: String,
+        ssrc: UInt32 = .random(in: 1 ... .max)
+    ) throws {
         self.description = description
         encoder = try OpusAudioEncoder(settings: settings)
-        let ssrc = UInt32.random(in: 1 ... .max)
         packetizer = OpusPacketizer(
             sequencer: RTPSequencer(ssrc: ssrc, payloadType: description.payloadType, firstSequenceNumber: .random(in: .min ... .max)),
             firstTimestamp: .random(in: .min ... .max))
@@ -31,6 +34,13 @@ public final class AudioStreamSender: MediaStreamSending {
         }
         if let report = try transmitter.reportIfDue(nowNanoseconds: now) { datagrams.append(report) }
         return datagrams
+    }
+
+    /// Skips one 20 ms frame without sending it (sending is stopped): the RTP timestamp
+    /// moves on with the capture clock, so the receiver sees a pause, and the first packet
+    /// after it starts a talkspurt (marker bit).
+    public func skipFrame(sampleCount: Int = VoiceFormat.samplesPerFrame) {
+        _ = packetizer.packetize(opusPacket: nil, sampleCount: sampleCount)
     }
 
     /// Applies RTCP that came back (at `arrival`, for the RTT): the reported loss

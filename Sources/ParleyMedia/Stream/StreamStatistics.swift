@@ -16,6 +16,9 @@ public struct ReceivedStreamStatistics: Codable, Equatable, Sendable {
     public var packetsRejected: Int64 = 0
     /// Decoder failures (a corrupt frame, an invalid Opus packet). Zero on a healthy stream.
     public var decoderErrors: Int64 = 0
+    /// Packets received but dropped unplayed because receiving this kind was stopped
+    /// locally (a call's deafen / hide video); nil outside calls.
+    public var packetsDiscarded: Int64?
     public var receiverReportsSent = 0
     public var senderReportsReceived = 0
     public var byeReceived = false

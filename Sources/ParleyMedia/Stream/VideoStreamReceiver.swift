@@ -19,20 +19,29 @@ public final class VideoStreamReceiver {
     private var keyframesReceived = 0
     private var framesShown = OneSecondCounter()
     private var size: (width: Int, height: Int)?
+    private var packetsDiscarded: Int64 = 0
 
     /// `maximumPixels` caps the picture size a keyframe may declare (larger ones are refused
     /// before decoding and counted in `decoderErrors`).
+    /// `ssrc`: the receiver's own SSRC in its reports and PLIs (a call uses its sending SSRC).
     public init(
         description: MediaDescription, canonicalName: String, decoderThreads: Int = 1,
-        maximumPixels: Int = VP8VideoDecoder.defaultMaximumPixels
+        maximumPixels: Int = VP8VideoDecoder.defaultMaximumPixels, ssrc: UInt32 = .random(in: 1 ... .max)
     ) throws {
-        reception = try RTPReception(description: description, canonicalName: canonicalName, sessionBandwidth: 1_000_000)
+        reception = try RTPReception(description: description, ssrc: ssrc, canonicalName: canonicalName, sessionBandwidth: 1_000_000)
         decoder = try VP8VideoDecoder(threads: decoderThreads, maximumPixels: maximumPixels)
     }
 
     /// Takes one datagram from the stream's port; returns the frames it completed, decoded.
-    public func receive(_ datagram: [UInt8], nowNanoseconds now: UInt64) -> [DecodedVideoFrame] {
+    /// With `decode` false (receiving stopped locally) the packet counts for the statistics
+    /// and reports but is dropped before assembly (`packetsDiscarded`); the gap this leaves
+    /// makes the assembler ask for a keyframe once packets are taken again.
+    public func receive(_ datagram: [UInt8], nowNanoseconds now: UInt64, decode: Bool = true) -> [DecodedVideoFrame] {
         guard case let .media(packet) = reception.receive(datagram, nowNanoseconds: now) else { return [] }
+        guard decode else {
+            packetsDiscarded += 1
+            return []
+        }
         let assembled: [VP8AssembledFrame]
         do {
             assembled = try assembler.insert(packet)
@@ -86,6 +95,7 @@ public final class VideoStreamReceiver {
         current.keyframeRequestsSent = limiter.requestsSent
         current.keyframesReceived = keyframesReceived
         current.decoderErrors = decoderErrors
+        current.packetsDiscarded = packetsDiscarded
         return current
     }
 }

@@ -11,11 +11,14 @@ public final class VideoStreamSender: MediaStreamSending {
     private var firstCapture: UInt64?
     private var keyframesSent = 0
 
-    public init(description: MediaDescription, settings: VP8EncoderSettings, canonicalName: String, maximumPacketSize: Int = 1200) throws {
+    /// `ssrc`: the stream's source identifier (random unless signalled, as in a call).
+    public init(
+        description: MediaDescription, settings: VP8EncoderSettings, canonicalName: String, maximumPacketSize: Int = 1200,
+        ssrc: UInt32 = .random(in: 1 ... .max)
+    ) throws {
         self.description = description
         self.settings = settings
         encoder = try VP8VideoEncoder(settings: settings)
-        let ssrc = UInt32.random(in: 1 ... .max)
         firstTimestamp = .random(in: .min ... .max)
         packetizer = VP8Packetizer(
             sequencer: RTPSequencer(ssrc: ssrc, payloadType: description.payloadType, firstSequenceNumber: .random(in: .min ... .max)),
@@ -47,6 +50,11 @@ public final class VideoStreamSender: MediaStreamSending {
         transmitter.updateStatistics { [keyframesSent] in $0.keyframesSent = keyframesSent }
         if let report = try transmitter.reportIfDue(nowNanoseconds: now) { datagrams.append(report) }
         return datagrams
+    }
+
+    /// Makes the next encoded frame a keyframe (sending resumes after a pause).
+    public func requestKeyframe() {
+        encoder.requestKeyframe()
     }
 
     /// Applies RTCP that came back (at `arrival`, for the RTT): a PLI asks the encoder

@@ -1,0 +1,78 @@
+/// Receiving a call's video, on a thread of its own: plain RTP and RTCP of the peer's
+/// video stream (the receive thread authenticated and demultiplexed them) → RFC 7741
+/// frame assembly → VP8 decode → the sink, as frames complete; keyframe requests (PLI)
+/// after loss and receiver reports go out through the protected output.
+///
+/// While receiving is stopped, packets are counted (statistics, reports) but dropped
+/// before assembly; on resume the gap makes the receiver ask for a keyframe. Without a
+/// sink nothing is decoded.
+final class VideoReceiveLoop: @unchecked Sendable {
+    /// Plain RTP/RTCP of the peer's video with its arrival time (monotonic nanoseconds).
+    let inbox = MediaInbox<([UInt8], UInt64)>(capacity: 4096)
+    private let receiver: VideoStreamReceiver
+    private var sink: (any VideoSink)?
+    private let shared: CallMediaShared
+    private let output: ProtectedOutput
+    private var videoLead: Double?
+
+    init(sink: (any VideoSink)?, plan: CallMediaPlan, canonicalName: String, shared: CallMediaShared, output: ProtectedOutput) throws {
+        receiver = try VideoStreamReceiver(description: .vp8(port: 9), canonicalName: canonicalName, ssrc: plan.localVideoSSRC)
+        self.sink = sink
+        self.shared = shared
+        self.output = output
+        publish()
+    }
+
+    /// The thread's loop, until the inbox closes; then the sink is finished.
+    func run() {
+        let clock = shared.clock
+        while true {
+            let items = inbox.take(until: clock.nowNanoseconds() + 50_000_000, clock: clock)
+            for (datagram, arrival) in items { handle(datagram, arrival: arrival) }
+            sendFeedbackIfDue()
+            publish()
+            if items.isEmpty && inbox.isClosed { break }
+        }
+        finish()
+    }
+
+    /// Finishes the sink (the file is complete); from `run`, or from `stop` when the
+    /// session never started.
+    func finish() {
+        do { try sink?.finish() } catch { shared.onDeviceError(.video, "the video sink could not be finished: \(error)") }
+        sink = nil
+    }
+
+    private func handle(_ datagram: [UInt8], arrival: UInt64) {
+        let decode = sink != nil && shared.isReceiving(.video)
+        let frames = receiver.receive(datagram, nowNanoseconds: arrival, decode: decode)
+        for decoded in frames {
+            do { try sink?.write(decoded.frame) } catch {
+                sink = nil
+                shared.onDeviceError(.video, "the video sink failed: \(error)")
+            }
+        }
+        if let shown = frames.last, let videoReport = receiver.reception.lastSenderReport,
+           let playing = shared.state.withLock({ $0.audioPlaying }) {
+            var sync = LipSync()
+            sync.audioSenderReport(playing.senderReport)
+            sync.videoSenderReport(videoReport)
+            videoLead = sync.videoLead(audioTimestamp: playing.timestamp, videoTimestamp: shown.rtpTimestamp)
+        }
+        sendFeedbackIfDue()
+    }
+
+    private func sendFeedbackIfDue() {
+        let now = shared.clock.nowNanoseconds()
+        if let feedback = try? receiver.feedbackIfDue(nowNanoseconds: now) { output.send(feedback, nowNanoseconds: now) }
+    }
+
+    private func publish() {
+        var statistics = receiver.statistics(nowNanoseconds: shared.clock.nowNanoseconds())
+        statistics.videoLeadMilliseconds = videoLead.map { $0 * 1000 }
+        shared.update {
+            $0.statistics.received[.video] = statistics
+            $0.statistics.videoLeadMilliseconds = statistics.videoLeadMilliseconds
+        }
+    }
+}
