@@ -176,8 +176,9 @@ enum MediaAnalysis {
 
     /// The lag (0..<maxLag) at which `output` lines up with `input` (found on 200 ms of
     /// voiced input near `probe`), and the correlation over `length` samples at that lag.
-    static func aligned(input: [Int16], output: [Int16], probe: Int = 24_000, length: Int, maxLag: Int = 9600) -> (correlation: Double, lag: Int) {
-        let window = probe ..< min(probe + 9600, input.count)
+    static func aligned(input: [Int16], output: [Int16], probe: Int = 24_000, window probeLength: Int = 9600, length: Int,
+                        maxLag: Int = 9600) -> (correlation: Double, lag: Int) {
+        let window = probe ..< min(probe + probeLength, input.count)
         var best = (score: -Double.infinity, lag: 0)
         input.withUnsafeBufferPointer { x in
             output.withUnsafeBufferPointer { y in
@@ -229,7 +230,7 @@ enum MediaAnalysis {
             guard from + chunk + 3840 <= output.count else { return 0 }
             return aligned(
                 input: Array(input[start ..< start + chunk]), output: Array(output[from ..< from + chunk + 3840]),
-                probe: 0, length: chunk, maxLag: 3840
+                probe: 0, window: chunk, length: chunk, maxLag: 3840
             ).correlation
         }
     }

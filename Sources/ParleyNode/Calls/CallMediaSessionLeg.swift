@@ -1,9 +1,119 @@
 import ParleyMedia
 import ParleyWire
 
-/// The media engine's two-way session as a call's media.
-enum CallMediaSessionLeg {
-    static func start(_ request: CallMediaRequest) throws -> any CallMediaLeg {
-        throw CallError.mediaFailed("the media engine is not wired into calls yet")
+/// The media engine's two-way session (``CallMediaSession``) as a call's media: opens the
+/// call's devices (a device that fails is reported and left out; the call goes on) and
+/// derives the session's plan from both sides' descriptions.
+final class CallMediaSessionLeg: CallMediaLeg {
+    let session: CallMediaSession
+
+    private init(session: CallMediaSession) {
+        self.session = session
     }
+
+    static func start(_ request: CallMediaRequest) throws -> any CallMediaLeg {
+        let local = request.local, remote = request.remote
+        let audio = local.flow(.audio, with: remote), video = local.flow(.video, with: remote)
+        let plan = CallMediaPlan(
+            audio: audio.map { CallMediaPlan.Direction(send: $0.send, receive: $0.receive) },
+            video: video.map { CallMediaPlan.Direction(send: $0.send, receive: $0.receive) },
+            localAudioSSRC: local.offer(.audio)?.ssrc ?? 0, localVideoSSRC: local.offer(.video)?.ssrc ?? 0,
+            remoteAudioSSRC: remote.offer(.audio)?.ssrc ?? 0, remoteVideoSSRC: remote.offer(.video)?.ssrc ?? 0,
+            sendKey: try SRTPKeyingMaterial(bytes: local.srtpKey), receiveKey: try SRTPKeyingMaterial(bytes: remote.srtpKey),
+            audioBitrate: request.settings.audioBitrate, videoBitrate: request.settings.videoBitrate,
+            frameRate: Int(local.offer(.video)?.frameRate ?? 30).clamped(to: 1 ... 60))
+        let devices = request.devices
+        func attempt<T>(_ kind: CallMediaOffer.Kind, _ what: String, _ spec: String?, _ open: (String) throws -> T) -> T? {
+            guard let spec else { return nil }
+            do {
+                return try open(spec)
+            } catch {
+                request.deviceError(kind, "\(what) \(spec) cannot be used: \(error)")
+                return nil
+            }
+        }
+        let audioSource = audio?.send == true ? attempt(.audio, "microphone", devices.audioInput) {
+            try AudioSourceSpecifier(parsing: $0).open()
+        } : nil
+        let audioSink = audio?.receive == true ? attempt(.audio, "speaker", devices.audioOutput) {
+            try AudioSinkSpecifier(parsing: $0).open()
+        } : nil
+        let videoSource = video?.send == true ? attempt(.video, "camera", devices.videoInput) {
+            try VideoSourceSpecifier(parsing: $0).open(frameRate: plan.frameRate)
+        } : nil
+        let videoSink = video?.receive == true ? attempt(.video, "video output", devices.videoOutput) {
+            try VideoSinkSpecifier(parsing: $0).open(frameRate: plan.frameRate)
+        } : nil
+        if audio?.send == true, audioSource == nil, devices.audioInput == nil {
+            request.deviceError(.audio, "no microphone configured (audio_input); sending no audio")
+        }
+        if video?.send == true, videoSource == nil, devices.videoInput == nil {
+            request.deviceError(.video, "no camera configured (video_input); sending no video")
+        }
+        let voiceProcessing: Bool = switch request.settings.voiceProcessing {
+        case .on: true
+        case .off: false
+        case .auto: (devices.audioInput?.hasPrefix("alsa:") ?? false) && (devices.audioOutput?.hasPrefix("alsa:") ?? false)
+        }
+        let deviceError = request.deviceError
+        let session = try CallMediaSession(
+            plan: plan, audioSource: audioSource, audioSink: audioSink, videoSource: videoSource, videoSink: videoSink,
+            transport: request.transport, voiceProcessing: voiceProcessing,
+            onDeviceError: { kind, message in deviceError(kind == .audio ? .audio : .video, message) })
+        session.start()
+        return CallMediaSessionLeg(session: session)
+    }
+
+    func receive(_ datagram: [UInt8]) { session.receive(datagram) }
+
+    func setSending(_ kind: CallMediaOffer.Kind, _ on: Bool) { session.setSending(kind == .audio ? .audio : .video, on) }
+
+    func setReceiving(_ kind: CallMediaOffer.Kind, _ on: Bool) { session.setReceiving(kind == .audio ? .audio : .video, on) }
+
+    var lastReceivedNanoseconds: UInt64? { session.lastReceivedNanoseconds }
+
+    func stop() { session.stop() }
+
+    func statistics() -> CallStatistics {
+        let raw = session.statistics()
+        var result = CallStatistics()
+        func sent(_ kind: CallMediaKind, codec: String) -> CallStatistics.Stream? {
+            guard let stats = raw.sent[kind] else { return nil }
+            var stream = CallStatistics.Stream(codec: codec, packets: Int(stats.packetsSent), bytes: 0, bitrate: stats.bitrate)
+            stream.roundTripMilliseconds = stats.roundTripMilliseconds
+            stream.lossFraction = stats.reportedLossFraction
+            stream.jitterMilliseconds = stats.reportedJitterMilliseconds
+            stream.keyframeRequests = stats.keyframeRequestsReceived
+            stream.width = stats.width
+            stream.height = stats.height
+            return stream
+        }
+        func received(_ kind: CallMediaKind, codec: String) -> CallStatistics.Stream? {
+            guard let stats = raw.received[kind] else { return nil }
+            var stream = CallStatistics.Stream(codec: codec, packets: Int(stats.packetsReceived), bytes: 0, bitrate: stats.bitrate)
+            stream.lost = Int(stats.packetsLost)
+            stream.lossFraction = stats.lossFraction
+            stream.jitterMilliseconds = stats.jitterMilliseconds
+            stream.jitterBufferMilliseconds = stats.jitterBufferDelayMilliseconds
+            stream.framesConcealed = stats.framesConcealed.map(Int.init)
+            stream.framesRecovered = stats.framesRecovered.map(Int.init)
+            stream.framesPerSecond = stats.framesPerSecond
+            stream.width = stats.width
+            stream.height = stats.height
+            stream.keyframeRequests = stats.keyframeRequestsSent
+            stream.decoderErrors = Int(stats.decoderErrors)
+            stream.rejected = Int(stats.packetsRejected)
+            return stream
+        }
+        result.audioSent = sent(.audio, codec: "opus")
+        result.videoSent = sent(.video, codec: "vp8")
+        result.audioReceived = received(.audio, codec: "opus")
+        result.videoReceived = received(.video, codec: "vp8")
+        result.videoLeadMilliseconds = raw.videoLeadMilliseconds
+        return result
+    }
+}
+
+extension Comparable {
+    fileprivate func clamped(to range: ClosedRange<Self>) -> Self { min(max(self, range.lowerBound), range.upperBound) }
 }

@@ -17,7 +17,7 @@ public enum CallMediaPath: String, Sendable, Codable {
 /// once UDP has proved not to work, through the link as DATAGRAM frames. Receives from
 /// both at all times. Sending never blocks: datagrams are dropped when the link's queue is
 /// full (media is late, not queued).
-final class CallTransport: Sendable {
+final class CallTransport: MediaTransport, Sendable {
     private struct State {
         var path: CallMediaPath = .udp
         var remote: SocketAddress?
