@@ -167,8 +167,9 @@ enum CallAnalysis {
     }
 
     /// Correlation of each voiced 250 ms chunk of `input` with `output` at the chunk's own
-    /// lag (the overall one, else the best within ±40 ms of it: a concealed frame shifts
-    /// what follows by 20 ms). Chunks where the input is silent (speech pauses) are left out.
+    /// lag: the overall one, else the first within ±1 ms of a shift by up to two 20 ms frames
+    /// (a concealed or dropped frame) that reaches 0.8, else the best of those. Chunks where
+    /// the input is silent (speech pauses) are left out.
     static func chunkCorrelations(input: [Int16], output: [Int16], lag: Int) -> [Double] {
         let chunk = 12_000
         return input.withUnsafeBufferPointer { x in
@@ -178,9 +179,15 @@ enum CallAnalysis {
                     guard energy.squareRoot() > 300 else { return nil }
                     let direct = correlation(x, start, y, start + lag, count: chunk)
                     if direct >= 0.8 { return direct }
-                    return stride(from: lag - 1920, through: lag + 1920, by: 1).reduce(direct) {
-                        max($0, correlation(x, start, y, start + $1, count: chunk))
+                    // A concealed or dropped frame moves what follows by whole 20 ms frames.
+                    var best = direct
+                    for frames in -2 ... 2 {
+                        for fine in -48 ... 48 {
+                            best = max(best, correlation(x, start, y, start + lag + frames * 960 + fine, count: chunk))
+                            if best >= 0.8 { return best }
+                        }
                     }
+                    return best
                 }
             }
         }

@@ -123,7 +123,8 @@ public final class CallMediaSession: Sendable {
             }
             statistics.sendFailures = failures
             for kind in CallMediaKind.allCases {
-                statistics.sending[kind] = plan.direction(kind)?.send == true && statistics.sent[kind] != nil && state.sending.contains(kind)
+                statistics.sending[kind] = plan.direction(kind)?.send == true && statistics.sent[kind] != nil
+                    && state.sending.contains(kind) && !state.failed.contains(kind)
                 statistics.receiving[kind] = plan.direction(kind)?.receive == true && state.receiving.contains(kind)
             }
             return statistics
