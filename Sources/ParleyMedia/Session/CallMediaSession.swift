@@ -34,7 +34,8 @@ public final class CallMediaSession: Sendable {
     ///   - voiceProcessing: echo cancellation (against what the audio sink was given) and
     ///     noise suppression on the microphone before encoding.
     ///   - onDeviceError: called (on a media thread) when a source fails or ends — that kind
-    ///     stops sending for the rest of the call — or a sink fails; the call goes on.
+    ///     stops sending for the rest of the call — or a sink fails; the call goes on. Hop to
+    ///     another thread or task before calling `stop()` from it (stop waits for the threads).
     /// - Throws: `CallMediaError.invalidPlan`, `SRTPError`, `CodecError` (a source whose
     ///   picture size VP8 cannot encode).
     public init(
