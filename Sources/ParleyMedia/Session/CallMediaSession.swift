@@ -67,6 +67,12 @@ public final class CallMediaSession: Sendable {
         self.videoReceive = videoReceive
     }
 
+    /// A session let go of without `stop()` stops (its threads hold only their loops, not
+    /// the session).
+    deinit {
+        stop()
+    }
+
     /// Starts the media threads: capture and sending begin, and the audio sink's 20 ms
     /// clock. Calling it again (or after `stop()`) does nothing.
     public func start() {
