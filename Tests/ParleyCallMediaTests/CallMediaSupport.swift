@@ -167,9 +167,9 @@ enum CallAnalysis {
     }
 
     /// Correlation of each voiced 250 ms chunk of `input` with `output` at the chunk's own
-    /// lag: the overall one, else the first within ±1 ms of a shift by up to two 20 ms frames
-    /// (a concealed or dropped frame) that reaches 0.8, else the best of those. Chunks where
-    /// the input is silent (speech pauses) are left out.
+    /// lag: the overall one when it reaches 0.8, else the best within ±1 ms of a shift by
+    /// up to two 20 ms frames (a concealed or dropped frame, the jitter buffer growing).
+    /// Chunks where the input is silent (speech pauses) are left out.
     static func chunkCorrelations(input: [Int16], output: [Int16], lag: Int) -> [Double] {
         let chunk = 12_000
         return input.withUnsafeBufferPointer { x in
@@ -179,15 +179,21 @@ enum CallAnalysis {
                     guard energy.squareRoot() > 300 else { return nil }
                     let direct = correlation(x, start, y, start + lag, count: chunk)
                     if direct >= 0.8 { return direct }
-                    // A concealed or dropped frame moves what follows by whole 20 ms frames.
-                    var best = direct
+                    // A concealed or dropped frame (or the jitter buffer growing) moves what
+                    // follows by whole 20 ms frames: the best of those shifts, ±1 ms.
+                    var best = (score: direct, shift: lag)
                     for frames in -2 ... 2 {
-                        for fine in -48 ... 48 {
-                            best = max(best, correlation(x, start, y, start + lag + frames * 960 + fine, count: chunk))
-                            if best >= 0.8 { return best }
+                        for fine in stride(from: -48, through: 48, by: 4) {
+                            let shift = lag + frames * 960 + fine
+                            let score = correlation(x, start, y, start + shift, count: chunk)
+                            if score > best.score { best = (score, shift) }
                         }
                     }
-                    return best
+                    let around = best.shift
+                    for shift in around - 3 ... around + 3 {
+                        best.score = max(best.score, correlation(x, start, y, start + shift, count: chunk))
+                    }
+                    return best.score
                 }
             }
         }
