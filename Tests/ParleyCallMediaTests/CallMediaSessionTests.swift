@@ -241,6 +241,57 @@ struct CallMediaSessionTests {
         #expect(b.statistics().datagramsRejected == 7)
     }
 
+    /// A peer that holds the key but sends garbage inside it: random RTP of both payload
+    /// types from the right SSRCs (random header bits, sequence numbers, timestamps and
+    /// payloads) and random RTCP after a right SSRC. Everything reaches the parsers, the
+    /// jitter buffer, the frame assembler and the decoders; nothing traps, and the session
+    /// goes on playing its 20 ms clock and stops cleanly.
+    @Test(.timeLimit(.minutes(1)))
+    func aHostilePeerWithTheKeyCannotCrashTheSession() async throws {
+        let folder = try CallFixtures.folder("hostile")
+        let (planA, planB) = CallFixtures.plans()
+        let pictures = CountingVideoSink()
+        let b = try CallMediaSession(
+            plan: planB, audioSource: nil, audioSink: try WAVFileSink(path: "\(folder)/b-heard.wav"), videoSource: nil, videoSink: pictures,
+            transport: DirectTransport(), voiceProcessing: false, onDeviceError: { _, _ in })
+        let start = MonotonicClock().nowNanoseconds()
+        b.start()
+        let srtp = try SRTPSession(keying: planA.sendKey, direction: .outbound)
+        var generator = SystemRandomNumberGenerator()
+        var protected = 0
+        for round in 0 ..< 3000 {
+            var bytes = (0 ..< Int.random(in: 12 ... 1400, using: &generator)).map { _ in UInt8.random(in: 0 ... 255, using: &generator) }
+            let isRTCP = round % 5 == 4
+            if isRTCP {
+                bytes[0] = 0x80 | (bytes[0] & 0x3F)
+                bytes[1] = UInt8.random(in: 200 ... 206, using: &generator)
+                let ssrc = round % 2 == 0 ? planA.localAudioSSRC : planA.localVideoSSRC
+                bytes.replaceSubrange(4 ..< 8, with: withUnsafeBytes(of: ssrc.bigEndian, Array.init))
+            } else {
+                let video = round % 2 == 0
+                bytes[0] = 0x80 | (bytes[0] & 0x3F)
+                bytes[1] = (bytes[1] & 0x80) | (video ? 96 : 111)
+                let ssrc = video ? planA.localVideoSSRC : planA.localAudioSSRC
+                bytes.replaceSubrange(8 ..< 12, with: withUnsafeBytes(of: ssrc.bigEndian, Array.init))
+            }
+            guard let datagram = try? (isRTCP ? srtp.protectRTCP(bytes) : srtp.protect(bytes)) else { continue }
+            protected += 1
+            b.receive(datagram)
+            if round % 100 == 99 { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let statistics = b.statistics()
+        b.stop()
+        let seconds = Double(MonotonicClock().nowNanoseconds() - start) / 1e9
+        let heard = try WAVFile.read(path: "\(folder)/b-heard.wav").samples
+        print("hostile: \(protected) protected datagrams in \(seconds) s; rejected \(statistics.datagramsRejected), dropped \(statistics.datagramsDropped); audio \(statistics.received[.audio].map { ($0.packetsReceived, $0.packetsRejected, $0.decoderErrors) } as Any); video \(statistics.received[.video].map { ($0.packetsReceived, $0.framesDecoded, $0.decoderErrors) } as Any); \(pictures.frames) pictures; \(heard.count) samples recorded")
+        #expect(protected > 1000)   // libsrtp refuses headers whose CSRC count or extension overruns the packet
+        #expect(b.lastReceivedNanoseconds != nil)
+        #expect((statistics.received[.audio]?.packetsReceived ?? 0) > 0)
+        // The playout clock kept running through it all: one 20 ms frame per tick.
+        #expect(abs(Double(heard.count) / 48000 - seconds) < 0.15)
+    }
+
     /// A microphone that fails mid-call: `onDeviceError` hears of it once, audio stops
     /// going out, video goes on.
     @Test(.timeLimit(.minutes(1)))

@@ -167,8 +167,9 @@ enum CallAnalysis {
     }
 
     /// Correlation of each voiced 250 ms chunk of `input` with `output` at the chunk's own
-    /// lag (the overall one, else the best within ±40 ms of it: a concealed frame shifts
-    /// what follows by 20 ms). Chunks where the input is silent (speech pauses) are left out.
+    /// lag: the overall one when it reaches 0.8, else the best within ±1 ms of a shift by
+    /// up to two 20 ms frames (a concealed or dropped frame, the jitter buffer growing).
+    /// Chunks where the input is silent (speech pauses) are left out.
     static func chunkCorrelations(input: [Int16], output: [Int16], lag: Int) -> [Double] {
         let chunk = 12_000
         return input.withUnsafeBufferPointer { x in
@@ -178,9 +179,21 @@ enum CallAnalysis {
                     guard energy.squareRoot() > 300 else { return nil }
                     let direct = correlation(x, start, y, start + lag, count: chunk)
                     if direct >= 0.8 { return direct }
-                    return stride(from: lag - 1920, through: lag + 1920, by: 1).reduce(direct) {
-                        max($0, correlation(x, start, y, start + $1, count: chunk))
+                    // A concealed or dropped frame (or the jitter buffer growing) moves what
+                    // follows by whole 20 ms frames: the best of those shifts, ±1 ms.
+                    var best = (score: direct, shift: lag)
+                    for frames in -2 ... 2 {
+                        for fine in stride(from: -48, through: 48, by: 4) {
+                            let shift = lag + frames * 960 + fine
+                            let score = correlation(x, start, y, start + shift, count: chunk)
+                            if score > best.score { best = (score, shift) }
+                        }
                     }
+                    let around = best.shift
+                    for shift in around - 3 ... around + 3 {
+                        best.score = max(best.score, correlation(x, start, y, start + shift, count: chunk))
+                    }
+                    return best.score
                 }
             }
         }

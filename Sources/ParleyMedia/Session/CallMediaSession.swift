@@ -34,7 +34,8 @@ public final class CallMediaSession: Sendable {
     ///   - voiceProcessing: echo cancellation (against what the audio sink was given) and
     ///     noise suppression on the microphone before encoding.
     ///   - onDeviceError: called (on a media thread) when a source fails or ends — that kind
-    ///     stops sending for the rest of the call — or a sink fails; the call goes on.
+    ///     stops sending for the rest of the call — or a sink fails; the call goes on. Hop to
+    ///     another thread or task before calling `stop()` from it (stop waits for the threads).
     /// - Throws: `CallMediaError.invalidPlan`, `SRTPError`, `CodecError` (a source whose
     ///   picture size VP8 cannot encode).
     public init(
@@ -64,6 +65,12 @@ public final class CallMediaSession: Sendable {
         self.audioSend = audioSend
         self.videoSend = videoSend
         self.videoReceive = videoReceive
+    }
+
+    /// A session let go of without `stop()` stops (its threads hold only their loops, not
+    /// the session).
+    deinit {
+        stop()
     }
 
     /// Starts the media threads: capture and sending begin, and the audio sink's 20 ms
@@ -123,7 +130,8 @@ public final class CallMediaSession: Sendable {
             }
             statistics.sendFailures = failures
             for kind in CallMediaKind.allCases {
-                statistics.sending[kind] = plan.direction(kind)?.send == true && statistics.sent[kind] != nil && state.sending.contains(kind)
+                statistics.sending[kind] = plan.direction(kind)?.send == true && statistics.sent[kind] != nil
+                    && state.sending.contains(kind) && !state.failed.contains(kind)
                 statistics.receiving[kind] = plan.direction(kind)?.receive == true && state.receiving.contains(kind)
             }
             return statistics

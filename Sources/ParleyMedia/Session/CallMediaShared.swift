@@ -6,6 +6,8 @@ final class CallMediaShared: Sendable {
     struct State {
         var sending: Set<CallMediaKind> = Set(CallMediaKind.allCases)
         var receiving: Set<CallMediaKind> = Set(CallMediaKind.allCases)
+        /// Kinds whose source failed or ended: they send nothing more, whatever `sending` says.
+        var failed: Set<CallMediaKind> = []
         var statistics = CallMediaStatistics()
         /// Rejections the demultiplexer could pin on a kind (its payload type, another SSRC).
         var rejected: [CallMediaKind: Int64] = [:]
@@ -28,12 +30,12 @@ final class CallMediaShared: Sendable {
         self.onDeviceError = onDeviceError
     }
 
-    func isSending(_ kind: CallMediaKind) -> Bool { state.withLock { $0.sending.contains(kind) } }
+    func isSending(_ kind: CallMediaKind) -> Bool { state.withLock { $0.sending.contains(kind) && !$0.failed.contains(kind) } }
     func isReceiving(_ kind: CallMediaKind) -> Bool { state.withLock { $0.receiving.contains(kind) } }
 
     /// A device of `kind` failed: sending that kind stops for good and the caller hears of it.
     func deviceFailed(_ kind: CallMediaKind, _ message: String, stopsSending: Bool) {
-        if stopsSending { state.withLock { _ = $0.sending.remove(kind) } }
+        if stopsSending { state.withLock { _ = $0.failed.insert(kind) } }
         onDeviceError(kind, message)
     }
 

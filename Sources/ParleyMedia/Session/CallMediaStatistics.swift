@@ -11,8 +11,10 @@ public struct CallMediaStatistics: Sendable, Codable, Equatable {
     /// Lip sync: how much later the picture shown last was captured than the sound playing
     /// then (positive = video ahead), milliseconds; nil until both streams have SRs.
     public var videoLeadMilliseconds: Double?
-    /// Datagrams refused: failed SRTP authentication or replay check, not RTP/RTCP, an
-    /// unexpected payload type or SSRC. Never played, never answered.
+    /// Datagrams the demultiplexer refused: failed SRTP authentication or replay check, not
+    /// RTP/RTCP, an unexpected payload type or SSRC. Never played, never answered. (An
+    /// authenticated packet the stream's own parser then refuses — malformed RTP or RTCP —
+    /// counts in that kind's `packetsRejected` instead.)
     public var datagramsRejected: Int64 = 0
     /// Authenticated datagrams dropped because a media thread fell behind (its queue was
     /// full) or the session had stopped.
