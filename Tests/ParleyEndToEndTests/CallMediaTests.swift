@@ -21,8 +21,6 @@ struct CallMediaTests {
             let shifted = Array(MediaFixtures.speech(seconds: seconds + 1.3).dropFirst(62_400))
             try WAVFile.write(PCMAudio(sampleRate: 48000, channels: 1, samples: shifted), to: "\(folder)/bob.wav")
             bobSpeech = shifted
-            try MediaFixtures.writePatternClip(to: "\(folder)/alice.y4m", width: CallMediaTests.size.width,
-                                               height: CallMediaTests.size.height, frames: Int(seconds * 30))
             let home = try TemporaryHome()
             if let bobConfig { try home.writeConfig(bobConfig(folder)) }
             let (alice, bob) = (try DaemonProcess(name: "alice"), try DaemonProcess(name: "bob", home: home))
@@ -41,7 +39,7 @@ struct CallMediaTests {
 
         var aliceDevices: [String] {
             ["--audio-in", "wav:\(folder)/alice.wav", "--audio-out", "wav:\(folder)/alice-heard.wav",
-             "--video-in", "y4m:\(folder)/alice.y4m", "--video-out", "y4m:\(folder)/alice-seen.y4m"]
+             "--video-in", "pattern:\(CallMediaTests.size.width)x\(CallMediaTests.size.height)", "--video-out", "y4m:\(folder)/alice-seen.y4m"]
         }
 
         var bobDevices: [String] {
@@ -304,11 +302,15 @@ extension CallMediaTests {
         #expect(bobStatus["media_path"] as? String == "link")
         let received = CallMediaTests.packets(bobStatus, "audio_received")
         print("through the link: bob received \(received) audio packets; status \(bobStatus)")
+        print("through the link: alice's status \(try alice.callStatus() ?? [:])")
         #expect(received > 200)
         try alice.parley("call", "hangup").requireSuccess()
         try bob.waitForCall("ended", timeout: 5)
         let heard = try WAVFile.read(path: "\(folder)/bob-heard.wav").samples
-        let arrived = MediaAnalysis.speechArrived(Array(speech.prefix(5 * 48000)), heard, "alice → bob through the link")
+        // What was sent over UDP before the fallback (about 2 s) is lost; both recordings start
+        // at the answer, so from 3 s on the speech lines up at the codec delay again.
+        let arrived = MediaAnalysis.speechArrived(Array(speech[3 * 48000 ..< 8 * 48000]), Array(heard.dropFirst(3 * 48000)),
+                                                  "alice → bob through the link (from 3 s)")
         #expect(arrived)
     }
 }

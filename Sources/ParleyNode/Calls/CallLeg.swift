@@ -21,7 +21,9 @@ final class CallLeg {
     var answered: ContinuousClock.Instant?
     var localStates = CallMediaStates(audioOut: true, videoOut: true, audioIn: true, videoIn: true)
     var remoteStates = CallMediaStates(audioOut: true, videoOut: true, audioIn: true, videoIn: true)
-    var deviceErrors: [CallMediaOffer.Kind: String] = [:]
+    /// Devices that failed: inputs (we do not send that kind) and outputs (played nowhere).
+    var inputErrors: [CallMediaOffer.Kind: String] = [:]
+    var outputErrors: [CallMediaOffer.Kind: String] = [:]
     var transport: CallTransport?
     var media: (any CallMediaLeg)?
     /// Timers and the link tunnel's writer; cancelled when the call ends.
@@ -44,7 +46,7 @@ final class CallLeg {
     /// Whether we send `kind` right now: negotiated, not stopped by us, not refused by the
     /// peer, and its device works.
     func sending(_ kind: CallMediaOffer.Kind) -> Bool {
-        guard let local, let remote, local.flow(kind, with: remote)?.send == true, deviceErrors[kind] == nil else { return false }
+        guard let local, let remote, local.flow(kind, with: remote)?.send == true, inputErrors[kind] == nil else { return false }
         return kind == .audio ? localStates.audioOut && remoteStates.audioIn : localStates.videoOut && remoteStates.videoIn
     }
 
@@ -87,7 +89,8 @@ final class CallLeg {
             endedAt: record.endedAt, duration: duration, ringRemaining: ringLeft, reason: end?.cause.rawValue,
             by: end?.byPeer.map { $0 ? "peer" : "local" }, detail: end?.detail, local: localShown, remote: remoteShown,
             mediaPath: media == nil ? nil : transport?.path.rawValue, remoteAddress: transport?.remote.map { "\($0)" },
-            deviceErrors: deviceErrors.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key == .audio ? "audio" : "video"): \($0.value)" },
+            deviceErrors: (inputErrors.sorted { $0.key.rawValue < $1.key.rawValue } + outputErrors.sorted { $0.key.rawValue < $1.key.rawValue })
+                .map { "\($0.key == .audio ? "audio" : "video"): \($0.value)" },
             statistics: statistics,
             keys: local.flatMap { local in remote.map { remote in
                 ["send": Self.fingerprint(local.srtpKey), "receive": Self.fingerprint(remote.srtpKey)]

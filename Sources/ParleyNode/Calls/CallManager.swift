@@ -371,8 +371,8 @@ actor CallManager {
         let id = leg.id, peer = leg.peer
         let request = CallMediaRequest(
             local: local, remote: remote, devices: leg.devices, settings: settings(), transport: transport,
-            deviceError: { [weak self] kind, message in
-                Task { await self?.deviceFailed(kind, message, call: id) }
+            deviceError: { [weak self] kind, input, message in
+                Task { await self?.deviceFailed(kind, input: input, message, call: id) }
             })
         do {
             let media = try mediaFactory(request)
@@ -434,14 +434,15 @@ actor CallManager {
         return true
     }
 
-    private func deviceFailed(_ kind: CallMediaOffer.Kind, _ message: String, call id: UUID) async {
+    private func deviceFailed(_ kind: CallMediaOffer.Kind, input: Bool, _ message: String, call id: UUID) async {
         guard let leg = current, leg.id == id else { return }
-        let first = leg.deviceErrors[kind] == nil
-        leg.deviceErrors[kind] = message
+        let first = input && leg.inputErrors[kind] == nil
+        if input { leg.inputErrors[kind] = message } else { leg.outputErrors[kind] = message }
         applyMediaStates(leg)
         var event = NodeEvent(.deviceError, contact: leg.peer.id, name: leg.peer.name)
         event.call = id.uuidString
         event.kind = kind == .audio ? "audio" : "video"
+        event.scope = input ? "input" : "output"
         event.detail = message
         events.publish(event)
         logger.warning("call with \(leg.peer.name): \(message)")

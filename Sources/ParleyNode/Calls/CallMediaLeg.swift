@@ -24,8 +24,9 @@ struct CallMediaRequest: Sendable {
     var devices: CallDevices
     var settings: CallSettings
     var transport: CallTransport
-    /// A device could not be used (that kind goes on receive-only or without a sink).
-    var deviceError: @Sendable (CallMediaOffer.Kind, String) -> Void
+    /// A device could not be used: an input (that kind goes on receive-only) or an output
+    /// (that kind is received but played nowhere).
+    var deviceError: @Sendable (CallMediaOffer.Kind, _ input: Bool, String) -> Void
 }
 
 /// Starts the media of an answered call.

@@ -28,7 +28,7 @@ final class CallMediaSessionLeg: CallMediaLeg {
             do {
                 return try open(spec)
             } catch {
-                request.deviceError(kind, "\(what) \(spec) cannot be used: \(error)")
+                request.deviceError(kind, what == "microphone" || what == "camera", "\(what) \(spec) cannot be used: \(error)")
                 return nil
             }
         }
@@ -45,10 +45,10 @@ final class CallMediaSessionLeg: CallMediaLeg {
             try VideoSinkSpecifier(parsing: $0).open(frameRate: plan.frameRate)
         } : nil
         if audio?.send == true, audioSource == nil, devices.audioInput == nil {
-            request.deviceError(.audio, "no microphone configured (audio_input); sending no audio")
+            request.deviceError(.audio, true, "no microphone configured (audio_input); sending no audio")
         }
         if video?.send == true, videoSource == nil, devices.videoInput == nil {
-            request.deviceError(.video, "no camera configured (video_input); sending no video")
+            request.deviceError(.video, true, "no camera configured (video_input); sending no video")
         }
         let voiceProcessing: Bool = switch request.settings.voiceProcessing {
         case .on: true
@@ -59,7 +59,12 @@ final class CallMediaSessionLeg: CallMediaLeg {
         let session = try CallMediaSession(
             plan: plan, audioSource: audioSource, audioSink: audioSink, videoSource: videoSource, videoSink: videoSink,
             transport: request.transport, voiceProcessing: voiceProcessing,
-            onDeviceError: { kind, message in deviceError(kind == .audio ? .audio : .video, message) })
+            onDeviceError: { kind, message in
+                // The session reports sources that fail or end (that kind stops sending) and sinks
+                // that fail ("the audio sink …", "the video sink …": that kind is played nowhere).
+                let output = message.hasPrefix("the audio sink") || message.hasPrefix("the video sink")
+                deviceError(kind == .audio ? .audio : .video, !output, message)
+            })
         session.start()
         return CallMediaSessionLeg(session: session)
     }
