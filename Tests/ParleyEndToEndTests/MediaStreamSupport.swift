@@ -182,16 +182,30 @@ enum MediaAnalysis {
         var best = (score: -Double.infinity, lag: 0)
         input.withUnsafeBufferPointer { x in
             output.withUnsafeBufferPointer { y in
-                for lag in 0 ..< maxLag where window.upperBound + lag <= y.count {
+                // Every 4th lag on every 4th sample first, then every lag around the best one:
+                // speech has little above 6 kHz, and the search costs a sixteenth.
+                func score(_ lag: Int, step: Int) -> Double {
                     var dot = 0.0, energy = 0.0
-                    for index in window {
+                    var index = window.lowerBound
+                    while index < window.upperBound {
                         let value = Double(y[index + lag])
                         dot += Double(x[index]) * value
                         energy += value * value
+                        index += step
                     }
-                    let score = energy > 0 ? dot / energy.squareRoot() : 0
-                    if score > best.score { best = (score, lag) }
+                    return energy > 0 ? dot / energy.squareRoot() : 0
                 }
+                for lag in stride(from: 0, to: maxLag, by: 4) where window.upperBound + lag <= y.count {
+                    let value = score(lag, step: 4)
+                    if value > best.score { best = (value, lag) }
+                }
+                let coarse = best.lag
+                best.score = -Double.infinity
+                for lag in max(0, coarse - 4) ... coarse + 4 where lag < maxLag && window.upperBound + lag <= y.count {
+                    let value = score(lag, step: 1)
+                    if value > best.score { best = (value, lag) }
+                }
+                if best.score == -Double.infinity { best = (0, coarse) }
             }
         }
         let end = min(length, input.count, output.count - best.lag)
