@@ -34,12 +34,12 @@ run: build
 	$(BIN) $(ARGS)
 
 ## test: every unit and end-to-end test; the real-time media suites run on their own afterwards,
-## so the load of the other suites (floods, many processes) cannot starve their audio and video clocks
+## one at a time, so the load of other suites (floods, many processes, other calls) cannot starve their audio and video clocks
 REALTIME_SUITES := MediaStreamTests|RealTimeAudioTests|FFmpegInteropTests|CallMediaTests|CallMediaSessionTests
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip '$(REALTIME_SUITES)'
-	$(SWIFT) test --skip-build --filter '$(REALTIME_SUITES)'
+	$(SWIFT) test --skip-build --no-parallel --filter '$(REALTIME_SUITES)'
 
 ## fuzz: run every fuzzer (wire frames, RTP/RTCP, VP8 payload, WAV/Y4M files, SDP + RTP reception with the
 ## decoders, a contact's frames through the node) for FUZZ_TIME seconds each (default 60)

@@ -254,8 +254,8 @@ enum MediaAnalysis {
     /// excepted. A frame concealed because a process was starved of CPU shifts what
     /// follows by 20 ms and spoils the chunk it falls in, which one overall lag would count
     /// as total loss; short chunks confine each such shift to one. Prints both.
-    static func speechArrived(_ input: [Int16], _ output: [Int16], _ label: String) -> Bool {
-        let (correlation, lag) = aligned(input: input, output: output, length: input.count)
+    static func speechArrived(_ input: [Int16], _ output: [Int16], _ label: String, maxLag: Int = 9600) -> Bool {
+        let (correlation, lag) = aligned(input: input, output: output, length: input.count, maxLag: maxLag)
         // Chunks where the input is silent (the pauses between phrases) have nothing to correlate.
         let voiced = stride(from: 0, to: input.count - 12000, by: 12000).map { start in
             input[start ..< start + 12000].reduce(0.0) { $0 + Double($1) * Double($1) } / 12000 > 100 * 100
