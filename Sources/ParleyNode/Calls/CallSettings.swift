@@ -21,19 +21,27 @@ public struct CallDevices: Sendable, Equatable, Codable {
         case audioInput = "audio_in", audioOutput = "audio_out", videoInput = "video_in", videoOutput = "video_out"
     }
 
+    /// "none" names no device (that kind is not captured, or not played).
+    public static let none = "none"
+
     public func overridden(by overrides: CallDevices) -> CallDevices {
-        CallDevices(audioInput: overrides.audioInput ?? audioInput, audioOutput: overrides.audioOutput ?? audioOutput,
-                    videoInput: overrides.videoInput ?? videoInput, videoOutput: overrides.videoOutput ?? videoOutput)
+        func pick(_ override: String?, _ base: String?) -> String? {
+            guard let override else { return base }
+            return override == Self.none ? nil : override
+        }
+        return CallDevices(audioInput: pick(overrides.audioInput, audioInput), audioOutput: pick(overrides.audioOutput, audioOutput),
+                           videoInput: pick(overrides.videoInput, videoInput), videoOutput: pick(overrides.videoOutput, videoOutput))
     }
 
     /// Checks the syntax of every device named (not whether it can be opened: a device that
     /// fails to open makes that kind receive-only, it never fails the call).
     public func validate() throws(CallError) {
+        func named(_ device: String?) -> String? { device == Self.none ? nil : device }
         do {
-            _ = try audioInput.map { try AudioSourceSpecifier(parsing: $0) }
-            _ = try audioOutput.map { try AudioSinkSpecifier(parsing: $0) }
-            _ = try videoInput.map { try VideoSourceSpecifier(parsing: $0) }
-            _ = try videoOutput.map { try VideoSinkSpecifier(parsing: $0) }
+            _ = try named(audioInput).map { try AudioSourceSpecifier(parsing: $0) }
+            _ = try named(audioOutput).map { try AudioSinkSpecifier(parsing: $0) }
+            _ = try named(videoInput).map { try VideoSourceSpecifier(parsing: $0) }
+            _ = try named(videoOutput).map { try VideoSinkSpecifier(parsing: $0) }
         } catch {
             throw .badDevice("\(error)")
         }
@@ -59,7 +67,8 @@ public struct CallSettings: Sendable, Equatable {
     public init() {}
 
     /// The config keys calls read.
-    public static let keys: Set<String> = ["ring_timeout", "audio_input", "audio_output", "video_input", "video_output", "voice_processing"]
+    public static let keys: Set<String> = ["ring_timeout", "audio_input", "audio_output", "video_input", "video_output", "voice_processing",
+                                           "audio_bitrate", "video_bitrate"]
 }
 
 extension Configuration {
@@ -67,10 +76,12 @@ extension Configuration {
     public func callSettings() throws(ConfigurationError) -> CallSettings {
         var settings = CallSettings()
         settings.ringTimeoutSeconds = try integer("ring_timeout", default: 30, in: 1 ... 600, unit: "seconds")
+        settings.audioBitrate = try integer("audio_bitrate", default: 32, in: 16 ... 64, unit: "kb/s") * 1000
+        settings.videoBitrate = try integer("video_bitrate", default: 800, in: 50 ... 20_000, unit: "kb/s") * 1000
         for (key, path) in [("audio_input", \CallDevices.audioInput), ("audio_output", \.audioOutput),
                             ("video_input", \.videoInput), ("video_output", \.videoOutput)] {
             guard let value = values[key] else { continue }
-            let device = value.isEmpty || value == "none" ? nil : value
+            let device = value.isEmpty || value == CallDevices.none ? nil : value
             settings.devices[keyPath: path] = device
             do {
                 try CallDevices(audioInput: key == "audio_input" ? device : nil, audioOutput: key == "audio_output" ? device : nil,

@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""Call benchmark: a 10 s audio call and a 10 s 640x480 VP8 1 Mb/s call between two Parley
+daemons, against baresip (Debian package) making the same calls in the same run: CPU
+seconds and peak RSS per process over the call, and call set-up time (`call start` to
+media flowing at an auto-answering callee, p50 and p99 over 20 calls).
+
+Goals (issue: calls in the node): CPU <= 0.8 x baresip's for each call; set-up p50 <= 300 ms.
+Needs a release build (swift build -c release --product parley) and `apt-get install baresip sox`."""
+import argparse, json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import DEFAULT_PARLEY, Control, Node, wait_for  # noqa: E402
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    """User + system CPU of a process and its threads so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def peak_rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def tone_wav(path, seconds):
+    subprocess.run(["sox", "-n", "-r", "48000", "-c", "1", "-b", "16", path, "synth", str(seconds),
+                    "sine", "300-3000", "vol", "0.5"], check=True)
+
+
+# MARK: Parley
+
+def configured_pair(parley, work, bob_config):
+    """Alice and Bob, contacts of each other, Bob answering Alice's calls by himself with the
+    devices of his config."""
+    alice, bob = Node(parley, "alice", work), Node(parley, "bob", work)
+    with open(os.path.join(bob.home, "config"), "w") as f:
+        f.write(bob_config)
+    alice.run("contacts", "add", bob.id, "--name", "bob", "--address", f"127.0.0.1:{bob.port}")
+    bob.run("contacts", "add", alice.id, "--name", "alice", "--address", f"127.0.0.1:{alice.port}")
+    alice.start()
+    bob.start()
+    wait_for(lambda: any(c["online"] for c in alice.status()["contacts"]))
+    return alice, bob
+
+
+def call_state(node):
+    return Control(node.home).request(command="call-status").get("call", {}).get("state")
+
+
+def parley_call(parley, work, seconds, video, wav):
+    config = f"audio_input = wav-loop:{wav}\naudio_output = wav:{work}/bob-heard.wav\nvideo_bitrate = 1000\n"
+    if video:
+        config += "video_input = pattern:640x480\n"
+    alice, bob = configured_pair(parley, work, config)
+    try:
+        bob.run("contacts", "calls", "alice", "--auto-answer", "video" if video else "audio")
+        devices = {"audio_in": f"wav-loop:{wav}", "audio_out": f"wav:{work}/alice-heard.wav"}
+        if video:
+            devices.update(video_in="pattern:640x480")
+        with open(os.path.join(alice.home, "config"), "w") as f:
+            f.write("video_bitrate = 1000\n")
+        before = {n.name: cpu_seconds(n.process.pid) for n in (alice, bob)}
+        reply = Control(alice.home).request(command="call-start", contact="bob", video=video, devices=devices)
+        assert reply["ok"], reply
+        wait_for(lambda: call_state(bob) == "active", timeout=20)
+        time.sleep(seconds)
+        Control(alice.home).request(command="call-hangup")
+        time.sleep(0.5)
+        return {n.name: (cpu_seconds(n.process.pid) - before[n.name], peak_rss_mb(n.process.pid)) for n in (alice, bob)}
+    finally:
+        alice.stop()
+        bob.stop()
+
+
+def parley_setup_times(parley, work, calls, wav):
+    alice, bob = configured_pair(parley, work, "audio_input = none\naudio_output = none\n")
+    times = []
+    try:
+        bob.run("contacts", "calls", "alice", "--auto-answer", "audio")
+        control_a, control_b = Control(alice.home), Control(bob.home)
+        for _ in range(calls):
+            start = time.monotonic()
+            reply = control_a.request(command="call-start", contact="bob", devices={"audio_in": f"wav-loop:{wav}", "audio_out": "none"})
+            assert reply["ok"], reply
+            while control_b.request(command="call-status").get("call", {}).get("state") != "active":
+                time.sleep(0.002)
+            times.append((time.monotonic() - start) * 1000)
+            control_a.request(command="call-hangup")
+            wait_for(lambda: control_b.request(command="call-status").get("call", {}).get("state") == "ended", timeout=10)
+    finally:
+        alice.stop()
+        bob.stop()
+    return times
+
+
+# MARK: baresip
+
+def netstring_command(port, command, params=""):
+    message = json.dumps({"command": command, "params": params, "token": "bench"}).encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=3) as s:
+        s.sendall(str(len(message)).encode() + b":" + message + b",")
+        s.settimeout(0.5)
+        try:
+            s.recv(65536)
+        except socket.timeout:
+            pass
+
+
+def baresip_config(folder, user, sip_port, control_port, rtp_ports, wav, video):
+    os.makedirs(os.path.join(folder, "rec"), exist_ok=True)
+    lines = [
+        "poll_method epoll", f"sip_listen 127.0.0.1:{sip_port}", "net_interface 127.0.0.1",
+        f"audio_player aubridge,sink_{user}", f"audio_source aufile,{wav}", f"audio_alert aubridge,alert_{user}",
+        "audio_level no", "ausrc_format s16", "auplay_format s16", "auenc_format s16", "audec_format s16",
+        "audio_buffer 20-160", "video_size 640x480", "video_bitrate 1000000", "video_fps 30.00",
+        f"rtp_ports {rtp_ports[0]}-{rtp_ports[1]}", "rtcp_mux yes", "jitter_buffer_delay 5-10",
+        "module_path /usr/lib/baresip/modules", "module opus.so", "module aufile.so", "module aubridge.so",
+        "module srtp.so",
+        "module_tmp uuid.so", "module_tmp account.so", "module_app ctrl_tcp.so",
+        f"ctrl_tcp_listen 127.0.0.1:{control_port}", "opus_bitrate 32000",
+    ]
+    if video:
+        lines += ["module vp8.so", "module fakevideo.so", "video_source fakevideo,nil", "video_display fakevideo,nil"]
+    with open(os.path.join(folder, "config"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    with open(os.path.join(folder, "accounts"), "w") as f:
+        f.write(f"<sip:{user}@127.0.0.1:{sip_port}>;regint=0;answermode=auto;mediaenc=srtp-mand\n")
+
+
+def baresip_call(work, seconds, video, wav):
+    folders = {}
+    processes = {}
+    for user, sip, control, rtp in (("bob", 5280, 4542, (12020, 12039)), ("alice", 5260, 4541, (12000, 12019))):
+        folder = os.path.join(work, f"baresip-{user}")
+        baresip_config(folder, user, sip, control, rtp, wav, video)
+        folders[user] = folder
+        processes[user] = subprocess.Popen(["baresip", "-f", folder], stdin=subprocess.DEVNULL,
+                                           stdout=open(os.path.join(folder, "log"), "w"), stderr=subprocess.STDOUT)
+        time.sleep(0.5)
+    try:
+        time.sleep(1.0)
+        before = {user: cpu_seconds(p.pid) for user, p in processes.items()}
+        netstring_command(4541, "dial", "sip:bob@127.0.0.1:5280")
+        time.sleep(seconds + 0.5)   # answering is automatic and takes a few tens of ms
+        netstring_command(4541, "hangup")
+        time.sleep(0.5)
+        return {user: (cpu_seconds(p.pid) - before[user], peak_rss_mb(p.pid)) for user, p in processes.items()}
+    finally:
+        for p in processes.values():
+            p.send_signal(signal.SIGTERM)
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--parley", default=DEFAULT_PARLEY)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--setup-calls", type=int, default=20)
+    args = parser.parse_args()
+    if not shutil.which("baresip") or not shutil.which("sox"):
+        sys.exit("baresip and sox are needed: apt-get install baresip sox")
+    work = tempfile.mkdtemp(prefix="parley-bench-calls-")
+    wav = os.path.join(work, "in.wav")
+    tone_wav(wav, args.seconds + 5)
+
+    print(f"calls of {args.seconds:.0f} s, CPU seconds over the call and peak RSS per process (lower is better)")
+    print(f"{'call':<22}{'side':<7}{'Parley CPU-s':>13}{'baresip CPU-s':>15}{'ratio':>7}{'Parley MB':>11}{'baresip MB':>12}")
+    for label, video in (("audio Opus", False), ("video VP8 640x480 1M", True)):
+        parley = parley_call(args.parley, os.path.join(work, f"p-{video}"), args.seconds, video, wav)
+        reference = baresip_call(os.path.join(work, f"b-{video}"), args.seconds, video, wav)
+        for side, reference_side in (("alice", "alice"), ("bob", "bob")):
+            p_cpu, p_rss = parley[side]
+            b_cpu, b_rss = reference[reference_side]
+            ratio = p_cpu / b_cpu if b_cpu else float("nan")
+            print(f"{label:<22}{side:<7}{p_cpu:>13.2f}{b_cpu:>15.2f}{ratio:>7.2f}{p_rss:>11.1f}{b_rss:>12.1f}")
+
+    times = sorted(parley_setup_times(args.parley, os.path.join(work, "setup"), args.setup_calls, wav))
+    p50 = statistics.median(times)
+    p99 = times[min(len(times) - 1, int(round(0.99 * (len(times) - 1))))]
+    print(f"call set-up, `call start` -> media flowing at the auto-answering callee, {len(times)} calls: "
+          f"p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {times[-1]:.0f} ms (goal p50 <= 300 ms)")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
