@@ -102,6 +102,22 @@ struct PeerFrameHarnessTests {
             }
         }
     }
+
+    /// A contact that sends call invitations in a loop cannot fill the call log: the first
+    /// rings, the next ones are answered busy and logged, beyond ten a minute they are ignored.
+    @Test func aFloodOfCallInvitationsIsBounded() async throws {
+        try await withHarness { harness in
+            let key = [UInt8](repeating: 9, count: 30)
+            let audio = CallMediaOffer(kind: .audio, direction: .sendReceive, payloadType: 111, clockRate: 48000, ssrc: 7, bitrate: 32000)
+            let invites = (0 ..< 200).map { _ in
+                WireMessage.call(.invite(CallInvite(callID: UUID(), ringTimeoutSeconds: 600, description: CallDescription(
+                    media: [audio], candidates: [CallCandidate(host: "127.0.0.1", port: 9)], srtpKey: key))))
+            }
+            #expect(await harness.run(Self.bytes(invites)) == .handled(frames: 200))
+            #expect(harness.callLogCount == CallManagerLimits.maxInvitesPerMinute)
+        }
+    }
+
 }
 
 /// SHA-256 through the system's sha256sum (the test target has no crypto library of its own).

@@ -21,6 +21,10 @@ actor CallManager {
 
     /// The call going on, or the last one (kept for `call status` after it ended).
     private var current: CallLeg?
+    /// When each contact's recent invitations came: more than `maxInvitesPerMinute` are
+    /// ignored (no answer, no log entry), so a contact cannot fill the call log.
+    private var recentInvites: [ContactID: [ContinuousClock.Instant]] = [:]
+    static let maxInvitesPerMinute = CallManagerLimits.maxInvitesPerMinute
 
     /// UDP must deliver within this after the answer, or media moves into the link.
     static let udpGrace: Duration = .seconds(2)
@@ -241,6 +245,16 @@ actor CallManager {
     // MARK: Incoming calls
 
     private func incoming(_ invite: CallInvite, from contact: Contact) async {
+        let now = ContinuousClock.now
+        var times = (recentInvites[contact.id] ?? []).filter { now - $0 < .seconds(60) }
+        guard times.count < Self.maxInvitesPerMinute else {
+            if times.count == Self.maxInvitesPerMinute { logger.notice("\(contact.name) sends too many call invitations; ignoring them for a minute") }
+            times.append(now)
+            recentInvites[contact.id] = Array(times.suffix(Self.maxInvitesPerMinute + 1))
+            return
+        }
+        times.append(now)
+        recentInvites[contact.id] = times
         if let leg = current, !leg.isEnded {
             if leg.id == invite.callID { return }   // repeated
             // Glare: both called each other. The call placed by the lower ID survives.
@@ -554,4 +568,10 @@ actor CallManager {
 /// Whether calls from a contact are answered by themselves (`parley contacts calls NAME --auto-answer`).
 public enum AutoAnswer: String, Sendable, CaseIterable {
     case off, audio, video
+}
+
+/// Limits on what a contact's call frames can make the node do.
+public enum CallManagerLimits {
+    /// Invitations a contact may send per minute; more are ignored (no answer, no log entry).
+    public static let maxInvitesPerMinute = 10
 }

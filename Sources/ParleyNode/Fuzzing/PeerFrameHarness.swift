@@ -100,6 +100,9 @@ public final class PeerFrameHarness: @unchecked Sendable {
         (try? Self.waitOutsideConcurrency { [self] in await run(bytes) }) ?? .failed("no outcome")
     }
 
+    /// How many calls the call log holds.
+    public var callLogCount: Int { (try? database.calls.recent(limit: 100_000).count) ?? -1 }
+
     /// Where accepted files land.
     public var downloadsPath: String { folder.appending(path: "downloads").path }
 
