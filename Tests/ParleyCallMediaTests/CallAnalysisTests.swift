@@ -54,6 +54,15 @@ struct CallAnalysisTests {
         #expect(result.chunks.first.map { $0 >= 0.8 } == true, "\(result.chunks)")
     }
 
+    /// A run of the whole suite: a frame ahead at the start (−651), +309 from 1.1 s on, then
+    /// two frames more at once from 3.1 s (+2229): three frames from the overall lag,
+    /// which chunks searched only within two frames of it could not reach.
+    @Test func aBufferThatGrowsByThreeFramesInAll() {
+        let heard = Self.recording([(0, -651), (56, 309), (155, 2229)])
+        let result = CallAnalysis.speechArrived(Self.spoken, heard, "three frames in all")
+        #expect(result.passed)
+    }
+
     /// Someone else's speech does not pass.
     @Test func otherSpeechDoesNotPass() {
         let other = CallFixtures.speech(seconds: 8, pitch: 160, syllablesPerSecond: 4)

@@ -199,9 +199,12 @@ enum CallAnalysis {
     /// lag: the overall one when it reaches 0.8, else the best within ±1 ms of a shift by
     /// up to two 20 ms frames (a concealed or dropped frame, the jitter buffer growing).
     /// Chunks where the input is silent (speech pauses) are left out. A shift that puts
-    /// the chunk's start before the recording's correlates what overlaps.
-    static func chunkCorrelations(input: [Int16], output: [Int16], lag: Int) -> [Double] {
+    /// the chunk's start before the recording's correlates what overlaps. The lag follows
+    /// the chunks: each is searched around the lag of the last one that matched, so a
+    /// buffer that grew by more than two frames in all is still followed.
+    static func chunkCorrelations(input: [Int16], output: [Int16], lag overall: Int) -> [Double] {
         let chunk = 12_000
+        var lag = overall
         return input.withUnsafeBufferPointer { x in
             output.withUnsafeBufferPointer { y in
                 stride(from: 0, to: input.count - chunk, by: chunk).compactMap { start -> Double? in
@@ -221,8 +224,10 @@ enum CallAnalysis {
                     }
                     let around = best.shift
                     for shift in around - 3 ... around + 3 {
-                        best.score = max(best.score, overlappingCorrelation(x, start, y, start + shift, count: chunk))
+                        let score = overlappingCorrelation(x, start, y, start + shift, count: chunk)
+                        if score > best.score { best = (score, shift) }
                     }
+                    if best.score >= 0.8 { lag = best.shift }
                     return best.score
                 }
             }
