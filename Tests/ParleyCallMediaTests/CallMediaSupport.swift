@@ -109,32 +109,51 @@ final class CountingVideoSink: VideoSink {
 }
 
 enum CallAnalysis {
-    /// Pearson correlation of `count` samples of `x` from `a` and `y` from `b` (raw
-    /// buffers: the tests run in debug builds).
-    static func correlation(_ x: UnsafeBufferPointer<Int16>, _ a: Int, _ y: UnsafeBufferPointer<Int16>, _ b: Int, count: Int) -> Double {
+    /// Pearson correlation of `count` samples of `x` from `a` and `y` from `b`, every
+    /// `step`th sample (raw buffers: the tests run in debug builds).
+    static func correlation(_ x: UnsafeBufferPointer<Int16>, _ a: Int, _ y: UnsafeBufferPointer<Int16>, _ b: Int, count: Int, step: Int = 1) -> Double {
         guard count > 0, a >= 0, b >= 0, a + count <= x.count, b + count <= y.count else { return 0 }
         var sumX = 0.0, sumY = 0.0, sumXX = 0.0, sumYY = 0.0, sumXY = 0.0
-        for index in 0 ..< count {
+        var n = 0.0
+        for index in stride(from: 0, to: count, by: step) {
             let u = Double(x[a + index]), v = Double(y[b + index])
             sumX += u
             sumY += v
             sumXX += u * u
             sumYY += v * v
             sumXY += u * v
+            n += 1
         }
-        let n = Double(count)
         let covariance = sumXY - sumX * sumY / n
         let varianceX = sumXX - sumX * sumX / n, varianceY = sumYY - sumY * sumY / n
         return varianceX > 0 && varianceY > 0 ? covariance / (varianceX * varianceY).squareRoot() : 0
+    }
+
+    /// The same over the part of the `count` samples both buffers have: `b` may be negative
+    /// or run past the end of `y` (the receiver's recording began after the sender's speech
+    /// did, or ended before it), as long as at least half of them overlap.
+    static func overlappingCorrelation(_ x: UnsafeBufferPointer<Int16>, _ a: Int, _ y: UnsafeBufferPointer<Int16>, _ b: Int, count: Int) -> Double {
+        let skip = max(0, -b)
+        let length = min(count - skip, y.count - (b + skip), x.count - (a + skip))
+        guard length >= count / 2 else { return 0 }
+        return correlation(x, a + skip, y, b + skip, count: length)
     }
 
     static func correlation(_ a: [Int16], _ b: [Int16]) -> Double {
         a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in correlation(x, 0, y, 0, count: min(a.count, b.count)) } }
     }
 
-    /// The lag (0..<maxLag samples) at which `output` carries `input`: a coarse search on
-    /// 10 ms energy envelopes, then a fine one (±15 ms) on the loudest 100 ms of the input's
-    /// first two seconds.
+    /// The lag (−2400..<maxLag samples) at which `output` carries `input`: a coarse search
+    /// on 10 ms energy envelopes over the first 3 s, then a fine one on the loudest 100 ms
+    /// of the input's first two seconds, within ±50 ms of the coarse lag.
+    ///
+    /// The fine window is that wide because the probe's own lag may differ from the one
+    /// the envelopes found by whole 20 ms frames: a frame concealed before the probe (the
+    /// jitter buffer growing) moves what follows, and the envelopes go with the majority of
+    /// the 3 s. A window of ±15 ms left the right lag outside and returned its edge — a lag
+    /// off the 20 ms grid by a few ms, at which no chunk correlates (the figures are those
+    /// of the speech with itself, the same in every such run). The lag may be negative: the
+    /// sender's speech can start (by less than a frame) before the receiver's recording.
     static func lag(input: [Int16], output: [Int16], maxLag: Int) -> Int {
         func envelope(_ samples: [Int16]) -> [Int16] {
             stride(from: 0, to: max(0, samples.count - 480), by: 480).map { start in
@@ -154,10 +173,20 @@ enum CallAnalysis {
         }
         let loudest = (0 ..< min(x.count - 10, 190)).max { x[$0 ..< $0 + 10].reduce(0, { $0 + Int($1) }) < x[$1 ..< $1 + 10].reduce(0, { $0 + Int($1) }) } ?? 0
         let probe = loudest * 480
-        var fine = (score: -Double.infinity, lag: coarse.lag * 480)
+        let around = coarse.lag * 480
+        let lags = max(-probe, around - 2400) ... min(maxLag - 1, around + 2400)
+        var fine = (score: -Double.infinity, lag: around)
         input.withUnsafeBufferPointer { x in
             output.withUnsafeBufferPointer { y in
-                for lag in max(0, coarse.lag * 480 - 720) ... coarse.lag * 480 + 720 {
+                // Every 4th lag on every 4th sample (speech has little above 6 kHz), then
+                // every lag around the best.
+                for lag in stride(from: lags.lowerBound, through: lags.upperBound, by: 4) {
+                    let score = correlation(x, probe, y, probe + lag, count: 4800, step: 4)
+                    if score > fine.score { fine = (score, lag) }
+                }
+                let best = fine.lag
+                fine.score = -Double.infinity
+                for lag in max(lags.lowerBound, best - 4) ... min(lags.upperBound, best + 4) {
                     let score = correlation(x, probe, y, probe + lag, count: 4800)
                     if score > fine.score { fine = (score, lag) }
                 }
@@ -169,15 +198,19 @@ enum CallAnalysis {
     /// Correlation of each voiced 250 ms chunk of `input` with `output` at the chunk's own
     /// lag: the overall one when it reaches 0.8, else the best within ±1 ms of a shift by
     /// up to two 20 ms frames (a concealed or dropped frame, the jitter buffer growing).
-    /// Chunks where the input is silent (speech pauses) are left out.
-    static func chunkCorrelations(input: [Int16], output: [Int16], lag: Int) -> [Double] {
+    /// Chunks where the input is silent (speech pauses) are left out. A shift that puts
+    /// the chunk's start before the recording's correlates what overlaps. The lag follows
+    /// the chunks: each is searched around the lag of the last one that matched, so a
+    /// buffer that grew by more than two frames in all is still followed.
+    static func chunkCorrelations(input: [Int16], output: [Int16], lag overall: Int) -> [Double] {
         let chunk = 12_000
+        var lag = overall
         return input.withUnsafeBufferPointer { x in
             output.withUnsafeBufferPointer { y in
                 stride(from: 0, to: input.count - chunk, by: chunk).compactMap { start -> Double? in
                     let energy = x[start ..< start + chunk].reduce(0.0) { $0 + Double($1) * Double($1) } / Double(chunk)
                     guard energy.squareRoot() > 300 else { return nil }
-                    let direct = correlation(x, start, y, start + lag, count: chunk)
+                    let direct = overlappingCorrelation(x, start, y, start + lag, count: chunk)
                     if direct >= 0.8 { return direct }
                     // A concealed or dropped frame (or the jitter buffer growing) moves what
                     // follows by whole 20 ms frames: the best of those shifts, ±1 ms.
@@ -185,14 +218,16 @@ enum CallAnalysis {
                     for frames in -2 ... 2 {
                         for fine in stride(from: -48, through: 48, by: 4) {
                             let shift = lag + frames * 960 + fine
-                            let score = correlation(x, start, y, start + shift, count: chunk)
+                            let score = overlappingCorrelation(x, start, y, start + shift, count: chunk)
                             if score > best.score { best = (score, shift) }
                         }
                     }
                     let around = best.shift
                     for shift in around - 3 ... around + 3 {
-                        best.score = max(best.score, correlation(x, start, y, start + shift, count: chunk))
+                        let score = overlappingCorrelation(x, start, y, start + shift, count: chunk)
+                        if score > best.score { best = (score, shift) }
                     }
+                    if best.score >= 0.8 { lag = best.shift }
                     return best.score
                 }
             }

@@ -237,15 +237,20 @@ enum MediaAnalysis {
     /// For a path with its own clocks (a sound server), where a concealed or dropped frame
     /// shifts the alignment by 20 ms: the correlation of each chunk of `input` (`chunk`
     /// samples, 500 ms by default) with `output` at the chunk's own best lag within ±40 ms
-    /// of `lag`.
+    /// of the lag of the last chunk that matched (`lag` to begin with). Following the lag
+    /// lets a jitter buffer that grew by more than 40 ms in all (a frame at a time, under
+    /// load) still be followed; a chunk that does not match leaves it where it was.
     static func chunkCorrelations(input: [Int16], output: [Int16], lag: Int, chunk: Int = 24000) -> [Double] {
-        stride(from: 0, to: input.count - chunk, by: chunk).map { start in
-            let from = max(0, lag + start - 1920)
+        var current = lag
+        return stride(from: 0, to: input.count - chunk, by: chunk).map { start in
+            let from = max(0, current + start - 1920)
             guard from + chunk + 3840 <= output.count else { return 0 }
-            return aligned(
+            let found = aligned(
                 input: Array(input[start ..< start + chunk]), output: Array(output[from ..< from + chunk + 3840]),
                 probe: 0, window: chunk, length: chunk, maxLag: 3840
-            ).correlation
+            )
+            if found.correlation >= 0.8 { current = from + found.lag - start }
+            return found.correlation
         }
     }
 
