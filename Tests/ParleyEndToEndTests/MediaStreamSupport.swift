@@ -259,8 +259,13 @@ enum MediaAnalysis {
     /// excepted. A frame concealed because a process was starved of CPU shifts what
     /// follows by 20 ms and spoils the chunk it falls in, which one overall lag would count
     /// as total loss; short chunks confine each such shift to one. Prints both.
-    static func speechArrived(_ input: [Int16], _ output: [Int16], _ label: String, maxLag: Int = 9600) -> Bool {
-        let (correlation, lag) = aligned(input: input, output: output, length: input.count, maxLag: maxLag)
+    static func speechArrived(_ input: [Int16], _ recorded: [Int16], _ label: String, maxLag: Int = 9600) -> Bool {
+        // The recording may start a frame or two into the speech (the receiver's playout
+        // began on a later frame): 50 ms of silence in front lets the lag be negative.
+        let lead = 2400
+        let output = [Int16](repeating: 0, count: lead) + recorded
+        let (correlation, padded) = aligned(input: input, output: output, length: input.count, maxLag: maxLag + lead)
+        let lag = padded
         // Chunks where the input is silent (the pauses between phrases) have nothing to correlate.
         let voiced = stride(from: 0, to: input.count - 12000, by: 12000).map { start in
             input[start ..< start + 12000].reduce(0.0) { $0 + Double($1) * Double($1) } / 12000 > 100 * 100
@@ -268,7 +273,7 @@ enum MediaAnalysis {
         let chunks = zip(chunkCorrelations(input: input, output: output, lag: lag, chunk: 12000), voiced).filter(\.1).map(\.0)
         let good = chunks.filter { $0 >= 0.8 }.count
         let rounded = chunks.map { ($0 * 1000).rounded() / 1000 }
-        print("\(label) audio: overall correlation \(correlation) at lag \(lag) samples; per voiced 250 ms \(rounded)")
+        print("\(label) audio: overall correlation \(correlation) at lag \(lag - lead) samples; per voiced 250 ms \(rounded)")
         return !chunks.isEmpty && good >= chunks.count - max(1, chunks.count / 10)
     }
 
