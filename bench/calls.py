@@ -123,7 +123,7 @@ def baresip_config(folder, user, sip_port, control_port, rtp_ports, wav, video):
         f"rtp_ports {rtp_ports[0]}-{rtp_ports[1]}", "rtcp_mux yes", "jitter_buffer_delay 5-10",
         "module_path /usr/lib/baresip/modules", "module opus.so", "module aufile.so", "module aubridge.so",
         "module srtp.so",
-        "module_tmp uuid.so", "module_tmp account.so", "module_app ctrl_tcp.so",
+        "module_tmp uuid.so", "module_tmp account.so", "module_app menu.so", "module_app ctrl_tcp.so",
         f"ctrl_tcp_listen 127.0.0.1:{control_port}", "opus_bitrate 32000",
     ]
     if video:
@@ -166,6 +166,7 @@ def main():
     parser.add_argument("--parley", default=DEFAULT_PARLEY)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--setup-calls", type=int, default=20)
+    parser.add_argument("--only", choices=["cpu", "setup"], help="run one part only")
     args = parser.parse_args()
     if not shutil.which("baresip") or not shutil.which("sox"):
         sys.exit("baresip and sox are needed: apt-get install baresip sox")
@@ -175,7 +176,7 @@ def main():
 
     print(f"calls of {args.seconds:.0f} s, CPU seconds over the call and peak RSS per process (lower is better)")
     print(f"{'call':<22}{'side':<7}{'Parley CPU-s':>13}{'baresip CPU-s':>15}{'ratio':>7}{'Parley MB':>11}{'baresip MB':>12}")
-    for label, video in (("audio Opus", False), ("video VP8 640x480 1M", True)):
+    for label, video in (("audio Opus", False), ("video VP8 640x480 1M", True)) if args.only != "setup" else ():
         parley = parley_call(args.parley, os.path.join(work, f"p-{video}"), args.seconds, video, wav)
         reference = baresip_call(os.path.join(work, f"b-{video}"), args.seconds, video, wav)
         for side, reference_side in (("alice", "alice"), ("bob", "bob")):
@@ -184,6 +185,8 @@ def main():
             ratio = p_cpu / b_cpu if b_cpu else float("nan")
             print(f"{label:<22}{side:<7}{p_cpu:>13.2f}{b_cpu:>15.2f}{ratio:>7.2f}{p_rss:>11.1f}{b_rss:>12.1f}")
 
+    if args.only == "cpu":
+        return
     times = sorted(parley_setup_times(args.parley, os.path.join(work, "setup"), args.setup_calls, wav))
     p50 = statistics.median(times)
     p99 = times[min(len(times) - 1, int(round(0.99 * (len(times) - 1))))]

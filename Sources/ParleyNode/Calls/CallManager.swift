@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import ParleyCore
 import ParleyMedia
@@ -23,7 +24,7 @@ actor CallManager {
     private var current: CallLeg?
     /// When each contact's recent invitations came: more than `maxInvitesPerMinute` are
     /// ignored (no answer, no log entry), so a contact cannot fill the call log.
-    private var recentInvites: [ContactID: [ContinuousClock.Instant]] = [:]
+    private var recentInvites: [ContactID: [(at: ContinuousClock.Instant, call: UUID)]] = [:]
     static let maxInvitesPerMinute = CallManagerLimits.maxInvitesPerMinute
 
     /// UDP must deliver within this after the answer, or media moves into the link.
@@ -245,15 +246,16 @@ actor CallManager {
     // MARK: Incoming calls
 
     private func incoming(_ invite: CallInvite, from contact: Contact) async {
+        // Answered calls leave the count (see `answered`): only unanswered ones can pile up.
         let now = ContinuousClock.now
-        var times = (recentInvites[contact.id] ?? []).filter { now - $0 < .seconds(60) }
+        var times = (recentInvites[contact.id] ?? []).filter { now - $0.at < .seconds(60) }
         guard times.count < Self.maxInvitesPerMinute else {
             if times.count == Self.maxInvitesPerMinute { logger.notice("\(contact.name) sends too many call invitations; ignoring them for a minute") }
-            times.append(now)
+            times.append((now, invite.callID))
             recentInvites[contact.id] = Array(times.suffix(Self.maxInvitesPerMinute + 1))
             return
         }
-        times.append(now)
+        times.append((now, invite.callID))
         recentInvites[contact.id] = times
         if let leg = current, !leg.isEnded {
             if leg.id == invite.callID { return }   // repeated
@@ -365,6 +367,7 @@ actor CallManager {
     }
 
     private func answered(_ leg: CallLeg) {
+        recentInvites[leg.peer.id]?.removeAll { $0.call == leg.id }
         leg.answered = .now
         leg.record.answeredAt = Date()
         try? database.calls.update(leg.record)
@@ -391,7 +394,15 @@ actor CallManager {
         do {
             let media = try mediaFactory(request)
             leg.media = media
-            transport.connect(to: Self.destination(remote.candidates, link: session?.remoteAddress), receiver: { media.receive($0) })
+            // The first authenticated packet makes the call active at once (not at the next watch).
+            let heard = NIOLockedValueBox(false)
+            let firstMedia: @Sendable () -> Void = { [weak self] in
+                guard !heard.withLockedValue({ value in defer { value = true }; return value }) else { return }
+                Task { await self?.mediaArrived(id) }
+            }
+            transport.connect(to: Self.destination(remote.candidates, link: session?.remoteAddress), receiver: { bytes in
+                media.receive(bytes, onAuthenticated: heard.withLockedValue { $0 } ? nil : firstMedia)
+            })
             for kind in CallMediaOffer.Kind.allCases {
                 media.setSending(kind, leg.sending(kind))
                 media.setReceiving(kind, leg.receiving(kind))
@@ -446,6 +457,11 @@ actor CallManager {
             events.publish(event)
         }
         return true
+    }
+
+    private func mediaArrived(_ id: UUID) async {
+        guard let leg = current, leg.id == id, leg.state == .connecting else { return }
+        await apply(.mediaArrived, to: leg)
     }
 
     private func deviceFailed(_ kind: CallMediaOffer.Kind, input: Bool, _ message: String, call id: UUID) async {
@@ -572,6 +588,6 @@ public enum AutoAnswer: String, Sendable, CaseIterable {
 
 /// Limits on what a contact's call frames can make the node do.
 public enum CallManagerLimits {
-    /// Invitations a contact may send per minute; more are ignored (no answer, no log entry).
+    /// Unanswered invitations a contact may send per minute; more are ignored (no answer, no log entry).
     public static let maxInvitesPerMinute = 10
 }

@@ -3,8 +3,9 @@ import ParleyWire
 /// The media of an answered call, as the call manager drives it: the two-way media
 /// session of the media engine behind a seam, so signalling can be tested on its own.
 protocol CallMediaLeg: AnyObject, Sendable {
-    /// One datagram from the peer (UDP or link); returns at once.
-    func receive(_ datagram: [UInt8])
+    /// One datagram from the peer (UDP or link); returns at once. `onAuthenticated` runs
+    /// once it passed SRTP authentication (nil: nobody needs to know).
+    func receive(_ datagram: [UInt8], onAuthenticated: (@Sendable () -> Void)?)
     /// Stop or resume sending a kind (no packets of it while stopped).
     func setSending(_ kind: CallMediaOffer.Kind, _ on: Bool)
     /// Stop or resume playing a kind we receive.

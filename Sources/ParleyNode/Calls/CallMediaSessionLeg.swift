@@ -69,7 +69,9 @@ final class CallMediaSessionLeg: CallMediaLeg {
         return CallMediaSessionLeg(session: session)
     }
 
-    func receive(_ datagram: [UInt8]) { session.receive(datagram) }
+    func receive(_ datagram: [UInt8], onAuthenticated: (@Sendable () -> Void)?) {
+        session.receive(datagram, onAuthenticated: onAuthenticated)
+    }
 
     func setSending(_ kind: CallMediaOffer.Kind, _ on: Bool) { session.setSending(kind == .audio ? .audio : .video, on) }
 
