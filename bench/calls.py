@@ -29,8 +29,9 @@ def peak_rss_mb(pid):
     return 0.0
 
 
-def tone_wav(path, seconds):
-    subprocess.run(["sox", "-n", "-r", "48000", "-c", "1", "-b", "16", path, "synth", str(seconds),
+def tone_wav(path, seconds, channels=1):
+    """A sweep (16-bit, 48 kHz): mono for Parley, stereo for baresip's aufile, which wants 2 channels."""
+    subprocess.run(["sox", "-n", "-r", "48000", "-c", str(channels), "-b", "16", path, "synth", str(seconds),
                     "sine", "300-3000", "vol", "0.5"], check=True)
 
 
@@ -173,12 +174,14 @@ def main():
     work = tempfile.mkdtemp(prefix="parley-bench-calls-")
     wav = os.path.join(work, "in.wav")
     tone_wav(wav, args.seconds + 5)
+    stereo = os.path.join(work, "in-stereo.wav")
+    tone_wav(stereo, args.seconds + 5, channels=2)
 
     print(f"calls of {args.seconds:.0f} s, CPU seconds over the call and peak RSS per process (lower is better)")
     print(f"{'call':<22}{'side':<7}{'Parley CPU-s':>13}{'baresip CPU-s':>15}{'ratio':>7}{'Parley MB':>11}{'baresip MB':>12}")
     for label, video in (("audio Opus", False), ("video VP8 640x480 1M", True)) if args.only != "setup" else ():
         parley = parley_call(args.parley, os.path.join(work, f"p-{video}"), args.seconds, video, wav)
-        reference = baresip_call(os.path.join(work, f"b-{video}"), args.seconds, video, wav)
+        reference = baresip_call(os.path.join(work, f"b-{video}"), args.seconds, video, stereo)
         for side, reference_side in (("alice", "alice"), ("bob", "bob")):
             p_cpu, p_rss = parley[side]
             b_cpu, b_rss = reference[reference_side]

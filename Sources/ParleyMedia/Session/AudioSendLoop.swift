@@ -22,7 +22,8 @@ final class AudioSendLoop: @unchecked Sendable {
         shared: CallMediaShared, output: ProtectedOutput
     ) throws {
         sender = try AudioStreamSender(
-            description: .opus(port: 9), settings: OpusEncoderSettings(bitrate: plan.audioBitrate), canonicalName: canonicalName,
+            description: .opus(port: 9), settings: OpusEncoderSettings(bitrate: plan.audioBitrate, packetLossPercentage: 0, complexity: plan.audioComplexity),
+            canonicalName: canonicalName,
             ssrc: plan.localAudioSSRC)
         processor = voiceProcessing ? try VoiceProcessor() : nil
         self.source = source

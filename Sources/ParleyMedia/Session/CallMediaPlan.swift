@@ -38,6 +38,9 @@ public struct CallMediaPlan: Sendable {
     public var audioBitrate: Int
     /// VP8 target bit rate, bits per second (50 000…20 000 000).
     public var videoBitrate: Int
+    /// Opus encoder complexity (0…10). In-band FEC starts off and follows the loss the
+    /// peer's receiver reports (a clean path costs no FEC).
+    public var audioComplexity: Int = 10
     /// Frames per second the VP8 encoder is set up for (1…120; the camera paces capture).
     public var frameRate: Int
 
