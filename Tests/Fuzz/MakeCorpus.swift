@@ -36,7 +36,7 @@ struct MakeCorpus {
             ("20-contact-request", 0,
              [.contactRequest(ContactRequest(displayName: "Grace", note: "Hello from the conference", listenPort: 0))]),
             ("21-contact-request-result", 0, [.contactRequestResult(.received)]),
-            ("f0-unknown-call-signalling", 0, [.unknown(type: 0x0205, version: 2, payload: [1, 2, 3, 4])]),
+            ("f0-unknown-call-signalling", 0, [.unknown(type: 0x02F5, version: 2, payload: [1, 2, 3, 4])]),
             ("30-file-offer", 0, [.file(.offer(FileOffer(transferID: id, fileName: "../notes.txt", size: 4096,
                                                           sha256: Array(repeating: 0x5A, count: 32), mimeType: "text/plain")))]),
             ("31-file-accept", 0, [.file(.accept(id, offset: 1024))]),

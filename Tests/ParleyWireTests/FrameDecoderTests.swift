@@ -82,7 +82,7 @@ struct FrameDecoderTests {
 
         var exact = FrameDecoder()
         let payload = [UInt8](repeating: 0x5A, count: WireLimits.maxPayloadLength)
-        exact.append(frameBytes(type: FrameType(0x0205), payload: payload))
+        exact.append(frameBytes(type: FrameType(0x02F5), payload: payload))
         #expect(try exact.nextFrame()?.payload == payload)
     }
 

@@ -31,9 +31,9 @@ struct FrameHeaderTests {
 
     @Test func frameTypeNames() {
         #expect(FrameType.chatMessage.description == "CHAT_MESSAGE")
-        #expect(FrameType(0x0205).description == "0x0205")
+        #expect(FrameType(0x02F5).description == "0x02F5")
         #expect(FrameType(0xF00D).name == nil)
-        #expect(FrameType.known.count == 18)
+        #expect(FrameType.known.count == 26)
         #expect(FrameType.fileTransferRange.contains(0x01FF))
     }
 }

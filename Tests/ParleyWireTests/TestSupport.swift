@@ -65,7 +65,7 @@ let sampleMessages: [WireMessage] = [
     .contactRequestResult(.alreadyContact),
     .contactRequestResult(.rateLimited),
     .contactRequestResult(.refused),
-    .unknown(type: 0x0205, version: 1, payload: [1, 2, 3]),
+    .unknown(type: 0x02F5, version: 1, payload: [1, 2, 3]),
     .unknown(type: 0xF00D, version: 7, payload: []),
 ]
 

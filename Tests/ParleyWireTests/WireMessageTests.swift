@@ -30,7 +30,7 @@ struct WireMessageTests {
         }
     }
 
-    @Test(arguments: [UInt16(0x0000), 0x0005, 0x0013, 0x0022, 0x0100, 0x01FF, 0x0200, 0x0300, 0x03FF, 0xF000, 0xFFFF])
+    @Test(arguments: [UInt16(0x0000), 0x0005, 0x0013, 0x0022, 0x0100, 0x01FF, 0x0200, 0x0208, 0x0301, 0x03FF, 0xF000, 0xFFFF])
     func unknownTypesPassThrough(type: UInt16) throws {
         let frame = Frame(type: type, version: 3, flags: 9, payload: [0xDE, 0xAD])
         let message = try WireMessage(frame: frame)
@@ -39,7 +39,7 @@ struct WireMessageTests {
     }
 
     @Test func versionZeroIsMalformed() {
-        for type in FrameType.known + [FrameType(0x0205)] {
+        for type in FrameType.known + [FrameType(0x02F5)] {
             let payload = WireMessage.ping(nonce: 1).frame().payload
             #expect(wireError { _ = try decode(type: type, version: 0, payload: payload) }
                 == .invalidVersion(type: type.rawValue, version: 0))
@@ -210,6 +210,6 @@ struct WireMessageTests {
         #expect(Hello.negotiatedProtocolVersion(local: hello(3, 3), remote: hello(2, 1)) == nil)
         #expect(Hello.negotiatedProtocolVersion(local: hello(2, 1), remote: hello(3, 3)) == nil)
         #expect(Hello(displayName: "", listenPort: 0, peerIsContact: true).capabilities
-            == ["chat", "receipts", "typing", "contact-request", "file"])
+            == ["chat", "receipts", "typing", "contact-request", "file", "call", "datagram"])
     }
 }
