@@ -177,13 +177,13 @@ _parley() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    id|contacts|daemon|ui|send|file|read|status|events|history|search|stream|help)
+    id|contacts|daemon|ui|send|file|call|read|status|events|history|search|stream|help)
         # Offer subcommand argument completions
         "_parley_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'id contacts daemon ui send file read status events history search stream help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'id contacts daemon ui send file call read status events history search stream help' -- "${cur}"))
         ;;
     esac
 }
@@ -221,13 +221,13 @@ _parley_contacts() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    add|list|rename|remove|block|unblock|verify|requests|accept|decline|files)
+    add|list|rename|remove|block|unblock|verify|requests|accept|decline|files|calls)
         # Offer subcommand argument completions
         "_parley_contacts_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'add list rename remove block unblock verify requests accept decline files' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'add list rename remove block unblock verify requests accept decline files calls' -- "${cur}"))
         ;;
     esac
 }
@@ -443,6 +443,28 @@ _parley_contacts_files() {
         return
         ;;
     '--max-size')
+        return
+        ;;
+    esac
+}
+
+_parley_contacts_calls() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --profile --auto-answer)
+    __parley_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--auto-answer')
+        __parley_add_completions -W 'off'$'\n''audio'$'\n''video'
         return
         ;;
     esac
@@ -666,6 +688,203 @@ _parley_file_resume() {
         return
         ;;
     '--profile')
+        return
+        ;;
+    esac
+}
+
+_parley_call() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __parley_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    start|accept|reject|hangup|stop|play|status|log)
+        # Offer subcommand argument completions
+        "_parley_call_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'start accept reject hangup stop play status log' -- "${cur}"))
+        ;;
+    esac
+}
+
+_parley_call_start() {
+    repeating_flags=()
+    non_repeating_flags=(--video --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --profile --audio-in --audio-out --video-in --video-out --timeout)
+    __parley_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--audio-in')
+        return
+        ;;
+    '--audio-out')
+        return
+        ;;
+    '--video-in')
+        return
+        ;;
+    '--video-out')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
+_parley_call_accept() {
+    repeating_flags=()
+    non_repeating_flags=(--audio-only --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --profile --audio-in --audio-out --video-in --video-out)
+    __parley_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--audio-in')
+        return
+        ;;
+    '--audio-out')
+        return
+        ;;
+    '--video-in')
+        return
+        ;;
+    '--video-out')
+        return
+        ;;
+    esac
+}
+
+_parley_call_reject() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --profile)
+    __parley_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    esac
+}
+
+_parley_call_hangup() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --profile)
+    __parley_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    esac
+}
+
+_parley_call_stop() {
+    repeating_flags=()
+    non_repeating_flags=(--audio --video --in --out --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --profile)
+    __parley_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    esac
+}
+
+_parley_call_play() {
+    repeating_flags=()
+    non_repeating_flags=(--audio --video --in --out --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --profile)
+    __parley_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    esac
+}
+
+_parley_call_status() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --profile)
+    __parley_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    esac
+}
+
+_parley_call_log() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --profile --limit)
+    __parley_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--limit')
         return
         ;;
     esac
