@@ -253,8 +253,13 @@ final class UDPBlockedNamespace {
 
     init() throws {
         try Self.run("/usr/sbin/ip", "netns", "add", name)
-        try Self.run("/usr/sbin/ip", "-n", name, "link", "set", "lo", "up")
-        try Self.run("/usr/sbin/ip", "netns", "exec", name, "/usr/sbin/iptables", "-A", "INPUT", "-p", "udp", "-j", "DROP")
+        do {
+            try Self.run("/usr/sbin/ip", "-n", name, "link", "set", "lo", "up")
+            try Self.run("/usr/sbin/ip", "netns", "exec", name, "/usr/sbin/iptables", "-A", "INPUT", "-p", "udp", "-j", "DROP")
+        } catch {
+            remove()
+            throw error
+        }
     }
 
     var wrapper: [String] { ["/usr/sbin/ip", "netns", "exec", name] }
@@ -280,7 +285,13 @@ extension CallMediaTests {
             print("skipped: needs root, ip and iptables (make deps installs them) to block UDP in a network namespace")
             return
         }
-        let namespace = try UDPBlockedNamespace()
+        let namespace: UDPBlockedNamespace
+        do {
+            namespace = try UDPBlockedNamespace()
+        } catch {
+            print("skipped: a network namespace with UDP dropped cannot be made here (\(error))")
+            return
+        }
         defer { namespace.remove() }
         let folder = try MediaFixtures.folder("call-link")
         let speech = try MediaFixtures.writeSpeech(to: "\(folder)/alice.wav", seconds: 10)
