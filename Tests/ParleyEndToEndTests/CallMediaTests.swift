@@ -63,7 +63,9 @@ struct CallMediaTests {
         let pair = try Pair()
         defer { pair.cleanup() }
         let (alice, bob, folder) = (pair.alice, pair.bob, pair.folder)
-        try alice.parley(contentsOf: ["call", "start", "bob", "--video"] + pair.aliceDevices).requireSuccess()
+        let events = try startEventStream(on: alice)
+        let started = try alice.parley(contentsOf: ["call", "start", "bob", "--video", "--json"] + pair.aliceDevices).requireSuccess()
+        #expect((started.json as? [String: Any])?["state"] as? String == "ringing-out", "call start answers once it rings")
         try bob.waitForCall("ringing-in")
         let answered = Date()
         try bob.parley(contentsOf: ["call", "accept"] + pair.bobDevices).requireSuccess()
@@ -83,6 +85,17 @@ struct CallMediaTests {
         #expect(try alice.callStatus()?["by"] as? String == "peer")
         #expect(try bob.callStatus()?["by"] as? String == "local")
 
+        Thread.sleep(forTimeInterval: 0.3)
+        events.process.terminate()
+        events.process.waitUntilExit()
+        let lines = String(decoding: events.output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+        let kinds = lines.compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["event"] as? String
+        }
+        for kind in ["call-ringing", "call-accepted", "call-stats", "call-ended"] {
+            #expect(kinds.contains(kind), "alice's events: \(Set(kinds))")
+        }
+        #expect(kinds.filter { $0 == "call-stats" }.count >= 5, "about one call-stats a second")
         for (who, log) in [("alice", try alice.callLog()), ("bob", try bob.callLog())] {
             #expect(log.count == 1, "\(who)")
             let entry = try #require(log.first)

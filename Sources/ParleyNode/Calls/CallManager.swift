@@ -81,8 +81,18 @@ actor CallManager {
         }
         startRingTimer(leg, after: leg.ringTimeout)
         logger.info("calling \(contact.name) (\(video ? "video" : "audio"), call \(leg.id))")
+        // Answer once it rings at the peer's side (or was refused, or answered at once), so
+        // `call start` prints the ID of a call that rings; a peer that says nothing within
+        // `ringingGrace` leaves it "calling".
+        let asked = ContinuousClock.now
+        while current === leg, leg.state == .calling, ContinuousClock.now - asked < Self.ringingGrace {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
         return leg.status()
     }
+
+    /// How long `start` waits for the peer's CALL_RINGING.
+    static let ringingGrace: Duration = .seconds(3)
 
     /// Answers the ringing incoming call.
     func accept(_ reference: String?, audioOnly: Bool, devices overrides: CallDevices) async throws -> CallStatus {
