@@ -117,6 +117,8 @@ final class CallMediaSessionLeg: CallMediaLeg {
         result.audioReceived = received(.audio, codec: "opus")
         result.videoReceived = received(.video, codec: "vp8")
         result.videoLeadMilliseconds = raw.videoLeadMilliseconds
+        result.datagramsRejected = Int(clamping: raw.datagramsRejected)
+        result.datagramsDropped = Int(clamping: raw.datagramsDropped)
         return result
     }
 }

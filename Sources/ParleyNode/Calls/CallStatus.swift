@@ -109,12 +109,17 @@ public struct CallStatistics: Codable, Sendable, Equatable {
     /// How far the picture leads the sound at the receiver (negative: it lags).
     public var videoLeadMilliseconds: Double?
     public var mediaPath: String?
+    /// Datagrams the session refused (failed SRTP authentication, unknown SSRC or payload
+    /// type, too short) and dropped (its queue full).
+    public var datagramsRejected: Int?
+    public var datagramsDropped: Int?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case audioSent = "audio_sent", videoSent = "video_sent", audioReceived = "audio_received", videoReceived = "video_received"
         case videoLeadMilliseconds = "video_lead_ms", mediaPath = "media_path"
+        case datagramsRejected = "datagrams_rejected", datagramsDropped = "datagrams_dropped"
     }
 }
 
