@@ -23,18 +23,7 @@ struct CallMediaTests {
             bobSpeech = shifted
             let home = try TemporaryHome()
             if let bobConfig { try home.writeConfig(bobConfig(folder)) }
-            let (alice, bob) = (try DaemonProcess(name: "alice"), try DaemonProcess(name: "bob", home: home))
-            do {
-                try alice.start()
-                try bob.start()
-                try befriend(alice, as: "alice", bob, as: "bob")
-            } catch {
-                alice.cleanup()
-                bob.cleanup()
-                throw error
-            }
-            self.alice = alice
-            self.bob = bob
+            (alice, bob) = try startLinkedPair(bobHome: home)
         }
 
         var aliceDevices: [String] {

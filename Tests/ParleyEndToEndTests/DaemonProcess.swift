@@ -140,9 +140,10 @@ func startEventStream(on node: DaemonProcess) throws -> (process: Process, outpu
     return (events, output)
 }
 
-/// Starts Alice and Bob, makes them contacts of each other and waits for the link.
-func startLinkedPair() throws -> (alice: DaemonProcess, bob: DaemonProcess) {
-    let alice = try DaemonProcess(name: "alice"), bob = try DaemonProcess(name: "bob")
+/// Starts Alice and Bob (Bob in `bobHome` when given, e.g. with a config written), makes
+/// them contacts of each other and waits for the link.
+func startLinkedPair(bobHome: TemporaryHome? = nil) throws -> (alice: DaemonProcess, bob: DaemonProcess) {
+    let alice = try DaemonProcess(name: "alice"), bob = try DaemonProcess(name: "bob", home: bobHome)
     do {
         try alice.start()
         try bob.start()

@@ -69,7 +69,6 @@ public struct CallMachine: Sendable, Equatable {
 
     /// What the owner does after a transition, in order.
     public enum Action: Sendable, Equatable {
-        case sendRinging
         case sendAccept
         case sendReject(CallRefusal)
         case sendCancel
@@ -83,14 +82,11 @@ public struct CallMachine: Sendable, Equatable {
     public private(set) var state: State
 
     /// A machine for a call we place (the invitation is being sent) or one we receive (the
-    /// owner sends CALL_RINGING and starts the ring timer at once: `incomingActions`).
+    /// owner sends CALL_RINGING and starts the ring timer as it creates it).
     public init(direction: CallDirection) {
         self.direction = direction
         state = direction == .outgoing ? .calling : .ringingIn
     }
-
-    /// What the owner does when an incoming call's machine is created.
-    public static let incomingActions: [Action] = [.sendRinging]
 
     /// Applies `event`; returns the actions to carry out. Events that do not apply in the
     /// current state change nothing and return no actions.

@@ -341,7 +341,6 @@ actor CallManager {
         var frames: [CallFrame] = []
         for action in actions {
             switch action {
-            case .sendRinging: frames.append(.ringing(leg.id))
             case .sendAccept: if let local = leg.local { frames.append(.accept(leg.id, local)) }
             case .sendReject(let refusal):
                 let reason: CallRejectReason = switch refusal {
@@ -393,8 +392,7 @@ actor CallManager {
             await apply(.failed("the call has no media description"), to: leg)
             return
         }
-        let session = await registry.session(for: leg.peer.id)
-        transport.connect(to: Self.destination(remote.candidates, link: session?.remoteAddress), receiver: { _ in })
+        let destination = Self.destination(remote.candidates, link: await registry.session(for: leg.peer.id)?.remoteAddress)
         let id = leg.id, peer = leg.peer
         let request = CallMediaRequest(
             local: local, remote: remote, devices: leg.devices, settings: settings(), transport: transport,
@@ -410,7 +408,7 @@ actor CallManager {
                 guard !heard.withLockedValue({ value in defer { value = true }; return value }) else { return }
                 Task { await self?.mediaArrived(id) }
             }
-            transport.connect(to: Self.destination(remote.candidates, link: session?.remoteAddress), receiver: { bytes in
+            transport.connect(to: destination, receiver: { bytes in
                 media.receive(bytes, onAuthenticated: heard.withLockedValue { $0 } ? nil : firstMedia)
             })
             for kind in CallMediaOffer.Kind.allCases {

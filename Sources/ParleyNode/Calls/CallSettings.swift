@@ -83,9 +83,10 @@ extension Configuration {
             guard let value = values[key] else { continue }
             let device = value.isEmpty || value == CallDevices.none ? nil : value
             settings.devices[keyPath: path] = device
+            var single = CallDevices()
+            single[keyPath: path] = device
             do {
-                try CallDevices(audioInput: key == "audio_input" ? device : nil, audioOutput: key == "audio_output" ? device : nil,
-                                videoInput: key == "video_input" ? device : nil, videoOutput: key == "video_output" ? device : nil).validate()
+                try single.validate()
             } catch {
                 throw .invalidValue(key: key, value: value, reason: error.description)
             }
