@@ -19,6 +19,8 @@ actor CallManager {
     let logger: Logger
     let settings: @Sendable () -> CallSettings
     let mediaFactory: CallMediaFactory
+    /// The call's pictures for a viewer in this process.
+    let videoFeed = CallVideoFeed()
 
     /// The call going on, or the last one (kept for `call status` after it ended).
     private var current: CallLeg?
@@ -395,10 +397,11 @@ actor CallManager {
         let destination = Self.destination(remote.candidates, link: await registry.session(for: leg.peer.id)?.remoteAddress)
         let id = leg.id, peer = leg.peer
         let request = CallMediaRequest(
-            local: local, remote: remote, devices: leg.devices, settings: settings(), transport: transport,
+            local: local, remote: remote, devices: leg.devices, settings: settings(), transport: transport, videoFeed: videoFeed,
             deviceError: { [weak self] kind, input, message in
                 Task { await self?.deviceFailed(kind, input: input, message, call: id) }
             })
+        videoFeed.clear()
         do {
             let media = try mediaFactory(request)
             leg.media = media
@@ -500,6 +503,7 @@ actor CallManager {
         leg.endedAt = .now
         leg.tasks.forEach { $0.cancel() }
         leg.media?.stop()
+        videoFeed.clear()
         leg.transport?.close()
         leg.record.endedAt = Date()
         leg.record.outcome = CallRecord.outcome(direction: leg.record.direction, answered: leg.answered != nil, end: end)

@@ -25,6 +25,8 @@ struct CallMediaRequest: Sendable {
     var devices: CallDevices
     var settings: CallSettings
     var transport: CallTransport
+    /// Where the pictures of the call go for a viewer in this process.
+    var videoFeed: CallVideoFeed
     /// A device could not be used: an input (that kind goes on receive-only) or an output
     /// (that kind is received but played nowhere).
     var deviceError: @Sendable (CallMediaOffer.Kind, _ input: Bool, String) -> Void

@@ -40,10 +40,11 @@ final class CallMediaSessionLeg: CallMediaLeg {
         } : nil
         let videoSource = video?.send == true ? attempt(.video, "camera", devices.videoInput) {
             try VideoSourceSpecifier(parsing: $0).open(frameRate: plan.frameRate)
-        } : nil
-        let videoSink = video?.receive == true ? attempt(.video, "video output", devices.videoOutput) {
+        }.map { TappedVideoSource($0, tap: request.videoFeed.local) } : nil
+        // Received video is decoded even with no output device, for a viewer in this process.
+        let videoSink = video?.receive == true ? TappedVideoSink(attempt(.video, "video output", devices.videoOutput) {
             try VideoSinkSpecifier(parsing: $0).open(frameRate: plan.frameRate)
-        } : nil
+        }, tap: request.videoFeed.remote) : nil
         if audio?.send == true, audioSource == nil, devices.audioInput == nil {
             request.deviceError(.audio, true, "no microphone configured (audio_input); sending no audio")
         }
