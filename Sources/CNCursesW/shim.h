@@ -80,6 +80,8 @@ static inline void parley_configure_keys(void) {
     intrflush(stdscr, FALSE);
 }
 static inline void parley_clear_on_next_refresh(void) { clearok(stdscr, TRUE); }
+// No insert/delete-line optimisation: it would scroll pictures drawn outside curses.
+static inline void parley_disable_line_scrolling(void) { idlok(stdscr, FALSE); scrollok(stdscr, FALSE); }
 static inline int parley_color_count(void) { return COLORS; }
 
 /// Key codes (macros).

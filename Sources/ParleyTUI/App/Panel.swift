@@ -7,6 +7,8 @@ enum Panel {
     case verify(Contact)
     case search(SearchPanel)
     case files(selected: Int)
+    /// Every figure of the call going on.
+    case callStats(firstLine: Int)
 }
 
 /// The search panel: hits newest first, a page at a time (more load when the

@@ -7,10 +7,19 @@ struct ScreenModelBuilder {
     let controller: UIController
 
     func build() -> MainScreen {
-        MainScreen(title: title(), contactList: contactList(),
-                   conversation: ConversationView(lines: [], scrollback: controller.scrollback),
-                   panel: panel(), banner: banner(), status: status(),
-                   input: InputView(prompt: prompt(), editor: controller.editor))
+        var screen = MainScreen(title: title(), contactList: contactList(),
+                                conversation: ConversationView(lines: [], scrollback: controller.scrollback),
+                                panel: panel(), banner: banner(), status: status(),
+                                input: InputView(prompt: prompt(), editor: controller.editor))
+        if let call = controller.call {
+            screen.callBar = CallBar.view(for: call, age: controller.callStatusAge)
+            screen.wantsVideoPane = controller.showsVideo
+            if controller.showsVideo, !controller.videoPane.hasPicture {
+                screen.videoPlaceholder = [StyledLine([StyledSpan(
+                    call.remote.videoOut ? "waiting for \(call.name)'s picture…" : "\(call.name)'s camera is off", .dim)])]
+            }
+        }
+        return screen
     }
 
     func contactList() -> ContactListView {
@@ -20,7 +29,9 @@ struct ScreenModelBuilder {
         let contacts = controller.contacts.map { contact in
             ContactListView.Entry(key: .contact(contact.id), name: contact.name,
                                   online: controller.online.contains(contact.id),
-                                  unread: controller.unread[contact.id] ?? 0, blocked: contact.trust == .blocked)
+                                  unread: (controller.unread[contact.id] ?? 0) + (controller.missedCalls[contact.id] ?? 0),
+                                  blocked: contact.trust == .blocked,
+                                  ringing: controller.incomingCall?.contact == contact.id.canonical)
         }
         return ContactListView(entries: requests + contacts, selected: controller.selection)
     }
@@ -110,6 +121,13 @@ struct ScreenModelBuilder {
             return PanelView(title: "Search “\(search.query)”\(scope): \(matches)", lines: lines,
                              selected: search.hits.isEmpty ? nil : search.selected,
                              footer: "↑/↓ choose\(search.complete ? "" : " (more below)") · Enter jump to the message\(widen) · Esc close")
+        case .callStats(let firstLine):
+            guard let call = controller.call else {
+                return PanelView(title: "Call statistics", lines: [StyledLine([StyledSpan("No call is going on.", .dim)])],
+                                 footer: "Esc close")
+            }
+            return PanelView(title: "Call with \(call.name) — statistics", lines: CallStatsLines.lines(for: call, age: controller.callStatusAge),
+                             footer: "updated every second · PageUp/PageDown scroll · Esc or F7 close", firstLine: firstLine)
         case .files(let selected):
             let lines = controller.transfers.map { transfer in
                 TransferRow.line(for: transfer, peerName: controller.name(of: transfer.contactID),

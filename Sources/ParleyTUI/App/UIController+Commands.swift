@@ -95,8 +95,25 @@ extension UIController {
             panel = .files(selected: 0)
         case .search(let query):
             panel = .search(runSearch(query, in: selectedContact))
-        case .call, .videoCall, .hangup:
-            show("calls are not available yet in this version of Parley", role: .warning)
+        case .call:
+            try startCall(video: false)
+        case .videoCall:
+            try startCall(video: true)
+        case .answer(let audioOnly):
+            answerCall(audioOnly: audioOnly)
+        case .hangup:
+            try hangUpCall()
+        case .mute:
+            try toggleCallMedia(.microphone)
+        case .camera:
+            try toggleCallMedia(.camera)
+        case .deafen:
+            try toggleCallMedia(.sound)
+        case .hide:
+            try toggleCallMedia(.video)
+        case .stats:
+            guard call != nil else { throw UIError.noCall }
+            panel = .callStats(firstLine: 0)
         case .quit:
             running = false
         }
@@ -227,12 +244,18 @@ enum UIError: Error, CustomStringConvertible {
     case noConversation
     case noRequest
     case notIncoming
+    case inCall(String)
+    case noCall
+    case audioOnlyCall
 
     var description: String {
         switch self {
         case .noConversation: "open a contact's conversation first (Tab)"
         case .noRequest: "there is no pending contact request"
         case .notIncoming: "only the receiver can accept or reject a file"
+        case .inCall(let name): "already in a call with \(name): /hangup (F8) first"
+        case .noCall: "no call is going on (F5 or /call calls the open contact)"
+        case .audioOnlyCall: "this is an audio call: there is no video to turn on or off"
         }
     }
 }

@@ -17,6 +17,8 @@ extension UIController {
             online = Set(status.contacts.filter(\.online).compactMap { try? ContactID(parsing: $0.id) })
         case .event(let event):
             apply(event)
+        case .call(let status):
+            apply(call: status)
         }
     }
 
@@ -62,21 +64,8 @@ extension UIController {
         case .fileFailed:
             reloadTransfers()
             show("\(event.file ?? "a transfer") failed: \(event.detail ?? "unknown reason")", role: .error)
-        case .callIncoming:
-            show("\(event.name ?? "a contact") is calling (\(event.media ?? "audio")); answer with `parley call accept`")
-            if settings.bell { screen.bell() }
-        case .callRinging:
-            show("ringing at \(event.name ?? "the contact")…", role: .dim)
-        case .callAccepted:
-            show("call with \(event.name ?? "the contact") connected", role: .dim)
-        case .callRejected:
-            show("\(event.name ?? "the contact") did not take the call: \(event.reason ?? "declined")", role: .dim)
-        case .callEnded:
-            show("call with \(event.name ?? "the contact") ended: \(event.reason ?? "")\(event.missed == true ? " (missed)" : "")", role: .dim)
-        case .deviceError:
-            show("call device: \(event.detail ?? "unavailable")", role: .error)
-        case .callMedia, .callStats:
-            break
+        case .callIncoming, .callRinging, .callAccepted, .callRejected, .callEnded, .deviceError, .callMedia, .callStats:
+            applyCallEvent(event, peer: peer)
         }
     }
 }

@@ -9,6 +9,7 @@ extension UIController {
         switch key {
         case .resize:
             formattedCache = nil
+            videoPane.invalidate()
         case .enter:
             submit()
         case .tab:
@@ -22,11 +23,15 @@ extension UIController {
                 select(conversationKeys[number - 1])
             }
         case .alt("y"), .alt("Y"):
-            answerPrompt(accept: true)
+            if incomingCall != nil { answerCall(audioOnly: false) } else { answerPrompt(accept: true) }
+        case .alt("a"), .alt("A"):
+            if incomingCall != nil { answerCall(audioOnly: true) } else { show("no call is ringing", role: .dim) }
         case .alt("n"), .alt("N"):
-            answerPrompt(accept: false)
+            if incomingCall != nil { declineCall() } else { answerPrompt(accept: false) }
         case .escape:
-            if let prompt = currentPrompt {
+            if outgoingRinging {
+                run(.hangup)
+            } else if let prompt = currentPrompt {
                 dismissedPrompts.insert(prompt.dismissalKey)
             } else {
                 notice = nil
@@ -41,10 +46,19 @@ extension UIController {
             panel = .files(selected: 0)
         case .function(3):
             editor.setText("/search ")
+        case .function(5):
+            run(.call)
+        case .function(6):
+            run(.videoCall)
+        case .function(7):
+            run(.stats)
+        case .function(8):
+            run(.hangup)
         case .function(10):
             running = false
         case .control("l"):
             screen.invalidate()
+            videoPane.invalidate()
             formattedCache = nil
         case .control("c"):
             if editor.isEmpty { show("type /quit (or F10) to leave Parley", role: .warning) } else { _ = editor.take() }
@@ -110,7 +124,7 @@ extension UIController {
     func handlePanelKey(_ key: KeyInput) -> Bool {
         guard let panel else { return false }
         switch (panel, key) {
-        case (_, .escape), (.help, .enter), (.verify, .enter), (.files, .enter):
+        case (_, .escape), (.help, .enter), (.verify, .enter), (.files, .enter), (.callStats, .enter):
             self.panel = nil
             return true
         case (.help(let first), .pageDown), (.help(let first), .down):
@@ -118,6 +132,15 @@ extension UIController {
             return true
         case (.help(let first), .pageUp), (.help(let first), .up):
             self.panel = .help(firstLine: max(0, first - (key == .up ? 1 : 10)))
+            return true
+        case (.callStats(let first), .pageDown), (.callStats(let first), .down):
+            self.panel = .callStats(firstLine: first + (key == .down ? 1 : 10))
+            return true
+        case (.callStats(let first), .pageUp), (.callStats(let first), .up):
+            self.panel = .callStats(firstLine: max(0, first - (key == .up ? 1 : 10)))
+            return true
+        case (.callStats, .function(7)):
+            self.panel = nil
             return true
         case (.search(var search), .down), (.search(var search), .pageDown):
             let wanted = search.selected + (key == .down ? 1 : 10)

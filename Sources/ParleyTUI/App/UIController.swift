@@ -35,6 +35,18 @@ final class UIController {
     var highlighted: UUID?
     /// Prompts put aside with Esc (by `Prompt.dismissalKey`).
     var dismissedPrompts: Set<String> = []
+    /// Calls: the call ringing or going on (as last read), when it was read and polled,
+    /// the last ring of the bell, the last tick of the bar's clock, missed calls not seen yet,
+    /// and the video pane's drawing state.
+    var call: CallStatus?
+    var callFetchedAt = Date.distantPast
+    var callPolledAt = Date.distantPast
+    var lastRingAt = Date.distantPast
+    var lastCallBarTick = Date.distantPast
+    var missedCalls: [ContactID: Int] = [:]
+    let videoPane = VideoPane()
+    /// The calls with the open contact in the loaded window, shown among its messages.
+    var conversationCalls: [CallRecord] = []
     var transfers: [Transfer] = []
     var transferRates: [UUID: Double] = [:]
     var lastTransferReload = Date.distantPast
@@ -54,7 +66,7 @@ final class UIController {
     var lastRefresh = Date.distantPast
     var lastClockMinute = -1
     /// The conversation lines formatted for the last width, reused until something changes.
-    var formattedCache: (width: Int, messages: [Message], highlighted: UUID?, lines: [StyledLine])?
+    var formattedCache: (width: Int, messages: [Message], highlighted: UUID?, calls: [CallRecord], lines: [StyledLine])?
 
     static let historyPage = 300
 
@@ -73,10 +85,13 @@ final class UIController {
         selection = firstConversation()
         reloadConversation()
         requestStatus()
+        refreshCall()
         if !settings.problems.isEmpty { show(settings.problems.joined(separator: "; "), role: .warning) }
         while running {
             render()
-            let keys = screen.readKeys(timeoutMilliseconds: 100)
+            drawVideo()
+            // During a video call the loop turns faster, to show each new picture soon.
+            let keys = screen.readKeys(timeoutMilliseconds: showsVideo ? 15 : 100)
             for key in keys where running { handle(key) }
             for item in inbox.drain() { apply(item) }
             housekeeping()
@@ -126,12 +141,18 @@ final class UIController {
     }
 
     /// Reloads the open conversation from the database (new messages, new delivery states).
-    func reloadConversation() {
+    func reloadConversation(force: Bool = false) {
         guard let contact = selectedContact else {
             if !messages.isEmpty { messages = [] }
+            conversationCalls = []
             return
         }
         let loaded = loadWindow(of: contact)
+        let calls = loadCalls(of: contact, window: loaded)
+        if calls != conversationCalls || force {
+            conversationCalls = calls
+            needsRedraw = true
+        }
         if loaded != messages {
             let appended = linesAppendedBelow(old: messages, new: loaded)
             messages = loaded
@@ -153,6 +174,14 @@ final class UIController {
         }
         windowAtEnd = true
         return (try? history.history(with: contact.id, limit: Self.historyPage)) ?? []
+    }
+
+    /// The calls with `contact` from the window's first message on (to its last one when the
+    /// window does not reach the end); every call when there are no messages.
+    private func loadCalls(of contact: Contact, window: [Message]) -> [CallRecord] {
+        let start = window.first?.sentAt ?? .distantPast
+        let end = windowAtEnd || window.isEmpty ? Date.distantFuture : window.last?.sentAt ?? .distantFuture
+        return (try? database.calls.between(start, end, with: contact.id)) ?? []
     }
 
     /// PageUp at the top: the page before the first loaded message, added above.
@@ -202,6 +231,10 @@ final class UIController {
     /// screen: no panel over it, and a terminal big enough to show it.
     func markReadIfVisible() {
         guard panel == nil, lastLayout?.isTooSmall != true else { return }
+        if let contact = selectedContact, missedCalls[contact.id] != nil {
+            missedCalls[contact.id] = nil
+            needsRedraw = true
+        }
         guard let contact = selectedContact, (unread[contact.id] ?? 0) > 0 else { return }
         unread[contact.id] = nil
         let node = self.node, reference = contact.id.canonical
@@ -310,6 +343,7 @@ final class UIController {
             reloadContacts()
             reloadConversation()
         }
+        callHousekeeping()
         let transfersRunning = transfers.contains { !$0.state.isFinal && $0.state != .offered }
         if now.timeIntervalSince(lastTransferReload) > (transfersRunning ? 1 : 5) { reloadTransfers() }
         let minute = Calendar.current.component(.minute, from: now)
@@ -330,7 +364,18 @@ final class UIController {
         screen.clear()
         let cursor = screenModel.draw(on: screen, layout: layout)
         screen.present(cursor: panel == nil ? cursor : nil)
+        if layout != lastLayout { videoPane.invalidate() }
         lastLayout = layout
+    }
+
+    /// Draws the call's new pictures over the blank video pane, outside curses (which
+    /// never writes there while the pane is shown).
+    func drawVideo() {
+        guard showsVideo, let layout = lastLayout, !layout.isTooSmall, layout.video.height > 0 else { return }
+        let drewBefore = videoPane.hasPicture
+        let bytes = videoPane.update(feed: node.callVideo, area: layout.video)
+        if !bytes.isEmpty { screen.writeOverCurses(bytes) }
+        if videoPane.hasPicture != drewBefore { needsRedraw = true }  // the placeholder goes
     }
 
     var lastLayout: ScreenLayout?
@@ -338,13 +383,13 @@ final class UIController {
     /// The conversation's lines at this width (cached).
     func conversationLines(width: Int) -> [StyledLine] {
         if let cache = formattedCache, cache.width == width, cache.messages == messages,
-           cache.highlighted == highlighted {
+           cache.highlighted == highlighted, cache.calls == conversationCalls {
             return cache.lines
         }
         let formatter = ConversationFormatter(ownName: node.profile.displayName,
                                               peerName: selectedContact?.name ?? "", highlighted: highlighted)
-        let lines = formatter.lines(for: messages, width: width)
-        formattedCache = (width, messages, highlighted, lines)
+        let lines = formatter.lines(for: messages, calls: conversationCalls, width: width)
+        formattedCache = (width, messages, highlighted, conversationCalls, lines)
         return lines
     }
 }

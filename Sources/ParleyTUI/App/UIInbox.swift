@@ -9,6 +9,8 @@ final class UIInbox: Sendable {
         case status(NodeStatus)
         case notice(String, isError: Bool)
         case transfersChanged
+        /// The call going on as the node reports it (nil: none).
+        case call(CallStatus?)
         case quit
     }
 

@@ -41,6 +41,14 @@ public enum CommandParser {
         case "call": return .command(.call)
         case "vcall": return .command(.videoCall)
         case "hangup": return .command(.hangup)
+        case "answer":
+            guard let argument else { return .command(.answer(audioOnly: false)) }
+            return ["audio", "audio-only"].contains(argument.lowercased()) ? .command(.answer(audioOnly: true)) : usage
+        case "mute": return .command(.mute)
+        case "camera": return .command(.camera)
+        case "deafen": return .command(.deafen)
+        case "hide": return .command(.hide)
+        case "stats": return .command(.stats)
         case "quit": return .command(.quit)
         default: return usage
         }

@@ -17,6 +17,14 @@ public enum SlashCommand: Sendable, Equatable {
     case search(String)
     case call
     case videoCall
+    /// `/answer` takes the ringing call; `/answer audio` without video.
+    case answer(audioOnly: Bool)
     case hangup
+    /// The four media toggles of a call: my microphone, my camera, sound in, video in.
+    case mute
+    case camera
+    case deafen
+    case hide
+    case stats
     case quit
 }

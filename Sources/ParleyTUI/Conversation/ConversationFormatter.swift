@@ -23,20 +23,48 @@ public struct ConversationFormatter: Sendable {
     static let maxNameColumns = 12
 
     public func lines(for messages: [Message], width: Int) -> [StyledLine] {
+        lines(for: messages, calls: [], width: width)
+    }
+
+    /// The messages with the calls among them, in time order (a call at the time it started).
+    public func lines(for messages: [Message], calls: [CallRecord], width: Int) -> [StyledLine] {
         let nameColumns = min(Self.maxNameColumns, max(ownName.displayWidth, peerName.displayWidth))
         let prefixColumns = 5 + 1 + nameColumns + 3  // "HH:mm name │ "
         let textWidth = max(8, width - prefixColumns)
         var lines: [StyledLine] = []
         var previousDay: DateComponents?
-        for message in messages {
-            let day = calendar.dateComponents([.year, .month, .day], from: message.sentAt)
+        func separate(at date: Date) {
+            let day = calendar.dateComponents([.year, .month, .day], from: date)
             if day != previousDay {
-                lines.append(daySeparator(for: message.sentAt, width: width))
+                lines.append(daySeparator(for: date, width: width))
                 previousDay = day
             }
+        }
+        var pendingCalls = calls[...]
+        for message in messages {
+            while let call = pendingCalls.first, call.startedAt <= message.sentAt {
+                separate(at: call.startedAt)
+                lines.append(callLine(call, nameColumns: nameColumns))
+                pendingCalls = pendingCalls.dropFirst()
+            }
+            separate(at: message.sentAt)
             lines += messageLines(message, nameColumns: nameColumns, textWidth: textWidth)
         }
+        for call in pendingCalls {
+            separate(at: call.startedAt)
+            lines.append(callLine(call, nameColumns: nameColumns))
+        }
         return lines
+    }
+
+    /// `HH:mm    ☎ │ ↙ missed video call`: a call among the messages.
+    func callLine(_ call: CallRecord, nameColumns: Int) -> StyledLine {
+        let arrow = call.direction == .incoming ? "↙ " : "↗ "
+        let role: TextRole = call.isMissed ? .warning : .dim
+        return StyledLine([StyledSpan(Self.time(call.startedAt, calendar: calendar), .dim), StyledSpan(" "),
+                           StyledSpan(String(repeating: " ", count: max(0, nameColumns - 1)) + "☎", role),
+                           StyledSpan(" │ ", .separator), StyledSpan(arrow + call.summary, role)],
+                          tag: "call:" + call.id.uuidString)
     }
 
     func daySeparator(for date: Date, width: Int) -> StyledLine {

@@ -2,7 +2,9 @@
 ///
 /// ```
 /// ┌ title (conversation name, presence, typing) ──────────────┐
-/// │ contacts │ conversation (scrollback)                      │
+/// │ contacts │ video pane (a video call, when there is room)  │
+/// │          │ call bar (a call ringing or going on)          │
+/// │          │ conversation (scrollback)                      │
 /// │          │ banner (contact request / file offer), if any  │
 /// ├ status line (own name, ID, listen address, online, files) ┤
 /// └ input (1 row, growing up to `maxInputRows`)                ┘
@@ -12,6 +14,9 @@ public struct ScreenLayout: Sendable, Equatable {
     public static let minimumColumns = 40
     public static let minimumRows = 10
     public static let maxInputRows = 4
+    /// A video pane needs this many rows, and leaves the conversation at least `minimumConversationRows`.
+    public static let minimumVideoRows = 6
+    public static let minimumConversationRows = 4
 
     public var columns: Int
     public var rows: Int
@@ -19,6 +24,10 @@ public struct ScreenLayout: Sendable, Equatable {
     public var contacts: Rect
     /// The column of the vertical line between contacts and conversation.
     public var dividerColumn: Int
+    /// The peer's video during a video call (empty otherwise, or when the screen is too short).
+    public var video: Rect
+    /// The call's one-row bar (empty without a call).
+    public var callBar: Rect
     public var conversation: Rect
     public var banner: Rect
     public var status: Rect
@@ -29,7 +38,11 @@ public struct ScreenLayout: Sendable, Equatable {
     /// - Parameters:
     ///   - inputRows: rows the input text wants (clamped to 1…maxInputRows).
     ///   - bannerRows: rows of the inline prompt (0 when none).
-    public init(columns: Int, rows: Int, inputRows: Int = 1, bannerRows: Int = 0) {
+    ///   - hasCall: a call rings or goes on: one row for its bar above the conversation.
+    ///   - wantsVideo: the call has video to show: a pane above the bar, about three fifths of
+    ///     the height, when the screen has room for it (else the bar alone).
+    public init(columns: Int, rows: Int, inputRows: Int = 1, bannerRows: Int = 0, hasCall: Bool = false,
+                wantsVideo: Bool = false) {
         self.columns = columns
         self.rows = rows
         let inputHeight = max(1, min(Self.maxInputRows, inputRows, max(1, rows / 4)))
@@ -42,10 +55,20 @@ public struct ScreenLayout: Sendable, Equatable {
         contacts = Rect(row: middleTop, column: 0, width: contactsWidth, height: middleHeight)
         dividerColumn = contactsWidth
         let conversationColumn = contactsWidth + 1
-        let bannerHeight = min(bannerRows, max(0, middleHeight - 3))
         let conversationWidth = columns - conversationColumn
-        conversation = Rect(row: middleTop, column: conversationColumn, width: conversationWidth,
-                            height: middleHeight - bannerHeight)
+        let barHeight = hasCall && middleHeight >= 2 ? 1 : 0
+        let spare = middleHeight - barHeight - Self.minimumConversationRows
+        let videoHeight = wantsVideo && barHeight == 1 && spare >= Self.minimumVideoRows
+            ? max(Self.minimumVideoRows, min(spare, (middleHeight - barHeight) * 3 / 5)) : 0
+        video = Rect(row: middleTop, column: conversationColumn, width: videoHeight > 0 ? conversationWidth : 0,
+                     height: videoHeight)
+        callBar = Rect(row: middleTop + videoHeight, column: conversationColumn, width: barHeight > 0 ? conversationWidth : 0,
+                       height: barHeight)
+        let talkTop = middleTop + videoHeight + barHeight
+        let talkHeight = middleHeight - videoHeight - barHeight
+        let bannerHeight = min(bannerRows, max(0, talkHeight - 3))
+        conversation = Rect(row: talkTop, column: conversationColumn, width: conversationWidth,
+                            height: talkHeight - bannerHeight)
         banner = Rect(row: conversation.bottom, column: conversationColumn, width: conversationWidth,
                       height: bannerHeight)
     }

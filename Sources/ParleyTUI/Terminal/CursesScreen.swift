@@ -31,6 +31,8 @@ final class CursesScreen: Canvas {
         noecho()
         nonl()
         parley_configure_keys()
+        // No insert/delete-line scrolling: it would move the pictures drawn outside curses.
+        parley_disable_line_scrolling()
         let hasColors = has_colors()
         if hasColors && environment["NO_COLOR"].map({ $0.isEmpty }) ?? true {
             start_color()
@@ -73,6 +75,22 @@ final class CursesScreen: Canvas {
     }
 
     func bell() { beep() }
+
+    /// Writes bytes (a picture) straight to the terminal after curses' refresh, the cursor
+    /// and attributes saved before and restored after, so curses' idea of the screen holds.
+    func writeOverCurses(_ bytes: [UInt8]) {
+        fflush(nil)
+        var framed: [UInt8] = [0x1B, 0x37]  // DECSC
+        framed += bytes
+        framed += [0x1B, 0x38]  // DECRC
+        framed.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Foundation.write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+                if written > 0 { offset += written } else if errno != EINTR && errno != EAGAIN { return }
+            }
+        }
+    }
 
     /// Whether the terminal went away (window closed, tmux killed): input reports a hang-up.
     func terminalHungUp() -> Bool {

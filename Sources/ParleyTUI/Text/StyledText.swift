@@ -3,6 +3,8 @@
 public enum TextRole: Sendable, Hashable, CaseIterable {
     case normal, dim, accent, ownName, peerName, ownMessage, error, warning, success
     case separator, statusBar, titleBar, selection, highlight, online, offline, prompt, unread
+    /// The call bar, and a media state that is off in it.
+    case callBar, callBarOff
 }
 
 /// A run of text in one role.

@@ -32,6 +32,7 @@ public struct Theme: Sendable, Equatable {
         "own_message": .ownMessage, "error": .error, "warning": .warning, "success": .success,
         "separator": .separator, "status": .statusBar, "title": .titleBar, "selection": .selection,
         "highlight": .highlight, "online": .online, "offline": .offline, "prompt": .prompt, "unread": .unread,
+        "call": .callBar, "call_off": .callBarOff,
     ]
 
     public static let `default` = Theme(styles: [
@@ -53,6 +54,8 @@ public struct Theme: Sendable, Equatable {
         .offline: Style(dim: true),
         .prompt: Style(foreground: .ansi(6), bold: true),
         .unread: Style(foreground: .ansi(3), bold: true),
+        .callBar: Style(foreground: .ansi(0), background: .ansi(2)),
+        .callBarOff: Style(foreground: .ansi(1), background: .ansi(2), bold: true),
     ])
 
     /// The default theme changed by the config's `theme.*` values; returns

@@ -10,13 +10,17 @@ public struct ContactListView: Sendable {
         public var online: Bool
         public var unread: Int
         public var blocked: Bool
+        /// This contact's call rings here.
+        public var ringing: Bool
 
-        public init(key: ConversationKey, name: String, online: Bool = false, unread: Int = 0, blocked: Bool = false) {
+        public init(key: ConversationKey, name: String, online: Bool = false, unread: Int = 0, blocked: Bool = false,
+                    ringing: Bool = false) {
             self.key = key
             self.name = name
             self.online = online
             self.unread = unread
             self.blocked = blocked
+            self.ringing = ringing
         }
 
         var isRequest: Bool { if case .request = key { true } else { false } }
@@ -75,7 +79,9 @@ public struct ContactListView: Sendable {
         let base: TextRole = isSelected ? .selection : .normal
         if isSelected { canvas.fill(row: row, column: rect.column, width: rect.width, role: .selection) }
         let dot: StyledSpan
-        if entry.isRequest {
+        if entry.ringing {
+            dot = StyledSpan("☎", isSelected ? .selection : .warning)
+        } else if entry.isRequest {
             dot = StyledSpan("⚑", isSelected ? .selection : .warning)
         } else if entry.blocked {
             dot = StyledSpan("⊘", isSelected ? .selection : .dim)
@@ -85,7 +91,8 @@ public struct ContactListView: Sendable {
         }
         let count = entry.unread > 0 ? (entry.unread > 999 ? "999+" : "\(entry.unread)") : ""
         let nameColumns = max(1, rect.width - 3 - (count.isEmpty ? 1 : count.displayWidth + 2))
-        let nameRole: TextRole = isSelected ? .selection : (entry.unread > 0 ? .unread : (entry.blocked ? .dim : base))
+        let nameRole: TextRole = isSelected ? .selection
+            : (entry.ringing ? .warning : (entry.unread > 0 ? .unread : (entry.blocked ? .dim : base)))
         var column = rect.column + 1
         column += canvas.put(dot.text, row: row, column: column, role: dot.role, maxColumns: 1)
         column += 1

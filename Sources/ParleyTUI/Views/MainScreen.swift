@@ -10,6 +10,13 @@ public struct MainScreen: Sendable {
     public var banner: [StyledLine]
     public var status: BarView
     public var input: InputView
+    /// The call's bar, while a call rings or goes on.
+    public var callBar: BarView?
+    /// Whether the call has video to show in a pane (the layout decides whether it fits).
+    public var wantsVideoPane = false
+    /// Words in the video pane while no picture is drawn there (the picture itself is drawn
+    /// outside curses, over the blank pane).
+    public var videoPlaceholder: [StyledLine] = []
 
     public init(title: BarView, contactList: ContactListView, conversation: ConversationView, panel: PanelView?,
                 banner: [StyledLine], status: BarView, input: InputView) {
@@ -24,7 +31,8 @@ public struct MainScreen: Sendable {
 
     /// The regions for this terminal size, given what the input and the banner need.
     public func layout(columns: Int, rows: Int) -> ScreenLayout {
-        ScreenLayout(columns: columns, rows: rows, inputRows: input.rowsNeeded(width: columns), bannerRows: banner.count)
+        ScreenLayout(columns: columns, rows: rows, inputRows: input.rowsNeeded(width: columns), bannerRows: banner.count,
+                     hasCall: callBar != nil, wantsVideo: wantsVideoPane)
     }
 
     /// Draws everything; returns where the cursor goes.
@@ -43,6 +51,15 @@ public struct MainScreen: Sendable {
         for row in layout.contacts.row..<layout.contacts.bottom {
             canvas.put("│", row: row, column: layout.dividerColumn, role: .separator, maxColumns: 1)
         }
+        let video = layout.video
+        for row in video.row..<video.bottom {
+            canvas.fill(row: row, column: video.column, width: video.width, role: .normal)
+        }
+        for (index, line) in videoPlaceholder.prefix(video.height).enumerated() {
+            canvas.put(line, row: video.row + (video.height - videoPlaceholder.count) / 2 + index, column: video.column + 2,
+                       maxColumns: video.width - 2)
+        }
+        if let callBar { callBar.draw(on: canvas, in: layout.callBar) }
         if let panel {
             let area = Rect(row: layout.conversation.row, column: layout.conversation.column,
                             width: layout.conversation.width, height: layout.conversation.height + layout.banner.height)
