@@ -177,9 +177,10 @@ final class UIController {
     }
 
     /// The calls with `contact` from the window's first message on (to its last one when the
-    /// window does not reach the end); every call when there are no messages.
+    /// window does not reach the end); from the beginning when the window starts the history
+    /// (fewer messages than a page).
     private func loadCalls(of contact: Contact, window: [Message]) -> [CallRecord] {
-        let start = window.first?.sentAt ?? .distantPast
+        let start = window.count < Self.historyPage ? Date.distantPast : window.first?.sentAt ?? .distantPast
         let end = windowAtEnd || window.isEmpty ? Date.distantFuture : window.last?.sentAt ?? .distantFuture
         return (try? database.calls.between(start, end, with: contact.id)) ?? []
     }

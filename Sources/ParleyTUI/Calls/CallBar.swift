@@ -25,14 +25,13 @@ public enum CallBar {
                            role: .callBar)
         default:
             let duration = clock((call.duration ?? 0) + age)
-            var left = [StyledSpan(" ☎ \(call.name) ", .callBar), StyledSpan(duration + " ", .callBar),
-                        StyledSpan("│ you ", .callBar)]
+            var left = [StyledSpan(" ☎ \(call.name) \(duration) · you: ", .callBar)]
             left += states(call.local, video: call.video)
-            left.append(StyledSpan(" │ \(call.name) ", .callBar))
+            left.append(StyledSpan(" · \(call.name): ", .callBar))
             left += states(call.remote, video: call.video)
-            if let path = call.mediaPath { left.append(StyledSpan(" │ \(path)", .callBar)) }
-            if let figures = compactStatistics(call.statistics) { left.append(StyledSpan(" │ " + figures, .callBar)) }
-            return BarView(left: left, right: [StyledSpan("F7 stats · F8 hang up ", .callBar)], role: .callBar)
+            if let path = call.mediaPath { left.append(StyledSpan(" · \(path)", .callBar)) }
+            if let figures = compactStatistics(call.statistics) { left.append(StyledSpan(" · " + figures, .callBar)) }
+            return BarView(left: left, right: [StyledSpan("F8 hang up ", .callBar)], role: .callBar)
         }
     }
 
@@ -45,19 +44,19 @@ public enum CallBar {
         }
     }
 
-    /// "↓ 812 kb/s ↑ 790 kb/s · loss 1.2 % · rtt 14 ms · jb 40 ms", from what is known.
+    /// "↓812k ↑790k loss 1.2% rtt 14ms jb 40ms", from what is known.
     static func compactStatistics(_ statistics: CallStatistics?) -> String? {
         guard let statistics else { return nil }
         var parts: [String] = []
         let received = [statistics.audioReceived, statistics.videoReceived].compactMap { $0 }
         let sent = [statistics.audioSent, statistics.videoSent].compactMap { $0 }
         if !received.isEmpty || !sent.isEmpty {
-            parts.append("↓ \(rate(received.reduce(0) { $0 + $1.bitrate })) ↑ \(rate(sent.reduce(0) { $0 + $1.bitrate }))")
+            parts.append("↓\(shortRate(received.reduce(0) { $0 + $1.bitrate })) ↑\(shortRate(sent.reduce(0) { $0 + $1.bitrate }))")
         }
-        if let loss = received.compactMap(\.lossFraction).max() { parts.append("loss \(percent(loss))") }
-        if let rtt = sent.compactMap(\.roundTripMilliseconds).max() { parts.append("rtt \(Int(rtt.rounded())) ms") }
-        if let buffer = statistics.audioReceived?.jitterBufferMilliseconds { parts.append("jb \(Int(buffer.rounded())) ms") }
-        return parts.isEmpty ? nil : parts.joined(separator: " · ")
+        if let loss = received.compactMap(\.lossFraction).max() { parts.append(String(format: "loss %.1f%%", loss * 100)) }
+        if let rtt = sent.compactMap(\.roundTripMilliseconds).max() { parts.append("rtt \(Int(rtt.rounded()))ms") }
+        if let buffer = statistics.audioReceived?.jitterBufferMilliseconds { parts.append("jb \(Int(buffer.rounded()))ms") }
+        return parts.isEmpty ? nil : parts.joined(separator: " ")
     }
 
     /// "0:07", "12:34", "1:02:03".
@@ -71,6 +70,11 @@ public enum CallBar {
     static func rate(_ bitsPerSecond: Int) -> String {
         bitsPerSecond >= 1_000_000 ? String(format: "%.1f Mb/s", Double(bitsPerSecond) / 1_000_000)
                                    : "\(bitsPerSecond / 1000) kb/s"
+    }
+
+    /// "812k", "1.2M".
+    static func shortRate(_ bitsPerSecond: Int) -> String {
+        bitsPerSecond >= 1_000_000 ? String(format: "%.1fM", Double(bitsPerSecond) / 1_000_000) : "\(bitsPerSecond / 1000)k"
     }
 
     static func percent(_ fraction: Double) -> String { String(format: "%.1f %%", fraction * 100) }

@@ -16,6 +16,9 @@ extension UIController {
     func apply(call status: CallStatus?) {
         if status?.id != call?.id { videoPane.reset() }
         if status?.state == "ringing-in", call?.state != "ringing-in" { ringBell(force: true) }
+        if let status, ["connecting", "active"].contains(status.state), notice?.text.hasPrefix("calling ") == true {
+            notice = nil  // "calling bob…" is over
+        }
         call = status
         callFetchedAt = Date()
         needsRedraw = true

@@ -2,8 +2,8 @@
 ///
 /// ```
 /// ┌ title (conversation name, presence, typing) ──────────────┐
+/// ├ call bar (a call ringing or going on) ────────────────────┤
 /// │ contacts │ video pane (a video call, when there is room)  │
-/// │          │ call bar (a call ringing or going on)          │
 /// │          │ conversation (scrollback)                      │
 /// │          │ banner (contact request / file offer), if any  │
 /// ├ status line (own name, ID, listen address, online, files) ┤
@@ -38,9 +38,9 @@ public struct ScreenLayout: Sendable, Equatable {
     /// - Parameters:
     ///   - inputRows: rows the input text wants (clamped to 1…maxInputRows).
     ///   - bannerRows: rows of the inline prompt (0 when none).
-    ///   - hasCall: a call rings or goes on: one row for its bar above the conversation.
-    ///   - wantsVideo: the call has video to show: a pane above the bar, about three fifths of
-    ///     the height, when the screen has room for it (else the bar alone).
+    ///   - hasCall: a call rings or goes on: one row for its bar under the title.
+    ///   - wantsVideo: the call has video to show: a pane above the conversation, about three
+    ///     fifths of its height, when the screen has room for it (else the bar alone).
     public init(columns: Int, rows: Int, inputRows: Int = 1, bannerRows: Int = 0, hasCall: Bool = false,
                 wantsVideo: Bool = false) {
         self.columns = columns
@@ -50,22 +50,21 @@ public struct ScreenLayout: Sendable, Equatable {
         title = Rect(row: 0, column: 0, width: columns, height: 1)
         input = Rect(row: rows - inputHeight, column: 0, width: columns, height: inputHeight)
         status = Rect(row: rows - inputHeight - 1, column: 0, width: columns, height: 1)
-        let middleTop = 1
+        let barHeight = hasCall && status.row >= 3 ? 1 : 0
+        callBar = Rect(row: 1, column: 0, width: barHeight > 0 ? columns : 0, height: barHeight)
+        let middleTop = 1 + barHeight
         let middleHeight = max(0, status.row - middleTop)
         contacts = Rect(row: middleTop, column: 0, width: contactsWidth, height: middleHeight)
         dividerColumn = contactsWidth
         let conversationColumn = contactsWidth + 1
         let conversationWidth = columns - conversationColumn
-        let barHeight = hasCall && middleHeight >= 2 ? 1 : 0
-        let spare = middleHeight - barHeight - Self.minimumConversationRows
+        let spare = middleHeight - Self.minimumConversationRows
         let videoHeight = wantsVideo && barHeight == 1 && spare >= Self.minimumVideoRows
-            ? max(Self.minimumVideoRows, min(spare, (middleHeight - barHeight) * 3 / 5)) : 0
+            ? max(Self.minimumVideoRows, min(spare, middleHeight * 3 / 5)) : 0
         video = Rect(row: middleTop, column: conversationColumn, width: videoHeight > 0 ? conversationWidth : 0,
                      height: videoHeight)
-        callBar = Rect(row: middleTop + videoHeight, column: conversationColumn, width: barHeight > 0 ? conversationWidth : 0,
-                       height: barHeight)
-        let talkTop = middleTop + videoHeight + barHeight
-        let talkHeight = middleHeight - videoHeight - barHeight
+        let talkTop = middleTop + videoHeight
+        let talkHeight = middleHeight - videoHeight
         let bannerHeight = min(bannerRows, max(0, talkHeight - 3))
         conversation = Rect(row: talkTop, column: conversationColumn, width: conversationWidth,
                             height: talkHeight - bannerHeight)
