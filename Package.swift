@@ -188,7 +188,7 @@ let package = Package(
         .testTarget(name: "ParleyWireTests", dependencies: ["ParleyWire"]),
         .testTarget(name: "ParleyStoreTests", dependencies: ["ParleyStore", "ParleyCore"]),
         .testTarget(name: "ParleyNodeTests", dependencies: ["ParleyNode", "ParleyWire", "ParleyCore"]),
-        .testTarget(name: "ParleyTUITests", dependencies: ["ParleyTUI", "ParleyCore", "CNCursesW"]),
+        .testTarget(name: "ParleyTUITests", dependencies: ["ParleyTUI", "ParleyCore", "ParleyNode", "CNCursesW"]),
         .testTarget(name: "ParleyMediaTests", dependencies: ["ParleyMedia"]),
         .testTarget(name: "ParleyCallMediaTests", dependencies: ["ParleyMedia", "ParleyStream"]),
         .testTarget(name: "ParleyEndToEndTests", dependencies: ["parley", "ParleyCore", "ParleyMedia"]),

@@ -62,8 +62,10 @@ struct CommandCompleterTests {
 
     @Test func listsSeveralCandidates() {
         let completion = completer.complete("/s")
-        #expect(completion?.line == "/se")
-        #expect(completion?.candidates == ["search", "send"])
+        #expect(completion?.line == "/s")
+        #expect(completion?.candidates == ["search", "send", "stats"])
+        let narrower = completer.complete("/se")
+        #expect(narrower?.candidates == ["search", "send"])
     }
 
     @Test func completesContactAndRequestNames() {

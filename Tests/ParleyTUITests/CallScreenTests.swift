@@ -1,0 +1,141 @@
+import Foundation
+import ParleyCore
+@testable import ParleyNode
+import Testing
+@testable import ParleyTUI
+
+@Suite("Call screen")
+struct CallScreenTests {
+    func status(_ state: String, video: Bool = true) -> CallStatus {
+        var call = CallStatus(id: "C1", contact: "K2AM", name: "bob", direction: "out", state: state, video: video,
+                              startedAt: Date(timeIntervalSince1970: 0), local: CallMediaStates(audioOut: true, videoOut: true, audioIn: true, videoIn: true),
+                              remote: CallMediaStates(audioOut: false, videoOut: true, audioIn: true, videoIn: true), deviceErrors: [])
+        call.duration = 65
+        call.ringRemaining = 25
+        return call
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func theLayoutGivesAVideoCallAPaneAboveTheConversationAndABarUnderTheTitle() {
+        let layout = ScreenLayout(columns: 120, rows: 36, hasCall: true, wantsVideo: true)
+        #expect(layout.callBar == Rect(row: 1, column: 0, width: 120, height: 1))
+        #expect(layout.contacts.row == 2)
+        #expect(layout.video.row == 2 && layout.video.column == layout.conversation.column)
+        #expect(layout.video.height >= ScreenLayout.minimumVideoRows)
+        #expect(layout.conversation.row == layout.video.bottom)
+        #expect(layout.conversation.height >= ScreenLayout.minimumConversationRows)
+        #expect(layout.conversation.bottom == layout.status.row)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func belowTheMinimumTheVideoPaneGivesWayToTheBar() {
+        let short = ScreenLayout(columns: 80, rows: 12, hasCall: true, wantsVideo: true)
+        #expect(short.callBar.height == 1)
+        #expect(short.video.height == 0)
+        #expect(short.conversation.row == 2)
+        let audio = ScreenLayout(columns: 120, rows: 36, hasCall: true, wantsVideo: false)
+        #expect(audio.video.height == 0 && audio.callBar.height == 1)
+        let none = ScreenLayout(columns: 120, rows: 36)
+        #expect(none.callBar.height == 0 && none.video.height == 0 && none.contacts.row == 1)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func theBarSaysHowToAnswerACallThatRings() {
+        let text = CallBar.view(for: status("ringing-in")).left.map(\.text).joined()
+        #expect(text.contains("bob is calling you (video call)"))
+        #expect(text.contains("Alt-Y answer") && text.contains("Alt-A audio only") && text.contains("Alt-N decline"))
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func theBarCountsDownWhileOurCallRings() {
+        let text = CallBar.view(for: status("ringing-out"), age: 5).left.map(\.text).joined()
+        #expect(text.contains("ringing at bob…") && text.contains("20 s left") && text.contains("Esc cancels"))
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func anActiveCallShowsItsClockBothSidesStatesAndFigures() {
+        var call = status("active")
+        call.mediaPath = "udp"
+        var statistics = CallStatistics()
+        statistics.audioReceived = CallStatistics.Stream(codec: "opus", packets: 50, bitrate: 32_000)
+        statistics.audioReceived?.lossFraction = 0.012
+        statistics.audioReceived?.jitterBufferMilliseconds = 40
+        statistics.videoReceived = CallStatistics.Stream(codec: "vp8", packets: 500, bitrate: 780_000)
+        statistics.audioSent = CallStatistics.Stream(codec: "opus", packets: 50, bitrate: 32_000)
+        statistics.audioSent?.roundTripMilliseconds = 14
+        call.statistics = statistics
+        let bar = CallBar.view(for: call, age: 2)
+        let text = bar.left.map(\.text).joined()
+        #expect(text.contains("bob 1:07"))
+        #expect(text.contains("you: mic cam snd vid"))
+        #expect(text.contains("bob: mic✗ cam snd vid"))
+        #expect(text.contains("udp"))
+        #expect(text.contains("↓812k ↑32k") && text.contains("loss 1.2%") && text.contains("rtt 14ms") && text.contains("jb 40ms"))
+        #expect(bar.left.contains { $0.text.hasPrefix("mic✗") && $0.role == .callBarOff })
+        let audioOnly = CallBar.view(for: status("active", video: false)).left.map(\.text).joined()
+        #expect(!audioOnly.contains("cam") && !audioOnly.contains("vid"))
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func endedCallsAreSaidInWords() {
+        func say(_ reason: String, by: String? = "peer", missed: Bool = false) -> String {
+            CallBar.endNotice(name: "bob", reason: reason, by: by, detail: "no codec", duration: 192, missed: missed)
+        }
+        #expect(say("busy") == "bob is busy (in another call)")
+        #expect(say("declined") == "bob declined the call")
+        #expect(say("no-answer") == "bob did not answer")
+        #expect(say("no-answer", missed: true) == "missed call from bob")
+        #expect(say("hung-up") == "bob hung up (3 min 12 s)")
+        #expect(say("hung-up", by: "local") == "call with bob ended (3 min 12 s)")
+        #expect(say("failed") == "the call with bob failed: no codec")
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func theStatisticsPanelListsEveryStream() {
+        var call = status("active")
+        var statistics = CallStatistics()
+        statistics.videoReceived = CallStatistics.Stream(codec: "vp8", packets: 500, bitrate: 780_000)
+        statistics.videoReceived?.width = 640
+        statistics.videoReceived?.height = 480
+        statistics.videoReceived?.framesPerSecond = 29.7
+        call.statistics = statistics
+        let text = CallStatsLines.lines(for: call).map(\.text)
+        #expect(text.contains { $0.contains("Video received") })
+        #expect(text.contains { $0.contains("640x480") && $0.contains("29.7 fps") })
+        #expect(text.contains { $0.contains("microphone off") })
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func callsShowAmongTheMessagesInTimeOrder() throws {
+        let peer = try ContactID(parsing: "K2AM-W5SK-CX65-G1QP-S07X-8JNT-S2ZY-EW5P-2NMD")
+        let early = Date(timeIntervalSince1970: 1_000_000)
+        let message = Message(id: UUID(), contactID: peer, direction: .incoming, body: "hi", sentAt: early.addingTimeInterval(60),
+                              state: .delivered)
+        let missed = CallRecord(id: UUID(), contactID: peer, direction: .incoming, video: true, startedAt: early,
+                                endedAt: early.addingTimeInterval(30), outcome: .missed)
+        let answered = CallRecord(id: UUID(), contactID: peer, direction: .outgoing, video: false, startedAt: early.addingTimeInterval(120),
+                                  answeredAt: early.addingTimeInterval(125), endedAt: early.addingTimeInterval(317), outcome: .answered)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let lines = ConversationFormatter(ownName: "alice", peerName: "bob", calendar: calendar)
+            .lines(for: [message], calls: [missed, answered], width: 80).map(\.text)
+        let missedLine = try #require(lines.firstIndex { $0.contains("↙ missed video call") })
+        let messageLine = try #require(lines.firstIndex { $0.contains("bob │ hi") })
+        let answeredLine = try #require(lines.firstIndex { $0.contains("↗ call, 3 min 12 s") })
+        #expect(missedLine < messageLine && messageLine < answeredLine)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func callCommandsParse() {
+        #expect(CommandParser.parse("/call") == .command(.call))
+        #expect(CommandParser.parse("/vcall") == .command(.videoCall))
+        #expect(CommandParser.parse("/answer") == .command(.answer(audioOnly: false)))
+        #expect(CommandParser.parse("/answer audio") == .command(.answer(audioOnly: true)))
+        #expect(CommandParser.parse("/mute") == .command(.mute))
+        #expect(CommandParser.parse("/camera") == .command(.camera))
+        #expect(CommandParser.parse("/deafen") == .command(.deafen))
+        #expect(CommandParser.parse("/hide") == .command(.hide))
+        #expect(CommandParser.parse("/stats") == .command(.stats))
+        #expect(CommandParser.parse("/hangup") == .command(.hangup))
+    }
+}
