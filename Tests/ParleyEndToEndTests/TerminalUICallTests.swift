@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+/// Calls from the terminal UI in tmux, with a scripted `parley daemon` as the peer: the call
+/// bar, the video pane drawn in the terminal, the media toggles, chat during the call, a
+/// resize, hanging up, and answering a call with Alt-Y.
+@Suite("Terminal UI calls in tmux", .serialized)
+struct TerminalUICallTests {
+    /// Both sides send a WAV in a loop and the test pattern, and play nothing.
+    static func deviceConfig(_ folder: URL) throws -> String {
+        let wav = folder.appending(path: "voice.wav").path
+        if !FileManager.default.fileExists(atPath: wav) { _ = try MediaFixtures.writeSpeech(to: wav, seconds: 4) }
+        return "audio_input = wav-loop:\(wav)\naudio_output = none\nvideo_input = pattern\nvideo_output = none\n"
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func aVideoCallFromTheUI() throws {
+        let bobHome = try TemporaryHome(), aliceHome = try TemporaryHome()
+        try bobHome.writeConfig(try Self.deviceConfig(bobHome.url))
+        try aliceHome.writeConfig(try Self.deviceConfig(aliceHome.url))
+        let bob = try DaemonProcess(name: "bob", home: bobHome)
+        var session: TmuxSession?
+        defer {
+            session?.kill()
+            bob.cleanup()
+            aliceHome.cleanup()
+        }
+        try bob.start()
+        try aliceHome.parley("id", "--set-name", "alice").requireSuccess()
+        let alicePort = try freeLoopbackPort()
+        let command = "env TERM=xterm-256color COLORTERM=truecolor LANG=C.UTF-8 '\(parleyExecutable.path)' --home '\(aliceHome.path)' "
+            + "--listen 127.0.0.1:\(alicePort); sleep 30"
+        session = try TmuxSession(socket: aliceHome.url.appending(path: "tmux.sock").path, columns: 120, rows: 36, command: command)
+        let ui = try #require(session)
+        try waitUntil(timeout: 20, "the UI's node answers") { (try? aliceHome.parley("status"))?.status == 0 }
+        try aliceHome.parley("contacts", "add", try bob.contactID(), "--name", "bob", "--address", bob.address).requireSuccess()
+        try bob.parley("contacts", "add", try aliceHome.contactID(), "--name", "alice",
+                       "--address", "127.0.0.1:\(alicePort)").requireSuccess()
+        try bob.parley("contacts", "calls", "alice", "--auto-answer", "video").requireSuccess()
+        try waitUntil(timeout: 30, "link alice–bob") { try bob.isOnline("alice") }
+        try ui.waitForScreen("bob online") { $0.first?.contains("bob ● online") == true }
+
+        // F6 calls bob with video; he answers by himself; the call bar shows and its clock ticks.
+        try ui.press("F6")
+        try bob.waitForCall("active")
+        var firstClock = ""
+        try ui.waitForScreen("the call bar") { screen in
+            guard screen.count > 1, let clock = Self.clock(in: screen[1]) else { return false }
+            firstClock = clock
+            return screen[1].contains("☎ bob") && screen[1].contains("udp")
+        }
+        try ui.waitForScreen("the call's clock ticks", timeout: 5) { Self.clock(in: $0[1]).map { $0 != firstClock } ?? false }
+
+        // /mute: bob sees alice's microphone off, and hears nothing more.
+        try ui.type("/mute")
+        try waitUntil(timeout: 10, "alice's microphone off at bob") {
+            ((try bob.callStatus()?["remote"] as? [String: Any])?["audio_out"] as? Bool) == false
+        }
+        try ui.waitForScreen("the bar shows the microphone off") { $0[1].contains("you: mic✗") }
+
+        // A message typed during the call reaches bob.
+        try ui.type("during the call: https://example.org/notes")
+        try waitUntil(timeout: 20, "the message at bob") {
+            try bob.history("alice").contains { ($0["body"] as? String) == "during the call: https://example.org/notes" }
+        }
+
+        // A resize during the call: the screen is consistent at the new size.
+        try ui.resize(columns: 80, rows: 24)
+        try ui.waitForScreen("an 80×24 call screen") { screen in
+            screen.count == 24 && screen[1].contains("☎ bob") && screen[23].hasPrefix("bob›")
+                && screen.contains { $0.contains("during the call: https://example.org/notes") }
+        }
+        for line in try ui.screen() { #expect(line.displayColumns <= 80, "\(line)") }
+        try ui.resize(columns: 120, rows: 36)
+
+        // F8 hangs up: the bar goes, the call is in the conversation.
+        try ui.press("F8")
+        try bob.waitForCall("ended")
+        try ui.waitForScreen("the chat alone again, the call in the history") { screen in
+            !screen[1].contains("☎ bob") && screen.contains { $0.contains("↗ video call, ") }
+        }
+
+        // Bob calls: the bar rings on alice's screen, Alt-Y answers.
+        try bob.parley("call", "start", "alice").requireSuccess()
+        try ui.waitForScreen("the incoming call") { $0[1].contains("bob is calling you (call)") && $0[1].contains("Alt-Y answer") }
+        try ui.press("M-y")
+        try bob.waitForCall("active")
+        try ui.waitForScreen("the answered call's bar") { $0[1].contains("☎ bob") && $0[1].contains("you: mic") }
+        try bob.parley("call", "hangup").requireSuccess()
+        try ui.waitForScreen("bob hung up") { screen in screen.contains { $0.contains("bob hung up") } }
+    }
+
+    /// The "m:ss" clock of a call bar.
+    static func clock(in bar: String) -> String? {
+        guard let range = bar.range(of: #"\d+:\d\d"#, options: .regularExpression) else { return nil }
+        return String(bar[range])
+    }
+}
