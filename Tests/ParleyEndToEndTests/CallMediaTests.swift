@@ -241,6 +241,44 @@ struct CallMediaTests {
         }
         #expect(Set(seen).count == 4, "four different keys in two calls: \(seen)")
     }
+
+    @Test("No plaintext on the wire: a captured call never shows a VP8 key frame, which plain RTP of the same pattern shows at once",
+          .enabled(if: LoopbackCapture.available))
+    func capturedCallDatagramsAreEncrypted() throws {
+        // The detector works: `parley stream send` without SRTP shows key frames in the clear, with SRTP none.
+        for srtp in [false, true] {
+            let port = try MediaFixtures.freeUDPPorts()
+            let sink = MediaFixtures.bindUDP(port: port)
+            defer { close(sink) }
+            let capture = try LoopbackCapture()
+            try runParley(["stream", "send", "--to", "127.0.0.1:\(port)", "--video", "pattern:320x240", "--duration", "1"]
+                          + (srtp ? ["--srtp-key", "random"] : [])).requireSuccess()
+            let payloads = capture.stop().filter { $0.destinationPort == port }.compactMap { RTPInspection.payload(of: $0.payload) }
+            #expect(payloads.count > 10)
+            #expect(payloads.contains(where: RTPInspection.showsVP8KeyFrame) == !srtp, "SRTP \(srtp)")
+        }
+
+        let pair = try Pair(seconds: 4)
+        defer { pair.cleanup() }
+        let (alice, bob) = (pair.alice, pair.bob)
+        try bob.parley("contacts", "calls", "alice", "--auto-answer", "video").requireSuccess()
+        let capture = try LoopbackCapture()
+        try alice.parley(contentsOf: ["call", "start", "bob", "--video"] + pair.aliceDevices).requireSuccess()
+        try alice.waitForCall("active")
+        try waitUntil(timeout: 15, "video at bob") { Self.packets(try bob.callStatus(), "video_received") > 30 }
+        let aliceStatus = try #require(try alice.callStatus()), bobStatus = try #require(try bob.callStatus())
+        let datagrams = capture.stop()
+        func port(_ status: [String: Any]) -> Int? {
+            (status["remote_address"] as? String)?.split(separator: ":").last.flatMap { Int($0) }
+        }
+        let ports = Set([port(aliceStatus), port(bobStatus)].compactMap { $0 })
+        #expect(ports.count == 2, "media ports: \(aliceStatus["remote_address"] ?? "?") and \(bobStatus["remote_address"] ?? "?")")
+        let call = datagrams.filter { ports.contains($0.sourcePort) && ports.contains($0.destinationPort) }
+        let payloads = call.compactMap { RTPInspection.payload(of: $0.payload) }
+        #expect(payloads.count > 30, "\(call.count) call datagrams captured")
+        #expect(!payloads.contains(where: RTPInspection.showsVP8KeyFrame))
+        try alice.parley("call", "hangup").requireSuccess()
+    }
 }
 
 /// A network namespace of the test's own, with only loopback up and UDP dropped: the two
