@@ -242,6 +242,65 @@ struct CallMediaTests {
         #expect(Set(seen).count == 4, "four different keys in two calls: \(seen)")
     }
 
+    @Test("The link drops and comes back mid-call: the call goes on, media flowing all along over UDP")
+    func linkDropsAndReturnsMidCall() throws {
+        guard UDPBlockedNamespace.available, let namespace = try? UDPBlockedNamespace(dropsUDP: false) else {
+            print("skipped: needs root, ip and iptables (make deps installs them) for a network namespace")
+            return
+        }
+        defer { namespace.remove() }
+        let folder = try MediaFixtures.folder("call-relink")
+        _ = try MediaFixtures.writeSpeech(to: "\(folder)/voice.wav", seconds: 4)
+        let devices = "audio_input = wav-loop:\(folder)/voice.wav\naudio_output = none\n"
+        let aliceHome = try TemporaryHome(), bobHome = try TemporaryHome()
+        try aliceHome.writeConfig(devices)
+        try bobHome.writeConfig(devices)
+        let alice = try DaemonProcess(name: "alice", home: aliceHome, wrapper: namespace.wrapper)
+        let bob = try DaemonProcess(name: "bob", home: bobHome, wrapper: namespace.wrapper)
+        defer { alice.cleanup(); bob.cleanup() }
+        try alice.start()
+        try bob.start()
+        try befriend(alice, as: "alice", bob, as: "bob")
+        try waitUntil(timeout: 30, "link alice–bob") { try alice.isOnline("bob") && bob.isOnline("alice") }
+        try bob.parley("contacts", "calls", "alice", "--auto-answer", "audio").requireSuccess()
+        try alice.parley("call", "start", "bob").requireSuccess()
+        try alice.waitForCall("active")
+        try bob.waitForCall("active")
+        #expect(try alice.callStatus()?["media_path"] as? String == "udp")
+
+        // Every TCP segment towards a listening port is answered by a reset: the dialling side's
+        // link dies at its next word, and dialling again is refused until the rules go.
+        let cut = [["-p", "tcp", "--dport", "\(alice.port)"], ["-p", "tcp", "--dport", "\(bob.port)"]]
+        for rule in cut { try namespace.iptables(contentsOf: ["-A", "INPUT"] + rule + ["-j", "REJECT", "--reject-with", "tcp-reset"]) }
+        try alice.parley("send", "bob", "said while the link is down").requireSuccess()
+        let cutAt = Date()
+        try waitUntil(timeout: 30, "the link down") { try !alice.isOnline("bob") || !bob.isOnline("alice") }
+        print("link down after \(Date().timeIntervalSince(cutAt)) s")
+        let before = Self.packets(try bob.callStatus(), "audio_received")
+        Thread.sleep(forTimeInterval: 3)
+        #expect(try alice.callState() == "active" && bob.callState() == "active", "the call outlives the link")
+        #expect(Self.packets(try bob.callStatus(), "audio_received") > before + 100, "media goes on without the link")
+
+        for rule in cut { try namespace.iptables(contentsOf: ["-D", "INPUT"] + rule + ["-j", "REJECT", "--reject-with", "tcp-reset"]) }
+        // A message to send wakes the dialer at once (instead of its back-off, grown while the link was cut).
+        try alice.parley("send", "bob", "and now?").requireSuccess()
+        let healedAt = Date()
+        try waitUntil(timeout: 40, "the link back") { try alice.isOnline("bob") && bob.isOnline("alice") }
+        print("link back after \(Date().timeIntervalSince(healedAt)) s")
+        try waitUntil(timeout: 20, "both messages delivered once the link is back") {
+            let bodies = try bob.history("alice").compactMap { $0["body"] as? String }
+            return bodies.contains("said while the link is down") && bodies.contains("and now?")
+        }
+        #expect(try alice.callState() == "active" && bob.callState() == "active")
+        let again = Self.packets(try bob.callStatus(), "audio_received")
+        Thread.sleep(forTimeInterval: 1)
+        #expect(Self.packets(try bob.callStatus(), "audio_received") > again + 30)
+        try alice.parley("call", "hangup").requireSuccess()
+        try bob.waitForCall("ended", timeout: 5)
+        let ended = try #require(try bob.callStatus())
+        #expect(ended["reason"] as? String == "hung-up")
+    }
+
     @Test("No plaintext on the wire: a captured call never shows a VP8 key frame, which plain RTP of the same pattern shows at once",
           .enabled(if: LoopbackCapture.available))
     func capturedCallDatagramsAreEncrypted() throws {
@@ -291,11 +350,12 @@ final class UDPBlockedNamespace {
             && FileManager.default.isExecutableFile(atPath: "/usr/sbin/iptables")
     }
 
-    init() throws {
+    /// - Parameter dropsUDP: false gives a namespace where everything passes until `iptables` says otherwise.
+    init(dropsUDP: Bool = true) throws {
         try Self.run("/usr/sbin/ip", "netns", "add", name)
         do {
             try Self.run("/usr/sbin/ip", "-n", name, "link", "set", "lo", "up")
-            try Self.run("/usr/sbin/ip", "netns", "exec", name, "/usr/sbin/iptables", "-A", "INPUT", "-p", "udp", "-j", "DROP")
+            if dropsUDP { try iptables("-A", "INPUT", "-p", "udp", "-j", "DROP") }
         } catch {
             remove()
             throw error
@@ -303,6 +363,20 @@ final class UDPBlockedNamespace {
     }
 
     var wrapper: [String] { ["/usr/sbin/ip", "netns", "exec", name] }
+
+    /// Runs iptables inside the namespace (`-A …` adds a rule, `-D …` deletes it).
+    func iptables(_ arguments: String...) throws { try iptables(contentsOf: arguments) }
+
+    func iptables(contentsOf arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+        process.arguments = ["netns", "exec", name, "/usr/sbin/iptables"] + arguments
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CommandFailed(status: process.terminationStatus, stderr: "iptables " + arguments.joined(separator: " "))
+        }
+    }
 
     func remove() { try? Self.run("/usr/sbin/ip", "netns", "del", name) }
 
