@@ -189,7 +189,7 @@ actor CallManager {
         case .ringing:
             if leg.state == .calling {
                 await apply(.peerRinging, to: leg)
-                publish(.callRinging, leg)
+                publish(.ringing(video: leg.hasVideo), leg)
             }
         case .accept(_, let description):
             guard leg.machine.direction == .outgoing, leg.state == .calling || leg.state == .ringingOut else { return }
@@ -202,11 +202,7 @@ actor CallManager {
             case .busy: .busy
             case .unavailable: .unavailable
             }
-            var event = NodeEvent(.callRejected, contact: leg.peer.id, name: leg.peer.name)
-            event.call = leg.id.uuidString
-            event.reason = refusal.rawValue
-            event.detail = detail.isEmpty ? nil : detail
-            if leg.state.isRinging { events.publish(event) }
+            if leg.state.isRinging { publish(.rejected(refusal, detail: detail.isEmpty ? nil : detail), leg) }
             await apply(.peerRejected(refusal), to: leg)
         case .cancel:
             await apply(.peerCancelled, to: leg)
@@ -227,12 +223,7 @@ actor CallManager {
             case (.yourSending, .video): leg.remoteStates.videoIn = on
             }
             applyMediaStates(leg)
-            var event = NodeEvent(.callMedia, contact: leg.peer.id, name: leg.peer.name)
-            event.call = leg.id.uuidString
-            event.kind = kind == .audio ? "audio" : "video"
-            event.scope = scope == .mySending ? "peer-sending" : "our-sending"
-            event.online = on
-            events.publish(event)
+            publish(.media(kind, peerSending: scope == .mySending, on: on), leg)
         case .invite, .datagram:
             break
         }
@@ -291,13 +282,8 @@ actor CallManager {
             record.outcome = .missed
             record.endReason = CallEnd.Cause.busy.rawValue
             try? database.calls.insert(record)
-            var event = NodeEvent(.callEnded, contact: contact.id, name: contact.name)
-            event.call = invite.callID.uuidString
-            event.direction = CallDirection.incoming.rawValue
-            event.media = record.video ? "video" : "audio"
-            event.reason = CallEnd.Cause.busy.rawValue
-            event.missed = true
-            events.publish(event)
+            events.publish(.call(CallEvent(call: invite.callID, peer: EventPeer(contact.id, name: contact.name), what: .ended(
+                CallEnded(direction: .incoming, video: record.video, cause: .busy, byPeer: nil, detail: nil, duration: nil, missed: true)))))
             logger.info("missed a call from \(contact.name): busy")
             return
         }
@@ -315,11 +301,7 @@ actor CallManager {
         try? database.calls.insert(leg.record)
         startRingTimer(leg, after: leg.ringTimeout + Self.calleeGrace)
         await send([.ringing(leg.id)], to: leg)
-        var event = NodeEvent(.callIncoming, contact: contact.id, name: contact.name)
-        event.call = leg.id.uuidString
-        event.media = video ? "video" : "audio"
-        event.direction = CallDirection.incoming.rawValue
-        events.publish(event)
+        publish(.incoming(video: video), leg)
         logger.info("\(contact.name) calls (\(video ? "video" : "audio"), call \(leg.id))")
         if autoAnswer != .off {
             _ = try? await accept(leg.id.uuidString, audioOnly: autoAnswer == .audio, devices: CallDevices())
@@ -369,12 +351,8 @@ actor CallManager {
         if case .ended(let end) = leg.state, leg.endedAt == nil { finish(leg, end) }
     }
 
-    private func publish(_ kind: NodeEvent.Kind, _ leg: CallLeg) {
-        var event = NodeEvent(kind, contact: leg.peer.id, name: leg.peer.name)
-        event.call = leg.id.uuidString
-        event.direction = leg.record.direction.rawValue
-        event.media = leg.hasVideo ? "video" : "audio"
-        events.publish(event)
+    private func publish(_ what: CallEvent.What, _ leg: CallLeg) {
+        events.publish(.call(CallEvent(call: leg.id, peer: EventPeer(leg.peer.id, name: leg.peer.name), what: what)))
     }
 
     private func answered(_ leg: CallLeg) {
@@ -382,11 +360,7 @@ actor CallManager {
         leg.answered = .now
         leg.record.answeredAt = Date()
         try? database.calls.update(leg.record)
-        var event = NodeEvent(.callAccepted, contact: leg.peer.id, name: leg.peer.name)
-        event.call = leg.id.uuidString
-        event.direction = leg.record.direction.rawValue
-        event.media = leg.hasVideo ? "video" : "audio"
-        events.publish(event)
+        publish(.accepted(direction: leg.record.direction, video: leg.hasVideo), leg)
     }
 
     private func startMedia(_ leg: CallLeg) async {
@@ -459,13 +433,8 @@ actor CallManager {
             return false
         }
         if publishStatistics, leg.state == .active {
-            var event = NodeEvent(.callStats, contact: leg.peer.id, name: leg.peer.name)
-            event.call = leg.id.uuidString
             let status = leg.status()
-            event.statistics = status.statistics
-            event.mediaPath = status.mediaPath
-            event.duration = status.duration
-            events.publish(event)
+            publish(.statistics(status.statistics ?? CallStatistics(), mediaPath: status.mediaPath, duration: status.duration), leg)
         }
         return true
     }
@@ -480,12 +449,7 @@ actor CallManager {
         let first = input && leg.inputErrors[kind] == nil
         if input { leg.inputErrors[kind] = message } else { leg.outputErrors[kind] = message }
         applyMediaStates(leg)
-        var event = NodeEvent(.deviceError, contact: leg.peer.id, name: leg.peer.name)
-        event.call = id.uuidString
-        event.kind = kind == .audio ? "audio" : "video"
-        event.scope = input ? "input" : "output"
-        event.detail = message
-        events.publish(event)
+        publish(.deviceError(kind, input: input, detail: message), leg)
         logger.warning("call with \(leg.peer.name): \(message)")
         if first, !leg.isEnded { await send([.mediaState(id, kind: kind, scope: .mySending, on: false)], to: leg) }
     }
@@ -510,16 +474,8 @@ actor CallManager {
         leg.record.endReason = end.detail.map { "\(end.cause.rawValue): \($0)" } ?? end.cause.rawValue
         leg.record.video = leg.hasVideo
         try? database.calls.update(leg.record)
-        var event = NodeEvent(.callEnded, contact: leg.peer.id, name: leg.peer.name)
-        event.call = leg.id.uuidString
-        event.direction = leg.record.direction.rawValue
-        event.media = leg.hasVideo ? "video" : "audio"
-        event.reason = end.cause.rawValue
-        event.by = end.byPeer.map { $0 ? "peer" : "local" }
-        event.detail = end.detail
-        event.duration = leg.status().duration
-        event.missed = leg.record.isMissed
-        events.publish(event)
+        publish(.ended(CallEnded(direction: leg.record.direction, video: leg.hasVideo, cause: end.cause, byPeer: end.byPeer,
+                                 detail: end.detail, duration: leg.status().duration, missed: leg.record.isMissed)), leg)
         logger.info("call with \(leg.peer.name) ended: \(end.sentence)")
     }
 

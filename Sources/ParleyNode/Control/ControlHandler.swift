@@ -18,8 +18,8 @@ struct ControlHandler: Sendable {
         if request.command == "events" {
             let stream = node.events.subscribe()
             try await replies.write(ControlCoding.encode(ControlResponse(ok: true)))
-            for await event in stream {
-                try await replies.write(ControlCoding.encode(event))
+            for await published in stream {
+                try await replies.write(ControlCoding.encode(EventLine(published)))
             }
             return .streamEnded
         }

@@ -6,7 +6,7 @@ import ParleyCore
 /// Commands: `status`, `send` (contact, text — or texts, several in order), `read` (contact), `typing`
 /// (contact, active), `contacts-changed`, `file-send` (contact, path, name?), `file-list`,
 /// `file-accept` (transfer, directory?), `file-reject`, `file-cancel`, `file-pause`, `file-resume`
-/// (transfer), `events` (the connection then streams one ``NodeEvent`` per line).
+/// (transfer), `events` (the connection then streams one ``EventLine`` per line).
 public struct ControlRequest: Codable, Sendable {
     public var command: String
     public var contact: String?

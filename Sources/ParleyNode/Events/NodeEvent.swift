@@ -1,97 +1,116 @@
 import Foundation
 import ParleyCore
+import ParleyWire
 
-/// Something that happened in the node, as streamed by `parley events`
-/// (one JSON object per line). Fields that do not apply are omitted.
-public struct NodeEvent: Codable, Sendable, Equatable {
-    public enum Kind: String, Codable, Sendable {
-        /// A new incoming message was stored.
-        case message
-        /// Outgoing messages changed state (delivered or read).
-        case receipt
-        /// A contact came online or went offline.
-        case presence
-        /// A contact started or stopped typing.
-        case typing
-        /// An unknown peer asked to become a contact.
-        case contactRequest = "contact-request"
-        /// Our contact request reached a peer who does not have us yet.
-        case contactRequestSent = "contact-request-sent"
-        /// A peer presented a key that does not match the contact dialled.
-        case impersonation
-        /// A link could not be used, with the reason.
-        case linkError = "link-error"
-        /// A contact offers a file (id = transfer ID).
-        case fileOffer = "file-offer"
-        /// A transfer moved forward (throttled to about once a second per transfer).
-        case fileProgress = "file-progress"
-        /// A transfer changed state: accepted, paused, rejected, cancelled…
-        case fileState = "file-state"
-        /// A transfer finished and the file was verified (path = where it is).
-        case fileComplete = "file-complete"
-        /// A transfer failed (detail = why).
-        case fileFailed = "file-failed"
-        /// A contact calls us (call = its ID, media = audio or video).
-        case callIncoming = "call-incoming"
-        /// Our call rings at the contact's side.
-        case callRinging = "call-ringing"
-        /// The call was answered (by us or the peer).
-        case callAccepted = "call-accepted"
-        /// The contact refused our call (reason = declined, busy, unavailable).
-        case callRejected = "call-rejected"
-        /// The peer stopped or resumed a kind of media (kind, scope, online = on).
-        case callMedia = "call-media"
-        /// Live statistics, once a second while a call is active.
-        case callStats = "call-stats"
-        /// The call is over (reason, by, duration).
-        case callEnded = "call-ended"
-        /// A device could not be used (kind, detail); the call goes on without it.
-        case deviceError = "device-error"
-    }
+/// Something that happened in the node, as the process itself sees it: typed IDs and
+/// states. The control socket encodes each one as a JSON line (``EventLine``) for
+/// `parley events`; the terminal UI reads them as they are.
+public enum NodeEvent: Sendable, Equatable {
+    /// A new incoming message was stored.
+    case message(EventPeer, Message)
+    /// Outgoing messages changed state (delivered or read).
+    case receipt(EventPeer, ids: [UUID], state: MessageState)
+    /// A contact came online or went offline.
+    case presence(EventPeer, online: Bool)
+    /// A contact started or stopped typing.
+    case typing(EventPeer, active: Bool)
+    /// An unknown peer asked to become a contact (from the address, when known).
+    case contactRequest(EventPeer, note: String, address: String?)
+    /// Our contact request reached a peer who does not have us yet (with its answer).
+    case contactRequestSent(EventPeer, answer: String)
+    /// A peer presented a key that does not match the contact dialled.
+    case impersonation(EventPeer, detail: String)
+    /// A link could not be used, with the reason.
+    case linkError(EventPeer, detail: String)
+    /// A file transfer was offered, moved forward, changed state, completed or failed.
+    case transfer(TransferEventKind, EventPeer, Transfer)
+    /// Something about a call.
+    case call(CallEvent)
+}
 
-    public var event: Kind
-    public var contact: String?
+/// The contact (or stranger) an event is about.
+public struct EventPeer: Sendable, Equatable {
+    public var id: ContactID
+    /// The contact's name here, or the name a stranger gave; nil when not known.
     public var name: String?
-    public var id: String?
-    public var ids: [String]?
-    public var body: String?
-    public var state: String?
-    public var online: Bool?
-    public var note: String?
-    public var detail: String?
-    public var sentAt: Date?
-    /// File transfers: the file's name, its size and the bytes done so far, the local path.
-    public var file: String?
-    public var size: UInt64?
-    public var bytes: UInt64?
-    public var path: String?
-    /// Calls: the call ID, its direction, `audio` or `video`, how it ended and by whom, how
-    /// long it lasted, the kind of media a `call-media` or `device-error` is about, whether it
-    /// was missed, the media path, and statistics.
-    public var call: String?
-    public var direction: String?
-    public var media: String?
-    public var reason: String?
-    public var by: String?
-    public var duration: Double?
-    public var kind: String?
-    public var scope: String?
-    public var missed: Bool?
-    public var mediaPath: String?
-    public var statistics: CallStatistics?
-    public var at: Date
 
-    public init(_ event: Kind, contact: ContactID? = nil, name: String? = nil, at: Date = Date()) {
-        self.event = event
-        self.contact = contact?.grouped
+    public init(_ id: ContactID, name: String?) {
+        self.id = id
         self.name = name
-        self.at = at
+    }
+}
+
+/// What happened to a transfer.
+public enum TransferEventKind: Sendable, Equatable {
+    /// A contact offers a file.
+    case offered
+    /// Bytes moved (throttled to about once a second per transfer).
+    case progress
+    /// Accepted, paused, rejected, cancelled…
+    case stateChanged
+    /// Finished and verified.
+    case completed
+    case failed
+}
+
+/// Something about a call: which call, with whom, and what.
+public struct CallEvent: Sendable, Equatable {
+    public var call: UUID
+    public var peer: EventPeer
+    public var what: What
+
+    public init(call: UUID, peer: EventPeer, what: What) {
+        self.call = call
+        self.peer = peer
+        self.what = what
     }
 
-    enum CodingKeys: String, CodingKey {
-        case event, contact, name, id, ids, body, state, online, note, detail, at, file, size, bytes, path
-        case call, direction, media, reason, by, duration, kind, scope, missed, statistics
-        case mediaPath = "media_path"
-        case sentAt = "sent_at"
+    public enum What: Sendable, Equatable {
+        /// A contact calls us.
+        case incoming(video: Bool)
+        /// Our call rings at the contact's side.
+        case ringing(video: Bool)
+        /// The call was answered (by us or the peer).
+        case accepted(direction: CallDirection, video: Bool)
+        /// The contact refused our call.
+        case rejected(CallRefusal, detail: String?)
+        /// The peer stopped (`on` false) or resumed a kind of media: its sending, or ours
+        /// (it asked us to stop or resume sending).
+        case media(CallMediaOffer.Kind, peerSending: Bool, on: Bool)
+        /// Live statistics, once a second while active.
+        case statistics(CallStatistics, mediaPath: String?, duration: Double?)
+        /// The call is over.
+        case ended(CallEnded)
+        /// A device could not be used (an input or an output); the call goes on without it.
+        case deviceError(CallMediaOffer.Kind, input: Bool, detail: String)
     }
+}
+
+/// How a call ended, for the `call-ended` event.
+public struct CallEnded: Sendable, Equatable {
+    public var direction: CallDirection
+    public var video: Bool
+    public var cause: CallEnd.Cause
+    /// Whether the peer ended it; nil where nobody did (a time-out, a lost link).
+    public var byPeer: Bool?
+    public var detail: String?
+    public var duration: Double?
+    public var missed: Bool
+
+    public init(direction: CallDirection, video: Bool, cause: CallEnd.Cause, byPeer: Bool?, detail: String?, duration: Double?,
+                missed: Bool) {
+        self.direction = direction
+        self.video = video
+        self.cause = cause
+        self.byPeer = byPeer
+        self.detail = detail
+        self.duration = duration
+        self.missed = missed
+    }
+}
+
+/// An event with the time it was published.
+public struct PublishedEvent: Sendable {
+    public var event: NodeEvent
+    public var at: Date
 }

@@ -109,9 +109,7 @@ final class ContactDialer: Sendable {
     private func report(_ error: LinkError, contact: Contact, logger: Logger) {
         if case .wrongPeer = error {
             logger.warning("\(error)")
-            var event = NodeEvent(.impersonation, contact: contact.id, name: contact.name)
-            event.detail = error.description
-            events.publish(event)
+            events.publish(.impersonation(EventPeer(contact.id, name: contact.name), detail: error.description))
         } else {
             logger.debug("dial failed: \(error)")
         }

@@ -97,9 +97,7 @@ struct PeerSessionRunner: Sendable {
         }
         learnAddress(of: contact, hello: hello, remote: connection.remoteAddress, direction: connection.direction)
         try? database.contacts.markSeen(peer)
-        var online = NodeEvent(.presence, contact: peer, name: contact.name)
-        online.online = true
-        events.publish(online)
+        events.publish(.presence(EventPeer(peer, name: contact.name), online: true))
         logger.info("link up")
         defer { logger.info("link down") }
         do {
@@ -119,9 +117,7 @@ struct PeerSessionRunner: Sendable {
         guard await registry.unregister(session) else { return }
         for service in services { await service.contactOffline(contact.id) }
         try? database.contacts.markSeen(contact.id)
-        var offline = NodeEvent(.presence, contact: contact.id, name: contact.name)
-        offline.online = false
-        events.publish(offline)
+        events.publish(.presence(EventPeer(contact.id, name: contact.name), online: false))
     }
 
     // MARK: Contacts: chat
@@ -167,15 +163,10 @@ struct PeerSessionRunner: Sendable {
             let state: MessageState = receipt.kind == .read ? .read : .delivered
             let changed = try database.messages.advance(receipt.ids, to: state, for: contact.id)
             if !changed.isEmpty {
-                var event = NodeEvent(.receipt, contact: contact.id, name: contact.name)
-                event.state = state.rawValue
-                event.ids = changed.map(\.uuidString)
-                events.publish(event)
+                events.publish(.receipt(EventPeer(contact.id, name: contact.name), ids: changed, state: state))
             }
         case .typing(let active):
-            var event = NodeEvent(.typing, contact: contact.id, name: contact.name)
-            event.online = active
-            events.publish(event)
+            events.publish(.typing(EventPeer(contact.id, name: contact.name), active: active))
         case .file, .call:
             break   // handled by their services above
         case .contactRequest:
@@ -227,11 +218,7 @@ struct PeerSessionRunner: Sendable {
             try await session.send(.receipt(Receipt(kind: .delivered, at: now, ids: chunk.map(\.id))))
         }
         for message in stored {
-            var event = NodeEvent(.message, contact: contact.id, name: contact.name)
-            event.id = message.id.uuidString
-            event.body = message.body
-            event.sentAt = message.sentAt
-            events.publish(event)
+            events.publish(.message(EventPeer(contact.id, name: contact.name), message))
         }
     }
 
@@ -278,10 +265,8 @@ struct PeerSessionRunner: Sendable {
         try database.requests.store(pending, keepingAtMost: requestGate.limits.maxPendingRequests)
         try await outbound.write(.contactRequestResult(.received))
         try await outbound.write(.close(CloseReason(code: .notAContact, reason: "request stored; wait to be accepted")))
-        var event = NodeEvent(.contactRequest, contact: connection.peerID, name: request.displayName)
-        event.note = request.note
-        event.detail = address?.description
-        events.publish(event)
+        events.publish(.contactRequest(EventPeer(connection.peerID, name: request.displayName), note: request.note,
+                                       address: address?.description))
         logger.info("contact request stored")
         return .refused
     }
@@ -302,10 +287,9 @@ struct PeerSessionRunner: Sendable {
             }
             if case .close = message { break }
         }
-        var event = NodeEvent(.contactRequestSent, contact: contact.id, name: contact.name)
-        event.state = status.map { "\($0)" } ?? "no answer"
-        events.publish(event)
-        logger.info("sent a contact request: \(event.state ?? "")")
+        let answer = status.map { "\($0)" } ?? "no answer"
+        events.publish(.contactRequestSent(EventPeer(contact.id, name: contact.name), answer: answer))
+        logger.info("sent a contact request: \(answer)")
         try? await outbound.write(.close(CloseReason(code: .normal, reason: "contact request sent")))
         return .awaitingAcceptance
     }
@@ -313,9 +297,7 @@ struct PeerSessionRunner: Sendable {
     // MARK: Helpers
 
     private func publishLinkError(_ detail: String, peer: ContactID, name: String?) {
-        var event = NodeEvent(.linkError, contact: peer, name: name)
-        event.detail = detail
-        events.publish(event)
+        events.publish(.linkError(EventPeer(peer, name: name), detail: detail))
     }
 
     /// How long a stranger has, after HELLO, to send its contact request.

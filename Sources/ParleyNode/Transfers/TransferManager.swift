@@ -300,7 +300,7 @@ final class TransferManager: Sendable {
             transfer.state = verified ? .completed : .failed
             transfer.error = verified ? nil : "the receiver could not verify the file: \(reason)"
             try database.transfers.update(transfer)
-            publish(verified ? .fileComplete : .fileFailed, transfer)
+            publish(verified ? .completed : .failed, transfer)
         }
     }
 
@@ -339,11 +339,7 @@ final class TransferManager: Sendable {
             return
         }
         try database.transfers.insert(transfer)
-        var event = NodeEvent(.fileOffer, contact: contact.id, name: contact.name)
-        event.id = transfer.id.uuidString
-        event.file = transfer.fileName
-        event.size = transfer.size
-        events.publish(event)
+        events.publish(.transfer(.offered, EventPeer(contact.id, name: contact.name), transfer))
         if let autoAccept = rules.autoAcceptMaxBytes, offer.size <= autoAccept {
             _ = try await accept(transfer.id.uuidString, into: nil)
         }
@@ -377,14 +373,14 @@ final class TransferManager: Sendable {
                 transfer.state = .paused
                 transfer.error = error.description
                 try database.transfers.update(transfer)
-                publish(.fileFailed, transfer)
+                publish(.failed, transfer)
                 try await session.send(.file(.pause(transfer.id)))
                 return
             }
             transfer.state = .failed
             transfer.error = error.description
             try database.transfers.update(transfer)
-            publish(.fileFailed, transfer)
+            publish(.failed, transfer)
             try await session.send(.file(.cancel(transfer.id, reason: error.description)))
             return
         }
@@ -423,7 +419,7 @@ final class TransferManager: Sendable {
             transfer.state = .failed
             transfer.error = String(describing: error)
             try database.transfers.update(transfer)
-            publish(.fileFailed, transfer)
+            publish(.failed, transfer)
             let reason = (error as? TransferError).map { if case .checksumMismatch = $0 { "SHA-256 mismatch" } else { "\($0)" } }
             try? await session?.send(.file(.complete(transfer.id, verified: false, reason: reason ?? "\(error)")))
             return transfer
@@ -431,7 +427,7 @@ final class TransferManager: Sendable {
         transfer.partPath = nil
         transfer.state = .completed
         try database.transfers.update(transfer)
-        publish(.fileComplete, transfer)
+        publish(.completed, transfer)
         try? await session?.send(.file(.complete(transfer.id, verified: true, reason: "")))
         return transfer
     }
@@ -508,7 +504,7 @@ final class TransferManager: Sendable {
         transfer.state = .failed
         transfer.error = error.description
         try? database.transfers.update(transfer)
-        publish(.fileFailed, transfer)
+        publish(.failed, transfer)
         let reason = CloseReason.fitting("the sender's file failed: \(error)")
         try? await session.send(.file(.cancel(id, reason: reason)))
     }
@@ -566,27 +562,16 @@ final class TransferManager: Sendable {
             return true
         }
         guard due else { return }
-        var event = NodeEvent(.fileProgress, contact: transfer.contactID)
-        event.id = transfer.id.uuidString
-        event.file = transfer.fileName
-        event.size = transfer.size
-        event.bytes = bytes ?? transfer.bytesDone
-        events.publish(event)
+        var snapshot = transfer
+        snapshot.bytesDone = bytes ?? transfer.bytesDone
+        events.publish(.transfer(.progress, EventPeer(transfer.contactID, name: nil), snapshot))
     }
 
     private func publishState(_ transfer: Transfer) {
-        publish(.fileState, transfer)
+        publish(.stateChanged, transfer)
     }
 
-    private func publish(_ kind: NodeEvent.Kind, _ transfer: Transfer) {
-        var event = NodeEvent(kind, contact: transfer.contactID)
-        event.id = transfer.id.uuidString
-        event.file = transfer.fileName
-        event.size = transfer.size
-        event.bytes = transfer.bytesDone
-        event.state = transfer.state.rawValue
-        event.path = transfer.localPath
-        event.detail = transfer.error
-        events.publish(event)
+    private func publish(_ kind: TransferEventKind, _ transfer: Transfer) {
+        events.publish(.transfer(kind, EventPeer(transfer.contactID, name: nil), transfer))
     }
 }

@@ -11,7 +11,7 @@ public enum TerminalUI {
         quit.attach(inbox)
         let events = node.events.subscribe()
         let forwarder = Task {
-            for await event in events { inbox.post(.event(event)) }
+            for await published in events { inbox.post(.event(published.event)) }
         }
         let settings = UISettings(configuration: node.profile.configuration)
         await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in

@@ -23,49 +23,49 @@ extension UIController {
     }
 
     private func apply(_ event: NodeEvent) {
-        let peer = event.contact.flatMap { try? ContactID(parsing: $0) }
-        let isOpen = peer != nil && selection == .contact(peer!)
-        switch event.event {
-        case .message:
-            if let peer { typingPeers[peer] = nil }
+        func isOpen(_ peer: EventPeer) -> Bool { selection == .contact(peer.id) }
+        switch event {
+        case .message(let peer, _):
+            typingPeers[peer.id] = nil
             reloadContacts()
-            if isOpen {
+            if isOpen(peer) {
                 reloadConversation()
             } else if settings.bell {
                 screen.bell()
             }
-        case .receipt:
-            if isOpen { reloadConversation() }
-        case .presence:
-            if let peer {
-                if event.online == true { online.insert(peer) } else { online.remove(peer); typingPeers[peer] = nil }
-            }
-        case .typing:
-            if let peer { typingPeers[peer] = event.online == true ? Date() : nil }
-        case .contactRequest:
+        case .receipt(let peer, _, _):
+            if isOpen(peer) { reloadConversation() }
+        case .presence(let peer, let isOnline):
+            if isOnline { online.insert(peer.id) } else { online.remove(peer.id); typingPeers[peer.id] = nil }
+        case .typing(let peer, let active):
+            typingPeers[peer.id] = active ? Date() : nil
+        case .contactRequest(let peer, _, _):
             reloadContacts()
-            if let peer { dismissedPrompts.remove("request:" + peer.canonical) }
+            dismissedPrompts.remove("request:" + peer.id.canonical)
             if settings.bell { screen.bell() }
-        case .contactRequestSent:
-            show("\(event.name ?? "the contact") got our contact request (\(event.state ?? "sent"))", role: .dim)
-        case .impersonation:
-            show("warning: the peer at \(event.name ?? "a contact")'s address presented another key", role: .error)
-        case .linkError:
-            if isOpen, let detail = event.detail { show("link: \(detail)", role: .dim) }
-        case .fileOffer:
+        case .contactRequestSent(let peer, let answer):
+            show("\(peer.name ?? "the contact") got our contact request (\(answer))", role: .dim)
+        case .impersonation(let peer, _):
+            show("warning: the peer at \(peer.name ?? "a contact")'s address presented another key", role: .error)
+        case .linkError(let peer, let detail):
+            if isOpen(peer) { show("link: \(detail)", role: .dim) }
+        case .transfer(.offered, _, _):
             reloadTransfers()
             if settings.bell { screen.bell() }
-        case .fileProgress, .fileState:
+        case .transfer(.progress, _, _), .transfer(.stateChanged, _, _):
             reloadTransfers()
-        case .fileComplete:
+        case .transfer(.completed, let peer, let transfer):
             reloadTransfers()
-            let file = event.file ?? "the file"
-            show(event.path.map { "\(file) received: \($0)" } ?? "\(file) sent to \(event.name ?? "the contact")")
-        case .fileFailed:
+            if transfer.direction == .incoming {
+                show("\(transfer.fileName) received: \(transfer.localPath ?? "in the download folder")")
+            } else {
+                show("\(transfer.fileName) sent to \(peer.name ?? name(of: peer.id))")
+            }
+        case .transfer(.failed, _, let transfer):
             reloadTransfers()
-            show("\(event.file ?? "a transfer") failed: \(event.detail ?? "unknown reason")", role: .error)
-        case .callIncoming, .callRinging, .callAccepted, .callRejected, .callEnded, .deviceError, .callMedia, .callStats:
-            applyCallEvent(event, peer: peer)
+            show("\(transfer.fileName) failed: \(transfer.error ?? "unknown reason")", role: .error)
+        case .call(let call):
+            applyCallEvent(call)
         }
     }
 }

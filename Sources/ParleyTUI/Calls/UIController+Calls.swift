@@ -113,28 +113,25 @@ extension UIController {
     }
 
     /// A node event about calls.
-    func applyCallEvent(_ event: NodeEvent, peer: ContactID?) {
-        switch event.event {
-        case .callEnded:
-            if call?.id == event.call || call == nil || event.call == nil { call = nil; videoPane.reset() }
-            let name = event.name ?? "the contact"
-            show(CallBar.endNotice(name: name, reason: event.reason, by: event.by, detail: event.detail,
-                                   duration: event.duration, missed: event.missed == true),
-                 role: event.missed == true ? .warning : .dim)
-            if event.missed == true, let peer, !(selection == .contact(peer) && conversationVisible) {
-                missedCalls[peer, default: 0] += 1
-            }
-            if let peer, selection == .contact(peer) { reloadConversation(force: true) }
-        case .callRejected:
-            show(CallBar.endNotice(name: event.name ?? "the contact", reason: event.reason, by: "peer", detail: event.detail,
-                                   duration: nil, missed: false), role: .dim)
+    func applyCallEvent(_ event: CallEvent) {
+        let name = event.peer.name ?? self.name(of: event.peer.id)
+        switch event.what {
+        case .ended(let ended):
+            if call == nil || call?.id == event.call.uuidString { call = nil; videoPane.reset() }
+            show(CallBar.endNotice(name: name, reason: ended.cause.rawValue, by: ended.byPeer.map { $0 ? "peer" : "local" },
+                                   detail: ended.detail, duration: ended.duration, missed: ended.missed),
+                 role: ended.missed ? .warning : .dim)
+            let peer = event.peer.id
+            if ended.missed, !(selection == .contact(peer) && conversationVisible) { missedCalls[peer, default: 0] += 1 }
+            if selection == .contact(peer) { reloadConversation(force: true) }
+        case .rejected(let refusal, let detail):
+            show(CallBar.endNotice(name: name, reason: refusal.rawValue, by: "peer", detail: detail, duration: nil, missed: false),
+                 role: .dim)
             refreshCall()
-        case .deviceError:
-            show("call device: \(event.detail ?? "unavailable")", role: .error)
+        case .deviceError(_, _, let detail):
+            show("call device: \(detail)", role: .error)
             refreshCall()
-        case .callStats:
-            refreshCall()
-        default:
+        case .incoming, .ringing, .accepted, .media, .statistics:
             refreshCall()
         }
     }
