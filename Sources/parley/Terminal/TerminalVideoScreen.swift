@@ -188,14 +188,16 @@ private final class StatusOverlay: @unchecked Sendable {
             title,
             "\(statistics.lastFrameWidth)x\(statistics.lastFrameHeight) → \(report.region.columns)x\(report.region.rows)",
             "\(frames.count) fps shown",
+        ]
+        let extra = state()
+        if !extra.isEmpty { parts.append(extra) }
+        parts += [
             renderer,
             String(format: "%.1f KB/frame", Double(perFrame) / 1000),
             String(format: "%.2f ms", Double(statistics.lastRenderNanoseconds) / 1e6),
             "dropped \(statistics.framesDropped)",
+            "q quits",
         ]
-        let extra = state()
-        if !extra.isEmpty { parts.append(extra) }
-        parts.append("q quits")
         var text = " " + parts.joined(separator: " · ")
         let width = report.region.columns
         // One column per character here (ASCII and the arrow and dot, all narrow).
