@@ -137,10 +137,12 @@ struct StreamReceiveCommand: AsyncParsableCommand {
     @Flag(help: "Print statistics as one JSON line per second on standard output, and a final one.")
     var stats = false
 
-    @Option(help: ArgumentHelp("With --video-out term: auto, kitty, sixel or blocks.", valueName: "RENDERER"))
+    @Option(help: ArgumentHelp("With --video-out term: auto, kitty, sixel or blocks.", valueName: "RENDERER"),
+            completion: .list(VideoRendererChoice.allCases.map(\.rawValue)))
     var renderer: String = VideoRendererChoice.auto.rawValue
 
-    @Option(help: ArgumentHelp("With --video-out term: truecolor or 256.", valueName: "COLORS")) var colors: String?
+    @Option(help: ArgumentHelp("With --video-out term: truecolor or 256.", valueName: "COLORS"), completion: .list(["truecolor", "256"]))
+    var colors: String?
 
     /// `--video-out term`: the video goes to this terminal.
     var videoToTerminal: Bool { videoOut == "term" || videoOut == "terminal" }

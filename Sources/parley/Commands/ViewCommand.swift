@@ -18,12 +18,15 @@ struct ViewCommand: ParsableCommand {
 
     @Argument(help: ArgumentHelp("The video source.", valueName: "SOURCE")) var source: String
 
-    @Option(help: ArgumentHelp("auto, kitty, sixel or blocks.", valueName: "RENDERER"))
+    @Option(help: ArgumentHelp("auto, kitty, sixel or blocks.", valueName: "RENDERER"),
+            completion: .list(VideoRendererChoice.allCases.map(\.rawValue)))
     var renderer: String = VideoRendererChoice.auto.rawValue
 
-    @Option(help: ArgumentHelp("truecolor or 256 (blocks).", valueName: "COLORS")) var colors: String?
+    @Option(help: ArgumentHelp("truecolor or 256 (blocks).", valueName: "COLORS"), completion: .list(["truecolor", "256"]))
+    var colors: String?
 
-    @Option(help: ArgumentHelp("half (▀, two pixels a cell) or quadrants (four) for blocks.", valueName: "SYMBOLS"))
+    @Option(help: ArgumentHelp("half (▀, two pixels a cell) or quadrants (four) for blocks.", valueName: "SYMBOLS"),
+            completion: .list(BlockSymbols.allCases.map(\.rawValue)))
     var symbols: String = BlockSymbols.halfBlocks.rawValue
 
     @Option(help: ArgumentHelp("Stop after this many seconds.", valueName: "S")) var seconds: Double?
