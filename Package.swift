@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "parley", targets: ["parley"]),
         .library(name: "ParleyNode", targets: ["ParleyNode"]),
         .library(name: "ParleyMedia", targets: ["ParleyMedia"]),
+        .library(name: "ParleyTerminalVideo", targets: ["ParleyTerminalVideo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -127,6 +128,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // MARK: Video in the terminal (half blocks, 256 colours, sixel, kitty graphics)
+        .target(
+            name: "ParleyTerminalVideo",
+            dependencies: ["ParleyMedia"],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: The running node
         .target(
             name: "ParleyNode",
@@ -174,6 +182,7 @@ let package = Package(
                 "ParleyTUI",
                 "ParleyStream",
                 "ParleyMedia",
+                "ParleyTerminalVideo",
                 "ParleyNet",
                 "ParleyWire",
                 "ParleyCore",
@@ -190,6 +199,7 @@ let package = Package(
         .testTarget(name: "ParleyNodeTests", dependencies: ["ParleyNode", "ParleyWire", "ParleyCore"]),
         .testTarget(name: "ParleyTUITests", dependencies: ["ParleyTUI", "ParleyCore", "ParleyNode", "CNCursesW"]),
         .testTarget(name: "ParleyMediaTests", dependencies: ["ParleyMedia"]),
+        .testTarget(name: "ParleyTerminalVideoTests", dependencies: ["ParleyTerminalVideo", "ParleyMedia"]),
         .testTarget(name: "ParleyCallMediaTests", dependencies: ["ParleyMedia", "ParleyStream"]),
         .testTarget(name: "ParleyEndToEndTests", dependencies: ["parley", "ParleyCore", "ParleyMedia"]),
     ]

@@ -6,6 +6,9 @@ public struct StreamReceiveOptions: Sendable {
     public var sessionDescription: SessionDescription
     public var audioOut: AudioSinkSpecifier?
     public var videoOut: VideoSinkSpecifier?
+    /// A video sink the caller makes (the terminal of `--video-out term`), used instead of
+    /// `videoOut`; called once, on the video task, when the stream starts.
+    public var videoSinkFactory: (@Sendable () throws -> any VideoSink)?
     /// Stop after this many seconds (nil: until every stream said BYE or a stop request).
     public var duration: Double?
     /// The local address to bind (the wildcard of the SDP address's family by default).
@@ -38,7 +41,9 @@ public enum StreamReceiver {
     ) async throws {
         let sdp = options.sessionDescription
         let audio = options.audioOut.flatMap { sink in sdp.audio.map { (sink, $0) } }
-        let video = options.videoOut.flatMap { sink in sdp.video.map { (sink, $0) } }
+        let openVideoSink: (@Sendable () throws -> any VideoSink)? = options.videoSinkFactory
+            ?? options.videoOut.map { specifier in { @Sendable in specifier.open() } }
+        let video = openVideoSink.flatMap { open in sdp.video.map { (open, $0) } }
         guard audio != nil || video != nil else { throw StreamError.nothingToReceive }
         // Parsed SDPs are checked already; a description built in code is checked here,
         // before its ports reach the sockets.
@@ -72,14 +77,14 @@ public enum StreamReceiver {
                         receiver, into: try sink.open(), on: addresses, deadline: deadline, stop: stop, reporter: reporter, playing: audioPlaying)
                 }
             }
-            if let (sink, media) = video {
+            if let (openSink, media) = video {
                 let addresses = try addresses(media)
                 let (threads, maximumPixels) = (options.videoThreads, options.maximumVideoPixels)
                 group.addTask {
                     let receiver = try VideoStreamReceiver(
                         description: media, canonicalName: canonicalName, decoderThreads: threads, maximumPixels: maximumPixels)
                     try await receiveVideo(
-                        receiver, into: sink.open(), on: addresses, deadline: deadline, stop: stop, reporter: reporter, audio: audioPlaying)
+                        receiver, into: try openSink(), on: addresses, deadline: deadline, stop: stop, reporter: reporter, audio: audioPlaying)
                 }
             }
             var remaining = streamCount

@@ -27,6 +27,7 @@ struct Parley: AsyncParsableCommand {
             HistoryCommand.self,
             SearchCommand.self,
             StreamCommand.self,
+            ViewCommand.self,
         ],
         defaultSubcommand: TUICommand.self
     )

@@ -34,6 +34,11 @@ final class TmuxSession {
         try tmux(["capture-pane", "-t", name, "-p"]).components(separatedBy: "\n").dropLast().map { $0 }
     }
 
+    /// The screen with its colours and attributes as SGR sequences (`capture-pane -e`).
+    func screenWithColors() throws -> String {
+        try tmux(["capture-pane", "-t", name, "-p", "-e"])
+    }
+
     func resize(columns: Int, rows: Int) throws {
         try tmux(["resize-window", "-t", name, "-x", "\(columns)", "-y", "\(rows)"])
     }

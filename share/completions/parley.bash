@@ -177,13 +177,13 @@ _parley() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    id|contacts|daemon|ui|send|file|call|read|status|events|history|search|stream|help)
+    id|contacts|daemon|ui|send|file|call|read|status|events|history|search|stream|view|help)
         # Offer subcommand argument completions
         "_parley_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'id contacts daemon ui send file call read status events history search stream help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'id contacts daemon ui send file call read status events history search stream view help' -- "${cur}"))
         ;;
     esac
 }
@@ -1064,7 +1064,7 @@ _parley_stream_receive() {
     repeating_flags=()
     non_repeating_flags=(--stats --version -h --help)
     repeating_options=()
-    non_repeating_options=(--sdp --audio-out --video-out --duration --listen)
+    non_repeating_options=(--sdp --audio-out --video-out --duration --listen --renderer --colors)
     __parley_offer_flags_options 0
 
     # Offer option value completions
@@ -1082,6 +1082,14 @@ _parley_stream_receive() {
         return
         ;;
     '--listen')
+        return
+        ;;
+    '--renderer')
+        __parley_add_completions -W 'auto'$'\n''kitty'$'\n''sixel'$'\n''blocks'
+        return
+        ;;
+    '--colors')
+        __parley_add_completions -W 'truecolor'$'\n''256'
         return
         ;;
     esac
@@ -1103,6 +1111,36 @@ _parley_stream_benchmark() {
         return
         ;;
     '--latency-seconds')
+        return
+        ;;
+    esac
+}
+
+_parley_view() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--renderer --colors --symbols --seconds --frame-rate)
+    __parley_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--renderer')
+        __parley_add_completions -W 'auto'$'\n''kitty'$'\n''sixel'$'\n''blocks'
+        return
+        ;;
+    '--colors')
+        __parley_add_completions -W 'truecolor'$'\n''256'
+        return
+        ;;
+    '--symbols')
+        __parley_add_completions -W 'half'$'\n''quadrants'
+        return
+        ;;
+    '--seconds')
+        return
+        ;;
+    '--frame-rate')
         return
         ;;
     esac

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ParleyMedia
 import ParleyStream
+import ParleyTerminalVideo
 
 /// `parley stream`: the media engine on its own, speaking standard RTP described by SDP.
 struct StreamCommand: AsyncParsableCommand {
@@ -111,7 +112,9 @@ struct StreamReceiveCommand: AsyncParsableCommand {
         commandName: "receive",
         abstract: "Receive the RTP streams an SDP file describes and play or record them.",
         discussion: """
-            SINK for --audio-out: alsa:DEVICE (alsa = alsa:default) or wav:PATH; for --video-out: y4m:PATH. \
+            SINK for --audio-out: alsa:DEVICE (alsa = alsa:default) or wav:PATH; for --video-out: y4m:PATH, \
+            or term (the video drawn in this terminal with a status line of the stream's statistics; \
+            --renderer and --colors as for `parley view`, q quits). \
             Files are written as PATH.part and renamed to PATH when the stream ends, so an interrupted \
             recording never looks complete. Reads SDP from Parley, ffmpeg (-sdp_file) or any RTP tool: Opus \
             and VP8, plain RTP or SRTP with an a=crypto AES_CM_128_HMAC_SHA1_80 key. Ends when every stream \
@@ -134,9 +137,24 @@ struct StreamReceiveCommand: AsyncParsableCommand {
     @Flag(help: "Print statistics as one JSON line per second on standard output, and a final one.")
     var stats = false
 
+    @Option(help: ArgumentHelp("With --video-out term: auto, kitty, sixel or blocks.", valueName: "RENDERER"),
+            completion: .list(VideoRendererChoice.allCases.map(\.rawValue)))
+    var renderer: String = VideoRendererChoice.auto.rawValue
+
+    @Option(help: ArgumentHelp("With --video-out term: truecolor or 256.", valueName: "COLORS"), completion: .list(["truecolor", "256"]))
+    var colors: String?
+
+    /// `--video-out term`: the video goes to this terminal.
+    var videoToTerminal: Bool { videoOut == "term" || videoOut == "terminal" }
+
     func validate() throws {
         guard audioOut != nil || videoOut != nil else { throw ValidationError("give --audio-out SINK, --video-out SINK or both") }
         if let duration, let problem = StreamLimits.durationProblem(duration, option: "--duration") { throw ValidationError(problem) }
+        guard VideoRendererChoice(rawValue: renderer) != nil else { throw ValidationError("--renderer is auto, kitty, sixel or blocks") }
+        if let colors, TerminalColorMode(parsing: colors) == nil { throw ValidationError("--colors is truecolor or 256") }
+        if videoToTerminal && stats {
+            throw ValidationError("--stats prints on standard output, where --video-out term draws the video: use one of them")
+        }
     }
 
     func run() async throws {
@@ -149,16 +167,84 @@ struct StreamReceiveCommand: AsyncParsableCommand {
         var options = StreamReceiveOptions(sessionDescription: try SessionDescription(parsing: text))
         do {
             options.audioOut = try audioOut.map { try AudioSinkSpecifier(parsing: $0) }
-            options.videoOut = try videoOut.map { try VideoSinkSpecifier(parsing: $0) }
+            if !videoToTerminal { options.videoOut = try videoOut.map { try VideoSinkSpecifier(parsing: $0) } }
         } catch {
             throw ValidationError("\(error)")
         }
         options.duration = duration
         options.listenAddress = listen
+        if videoToTerminal {
+            try await receiveIntoTerminal(options)
+            return
+        }
         try await StreamOutput.run(stats: stats) { stop, interval, report in
             try await StreamReceiver.run(options, stop: stop, reportInterval: interval, report: report)
         }
     }
+}
+
+extension StreamReceiveCommand {
+    /// `--video-out term`: the terminal becomes the screen for the stream's video; the status
+    /// line carries its statistics every second; the summary is printed once the terminal is back.
+    func receiveIntoTerminal(_ options: StreamReceiveOptions) async throws {
+        var options = options
+        let screen = try TerminalVideoScreen(
+            settings: .init(renderer: VideoRendererChoice(rawValue: renderer) ?? .auto, colors: colors.flatMap { TerminalColorMode(parsing: $0) }),
+            title: "stream")
+        let stop = StreamStopSignal()
+        screen.onQuit { stop.request() }
+        let signals = SignalHandlers([SIGINT, SIGTERM, SIGHUP]) { _ in stop.request() }
+        defer {
+            signals.cancel()
+            screen.close()
+        }
+        options.videoSinkFactory = { TerminalScreenSink(screen: screen) }
+        let final = Locked<StreamReport?>(nil)
+        do {
+            try await StreamReceiver.run(options, stop: stop, reportInterval: 1) { report in
+                if report.final {
+                    final.update { $0 = report }
+                } else {
+                    screen.statusText = Self.statusText(report)
+                }
+            }
+        } catch {
+            screen.close()
+            throw error
+        }
+        screen.close()
+        if let report = final.value { StreamOutput.emit(report, asJSON: false) }
+    }
+
+    /// The stream's part of the status line.
+    static func statusText(_ report: StreamReport) -> String {
+        report.received.map { received in
+            var text = "\(received.kind.rawValue) \(received.packetsReceived) pkts, \(received.packetsLost) lost"
+            if received.kind == .video {
+                text += ", \(received.framesDecoded) frames"
+                if let fps = received.framesPerSecond { text += String(format: " %.0f fps", fps) }
+            }
+            text += String(format: ", %.0f kb/s, jitter %.1f ms", Double(received.bitrate) / 1000, received.jitterMilliseconds)
+            if received.decoderErrors > 0 { text += ", \(received.decoderErrors) decoder errors" }
+            return text
+        }.joined(separator: " · ")
+    }
+}
+
+/// The video sink of `--video-out term`: hands frames to the screen's writer thread (never
+/// blocks the receiving task; frames the terminal cannot keep up with are dropped there).
+final class TerminalScreenSink: VideoSink {
+    let screen: TerminalVideoScreen
+
+    init(screen: TerminalVideoScreen) {
+        self.screen = screen
+    }
+
+    func write(_ frame: I420Frame) throws {
+        screen.show(frame)
+    }
+
+    func finish() throws {}
 }
 
 /// Prints stream statistics: JSON lines on stdout with --stats, and a summary of the final
