@@ -166,6 +166,7 @@ let package = Package(
             dependencies: [
                 "CNCursesW",
                 "ParleyNode",
+                "ParleyTerminalVideo",
                 "ParleyCore",
                 "ParleyStore",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

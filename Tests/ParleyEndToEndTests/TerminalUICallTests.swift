@@ -51,6 +51,15 @@ struct TerminalUICallTests {
         }
         try ui.waitForScreen("the call's clock ticks", timeout: 5) { Self.clock(in: $0[1]).map { $0 != firstClock } ?? false }
 
+        // The video pane shows bob's pattern in half blocks with 24-bit colours, and it moves.
+        var firstPicture = ""
+        try waitUntil(timeout: 15, "the picture in the video pane") {
+            firstPicture = try Self.videoRows(ui)
+            return firstPicture.contains("▀") && firstPicture.contains("38;2;") && firstPicture.contains("48;2;")
+        }
+        Thread.sleep(forTimeInterval: 1)
+        #expect(try Self.videoRows(ui) != firstPicture, "the picture moves")
+
         // /mute: bob sees alice's microphone off, and hears nothing more.
         try ui.type("/mute")
         try waitUntil(timeout: 10, "alice's microphone off at bob") {
@@ -88,6 +97,11 @@ struct TerminalUICallTests {
         try ui.waitForScreen("the answered call's bar") { $0[1].contains("☎ bob") && $0[1].contains("you: mic") }
         try bob.parley("call", "hangup").requireSuccess()
         try ui.waitForScreen("bob hung up") { screen in screen.contains { $0.contains("bob hung up") } }
+    }
+
+    /// Rows 3 to 12 of the screen with their colours (inside the video pane at 120×36).
+    static func videoRows(_ ui: TmuxSession) throws -> String {
+        try ui.screenWithColors().components(separatedBy: "\n").dropFirst(3).prefix(10).joined(separator: "\n")
     }
 
     /// The "m:ss" clock of a call bar.

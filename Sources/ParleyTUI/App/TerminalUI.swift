@@ -1,6 +1,7 @@
 import Foundation
 import NIOConcurrencyHelpers
 import ParleyNode
+import ParleyTerminalVideo
 
 /// The terminal UI on a running node: `parley` without a subcommand.
 public enum TerminalUI {
@@ -14,9 +15,12 @@ public enum TerminalUI {
             for await published in events { inbox.post(.event(published.event)) }
         }
         let settings = UISettings(configuration: node.profile.configuration)
+        let videoStyle = VideoPane.Style.detect(choice: settings.videoRenderer, environment: ProcessInfo.processInfo.environment)
         await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
             let thread = Thread {
-                UIController(node: node, inbox: inbox, settings: settings).run()
+                let controller = UIController(node: node, inbox: inbox, settings: settings)
+                controller.videoPane.style = videoStyle
+                controller.run()
                 finished.resume()
             }
             thread.name = "parley-ui"

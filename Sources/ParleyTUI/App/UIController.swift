@@ -45,6 +45,7 @@ final class UIController {
     var lastCallBarTick = Date.distantPast
     var missedCalls: [ContactID: Int] = [:]
     let videoPane = VideoPane()
+    var lastPlaceholderShown = false
     /// The calls with the open contact in the loaded window, shown among its messages.
     var conversationCalls: [CallRecord] = []
     var transfers: [Transfer] = []
@@ -364,8 +365,19 @@ final class UIController {
         screenModel.conversation = ConversationView(lines: lines, scrollback: scrollback)
         screen.clear()
         let cursor = screenModel.draw(on: screen, layout: layout)
+        // Pictures are drawn outside curses, which does not know they are there: when the pane
+        // moves or goes, the whole screen is repainted (nothing of the old picture stays), and
+        // when curses wrote in the pane (the placeholder went) the picture is drawn whole again.
+        let placeholderShown = !screenModel.videoPlaceholder.isEmpty
+        if let previous = lastLayout, previous.video.height > 0, previous.video != layout.video {
+            if layout.video.height == 0 { screen.writeOverCurses(videoPane.clearBytes()) }
+            screen.invalidate()
+            videoPane.invalidate()
+        } else if placeholderShown != lastPlaceholderShown || layout != lastLayout {
+            videoPane.invalidate()
+        }
+        lastPlaceholderShown = placeholderShown
         screen.present(cursor: panel == nil ? cursor : nil)
-        if layout != lastLayout { videoPane.invalidate() }
         lastLayout = layout
     }
 

@@ -1,10 +1,13 @@
 import ParleyNode
+import ParleyTerminalVideo
 
 /// The UI's settings from the profile's config file.
 struct UISettings: Sendable {
     var theme: Theme
     /// Ring the terminal bell for messages in other conversations (`bell = yes|no`).
     var bell: Bool
+    /// How call video is drawn (`video_renderer = auto|kitty|sixel|blocks`).
+    var videoRenderer: VideoRendererChoice
     /// Problems found in the config, shown once at start.
     var problems: [String]
 
@@ -12,6 +15,11 @@ struct UISettings: Sendable {
         let configured = Theme.configured(by: configuration.values)
         theme = configured.theme
         problems = configured.problems
+        let renderer = configuration.values[VideoRendererChoice.configKey]
+        videoRenderer = renderer.flatMap { VideoRendererChoice(rawValue: $0.lowercased()) } ?? .auto
+        if let renderer, VideoRendererChoice(rawValue: renderer.lowercased()) == nil {
+            problems.append("\(VideoRendererChoice.configKey) = \(renderer): use auto, kitty, sixel or blocks")
+        }
         switch configuration.values["bell"]?.lowercased() {
         case nil, "yes", "on", "true", "1": bell = true
         case "no", "off", "false", "0": bell = false
