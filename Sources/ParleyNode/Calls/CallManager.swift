@@ -432,6 +432,10 @@ actor CallManager {
             await apply(.connectionLost, to: leg)
             return false
         }
+        if publishStatistics {
+            // Once a second: should the node stop without ending the call, it ends about now.
+            try? database.calls.markAlive(leg.id)
+        }
         if publishStatistics, leg.state == .active {
             let status = leg.status()
             publish(.statistics(status.statistics ?? CallStatistics(), mediaPath: status.mediaPath, duration: status.duration), leg)

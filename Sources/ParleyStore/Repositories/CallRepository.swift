@@ -53,12 +53,25 @@ public struct CallRepository: Sendable {
     public func closeUnfinished(now: Date = Date()) throws(StoreError) {
         try storeOperation {
             try writer.write { db in
+                // A call the node was in when it stopped ends when it was last seen going on
+                // (`markAlive`), not when the node starts again.
                 try db.execute(sql: """
-                    UPDATE calls SET ended_at = ?, outcome = CASE WHEN answered_at IS NULL AND direction = 'in' THEN 'missed'
+                    UPDATE calls SET ended_at = min(coalesce(alive_at, answered_at, started_at, ?), ?), outcome = CASE WHEN answered_at IS NULL AND direction = 'in' THEN 'missed'
                                                                   WHEN answered_at IS NULL THEN 'failed' ELSE 'answered' END,
                                      end_reason = coalesce(end_reason, 'node-stopped')
                     WHERE outcome IS NULL
-                    """, arguments: [now.millisecondsSince1970])
+                    """, arguments: [now.millisecondsSince1970, now.millisecondsSince1970])
+            }
+        }
+    }
+
+    /// Notes that a call still goes on at `now` (its provisional end, should the node stop
+    /// without ending it).
+    public func markAlive(_ id: UUID, at now: Date = Date()) throws(StoreError) {
+        try storeOperation {
+            try writer.write { db in
+                try db.execute(sql: "UPDATE calls SET alive_at = ? WHERE uuid = ? AND outcome IS NULL",
+                               arguments: [now.millisecondsSince1970, id.uuidString])
             }
         }
     }
