@@ -35,7 +35,7 @@ struct Parley: AsyncParsableCommand {
     /// Runs the command and maps failures to exit codes 1 (failed) and 2 (usage).
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(GlobalOptions.reordered(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -45,9 +45,27 @@ struct ContactsCLITests {
         #expect(list?.first?["trust"] as? String == "blocked")
         #expect(try home.parley("contacts", "unblock", "robert").status == 0)
 
-        #expect(try home.parley("contacts", "remove", "Robert").status == 0)
+        // Without a terminal, removing needs --yes; addresses can be fixed afterwards.
+        let refused = try home.parley("contacts", "remove", "Robert")
+        #expect(refused.status == 1 && refused.stderr.contains("--yes"))
+        #expect(try home.parley("contacts", "address", "Robert", "add", "192.0.2.7").status == 0)
+        #expect((try home.parley("contacts", "address", "Robert", "--json").json as? [String])?.contains("192.0.2.7:29172") == true)
+        #expect(try home.parley("contacts", "address", "Robert", "remove", "192.0.2.7").status == 0)
+        #expect(try home.parley("contacts", "address", "Robert", "remove", "192.0.2.7").status == 1)
+        #expect(try home.parley("contacts", "remove", "Robert", "--yes").status == 0)
         list = try home.parley("contacts", "list", "--json").json as? [[String: Any]]
         #expect(list?.isEmpty == true)
+    }
+
+    @Test func profileOptionsMayComeBeforeTheSubcommand() throws {
+        let home = try TemporaryHome()
+        defer { home.cleanup() }
+        let expected = try home.contactID()
+        for arguments in [["--home", home.path, "id", "--json"], ["--home=\(home.path)", "id", "--json"]] {
+            let result = try runParley(arguments)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            #expect((result.json as? [String: Any])?["id"] as? String == expected)
+        }
     }
 
     @Test func badInputFailsClearlyAndChangesNothing() throws {

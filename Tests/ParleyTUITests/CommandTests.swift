@@ -11,7 +11,11 @@ struct CommandParserTests {
 
     @Test func addTakesAnIDANameAndAnOptionalAddress() {
         let id = "2ZNJ-CGS4-N1KG-XP47-0HZB-ZXTZ-04V6-KWEX-WMPW"
-        #expect(CommandParser.parse("/add \(id) Bob Smith") == .command(.add(id: id, name: "Bob Smith", address: nil)))
+        #expect(CommandParser.parse("/add \(id) \"Bob Smith\"") == .command(.add(id: id, name: "Bob Smith", address: nil)))
+        #expect(CommandParser.parse("/add \(id) 'Bob Smith' bob.example.org")
+                == .command(.add(id: id, name: "Bob Smith", address: "bob.example.org")))
+        #expect(CommandParser.parse("/add \(id) dave 127.0.0.1") == .command(.add(id: id, name: "dave", address: "127.0.0.1")))
+        #expect(CommandParser.parse("/add \(id) Bob Smith") == .invalid("a name with spaces goes in quotes: /add ID \"Bob Smith\" [HOST[:PORT]]"))
         #expect(CommandParser.parse("/add \(id) bob 10.0.0.2:29172")
                 == .command(.add(id: id, name: "bob", address: "10.0.0.2:29172")))
         let spaced = id.replacingOccurrences(of: "-", with: " ")
@@ -20,7 +24,7 @@ struct CommandParserTests {
     }
 
     @Test func missingArgumentsGiveTheUsage() {
-        #expect(CommandParser.parse("/add") == .invalid("usage: /add ID NAME [HOST:PORT]"))
+        #expect(CommandParser.parse("/add") == .invalid("usage: /add ID NAME [HOST[:PORT]]"))
         #expect(CommandParser.parse("/send") == .invalid("usage: /send PATH"))
         #expect(CommandParser.parse("/search") == .invalid("usage: /search TEXT"))
     }
@@ -37,6 +41,12 @@ struct CommandParserTests {
         #expect(CommandParser.parse("/files") == .command(.files))
         #expect(CommandParser.parse("/search old thing") == .command(.search("old thing")))
         #expect(CommandParser.parse("/call") == .command(.call))
+        #expect(CommandParser.parse("/nick Alice B") == .command(.nick("Alice B")))
+        #expect(CommandParser.parse("/id") == .command(.id))
+        #expect(CommandParser.parse("/address") == .command(.address(.list, nil)))
+        #expect(CommandParser.parse("/address add 192.0.2.7") == .command(.address(.add, "192.0.2.7")))
+        #expect(CommandParser.parse("/address remove [::1]:4000") == .command(.address(.remove, "[::1]:4000")))
+        #expect(CommandParser.parse("/address 192.0.2.7") == .command(.address(.add, "192.0.2.7")))
         #expect(CommandParser.parse("/vcall") == .command(.videoCall))
         #expect(CommandParser.parse("/hangup") == .command(.hangup))
         #expect(CommandParser.parse("/QUIT") == .command(.quit))

@@ -38,6 +38,16 @@ public struct ContactService: Sendable {
         try database.contacts.setTrust(reference, to: trust)
     }
 
+    /// Forgets an address of a contact (HOST without a port means 29172).
+    public func removeAddress(_ reference: String, address text: String) throws -> Contact {
+        let contact = try resolve(reference)
+        let address = try PeerAddress(parsing: text)
+        guard try database.contacts.removeAddress(address, for: contact.id) else {
+            throw ContactAddressError.notAnAddressOf(contact.name, address.description)
+        }
+        return try resolve(contact.id.canonical)
+    }
+
     public func addAddress(_ reference: String, address text: String) throws -> Contact {
         let contact = try resolve(reference)
         try database.contacts.addAddress(try PeerAddress(parsing: text), for: contact.id, source: .manual)
@@ -72,6 +82,18 @@ public enum ContactServiceError: Error, Equatable, Sendable, CustomStringConvert
     public var description: String {
         switch self {
         case .ownID: "that is this profile's own ID; add the ID of the person you want to talk to"
+        }
+    }
+}
+
+/// An address operation that cannot be done.
+public enum ContactAddressError: Error, CustomStringConvertible, Equatable {
+    case notAnAddressOf(String, String)
+
+    public var description: String {
+        switch self {
+        case .notAnAddressOf(let name, let address):
+            "\(address) is not one of \(name)'s addresses ('parley contacts address \(name) list' shows them)"
         }
     }
 }

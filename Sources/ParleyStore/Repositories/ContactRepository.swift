@@ -128,6 +128,22 @@ public struct ContactRepository: Sendable {
         }
     }
 
+    /// Forgets one of a contact's addresses; false when the contact did not have it.
+    @discardableResult
+    public func removeAddress(_ address: PeerAddress, for id: ContactID) throws(StoreError) -> Bool {
+        try storeOperation {
+            try writer.write { db in
+                guard let rowID = try Int64.fetchOne(db, sql: "SELECT id FROM contacts WHERE contact_id = ?",
+                                                     arguments: [id.canonical]) else {
+                    throw StoreError.unknownContact(id.grouped)
+                }
+                try db.execute(sql: "DELETE FROM contact_addresses WHERE contact = ? AND address = ?",
+                               arguments: [rowID, address.description])
+                return db.changesCount > 0
+            }
+        }
+    }
+
     /// Notes when a contact was last online.
     public func markSeen(_ id: ContactID, at date: Date = Date()) throws(StoreError) {
         try storeOperation {

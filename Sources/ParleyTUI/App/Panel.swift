@@ -5,6 +5,8 @@ import ParleyStore
 enum Panel {
     case help(firstLine: Int)
     case verify(Contact)
+    /// Our own ID, grouped for reading aloud.
+    case identity
     case search(SearchPanel)
     case files(selected: Int)
     /// Every figure of the call going on.

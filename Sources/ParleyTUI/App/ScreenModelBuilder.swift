@@ -84,6 +84,9 @@ struct ScreenModelBuilder {
             if !request.note.isEmpty { text += ": “\(request.note)”" }
             lines.append(StyledLine([StyledSpan(text, .warning),
                                      StyledSpan("   Alt-Y accept · Alt-N decline · Esc later", .accent)]))
+        case .removeContact(let contact)?:
+            lines.append(StyledLine([StyledSpan("Remove \(contact.name) and the whole conversation with them?", .warning),
+                                     StyledSpan("   Alt-Y remove · Alt-N or Esc keep", .accent)]))
         case .fileOffer(let transfer, let name)?:
             let text = "⇩ \(name) offers \(transfer.fileName) (\(TransferFormatting.size(Int64(transfer.size))))"
             lines.append(StyledLine([StyledSpan(text, .warning),
@@ -106,6 +109,13 @@ struct ScreenModelBuilder {
         case .verify(let contact):
             return PanelView(title: "Check IDs with \(contact.name)", lines: verifyLines(contact),
                              footer: "/verify yes when they match · Esc close")
+        case .identity:
+            let profile = controller.node.profile
+            return PanelView(title: "Your ID (\(profile.displayName))",
+                             lines: [StyledLine([StyledSpan("Give it to the people you want to talk to; read it aloud group by group.")]),
+                                     StyledLine()] + idGroups(profile.identity.contactID)
+                                 + [StyledLine(), StyledLine([StyledSpan("Peers reach you at \(controller.node.listenAddress).", .dim)])],
+                             footer: "Esc close")
         case .search(let search):
             let lines = search.hits.map { hit in
                 let date = SearchFormatting.date(hit.message.sentAt)
@@ -141,14 +151,17 @@ struct ScreenModelBuilder {
         }
     }
 
+    /// An ID three groups to a line, for reading aloud.
+    func idGroups(_ id: ContactID) -> [StyledLine] {
+        let parts = id.grouped.split(separator: "-").map(String.init)
+        return stride(from: 0, to: parts.count, by: 3).map { start in
+            StyledLine([StyledSpan("    " + parts[start..<min(start + 3, parts.count)].joined(separator: "  "), .accent)])
+        }
+    }
+
     func verifyLines(_ contact: Contact) -> [StyledLine] {
         let own = controller.node.profile.identity.contactID
-        func groups(_ id: ContactID) -> [StyledLine] {
-            let parts = id.grouped.split(separator: "-").map(String.init)
-            return stride(from: 0, to: parts.count, by: 3).map { start in
-                StyledLine([StyledSpan("    " + parts[start..<min(start + 3, parts.count)].joined(separator: "  "), .accent)])
-            }
-        }
+        let groups = idGroups
         return [StyledLine([StyledSpan("Read these aloud to each other (phone, in person), group by group.")]),
                 StyledLine(),
                 StyledLine([StyledSpan("Your ID (\(controller.node.profile.displayName)):", .ownName)])]
@@ -191,7 +204,7 @@ extension ScreenModelBuilder {
             StyledLine([StyledSpan("Peers reach you at \(controller.node.listenAddress).", .dim)]),
             StyledLine(),
             StyledLine([StyledSpan("Add someone with "), StyledSpan("/add ID NAME [HOST:PORT]", .prompt)]),
-            StyledLine([StyledSpan("Tab switches conversations, "), StyledSpan("/help", .prompt),
+            StyledLine([StyledSpan("Alt-↑/↓ or Ctrl-P/N switch conversations, "), StyledSpan("/help", .prompt),
                         StyledSpan(" lists every command and key.")]),
         ]
     }

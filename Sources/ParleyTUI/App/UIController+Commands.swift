@@ -76,9 +76,26 @@ extension UIController {
             contactsChanged()
             show("unblocked \(contact.name)")
         case .remove(let reference):
-            let contact = try contactService.remove(try contactReference(reference))
-            contactsChanged()
-            show("removed \(contact.name)", role: .dim)
+            // Asked first (the banner): the whole conversation goes with the contact.
+            pendingRemoval = try contactService.resolve(try contactReference(reference))
+        case .address(let action, let text):
+            let contact = try requireContact()
+            var updated = contact
+            switch action {
+            case .list: break
+            case .add: updated = try contactService.addAddress(contact.id.canonical, address: text ?? "")
+            case .remove: updated = try contactService.removeAddress(contact.id.canonical, address: text ?? "")
+            }
+            if action != .list { contactsChanged() }
+            let list = updated.addresses.map(\.description).joined(separator: ", ")
+            show(list.isEmpty ? "\(contact.name) has no address: /address add HOST[:PORT]" : "\(contact.name) is dialled at \(list)",
+                 role: action == .list ? .dim : .success)
+        case .nick(let name):
+            let validated = try ContactName.validated(name)
+            try database.settings.set(validated, for: SettingKeys.displayName)
+            show("your contacts now see you as \(validated) (from their next link with you)")
+        case .id:
+            panel = .identity
         case .verify(let confirmed):
             let contact = try requireContact()
             if confirmed {

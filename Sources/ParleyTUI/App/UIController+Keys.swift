@@ -13,8 +13,8 @@ extension UIController {
         case .enter:
             submit()
         case .tab:
-            if editor.text.hasPrefix("/") { complete() } else { cycleConversation(by: 1) }
-        case .backTab, .altUp, .control("p"):
+            complete()  // commands, their arguments, paths and names; never another conversation
+        case .altUp, .control("p"):
             cycleConversation(by: -1)
         case .altDown, .control("n"):
             cycleConversation(by: 1)
@@ -31,6 +31,8 @@ extension UIController {
         case .escape:
             if outgoingRinging {
                 run(.hangup)
+            } else if pendingRemoval != nil {
+                answerPrompt(accept: false)
             } else if let prompt = currentPrompt {
                 dismissedPrompts.insert(prompt.dismissalKey)
             } else {
@@ -110,10 +112,11 @@ extension UIController {
         }
     }
 
-    /// Tab after `/`: completes the command or its contact argument.
+    /// Tab: completes a `/` command or its argument, else a name in the text.
     func complete() {
         let completer = CommandCompleter(contactNames: contacts.map(\.name), requestNames: requests.map(\.displayName))
-        guard let completion = completer.complete(editor.text) else { return }
+        let names = contacts.map(\.name) + [node.profile.displayName]
+        guard let completion = completer.complete(editor.text) ?? completer.completeName(editor.text, names: names) else { return }
         editor.setText(completion.line)
         if !completion.candidates.isEmpty {
             show(completion.candidates.joined(separator: "  "), role: .dim)
@@ -188,6 +191,16 @@ extension UIController {
             run(accept ? .accept(request.peerID.canonical) : .decline(request.peerID.canonical))
         case .fileOffer(let transfer, _)?:
             act(on: transfer, key: accept ? "a" : "r")
+        case .removeContact(let contact)?:
+            pendingRemoval = nil
+            guard accept else { return show("\(contact.name) stays", role: .dim) }
+            do {
+                let removed = try contactService.remove(contact.id.canonical)
+                contactsChanged()
+                show("removed \(removed.name) and the conversation", role: .dim)
+            } catch {
+                showError(error)
+            }
         case nil:
             show("nothing to answer", role: .dim)
         }

@@ -48,12 +48,16 @@ final class UIController {
     var lastPlaceholderShown = false
     /// The calls with the open contact in the loaded window, shown among its messages.
     var conversationCalls: [CallRecord] = []
+    /// A contact `/remove` asks about (Alt-Y removes, Esc keeps).
+    var pendingRemoval: Contact?
     var transfers: [Transfer] = []
     var transferRates: [UUID: Double] = [:]
     var lastTransferReload = Date.distantPast
 
     // Input
     var editor = LineEditor()
+    /// The drafts and scroll positions of the conversations not open.
+    var conversationDrafts: [ConversationKey: ConversationDraft] = [:]
     var inputHistory = InputHistory()
     var panel: Panel? {
         didSet { if panel == nil, oldValue != nil { markReadIfVisible() } }
@@ -252,6 +256,16 @@ final class UIController {
 
     func select(_ key: ConversationKey?) {
         stopTyping()
+        // Each conversation keeps its own draft and scroll position.
+        if let selection, selection != key {
+            conversationDrafts[selection] = ConversationDraft(editor: editor, scrollback: scrollback)
+        }
+        let restored = key.flatMap { conversationDrafts.removeValue(forKey: $0) }
+        if let restored {
+            editor = restored.editor
+        } else if selection != key {
+            editor = LineEditor()
+        }
         selection = key
         scrollback.scrollToBottom()
         windowAtEnd = true
@@ -259,6 +273,7 @@ final class UIController {
         messages = []
         formattedCache = nil
         reloadConversation()
+        if let restored { scrollback = restored.scrollback }
         needsRedraw = true
     }
 
@@ -289,6 +304,7 @@ final class UIController {
         let prompts = requests.map(Prompt.contactRequest) + transfers.filter {
             $0.direction == .incoming && $0.state == .offered
         }.map { Prompt.fileOffer($0, from: name(of: $0.contactID)) }
+        if let pendingRemoval { return .removeContact(pendingRemoval) }
         return prompts.first { !dismissedPrompts.contains($0.dismissalKey) }
     }
 
@@ -405,4 +421,11 @@ final class UIController {
         formattedCache = (width, messages, highlighted, conversationCalls, lines)
         return lines
     }
+}
+
+/// What a conversation keeps while another one is open: the text being written and where
+/// its history was scrolled to.
+struct ConversationDraft {
+    var editor: LineEditor
+    var scrollback: Scrollback
 }

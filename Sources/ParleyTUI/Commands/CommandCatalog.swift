@@ -17,8 +17,12 @@ public struct CommandSpec: Sendable, Equatable {
 public enum CommandCatalog {
     public static let commands: [CommandSpec] = [
         CommandSpec(name: "help", arguments: "", summary: "this list of commands and keys", key: "F1", completes: .nothing),
-        CommandSpec(name: "add", arguments: "ID NAME [HOST:PORT]", summary: "add a contact by the ID they gave you",
-                    key: nil, completes: .nothing),
+        CommandSpec(name: "add", arguments: "ID NAME [HOST[:PORT]]",
+                    summary: "add a contact by the ID they gave you (a name with spaces in quotes)", key: nil, completes: .nothing),
+        CommandSpec(name: "address", arguments: "[list|add|remove] [HOST[:PORT]]",
+                    summary: "the open contact's addresses (port 29172 unless given)", key: nil, completes: .nothing),
+        CommandSpec(name: "nick", arguments: "NAME", summary: "the name your contacts see", key: nil, completes: .nothing),
+        CommandSpec(name: "id", arguments: "", summary: "your ID, grouped for reading aloud", key: nil, completes: .nothing),
         CommandSpec(name: "accept", arguments: "[WHO]", summary: "accept a contact request", key: "Alt-Y",
                     completes: .request),
         CommandSpec(name: "decline", arguments: "[WHO]", summary: "decline a contact request", key: "Alt-N",
@@ -28,7 +32,7 @@ public enum CommandCatalog {
         CommandSpec(name: "block", arguments: "[WHO]", summary: "block a contact (nothing from them gets in)",
                     key: nil, completes: .contact),
         CommandSpec(name: "unblock", arguments: "[WHO]", summary: "unblock a contact", key: nil, completes: .contact),
-        CommandSpec(name: "remove", arguments: "[WHO]", summary: "remove a contact and its conversation", key: nil,
+        CommandSpec(name: "remove", arguments: "[WHO]", summary: "remove a contact and its conversation (asks first)", key: nil,
                     completes: .contact),
         CommandSpec(name: "verify", arguments: "[yes]",
                     summary: "show both IDs to read aloud; '/verify yes' once they match", key: nil,
@@ -63,7 +67,8 @@ public enum CommandCatalog {
     /// Key bindings that are not commands, for /help and the man page.
     public static let keys: [(keys: String, action: String)] = [
         ("Enter", "send the line (a pasted multi-line text is one message)"),
-        ("Tab / Shift-Tab, Alt-↓ / Alt-↑, Ctrl-N / Ctrl-P", "next / previous conversation (Tab completes after /)"),
+        ("Alt-↓ / Alt-↑, Ctrl-N / Ctrl-P", "next / previous conversation (each keeps its draft and scroll position)"),
+        ("Tab", "complete a command, its argument, a path or a name"),
         ("Alt-1 … Alt-9", "open the n-th conversation"),
         ("PageUp / PageDown", "scroll the conversation"),
         ("↑ / ↓", "recall sent lines"),

@@ -53,6 +53,26 @@ public struct CommandCompleter: Sendable {
         return finish(prefix: "/\(name) ", typed: argument, candidates: matches)
     }
 
+    /// Completes the word before the cursor (the end of `line`) in plain text against
+    /// `names` (contacts, our own name): at the start of the line a name gets ": " after it,
+    /// as in IRC clients; elsewhere a space. Nil for a command line or an empty word.
+    public func completeName(_ line: String, names: [String]) -> Completion? {
+        guard !line.hasPrefix("/") || line.hasPrefix("//") else { return nil }
+        let wordStart = line.lastIndex(where: \.isWhitespace).map { line.index(after: $0) } ?? line.startIndex
+        let word = String(line[wordStart...])
+        guard !word.isEmpty else { return nil }
+        let before = String(line[..<wordStart])
+        let matches = Array(Set(names.filter { !$0.isEmpty && $0.lowercased().hasPrefix(word.lowercased()) })).sorted()
+        let atStart = before.allSatisfy(\.isWhitespace)
+        switch matches.count {
+        case 0: return Completion(line: line, candidates: [])
+        case 1: return Completion(line: before + matches[0] + (atStart ? ": " : " "), candidates: [])
+        default:
+            let common = matches.dropFirst().reduce(matches[0]) { $0.commonPrefix(with: $1) }
+            return Completion(line: before + (common.count > word.count ? common : word), candidates: matches)
+        }
+    }
+
     /// Completes the last path component of `typed` against its directory (`~/` means home).
     private func completePath(_ typed: String, prefix: String) -> Completion {
         let slash = typed.lastIndex(of: "/")

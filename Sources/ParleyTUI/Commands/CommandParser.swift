@@ -32,6 +32,16 @@ public enum CommandParser {
         case "block": return .command(.block(argument))
         case "unblock": return .command(.unblock(argument))
         case "remove": return .command(.remove(argument))
+        case "address":
+            let words = rest.split(whereSeparator: \.isWhitespace).map(String.init)
+            guard let first = words.first else { return .command(.address(.list, nil)) }
+            guard let action = AddressAction(rawValue: first.lowercased()) else {
+                return words.count == 1 && looksLikeHost(first) ? .command(.address(.add, first)) : usage
+            }
+            if action == .list { return words.count == 1 ? .command(.address(.list, nil)) : usage }
+            return words.count == 2 ? .command(.address(action, words[1])) : usage
+        case "nick": return argument.map { .command(.nick($0)) } ?? usage
+        case "id": return .command(.id)
         case "verify":
             guard let argument else { return .command(.verify(confirmed: false)) }
             return ["yes", "ok", "confirm"].contains(argument.lowercased()) ? .command(.verify(confirmed: true)) : usage
@@ -54,8 +64,9 @@ public enum CommandParser {
         }
     }
 
-    /// `/add ID NAME [HOST:PORT]`. The ID may be pasted with spaces between its
-    /// groups: words are taken as ID until 36 symbols are collected.
+    /// `/add ID NAME [HOST[:PORT]]`. The ID may be pasted with spaces between its
+    /// groups: words are taken as ID until 36 symbols are collected. A name with spaces goes
+    /// in quotes; a word after the name is the address (port 29172 unless given).
     static func parseAdd(_ rest: String) -> ParsedInput? {
         var words = rest.split(whereSeparator: \.isWhitespace).map(String.init)
         guard words.count >= 2 else { return nil }
@@ -64,13 +75,31 @@ public enum CommandParser {
             id += word
             words.removeFirst()
         }
-        var address: String?
-        if words.count >= 2, let last = words.last, looksLikeAddress(last) {
-            address = last
-            words.removeLast()
-        }
         guard !words.isEmpty else { return nil }
-        return .command(.add(id: id, name: words.joined(separator: " "), address: address))
+        let name: String
+        let remaining = words.joined(separator: " ")
+        if let quote = remaining.first, quote == "\"" || quote == "'" {
+            let body = remaining.dropFirst()
+            guard let close = body.firstIndex(of: quote) else { return .invalid("the name's closing \(quote) is missing") }
+            name = String(body[..<close])
+            words = body[body.index(after: close)...].split(whereSeparator: \.isWhitespace).map(String.init)
+        } else {
+            name = words.removeFirst()
+        }
+        guard !name.isEmpty else { return nil }
+        switch words.count {
+        case 0: return .command(.add(id: id, name: name, address: nil))
+        case 1 where looksLikeHost(words[0]): return .command(.add(id: id, name: name, address: words[0]))
+        default:
+            return .invalid("a name with spaces goes in quotes: /add ID \"\(([name] + words).joined(separator: " "))\" [HOST[:PORT]]")
+        }
+    }
+
+    /// An address as typed after a name: `host:port`, `[v6]:port`, an IP address, `localhost`
+    /// or a name with a dot.
+    static func looksLikeHost(_ word: String) -> Bool {
+        looksLikeAddress(word) || word.hasPrefix("[") || word.contains(".") || word.lowercased() == "localhost"
+            || (word.contains(":") && word.allSatisfy { $0.isHexDigit || $0 == ":" })
     }
 
     /// `host:port` or `[v6]:port`.

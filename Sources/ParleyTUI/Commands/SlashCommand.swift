@@ -10,6 +10,12 @@ public enum SlashCommand: Sendable, Equatable {
     case block(String?)
     case unblock(String?)
     case remove(String?)
+    /// `/address [list]`, `/address add HOST[:PORT]`, `/address remove HOST[:PORT]` for the open contact.
+    case address(AddressAction, String?)
+    /// `/nick NAME`: the name contacts see.
+    case nick(String)
+    /// `/id`: our ID, grouped for reading aloud.
+    case id
     /// `/verify` shows both IDs; `/verify yes` marks the contact as checked.
     case verify(confirmed: Bool)
     case send(path: String)
@@ -27,4 +33,9 @@ public enum SlashCommand: Sendable, Equatable {
     case hide
     case stats
     case quit
+}
+
+/// What `/address` does.
+public enum AddressAction: String, Sendable, Equatable {
+    case list, add, remove
 }

@@ -12,7 +12,7 @@ struct ContactsCommand: AsyncParsableCommand {
         discussion: "A contact is named by its name (any letter case) or by its ID (with or without dashes).",
         subcommands: [
             Add.self, List.self, Rename.self, Remove.self, Block.self, Unblock.self, Verify.self,
-            Requests.self, Accept.self, Decline.self, Files.self, Calls.self,
+            Requests.self, Accept.self, Decline.self, Files.self, Calls.self, Address.self,
         ],
         defaultSubcommand: List.self
     )
@@ -78,14 +78,63 @@ struct ContactsCommand: AsyncParsableCommand {
 
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Remove a contact together with its conversation history.")
+            abstract: "Remove a contact together with its conversation history.",
+            discussion: "Asks first on a terminal; without one (a script), --yes is required.")
         @OptionGroup var profileOptions: ProfileOptions
         @Argument(help: "The contact's name or ID.") var contact: String
+        @Flag(help: "Remove without asking (required when standard input is not a terminal).") var yes = false
 
         func run() async throws {
-            let removed = try profileOptions.contactService().remove(contact)
+            let service = try profileOptions.contactService()
+            let target = try service.resolve(contact)
+            if !yes {
+                guard isatty(STDIN_FILENO) == 1 else {
+                    throw CommandFailure("removing \(target.name) deletes the whole conversation history: add --yes to confirm")
+                }
+                print("Remove \(target.name) (\(target.id.grouped)) and the whole conversation history? [y/N] ", terminator: "")
+                guard let answer = readLine()?.lowercased(), ["y", "yes"].contains(answer) else {
+                    print("Nothing removed.")
+                    return
+                }
+            }
+            let removed = try service.remove(target.id.canonical)
             profileOptions.notifyNode()
             print("Removed \(removed.name) and its history.")
+        }
+    }
+
+    struct Address: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List, add or remove the addresses a contact is dialled at.",
+            discussion: "HOST without a port means 29172. Example: parley contacts address dave add 192.0.2.7")
+        @OptionGroup var profileOptions: ProfileOptions
+        @Argument(help: "The contact's name or ID.") var contact: String
+        @Argument(help: "list (the default), add or remove.") var action: AddressAction = .list
+        @Argument(help: ArgumentHelp("The address to add or remove.", valueName: "HOST[:PORT]")) var address: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        enum AddressAction: String, ExpressibleByArgument, CaseIterable { case list, add, remove }
+
+        func validate() throws {
+            if action != .list, address == nil { throw ValidationError("\(action.rawValue) needs an address: HOST[:PORT]") }
+        }
+
+        func run() async throws {
+            let service = try profileOptions.contactService()
+            var target = try service.resolve(contact)
+            switch action {
+            case .list: break
+            case .add: target = try service.addAddress(contact, address: address ?? "")
+            case .remove: target = try service.removeAddress(contact, address: address ?? "")
+            }
+            if action != .list { profileOptions.notifyNode() }
+            if json {
+                try JSONOutput.print(target.addresses.map(\.description))
+            } else if target.addresses.isEmpty {
+                print("\(target.name) has no address: add one with 'parley contacts address \(target.name) add HOST[:PORT]'.")
+            } else {
+                for address in target.addresses { print(address.description) }
+            }
         }
     }
 
