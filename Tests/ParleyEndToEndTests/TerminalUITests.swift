@@ -96,6 +96,64 @@ struct TerminalUITests {
     }
 }
 
+extension TerminalUITests {
+    /// Everyday frictions: a draft per conversation, Tab completing a name (never switching),
+    /// /nick, /add with a host and no port, /remove asking first.
+    @Test(.timeLimit(.minutes(2)))
+    func draftsCompletionNickAddAndRemove() throws {
+        let home = try TemporaryHome(), bobHome = try TemporaryHome(), carolHome = try TemporaryHome()
+        defer { home.cleanup(); bobHome.cleanup(); carolHome.cleanup() }
+        try home.parley("id", "--set-name", "alice").requireSuccess()
+        try home.parley("contacts", "add", try bobHome.contactID(), "--name", "bob").requireSuccess()
+        try home.parley("contacts", "add", try carolHome.contactID(), "--name", "carol").requireSuccess()
+        let command = "env TERM=xterm-256color LANG=C.UTF-8 '\(parleyExecutable.path)' --home '\(home.path)' "
+            + "--listen 127.0.0.1:\(try freeLoopbackPort()); sleep 30"
+        let ui = try TmuxSession(socket: home.url.appending(path: "tmux.sock").path, columns: 100, rows: 30, command: command)
+        defer { ui.kill() }
+        try ui.waitForScreen("bob's conversation") { $0.first?.hasPrefix(" bob ") == true }
+
+        // A draft in bob's conversation; Tab completes carol's name and stays with bob.
+        try ui.type("thanks ca", enter: false)
+        try ui.press("Tab")
+        try ui.waitForScreen("the name completed") { $0.last?.hasPrefix("bob› thanks carol") == true }
+        // Ctrl-N opens carol's conversation with an empty line; Ctrl-P brings bob's draft back.
+        try ui.press("C-n")
+        try ui.waitForScreen("carol's conversation, empty") { $0.first?.hasPrefix(" carol ") == true && $0.last == "carol›" }
+        try ui.type("for carol", enter: false)
+        try ui.press("C-p")
+        try ui.waitForScreen("bob's draft back") { $0.first?.hasPrefix(" bob ") == true && $0.last?.hasPrefix("bob› thanks carol") == true }
+        try ui.press("C-n")
+        try ui.waitForScreen("carol's draft back") { $0.last?.hasPrefix("carol› for carol") == true }
+        try ui.press("C-u")
+
+        // /nick: the name contacts see.
+        try ui.type("/nick Alice Liddell")
+        try waitUntil(timeout: 10, "the new name") {
+            (try home.parley("id", "--json").json as? [String: Any])?["name"] as? String == "Alice Liddell"
+        }
+
+        // /add with a host and no port: port 29172.
+        let daveHome = try TemporaryHome()
+        defer { daveHome.cleanup() }
+        try ui.type("/add \(try daveHome.contactID()) dave 192.0.2.7")
+        try waitUntil(timeout: 10, "dave added with his address") {
+            let list = try home.parley("contacts", "list", "--json").json as? [[String: Any]] ?? []
+            return list.contains { $0["name"] as? String == "dave" && ($0["addresses"] as? [String])?.contains("192.0.2.7:29172") == true }
+        }
+
+        // /remove asks first; Esc keeps the contact, Alt-Y removes it.
+        try ui.type("/remove")
+        try ui.waitForScreen("the question") { $0.contains { $0.contains("Remove dave and the whole conversation") } }
+        try ui.press("Escape")
+        try ui.waitForScreen("dave stays") { $0.contains { $0.contains("dave stays") } }
+        #expect(try home.parley("contacts", "list", "--json").stdout.contains("dave"))
+        try ui.type("/remove")
+        try ui.waitForScreen("the question again") { $0.contains { $0.contains("Remove dave and the whole conversation") } }
+        try ui.press("M-y")
+        try waitUntil(timeout: 10, "dave removed") { try !home.parley("contacts", "list", "--json").stdout.contains("dave") }
+    }
+}
+
 extension String {
     /// Terminal columns, counting East Asian wide characters and emoji as two (enough for these checks).
     var displayColumns: Int {
