@@ -154,6 +154,36 @@ extension TerminalUITests {
     }
 }
 
+extension TerminalUITests {
+    /// `parley daemon &` then `parley`: the UI attaches to the running node, chats through it,
+    /// and leaves it online when it closes.
+    @Test(.timeLimit(.minutes(2)))
+    func theUIAttachesToARunningDaemon() throws {
+        let (alice, bob) = try startLinkedPair()
+        defer { alice.cleanup(); bob.cleanup() }
+        let command = "env TERM=xterm-256color LANG=C.UTF-8 '\(parleyExecutable.path)' --home '\(alice.home.path)'; echo ui-exit=$?; sleep 30"
+        let ui = try TmuxSession(socket: alice.home.url.appending(path: "tmux.sock").path, columns: 100, rows: 30, command: command)
+        defer { ui.kill() }
+        try ui.waitForScreen("the attached UI") { $0.contains { $0.contains("attached to the node at \(alice.address)") } }
+        try ui.waitForScreen("bob online") { $0.first?.contains("bob ● online") == true }
+
+        try ui.type("sent from the attached UI")
+        try waitUntil(timeout: 20, "the message at bob") {
+            try bob.history("alice").contains { ($0["body"] as? String) == "sent from the attached UI" }
+        }
+        try bob.parley("send", "alice", "and back to the attached UI").requireSuccess()
+        try ui.waitForScreen("bob's answer") { $0.contains { $0.contains("bob │ and back to the attached UI") } }
+
+        try ui.type("/quit")
+        try ui.waitForScreen("the UI closed") { $0.contains { $0.contains("ui-exit=0") } }
+        #expect(try alice.isOnline("bob"), "the daemon stays online")
+        try bob.parley("send", "alice", "after the UI closed").requireSuccess()
+        try waitUntil(timeout: 20, "delivered to the daemon") {
+            try alice.history("bob").contains { ($0["body"] as? String) == "after the UI closed" }
+        }
+    }
+}
+
 extension String {
     /// Terminal columns, counting East Asian wide characters and emoji as two (enough for these checks).
     var displayColumns: Int {

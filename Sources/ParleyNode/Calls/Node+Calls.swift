@@ -31,10 +31,6 @@ extension Node {
     /// The call going on or named (the last one after it ended).
     public func callStatus(_ call: String? = nil) async throws -> CallStatus { try await calls.status(call) }
 
-    /// The pictures of the call going on (the peer's video and our self-view), for a viewer
-    /// in this process.
-    public var callVideo: CallVideoFeed { calls.videoFeed }
-
     /// The call going on, if any.
     public func ongoingCall() async -> CallStatus? { await calls.ongoing }
 

@@ -15,8 +15,10 @@ struct ScreenModelBuilder {
             screen.callBar = CallBar.view(for: call, age: controller.callStatusAge)
             screen.wantsVideoPane = controller.showsVideo
             if controller.showsVideo, !controller.videoPane.hasPicture {
-                screen.videoPlaceholder = [StyledLine([StyledSpan(
-                    call.remote.videoOut ? "waiting for \(call.name)'s picture…" : "\(call.name)'s camera is off", .dim)])]
+                let words = controller.node.callVideo == nil
+                    ? "waiting for \(call.name)'s picture from the node…"
+                    : call.remote.videoOut ? "waiting for \(call.name)'s picture…" : "\(call.name)'s camera is off"
+                screen.videoPlaceholder = [StyledLine([StyledSpan(words, .dim)])]
             }
         }
         return screen
@@ -59,7 +61,7 @@ struct ScreenModelBuilder {
         let time = ConversationFormatter.time(Date(), calendar: .current)
         return BarView(left: [StyledSpan(" [\(time)] \(profile.displayName)"),
                               StyledSpan(" · \(profile.identity.contactID.short)…"),
-                              StyledSpan(" · listening \(controller.node.listenAddress)"),
+                              StyledSpan(" · \(controller.node.isAttached ? "attached to the node at" : "listening") \(controller.node.listenAddress)"),
                               StyledSpan(" · \(onlineCount)/\(controller.contacts.count) online"),
                               StyledSpan(transferSummary())],
                        role: .statusBar)

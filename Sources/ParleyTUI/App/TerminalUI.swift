@@ -7,12 +7,12 @@ import ParleyTerminalVideo
 public enum TerminalUI {
     /// Shows the UI until the person quits (or `requestQuit` is called); the
     /// terminal is restored before this returns.
-    public static func run(node: Node, quit: QuitSignal = QuitSignal()) async {
+    public static func run(node: any NodeAPI, quit: QuitSignal = QuitSignal()) async {
         let inbox = UIInbox()
         quit.attach(inbox)
-        let events = node.events.subscribe()
+        let events = node.eventStream()
         let forwarder = Task {
-            for await published in events { inbox.post(.event(published.event)) }
+            for await event in events { inbox.post(.event(event)) }
         }
         let settings = UISettings(configuration: node.profile.configuration)
         let videoStyle = VideoPane.Style.detect(choice: settings.videoRenderer, environment: ProcessInfo.processInfo.environment)

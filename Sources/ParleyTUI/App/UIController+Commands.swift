@@ -21,7 +21,7 @@ extension UIController {
                 return
             }
             do {
-                _ = try node.send(text, to: contact.id.canonical)
+                try node.sendMessage(text, to: contact.id.canonical)
                 inputHistory.record(line)
                 _ = editor.take()
                 stopTyping()
@@ -142,7 +142,7 @@ extension UIController {
         show("hashing \(path)…", role: .dim)
         Task {
             do {
-                let transfer = try await node.offerFile(path: path, to: reference)
+                let transfer = try await node.offerFile(path: path, to: reference, as: nil)
                 inbox.post(.notice("offered \(transfer.fileName) (\(TransferFormatting.size(Int64(transfer.size)))) to \(name); F2 shows transfers", isError: false))
             } catch {
                 inbox.post(.notice("cannot send \(path): \(error)", isError: true))
@@ -159,7 +159,7 @@ extension UIController {
                 switch key {
                 case "a":
                     guard incoming else { throw UIError.notIncoming }
-                    _ = try await node.acceptTransfer(id)
+                    _ = try await node.acceptTransfer(id, into: nil)
                     inbox.post(.notice("receiving \(file)…", isError: false))
                 case "r":
                     guard incoming else { throw UIError.notIncoming }

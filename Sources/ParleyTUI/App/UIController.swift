@@ -7,7 +7,7 @@ import ParleyStore
 /// thread-safe): keys are read with a short timeout, node events arrive
 /// through the inbox, and the screen is redrawn when something changed.
 final class UIController {
-    let node: Node
+    let node: any NodeAPI
     let inbox: UIInbox
     let settings: UISettings
     let screen = CursesScreen()
@@ -75,7 +75,7 @@ final class UIController {
 
     static let historyPage = 300
 
-    init(node: Node, inbox: UIInbox, settings: UISettings) {
+    init(node: any NodeAPI, inbox: UIInbox, settings: UISettings) {
         self.node = node
         self.inbox = inbox
         self.settings = settings
@@ -244,7 +244,7 @@ final class UIController {
         guard let contact = selectedContact, (unread[contact.id] ?? 0) > 0 else { return }
         unread[contact.id] = nil
         let node = self.node, reference = contact.id.canonical
-        Task { _ = try? await node.markRead(reference) }
+        Task { try? await node.markConversationRead(reference) }
     }
 
     func requestStatus() {
@@ -289,10 +289,11 @@ final class UIController {
 
     func reloadTransfers() {
         lastTransferReload = Date()
-        let loaded = ((try? node.transferList()) ?? []).sorted { $0.createdAt > $1.createdAt }
+        let listed = ((try? node.transfersWithRates()) ?? []).sorted { $0.transfer.createdAt > $1.transfer.createdAt }
+        let loaded = listed.map(\.transfer)
         var rates: [UUID: Double] = [:]
-        for transfer in loaded where !transfer.state.isFinal {
-            if let rate = node.info(transfer).rate { rates[transfer.id] = rate }
+        for (transfer, rate) in listed where !transfer.state.isFinal {
+            if let rate { rates[transfer.id] = rate }
         }
         if loaded != transfers || rates != transferRates { needsRedraw = true }
         transfers = loaded
@@ -402,7 +403,8 @@ final class UIController {
     func drawVideo() {
         guard showsVideo, let layout = lastLayout, !layout.isTooSmall, layout.video.height > 0 else { return }
         let drewBefore = videoPane.hasPicture
-        let bytes = videoPane.update(feed: node.callVideo, area: layout.video)
+        guard let feed = node.callVideo else { return }
+        let bytes = videoPane.update(feed: feed, area: layout.video)
         if !bytes.isEmpty { screen.writeOverCurses(bytes) }
         if videoPane.hasPicture != drewBefore { needsRedraw = true }  // the placeholder goes
     }

@@ -40,7 +40,7 @@ extension UIController {
         show("calling \(name)…", role: .dim)
         Task {
             do {
-                let status = try await node.startCall(to: reference, video: video)
+                let status = try await node.startCall(to: reference, video: video, devices: CallDevices(), timeoutSeconds: nil)
                 inbox.post(.call(status.state == "ended" ? nil : status))
                 if status.state == "ended" {
                     inbox.post(.notice(CallBar.endNotice(name: name, reason: status.reason, by: status.by, detail: status.detail,
@@ -58,7 +58,7 @@ extension UIController {
         let node = self.node, inbox = self.inbox, id = incoming.id
         Task {
             do {
-                inbox.post(.call(try await node.acceptCall(id, audioOnly: audioOnly)))
+                inbox.post(.call(try await node.acceptCall(id, audioOnly: audioOnly, devices: CallDevices())))
             } catch {
                 inbox.post(.notice("cannot answer: \(error)", isError: true))
             }

@@ -13,8 +13,10 @@ struct TUICommand: AsyncParsableCommand {
         abstract: "Open the terminal UI (what 'parley' does without a subcommand).",
         discussion: """
             Runs the same node as 'parley daemon', with contacts, conversations and commands in one \
-            window; the other subcommands reach it through the control socket. Logs go to \
-            parley.log in the profile's data directory. Type /help inside for commands and keys.
+            window; the other subcommands reach it through the control socket. When a node already \
+            runs for the profile (parley daemon), the UI attaches to it instead, and closing the UI \
+            leaves that node online. Logs go to parley.log in the profile's data directory. Type \
+            /help inside for commands and keys.
             """)
 
     @OptionGroup var profileOptions: ProfileOptions
@@ -26,6 +28,14 @@ struct TUICommand: AsyncParsableCommand {
             throw CommandFailure("the terminal UI needs a terminal; run 'parley daemon' for a node without one")
         }
         let profile = try profileOptions.open()
+        if let attached = try? AttachedNode(profile: profile) {
+            // A node runs already (parley daemon): the UI attaches to it and leaves it running.
+            let quit = QuitSignal()
+            let signals = SignalHandlers([SIGTERM, SIGHUP, SIGINT]) { _ in quit.requestQuit() }
+            await TerminalUI.run(node: attached, quit: quit)
+            signals.cancel()
+            return
+        }
         let logFile = profile.paths.dataDirectory.appending(path: "parley.log")
         let terminalError = try StandardErrorRedirection(to: logFile)
         let node: Node

@@ -1,0 +1,179 @@
+import Dispatch
+import Foundation
+import NIOConcurrencyHelpers
+import ParleyCore
+
+/// A node running in another process (`parley daemon`), reached through its control socket:
+/// what the terminal UI uses when it attaches. Requests go one at a time over one connection
+/// on a queue of their own (never on Swift's cooperative pool); events arrive over a second
+/// connection read by a thread of its own.
+public final class AttachedNode: NodeAPI, @unchecked Sendable {
+    public let profile: Profile
+    public let listenAddress: PeerAddress
+    public var isAttached: Bool { true }
+    /// Pictures stay in the node's process.
+    public var callVideo: CallVideoFeed? { nil }
+
+    private let socketPath: String
+    private let client: ControlClient
+    private let queue = DispatchQueue(label: "parley.attached-node")
+
+    /// Connects to the node running `profile`; throws ``ControlClientError/noNode`` when none runs.
+    public init(profile: Profile) throws {
+        self.profile = profile
+        socketPath = profile.paths.controlSocket.path
+        client = try ControlClient(path: socketPath)
+        let answer = try client.request(ControlRequest(command: "status"))
+        guard answer.ok, let status = answer.status else {
+            throw ControlClientError.failed(answer.error ?? "the node did not say its status")
+        }
+        listenAddress = (try? PeerAddress(parsing: status.listen)) ?? PeerAddress(host: "0.0.0.0")
+    }
+
+    // MARK: Requests
+
+    /// Sends a request on the queue and waits for the answer; a refusal becomes an error.
+    private func request(_ request: ControlRequest) throws -> ControlResponse {
+        let answer = try queue.sync { try client.request(request) }
+        guard answer.ok else { throw AttachedNodeError.refused(answer.error ?? "the node refused \(request.command)") }
+        return answer
+    }
+
+    private func requestAsync(_ request: ControlRequest) async throws -> ControlResponse {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                do {
+                    let answer = try self.client.request(request)
+                    if answer.ok {
+                        continuation.resume(returning: answer)
+                    } else {
+                        continuation.resume(throwing: AttachedNodeError.refused(answer.error ?? "the node refused \(request.command)"))
+                    }
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    private func call(_ request: ControlRequest) async throws -> CallStatus {
+        guard let call = try await requestAsync(request).call else { throw AttachedNodeError.refused("the node sent no call status") }
+        return call
+    }
+
+    private func transfer(_ command: String, _ id: String, directory: String? = nil) async throws -> Transfer {
+        _ = try await requestAsync(ControlRequest(command: command, transfer: id, directory: directory))
+        guard let uuid = UUID(uuidString: id), let stored = try profile.database.transfers.all().first(where: { $0.id == uuid }) else {
+            throw AttachedNodeError.refused("no transfer \(id)")
+        }
+        return stored
+    }
+
+    // MARK: NodeAPI
+
+    public func eventStream() -> AsyncStream<NodeEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(of: NodeEvent.self, bufferingPolicy: .bufferingNewest(10_000))
+        let path = socketPath
+        let stop = NIOLockedValueBox(false)
+        let thread = Thread {
+            defer { continuation.finish() }
+            guard let events = try? ControlClient(path: path) else { return }
+            try? events.streamEvents { text in
+                if let line = try? ControlCoding.decode(EventLine.self, from: text), let event = NodeEvent(line: line) {
+                    continuation.yield(event)
+                }
+                return !stop.withLockedValue { $0 }
+            }
+        }
+        thread.name = "parley-events"
+        continuation.onTermination = { _ in stop.withLockedValue { $0 = true } }
+        thread.start()
+        return stream
+    }
+
+    public func sendMessage(_ text: String, to reference: String) throws {
+        _ = try request(ControlRequest(command: "send", contact: reference, text: text))
+    }
+
+    public func typing(_ active: Bool, to reference: String) async throws {
+        _ = try await requestAsync(ControlRequest(command: "typing", contact: reference, active: active))
+    }
+
+    public func markConversationRead(_ reference: String) async throws {
+        _ = try await requestAsync(ControlRequest(command: "read", contact: reference))
+    }
+
+    public func contactsChanged() async {
+        _ = try? await requestAsync(ControlRequest(command: "contacts-changed"))
+    }
+
+    public func status() async throws -> NodeStatus {
+        guard let status = try await requestAsync(ControlRequest(command: "status")).status else {
+            throw AttachedNodeError.refused("the node did not say its status")
+        }
+        return status
+    }
+
+    public func transfersWithRates() throws -> [(transfer: Transfer, rate: Double?)] {
+        let stored = try profile.database.transfers.all()
+        let running = stored.contains { !$0.state.isFinal }
+        let rates = running ? Dictionary((try request(ControlRequest(command: "file-list")).transfers ?? []).compactMap { info in
+            info.rate.map { (info.id, $0) }
+        }, uniquingKeysWith: { first, _ in first }) : [:]
+        return stored.map { ($0, rates[$0.id.uuidString]) }
+    }
+
+    public func offerFile(path: String, to reference: String, as name: String?) async throws -> Transfer {
+        let answer = try await requestAsync(ControlRequest(command: "file-send", contact: reference, path: path, name: name))
+        guard let id = answer.transfer?.id else { throw AttachedNodeError.refused("the node did not say which transfer") }
+        guard let uuid = UUID(uuidString: id), let stored = try profile.database.transfers.all().first(where: { $0.id == uuid }) else {
+            throw AttachedNodeError.refused("no transfer \(id)")
+        }
+        return stored
+    }
+
+    public func acceptTransfer(_ id: String, into directory: String?) async throws -> Transfer {
+        try await transfer("file-accept", id, directory: directory)
+    }
+    public func rejectTransfer(_ id: String) async throws -> Transfer { try await transfer("file-reject", id) }
+    public func cancelTransfer(_ id: String) async throws -> Transfer { try await transfer("file-cancel", id) }
+    public func pauseTransfer(_ id: String) async throws -> Transfer { try await transfer("file-pause", id) }
+    public func resumeTransfer(_ id: String) async throws -> Transfer { try await transfer("file-resume", id) }
+
+    public func startCall(to reference: String, video: Bool, devices: CallDevices, timeoutSeconds: Int?) async throws -> CallStatus {
+        try await call(ControlRequest(command: "call-start", contact: reference, video: video, devices: devices, timeout: timeoutSeconds))
+    }
+
+    public func acceptCall(_ call: String?, audioOnly: Bool, devices: CallDevices) async throws -> CallStatus {
+        try await self.call(ControlRequest(command: "call-accept", call: call, audioOnly: audioOnly, devices: devices))
+    }
+
+    public func rejectCall(_ call: String?) async throws -> CallStatus {
+        try await self.call(ControlRequest(command: "call-reject", call: call))
+    }
+
+    public func hangUp(_ call: String?) async throws -> CallStatus {
+        try await self.call(ControlRequest(command: "call-hangup", call: call))
+    }
+
+    public func setCallMedia(_ call: String?, audio: Bool, video: Bool, out: Bool, in: Bool, on: Bool) async throws -> CallStatus {
+        try await self.call(ControlRequest(command: "call-media", call: call, video: video, audio: audio, directionIn: `in`,
+                                           directionOut: out, on: on))
+    }
+
+    public func ongoingCall() async -> CallStatus? {
+        guard let status = try? await call(ControlRequest(command: "call-status")), status.state != "ended" else { return nil }
+        return status
+    }
+}
+
+/// The attached node said no.
+public enum AttachedNodeError: Error, CustomStringConvertible {
+    case refused(String)
+
+    public var description: String {
+        switch self {
+        case .refused(let reason): reason
+        }
+    }
+}
