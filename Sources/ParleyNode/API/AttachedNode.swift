@@ -11,8 +11,9 @@ public final class AttachedNode: NodeAPI, @unchecked Sendable {
     public let profile: Profile
     public let listenAddress: PeerAddress
     public var isAttached: Bool { true }
-    /// Pictures stay in the node's process.
-    public var callVideo: CallVideoFeed? { nil }
+    /// The call's pictures, as the node sends them (scaled down for a terminal).
+    public var callVideo: CallVideoFeed? { video }
+    private let video = CallVideoFeed()
 
     private let socketPath: String
     private let client: ControlClient
@@ -28,6 +29,23 @@ public final class AttachedNode: NodeAPI, @unchecked Sendable {
             throw ControlClientError.failed(answer.error ?? "the node did not say its status")
         }
         listenAddress = (try? PeerAddress(parsing: status.listen)) ?? PeerAddress(host: "0.0.0.0")
+        startVideo()
+    }
+
+    /// Reads the call's pictures from the node on a thread of its own, for the life of the process.
+    private func startVideo() {
+        let path = socketPath, feed = video
+        let thread = Thread {
+            guard let connection = try? ControlClient(path: path) else { return }
+            try? connection.stream(ControlRequest(command: "call-video")) { text in
+                guard let line = try? ControlCoding.decode(VideoFrameLine.self, from: text) else { return true }
+                let tap = line.which == "local" ? feed.local : feed.remote
+                if let frame = line.frame { tap.publish(frame) } else { tap.clear() }
+                return true
+            }
+        }
+        thread.name = "parley-call-video"
+        thread.start()
     }
 
     // MARK: Requests

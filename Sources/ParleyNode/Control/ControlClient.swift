@@ -53,8 +53,14 @@ public final class ControlClient {
 
     /// Subscribes to events and calls `handle` with each JSON line until it returns false or the node stops.
     public func streamEvents(_ handle: (String) -> Bool) throws {
-        let answer = try request(ControlRequest(command: "events"))
-        guard answer.ok else { throw ControlClientError.failed(answer.error ?? "events refused") }
+        try stream(ControlRequest(command: "events"), handle)
+    }
+
+    /// Sends a request that answers with a stream (`events`, `call-video`) and calls `handle`
+    /// with each line after the acknowledgement until it returns false or the node stops.
+    public func stream(_ request: ControlRequest, _ handle: (String) -> Bool) throws {
+        let answer = try self.request(request)
+        guard answer.ok else { throw ControlClientError.failed(answer.error ?? "\(request.command) refused") }
         while let line = try readLine() {
             if !handle(line) { return }
         }

@@ -23,6 +23,25 @@ struct ControlHandler: Sendable {
             }
             return .streamEnded
         }
+        if request.command == "call-video" {
+            // The call's pictures, for a terminal UI attached from another process: each new
+            // frame of the peer and of our camera, scaled down, checked about 25 times a second.
+            try await replies.write(ControlCoding.encode(ControlResponse(ok: true)))
+            let feed = node.calls.videoFeed
+            var seen: (remote: UInt64, local: UInt64) = (0, 0)
+            while !Task.isCancelled {
+                if let (frame, generation) = feed.remote.latest(after: seen.remote) {
+                    seen.remote = generation
+                    try await replies.write(ControlCoding.encode(VideoFrameLine(which: "remote", frame: frame)))
+                }
+                if let (frame, generation) = feed.local.latest(after: seen.local) {
+                    seen.local = generation
+                    try await replies.write(ControlCoding.encode(VideoFrameLine(which: "local", frame: frame)))
+                }
+                try await Task.sleep(for: .milliseconds(40))
+            }
+            return .streamEnded
+        }
         let response: ControlResponse
         do {
             response = try await answer(request)

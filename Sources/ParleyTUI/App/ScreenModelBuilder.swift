@@ -15,9 +15,7 @@ struct ScreenModelBuilder {
             screen.callBar = CallBar.view(for: call, age: controller.callStatusAge)
             screen.wantsVideoPane = controller.showsVideo
             if controller.showsVideo, !controller.videoPane.hasPicture {
-                let words = controller.node.callVideo == nil
-                    ? "waiting for \(call.name)'s picture from the node…"
-                    : call.remote.videoOut ? "waiting for \(call.name)'s picture…" : "\(call.name)'s camera is off"
+                let words = call.remote.videoOut ? "waiting for \(call.name)'s picture…" : "\(call.name)'s camera is off"
                 screen.videoPlaceholder = [StyledLine([StyledSpan(words, .dim)])]
             }
         }
