@@ -6,9 +6,9 @@
 ///   synchronized-output brackets.
 /// - Runs of unchanged cells are jumped over: `ESC [ n C` within a row, `ESC [ r ; c H`
 ///   otherwise.
-/// - Colours are sent only when they differ from what the terminal has in effect, and each
-///   cell is drawn as ▀ or ▄ (or a quadrant or its complement, a space or █) whichever needs
-///   fewer colour changes.
+/// - Colours are sent only when they differ (by more than the tolerance) from what the
+///   terminal has in effect, and each cell is drawn as ▀ or ▄ (or a quadrant or its
+///   complement, a space or █) whichever needs fewer colour changes.
 /// - The first cell of a frame starts with `SGR 0`, the frame ends with `SGR 0`, so the
 ///   caller's attributes are clean afterwards. The cursor is left after the last cell drawn.
 struct CellDiffEncoder {
@@ -86,28 +86,37 @@ struct CellDiffEncoder {
                 } else if cursorRow != screenRow || cursorColumn != screenColumn {
                     output.appendCursorPosition(row: screenRow, column: screenColumn)
                 }
-                // Shape and colours, choosing the form that changes fewer colours.
+                // Shape and colours, choosing the form that changes fewer colours; a colour in
+                // effect within the tolerance of the one wanted is kept (and recorded as shown).
                 var glyph = mask
                 var wantForeground: UInt32? = nil
                 var wantBackground: UInt32? = nil
+                var shownForeground = foreground, shownBackground = background
+                @inline(__always) func near(_ current: UInt32?, _ wanted: UInt32) -> Bool {
+                    guard let current else { return false }
+                    return RGBColor.isClose(current, wanted, tolerance: tolerance)
+                }
                 if mask == 0 {
-                    if currentBackground == background {
+                    if let current = currentBackground, near(current, background) {
                         glyph = 0
-                    } else if currentForeground == background {
+                        shownBackground = current
+                    } else if let current = currentForeground, near(current, background) {
                         glyph = BlockGlyph.full
+                        shownBackground = current
                     } else {
                         wantBackground = background
                     }
+                    shownForeground = shownBackground
                 } else {
-                    let costDirect = (currentForeground == foreground ? 0 : 1) + (currentBackground == background ? 0 : 1)
-                    let costInverse = (currentForeground == background ? 0 : 1) + (currentBackground == foreground ? 0 : 1)
+                    let costDirect = (near(currentForeground, foreground) ? 0 : 1) + (near(currentBackground, background) ? 0 : 1)
+                    let costInverse = (near(currentForeground, background) ? 0 : 1) + (near(currentBackground, foreground) ? 0 : 1)
                     if costInverse <= costDirect {
                         glyph = mask ^ 15
-                        if currentForeground != background { wantForeground = background }
-                        if currentBackground != foreground { wantBackground = foreground }
+                        if let current = currentForeground, near(current, background) { shownBackground = current } else { wantForeground = background }
+                        if let current = currentBackground, near(current, foreground) { shownForeground = current } else { wantBackground = foreground }
                     } else {
-                        if currentForeground != foreground { wantForeground = foreground }
-                        if currentBackground != background { wantBackground = background }
+                        if let current = currentForeground, near(current, foreground) { shownForeground = current } else { wantForeground = foreground }
+                        if let current = currentBackground, near(current, background) { shownBackground = current } else { wantBackground = background }
                     }
                 }
                 if wantForeground != nil || wantBackground != nil {
@@ -125,8 +134,8 @@ struct CellDiffEncoder {
                 cursorRow = screenRow
                 cursorColumn = screenColumn + 1
                 shown.masks[index] = mask
-                shown.foregrounds[index] = foreground
-                shown.backgrounds[index] = background
+                shown.foregrounds[index] = shownForeground
+                shown.backgrounds[index] = shownBackground
                 sent += 1
             }
         }

@@ -11,6 +11,7 @@ enum ViewBenchmark {
         var renderer: String
         var colors: String
         var symbols: String
+        var colorTolerance: Int
         var sourceWidth: Int
         var sourceHeight: Int
         var columns: Int
@@ -31,7 +32,7 @@ enum ViewBenchmark {
 
     static func run(
         _ specifier: VideoSourceSpecifier, size: (columns: Int, rows: Int), frames count: Int, renderer choice: VideoRendererChoice,
-        colors: TerminalColorMode, symbols: BlockSymbols
+        colors: TerminalColorMode, symbols: BlockSymbols, tolerance: Int
     ) throws {
         var frames: [I420Frame] = []
         switch specifier {
@@ -48,7 +49,7 @@ enum ViewBenchmark {
         let kind = choice == .auto ? VideoRendererKind.blocks : choice.resolved(for: .none, insideTmux: false)
         let renderer = TerminalVideoRenderer(
             region: CellRect(columns: size.columns, rows: size.rows),
-            configuration: .init(kind: kind, blocks: .init(symbols: symbols, colors: colors, synchronizedOutput: true),
+            configuration: .init(kind: kind, blocks: .init(symbols: symbols, colors: colors, synchronizedOutput: true, colorTolerance: tolerance),
                                  cellPixelSize: PixelSize(width: 8, height: 16)))
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 20)
@@ -68,7 +69,7 @@ enum ViewBenchmark {
         let sized = bytes.count > 1 ? Array(bytes.dropFirst()) : bytes
         let sorted = timed.sorted()
         let result = Result(
-            source: "\(specifier)", renderer: kind.rawValue, colors: colors.rawValue, symbols: symbols.rawValue,
+            source: "\(specifier)", renderer: kind.rawValue, colors: colors.rawValue, symbols: symbols.rawValue, colorTolerance: tolerance,
             sourceWidth: first.width, sourceHeight: first.height, columns: size.columns, rows: size.rows, frames: frames.count,
             meanMicroseconds: Double(timed.reduce(0, +)) / Double(timed.count) / 1000,
             medianMicroseconds: Double(sorted[sorted.count / 2]) / 1000,
