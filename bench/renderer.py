@@ -7,12 +7,14 @@ shown N times), each rendered to 80x24 and 200x60 cells in Unicode half blocks, 
 colour. Parley keeps the last frame's cells and sends only the changed ones (its bytes
 after the first frame are what a terminal receives); chafa draws every frame whole from
 an uncompressed XWD file, one process for all the frames (start-up excluded by timing
-N frames and 1 frame). Parley renders on one thread; chafa runs with --threads 1 too
+N frames and 1 frame). Time is CPU time (Parley: the rendering thread's; chafa: the
+process's user + system time), which other load on the machine does not inflate; wall
+time is printed for Parley too. Parley renders on one thread; chafa runs with --threads 1
 (and once with its default threads for reference).
 
 Goals (issue: terminal video renderer): <= 0.5 ms per 640x480 -> 80x24 frame, <= 25 KB per
 moving frame at 80x24 after diffing, 0 bytes for a still frame."""
-import argparse, json, os, shutil, subprocess, sys, tempfile, time
+import argparse, json, os, resource, shutil, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import DEFAULT_PARLEY  # noqa: E402
@@ -50,9 +52,11 @@ def chafa_run(files, size, threads):
         base += ["--threads", str(threads)]
 
     def timed(paths):
-        start = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         result = subprocess.run(base + paths, check=True, capture_output=True)
-        return time.perf_counter() - start, len(result.stdout)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        return cpu, len(result.stdout)
 
     one, _ = min(timed(files[:1]) for _ in range(3))
     many, size_bytes = timed(files)
@@ -80,31 +84,33 @@ def main():
         xwd["still"] = xwd["still"] * args.frames
         print(f"terminal video renderer vs chafa {subprocess.run(['chafa', '--version'], capture_output=True, text=True).stdout.split()[2]}"
               f" — 640x480 testsrc, half blocks, 24-bit colour, {args.frames} frames, lowest of {args.runs} runs")
-        print(f"{'clip':<8}{'cells':>8}{'parley ms':>11}{'chafa ms':>10}{'x faster':>9}"
+        print(f"{'clip':<8}{'cells':>8}{'parley ms':>11}{'(wall)':>8}{'chafa ms':>10}{'x faster':>9}"
               f"{'parley B/frame':>16}{'(first)':>9}{'chafa B/frame':>15}{'x fewer':>9}")
         goals = []
         for name in ("moving", "still"):
             for size in SIZES:
                 ours = [parley_run(args.parley, clips[name], size, args.frames) for _ in range(args.runs)]
-                ours_ms = min(r["meanMicroseconds"] for r in ours) / 1000
+                ours_ms = min(r["meanCPUMicroseconds"] for r in ours) / 1000
+                ours_wall = min(r["meanMicroseconds"] for r in ours) / 1000
                 ours_bytes = ours[0]["meanBytes"]
                 first = ours[0]["firstFrameBytes"]
                 theirs = [chafa_run(xwd[name], size, 1) for _ in range(args.runs)]
                 chafa_ms = min(t[0] for t in theirs) * 1000
                 chafa_bytes = theirs[0][1]
                 fewer = f"{chafa_bytes / ours_bytes:>8.1f}x" if ours_bytes > 0 else f"{'all':>9}"
-                print(f"{name:<8}{size:>8}{ours_ms:>11.3f}{chafa_ms:>10.2f}{chafa_ms / ours_ms:>8.0f}x"
+                print(f"{name:<8}{size:>8}{ours_ms:>11.3f}{ours_wall:>8.3f}{chafa_ms:>10.2f}{chafa_ms / ours_ms:>8.0f}x"
                       f"{ours_bytes:>16,.0f}{first:>9,}{chafa_bytes:>15,.0f}{fewer}")
                 if size == "80x24":
                     if name == "moving":
-                        goals.append(("<= 0.5 ms per 640x480 -> 80x24 frame", ours_ms <= 0.5, f"{ours_ms:.3f} ms"))
+                        goals.append(("<= 0.5 ms per 640x480 -> 80x24 frame", ours_ms <= 0.5,
+                                      f"{ours_ms:.3f} CPU-ms ({ours_wall:.3f} ms wall)"))
                         goals.append(("<= 25 KB per moving 80x24 frame", ours_bytes <= 25_000, f"{ours_bytes:,.0f} B"))
                     else:
                         goals.append(("0 bytes for a still frame", ours_bytes == 0 and ours[0]["repeatBytes"] == 0,
                                       f"{ours_bytes:.0f} B"))
         per_frame, _, one = chafa_run(xwd["moving"][:30], "80x24", None)
-        print(f"chafa with its default threads: {per_frame * 1000:.2f} ms per 80x24 frame; "
-              f"one frame as a process (start-up included): {one * 1000:.1f} ms")
+        print(f"chafa with its default threads: {per_frame * 1000:.2f} CPU-ms per 80x24 frame; "
+              f"one frame as a process (start-up included): {one * 1000:.1f} CPU-ms")
         for goal, met, value in goals:
             print(f"goal {goal}: {value} {'met' if met else 'NOT met'}")
     finally:

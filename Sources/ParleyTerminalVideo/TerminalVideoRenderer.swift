@@ -143,7 +143,13 @@ public final class TerminalVideoRenderer {
         else { return }
         guard scaler.scale(frame, gridWidth: layout.pixelWidth, gridHeight: layout.pixelHeight) else { return }
         if !needsFullDraw && scaler.pixels == lastImage { return }
-        lastImage = scaler.pixels
+        // Copy into the kept buffer (sharing it would copy on the next scale instead).
+        if lastImage.count != scaler.pixels.count { lastImage = [UInt32](repeating: 0, count: scaler.pixels.count) }
+        scaler.pixels.withUnsafeBufferPointer { pixels in
+            lastImage.withUnsafeMutableBufferPointer { last in
+                for index in 0 ..< pixels.count { last[index] = pixels[index] }
+            }
+        }
         let options = configuration.blocks
         if options.synchronizedOutput { buffer.append(contentsOf: TerminalSequences.beginSynchronizedUpdate) }
         if options.preservesCursor { buffer.append(contentsOf: TerminalSequences.saveCursor) }

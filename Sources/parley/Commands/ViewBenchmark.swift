@@ -17,8 +17,10 @@ enum ViewBenchmark {
         var columns: Int
         var rows: Int
         var frames: Int
-        /// Per frame, the first (whole picture) excluded.
+        /// Per frame, the first (whole picture) excluded: wall time, and the thread's CPU time
+        /// (what other load on the machine does not inflate).
         var meanMicroseconds: Double
+        var meanCPUMicroseconds: Double
         var medianMicroseconds: Double
         var p99Microseconds: Double
         var meanBytes: Double
@@ -54,14 +56,18 @@ enum ViewBenchmark {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 20)
         var nanoseconds: [UInt64] = []
+        var cpuNanoseconds: [UInt64] = []
         var bytes: [Int] = []
         for frame in frames {
             buffer.removeAll(keepingCapacity: true)
             let start = DispatchTime.now().uptimeNanoseconds
+            let cpuStart = threadCPUNanoseconds()
             renderer.render(frame, appendingTo: &buffer)
+            cpuNanoseconds.append(threadCPUNanoseconds() &- cpuStart)
             nanoseconds.append(DispatchTime.now().uptimeNanoseconds - start)
             bytes.append(buffer.count)
         }
+        let cpuTimed = cpuNanoseconds.count > 1 ? Array(cpuNanoseconds.dropFirst()) : cpuNanoseconds
         buffer.removeAll(keepingCapacity: true)
         renderer.render(frames[frames.count - 1], appendingTo: &buffer)
         let repeatBytes = buffer.count
@@ -72,6 +78,7 @@ enum ViewBenchmark {
             source: "\(specifier)", renderer: kind.rawValue, colors: colors.rawValue, symbols: symbols.rawValue, colorTolerance: tolerance,
             sourceWidth: first.width, sourceHeight: first.height, columns: size.columns, rows: size.rows, frames: frames.count,
             meanMicroseconds: Double(timed.reduce(0, +)) / Double(timed.count) / 1000,
+            meanCPUMicroseconds: Double(cpuTimed.reduce(0, +)) / Double(cpuTimed.count) / 1000,
             medianMicroseconds: Double(sorted[sorted.count / 2]) / 1000,
             p99Microseconds: Double(sorted[min(sorted.count - 1, sorted.count * 99 / 100)]) / 1000,
             meanBytes: Double(sized.reduce(0, +)) / Double(sized.count), maxBytes: sized.max() ?? 0,
@@ -80,4 +87,11 @@ enum ViewBenchmark {
         encoder.outputFormatting = [.sortedKeys]
         FileHandle.standardOutput.write(try encoder.encode(result) + Data("\n".utf8))
     }
+}
+
+/// CPU time of the calling thread.
+private func threadCPUNanoseconds() -> UInt64 {
+    var now = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+    return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
 }
