@@ -2,8 +2,8 @@
 """Terminal video renderer benchmark: time and bytes per frame of Parley's renderer
 (`parley view --bench`, release build) against chafa on the same frames in the same run.
 
-Clips (made with ffmpeg): a moving 640x480 testsrc clip and a still frame (one testsrc frame
-shown N times), each rendered to 80x24 and 200x60 cells in Unicode half blocks, 24-bit
+Clips (made with ffmpeg): a moving 640x480 testsrc clip, a still frame (one testsrc frame
+shown N times) and a busy clip (testsrc2 with noise on every frame, like a camera), each rendered to 80x24 and 200x60 cells in Unicode half blocks, 24-bit
 colour. Parley keeps the last frame's cells and sends only the changed ones (its bytes
 after the first frame are what a terminal receives); chafa draws every frame whole from
 an uncompressed XWD file, one process for all the frames (start-up excluded by timing
@@ -25,16 +25,20 @@ SIZES = ["80x24", "200x60"]
 def make_clips(directory, frames):
     moving = os.path.join(directory, "moving.y4m")
     still = os.path.join(directory, "still.y4m")
+    busy = os.path.join(directory, "busy.y4m")
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                    "testsrc2=size=640x480:rate=30,noise=alls=12:allf=t",
+                    "-frames:v", str(frames), "-pix_fmt", "yuv420p", busy], check=True)
     subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=640x480:rate=30",
                     "-frames:v", str(frames), "-pix_fmt", "yuv420p", moving], check=True)
     subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=640x480:rate=30",
                     "-frames:v", "1", "-pix_fmt", "yuv420p", still], check=True)
     # The same frames as uncompressed XWD pictures for chafa (its fastest loader).
-    for name, path, count in (("moving", moving, frames), ("still", still, 1)):
+    for name, path, count in (("moving", moving, frames), ("still", still, 1), ("busy", busy, frames)):
         os.makedirs(os.path.join(directory, name))
         subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", path, "-frames:v", str(count), "-f", "image2",
                         "-c:v", "xwd", os.path.join(directory, name, "f%04d.xwd")], check=True)
-    return {"moving": moving, "still": still}
+    return {"moving": moving, "still": still, "busy": busy}
 
 
 def parley_run(parley, clip, size, frames):
@@ -87,7 +91,7 @@ def main():
         print(f"{'clip':<8}{'cells':>8}{'parley ms':>11}{'(wall)':>8}{'chafa ms':>10}{'x faster':>9}"
               f"{'parley B/frame':>16}{'(first)':>9}{'chafa B/frame':>15}{'x fewer':>9}")
         goals = []
-        for name in ("moving", "still"):
+        for name in ("moving", "still", "busy"):
             for size in SIZES:
                 ours = [parley_run(args.parley, clips[name], size, args.frames) for _ in range(args.runs)]
                 ours_ms = min(r["meanCPUMicroseconds"] for r in ours) / 1000
@@ -105,7 +109,7 @@ def main():
                         goals.append(("<= 0.5 ms per 640x480 -> 80x24 frame", ours_ms <= 0.5,
                                       f"{ours_ms:.3f} CPU-ms ({ours_wall:.3f} ms wall)"))
                         goals.append(("<= 25 KB per moving 80x24 frame", ours_bytes <= 25_000, f"{ours_bytes:,.0f} B"))
-                    else:
+                    elif name == "still":
                         goals.append(("0 bytes for a still frame", ours_bytes == 0 and ours[0]["repeatBytes"] == 0,
                                       f"{ours_bytes:.0f} B"))
         per_frame, _, one = chafa_run(xwd["moving"][:30], "80x24", None)
