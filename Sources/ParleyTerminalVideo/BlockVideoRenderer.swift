@@ -66,6 +66,14 @@ public final class BlockVideoRenderer {
         }
     }
 
+    /// Cells of the screen (absolute, 0-based) this renderer leaves alone: something else is
+    /// drawn over them (a self-view thumbnail over the peer's picture), so drawing the picture
+    /// there would only flicker. They are drawn once uncovered (set nil). No invalidation.
+    public var occludedRegion: CellRect? {
+        get { encoder.occluded }
+        set { encoder.occluded = newValue?.clamped }
+    }
+
     /// The cells of the last frame rendered.
     public private(set) var cells: CellGrid
     /// Cells sent by the last `render` (0 when nothing changed).
@@ -125,8 +133,10 @@ public final class BlockVideoRenderer {
 
     private func resize() {
         cells = CellGrid(columns: region.columns, rows: region.rows)
+        let occluded = encoder.occluded
         encoder = CellDiffEncoder(
             region: region, colors: options.colors, colorTolerance: options.colorTolerance,
             synchronizedOutput: options.synchronizedOutput, preservesCursor: options.preservesCursor)
+        encoder.occluded = occluded
     }
 }

@@ -18,6 +18,10 @@ struct CellDiffEncoder {
     var synchronizedOutput: Bool
     /// Wrap each frame in DECSC / DECRC (curses hosts, whose idea of the cursor must stay true).
     var preservesCursor: Bool
+    /// Screen cells (absolute, 0-based) never written: something else is drawn there (a
+    /// self-view over the peer's picture). They count as unknown, so they are drawn once
+    /// uncovered.
+    var occluded: CellRect?
 
     /// What the terminal shows (mask 0xFF: unknown, drawn on the next frame).
     private var shown: CellGrid
@@ -60,9 +64,20 @@ struct CellDiffEncoder {
         var currentBackground: UInt32? = nil
         var cursorRow = -1, cursorColumn = -1
         var sent = 0
+        // The occluded cells, relative to the region (an empty range when none).
+        var hiddenRows = 0 ..< 0, hiddenColumns = 0 ..< 0
+        if let occluded, !occluded.isEmpty {
+            hiddenRows = max(0, occluded.row - region.row) ..< max(0, min(rows, occluded.row + occluded.rows - region.row))
+            hiddenColumns = max(0, occluded.column - region.column) ..< max(0, min(columns, occluded.column + occluded.columns - region.column))
+        }
         for row in 0 ..< rows {
+            let rowHidden = hiddenRows.contains(row)
             for column in 0 ..< columns {
                 let index = row * columns + column
+                if rowHidden && hiddenColumns.contains(column) {
+                    shown.masks[index] = Self.unknown
+                    continue
+                }
                 let mask = cells.masks[index], foreground = cells.foregrounds[index], background = cells.backgrounds[index]
                 let shownMask = shown.masks[index]
                 if shownMask == mask

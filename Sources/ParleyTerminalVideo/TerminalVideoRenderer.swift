@@ -50,6 +50,14 @@ public final class TerminalVideoRenderer {
 
     public private(set) var configuration: Configuration
 
+    /// Blocks only: screen cells (absolute, 0-based) left alone because something else is
+    /// drawn over them (see `BlockVideoRenderer.occludedRegion`). Kitty and sixel pictures
+    /// are images: a second image placed later (another image id) simply covers them.
+    public var occludedRegion: CellRect? {
+        get { blockRenderer.occludedRegion }
+        set { blockRenderer.occludedRegion = newValue }
+    }
+
     private let blockRenderer: BlockVideoRenderer
     private let scaler = AreaScaler()
     private let sixel = SixelEncoder()

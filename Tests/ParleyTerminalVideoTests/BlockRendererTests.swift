@@ -225,6 +225,26 @@ struct BlockRendererTests {
         #expect(!renderer.render(TestFrames.uniform(width: 40, height: 20, (140, 128, 128))).isEmpty)
     }
 
+    @Test func occludedCellsAreLeftAloneAndDrawnOnceUncovered() {
+        let region = CellRect(row: 1, column: 2, columns: 20, rows: 5)
+        let thumbnail = CellRect(row: 4, column: 15, columns: 10, rows: 3)  // reaches past the region
+        let renderer = BlockVideoRenderer(region: region)
+        renderer.occludedRegion = thumbnail
+        var screen = TerminalModel()
+        screen.apply(renderer.render(TestFrames.uniform(width: 40, height: 20, TestFrames.red)))
+        let hidden = Set((4 ... 5).flatMap { row in (15 ... 21).map { TerminalModel.key(row, $0) } })
+        #expect(screen.written.count == 100 - hidden.count)
+        #expect(screen.written.isDisjoint(with: hidden))
+        // A new picture still skips them; uncovered, exactly they are drawn.
+        var second = TerminalModel()
+        second.apply(renderer.render(TestFrames.uniform(width: 40, height: 20, TestFrames.blue)))
+        #expect(second.written.isDisjoint(with: hidden))
+        renderer.occludedRegion = nil
+        var uncovered = TerminalModel()
+        uncovered.apply(renderer.render(TestFrames.uniform(width: 40, height: 20, TestFrames.blue)))
+        #expect(uncovered.written == hidden)
+    }
+
     @Test func preservingTheCursorWrapsTheFrame() {
         let renderer = BlockVideoRenderer(region: CellRect(columns: 4, rows: 2), options: .init(preservesCursor: true))
         let bytes = renderer.render(TestFrames.uniform(width: 16, height: 16, TestFrames.red))
