@@ -36,18 +36,22 @@ enum ViewBenchmark {
         _ specifier: VideoSourceSpecifier, size: (columns: Int, rows: Int), frames count: Int, renderer choice: VideoRendererChoice,
         colors: TerminalColorMode, symbols: BlockSymbols, tolerance: Int
     ) throws {
-        var frames: [I420Frame] = []
+        // At most `maximumLoaded` distinct frames are held (decoded before timing); more frames
+        // go round them again.
+        let maximumLoaded = 300
+        var loaded: [I420Frame] = []
         switch specifier {
         case let .y4m(path):
             let reader = try Y4MReader(path: path, loops: true)
-            while frames.count < count, let frame = try reader.nextFrame() { frames.append(frame) }
+            while loaded.count < min(count, maximumLoaded), let frame = try reader.nextFrame() { loaded.append(frame) }
         case let .pattern(width, height):
             let generator = TestPatternGenerator(width: width, height: height)
-            frames = (0 ..< count).map { generator.frame($0) }
+            loaded = (0 ..< min(count, maximumLoaded)).map { generator.frame($0) }
         case .camera:
             throw CommandFailure("--bench reads a pattern or a Y4M file")
         }
-        guard let first = frames.first else { throw CommandFailure("no frames") }
+        guard let first = loaded.first else { throw CommandFailure("no frames") }
+        let frames = (0 ..< count).map { loaded[$0 % loaded.count] }
         let kind = choice == .auto ? VideoRendererKind.blocks : choice.resolved(for: .none, insideTmux: false)
         let renderer = TerminalVideoRenderer(
             region: CellRect(columns: size.columns, rows: size.rows),
