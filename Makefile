@@ -91,6 +91,7 @@ bench: deps
 	python3 bench/files.py
 	python3 bench/media.py
 	python3 bench/history.py
+	python3 bench/renderer.py
 
 ## install: release build into PREFIX (default /usr/local)
 PREFIX ?= /usr/local

@@ -25,6 +25,10 @@ public final class AreaScaler {
     private var chromaRowStart: [Int32] = [], chromaRowEnd: [Int32] = []
     // One source row's worth of column sums.
     private var lumaSums: [UInt32] = [], uSums: [UInt32] = [], vSums: [UInt32] = []
+    // 2^24 / (pixels averaged) for each output column, by the number of rows summed (spans
+    // have one or two lengths, so a few tables): a multiply instead of three divisions a pixel.
+    private var lumaReciprocals: [Int: [Int]] = [:], chromaReciprocals: [Int: [Int]] = [:]
+    private static let reciprocalShift = 24
 
     public init() {}
 
@@ -86,6 +90,8 @@ public final class AreaScaler {
         }
         (chromaColumnStart, chromaColumnEnd) = chroma(columnStart, columnEnd, limit: sourceWidth / 2)
         (chromaRowStart, chromaRowEnd) = chroma(rowStart, rowEnd, limit: sourceHeight / 2)
+        lumaReciprocals = [:]
+        chromaReciprocals = [:]
         lumaSums = [UInt32](repeating: 0, count: sourceWidth)
         uSums = [UInt32](repeating: 0, count: sourceWidth / 2)
         vSums = [UInt32](repeating: 0, count: sourceWidth / 2)
@@ -96,6 +102,14 @@ public final class AreaScaler {
         let chromaWidth = width / 2, chromaHeight = height / 2
         let uOffset = width * height, vOffset = uOffset + chromaWidth * chromaHeight
         let fit = fit, gridWidth = gridWidth
+        for outRow in 0 ..< fit.height {
+            let lumaRows = Int(rowEnd[outRow] - rowStart[outRow]), chromaRows = Int(chromaRowEnd[outRow] - chromaRowStart[outRow])
+            if lumaReciprocals[lumaRows] == nil { lumaReciprocals[lumaRows] = reciprocals(columnStart, columnEnd, rows: lumaRows) }
+            if chromaReciprocals[chromaRows] == nil {
+                chromaReciprocals[chromaRows] = reciprocals(chromaColumnStart, chromaColumnEnd, rows: chromaRows)
+            }
+        }
+        let shift = Self.reciprocalShift, half = 1 << (Self.reciprocalShift - 1)
         lumaSums.withUnsafeMutableBufferPointer { luma in
         uSums.withUnsafeMutableBufferPointer { uSum in
         vSums.withUnsafeMutableBufferPointer { vSum in
@@ -109,26 +123,39 @@ public final class AreaScaler {
                 Self.sumRows(planes, offset: 0, stride: width, rows: y0 ..< y1, into: luma)
                 Self.sumRows(planes, offset: uOffset, stride: chromaWidth, rows: cy0 ..< cy1, into: uSum)
                 Self.sumRows(planes, offset: vOffset, stride: chromaWidth, rows: cy0 ..< cy1, into: vSum)
-                let lumaRows = y1 - y0, chromaRows = cy1 - cy0
+                let lumaTable = lumaReciprocals[y1 - y0] ?? [], chromaTable = chromaReciprocals[cy1 - cy0] ?? []
+                guard lumaTable.count == fit.width, chromaTable.count == fit.width else { continue }
                 let outBase = (fit.y + outRow) * gridWidth + fit.x
-                for outColumn in 0 ..< fit.width {
-                    let a = Int(x0[outColumn]), b = Int(x1[outColumn])
-                    var y = 0
-                    for x in a ..< b { y &+= Int(luma[x]) }
-                    let ca = Int(cx0[outColumn]), cb = Int(cx1[outColumn])
-                    var u = 0, v = 0
-                    for x in ca ..< cb {
-                        u &+= Int(uSum[x])
-                        v &+= Int(vSum[x])
+                lumaTable.withUnsafeBufferPointer { lumaScale in
+                chromaTable.withUnsafeBufferPointer { chromaScale in
+                    for outColumn in 0 ..< fit.width {
+                        let a = Int(x0[outColumn]), b = Int(x1[outColumn])
+                        var y = 0
+                        for x in a ..< b { y &+= Int(luma[x]) }
+                        let ca = Int(cx0[outColumn]), cb = Int(cx1[outColumn])
+                        var u = 0, v = 0
+                        for x in ca ..< cb {
+                            u &+= Int(uSum[x])
+                            v &+= Int(vSum[x])
+                        }
+                        let lumaFactor = lumaScale[outColumn], chromaFactor = chromaScale[outColumn]
+                        output[outBase + outColumn] = RGBColor.fromYUV(
+                            y: (y &* lumaFactor &+ half) >> shift,
+                            u: (u &* chromaFactor &+ half) >> shift,
+                            v: (v &* chromaFactor &+ half) >> shift)
                     }
-                    let lumaCount = (b - a) * lumaRows, chromaCount = (cb - ca) * chromaRows
-                    output[outBase + outColumn] = RGBColor.fromYUV(
-                        y: (y + lumaCount / 2) / lumaCount,
-                        u: (u + chromaCount / 2) / chromaCount,
-                        v: (v + chromaCount / 2) / chromaCount)
-                }
+                }}
             }
         }}}}}}}
+    }
+
+    /// ⌈2^24 / (span width × rows)⌉ per output column: (sum × it + 2^23) >> 24 is the rounded
+    /// mean (exact for sums that are multiples; sums ≤ 255 × pixels cannot overflow).
+    private func reciprocals(_ starts: [Int32], _ ends: [Int32], rows: Int) -> [Int] {
+        zip(starts, ends).map { start, end in
+            let count = max(1, Int(end - start) * max(rows, 1))
+            return ((1 << Self.reciprocalShift) + count - 1) / count
+        }
     }
 
     /// Column sums of `rows` of a plane into `sums` (its count is the plane's width).

@@ -9,23 +9,29 @@ enum Base64 {
     /// Appends the encoding of `bytes` to `output`.
     static func encode(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
         let count = bytes.count
-        output.reserveCapacity(output.count + encodedCount(count))
-        var index = 0
-        while index + 3 <= count {
-            let value = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-            output.append(alphabet[Int(value >> 18 & 63)])
-            output.append(alphabet[Int(value >> 12 & 63)])
-            output.append(alphabet[Int(value >> 6 & 63)])
-            output.append(alphabet[Int(value & 63)])
-            index += 3
-        }
-        let rest = count - index
-        if rest > 0 {
-            let value = UInt32(bytes[index]) << 16 | (rest == 2 ? UInt32(bytes[index + 1]) << 8 : 0)
-            output.append(alphabet[Int(value >> 18 & 63)])
-            output.append(alphabet[Int(value >> 12 & 63)])
-            output.append(rest == 2 ? alphabet[Int(value >> 6 & 63)] : UInt8(ascii: "="))
-            output.append(UInt8(ascii: "="))
+        let start = output.count
+        output.append(contentsOf: repeatElement(UInt8(ascii: "="), count: encodedCount(count)))
+        alphabet.withUnsafeBufferPointer { alphabet in
+            output.withUnsafeMutableBufferPointer { output in
+                var index = 0
+                var out = start
+                while index + 3 <= count {
+                    let value = Int(bytes[index]) << 16 | Int(bytes[index + 1]) << 8 | Int(bytes[index + 2])
+                    output[out] = alphabet[value >> 18 & 63]
+                    output[out + 1] = alphabet[value >> 12 & 63]
+                    output[out + 2] = alphabet[value >> 6 & 63]
+                    output[out + 3] = alphabet[value & 63]
+                    index += 3
+                    out += 4
+                }
+                let rest = count - index
+                if rest > 0 {
+                    let value = Int(bytes[index]) << 16 | (rest == 2 ? Int(bytes[index + 1]) << 8 : 0)
+                    output[out] = alphabet[value >> 18 & 63]
+                    output[out + 1] = alphabet[value >> 12 & 63]
+                    if rest == 2 { output[out + 2] = alphabet[value >> 6 & 63] }
+                }
+            }
         }
     }
 

@@ -19,9 +19,14 @@ public final class BlockVideoRenderer {
         /// Bracket each frame with `ESC [ ? 2026 h` … `ESC [ ? 2026 l` (when the terminal
         /// supports it: `TerminalCapabilities.synchronizedOutput`).
         public var synchronizedOutput: Bool
-        /// A cell is sent again only when a colour moved by more than this in some channel
-        /// (0…255; true colour only). 0 sends every change; a few levels hide camera noise.
+        /// A cell is sent again only when a colour moved by more than this in some channel, and
+        /// a colour in effect this close to the one wanted is kept rather than sent again
+        /// (0…255; true colour only). 0 sends every change exactly; a few levels hide camera
+        /// noise and halve the bytes of busy pictures.
         public var colorTolerance: Int
+        /// The default tolerance: changes of 4 levels or less are not worth bytes.
+        public static let defaultColorTolerance = 4
+
         /// A cell's height divided by its width (about 2 in most fonts).
         public var cellAspect: Double
         /// Wrap each frame in DECSC / DECRC (`ESC 7` … `ESC 8`): the cursor position and
@@ -31,7 +36,7 @@ public final class BlockVideoRenderer {
 
         public init(
             symbols: BlockSymbols = .halfBlocks, colors: TerminalColorMode = .trueColor, synchronizedOutput: Bool = false,
-            colorTolerance: Int = 0, cellAspect: Double = 2, preservesCursor: Bool = false
+            colorTolerance: Int = Options.defaultColorTolerance, cellAspect: Double = 2, preservesCursor: Bool = false
         ) {
             self.symbols = symbols
             self.colors = colors
@@ -59,6 +64,14 @@ public final class BlockVideoRenderer {
             guard options != oldValue else { return }
             resize()
         }
+    }
+
+    /// Cells of the screen (absolute, 0-based) this renderer leaves alone: something else is
+    /// drawn over them (a self-view thumbnail over the peer's picture), so drawing the picture
+    /// there would only flicker. They are drawn once uncovered (set nil). No invalidation.
+    public var occludedRegion: CellRect? {
+        get { encoder.occluded }
+        set { encoder.occluded = newValue?.clamped }
     }
 
     /// The cells of the last frame rendered.
@@ -120,8 +133,10 @@ public final class BlockVideoRenderer {
 
     private func resize() {
         cells = CellGrid(columns: region.columns, rows: region.rows)
+        let occluded = encoder.occluded
         encoder = CellDiffEncoder(
             region: region, colors: options.colors, colorTolerance: options.colorTolerance,
             synchronizedOutput: options.synchronizedOutput, preservesCursor: options.preservesCursor)
+        encoder.occluded = occluded
     }
 }

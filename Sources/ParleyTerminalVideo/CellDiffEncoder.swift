@@ -6,9 +6,9 @@
 ///   synchronized-output brackets.
 /// - Runs of unchanged cells are jumped over: `ESC [ n C` within a row, `ESC [ r ; c H`
 ///   otherwise.
-/// - Colours are sent only when they differ from what the terminal has in effect, and each
-///   cell is drawn as ▀ or ▄ (or a quadrant or its complement, a space or █) whichever needs
-///   fewer colour changes.
+/// - Colours are sent only when they differ (by more than the tolerance) from what the
+///   terminal has in effect, and each cell is drawn as ▀ or ▄ (or a quadrant or its
+///   complement, a space or █) whichever needs fewer colour changes.
 /// - The first cell of a frame starts with `SGR 0`, the frame ends with `SGR 0`, so the
 ///   caller's attributes are clean afterwards. The cursor is left after the last cell drawn.
 struct CellDiffEncoder {
@@ -18,6 +18,10 @@ struct CellDiffEncoder {
     var synchronizedOutput: Bool
     /// Wrap each frame in DECSC / DECRC (curses hosts, whose idea of the cursor must stay true).
     var preservesCursor: Bool
+    /// Screen cells (absolute, 0-based) never written: something else is drawn there (a
+    /// self-view over the peer's picture). They count as unknown, so they are drawn once
+    /// uncovered.
+    var occluded: CellRect?
 
     /// What the terminal shows (mask 0xFF: unknown, drawn on the next frame).
     private var shown: CellGrid
@@ -60,9 +64,20 @@ struct CellDiffEncoder {
         var currentBackground: UInt32? = nil
         var cursorRow = -1, cursorColumn = -1
         var sent = 0
+        // The occluded cells, relative to the region (an empty range when none).
+        var hiddenRows = 0 ..< 0, hiddenColumns = 0 ..< 0
+        if let occluded, !occluded.isEmpty {
+            hiddenRows = max(0, occluded.row - region.row) ..< max(0, min(rows, occluded.row + occluded.rows - region.row))
+            hiddenColumns = max(0, occluded.column - region.column) ..< max(0, min(columns, occluded.column + occluded.columns - region.column))
+        }
         for row in 0 ..< rows {
+            let rowHidden = hiddenRows.contains(row)
             for column in 0 ..< columns {
                 let index = row * columns + column
+                if rowHidden && hiddenColumns.contains(column) {
+                    shown.masks[index] = Self.unknown
+                    continue
+                }
                 let mask = cells.masks[index], foreground = cells.foregrounds[index], background = cells.backgrounds[index]
                 let shownMask = shown.masks[index]
                 if shownMask == mask
@@ -86,28 +101,37 @@ struct CellDiffEncoder {
                 } else if cursorRow != screenRow || cursorColumn != screenColumn {
                     output.appendCursorPosition(row: screenRow, column: screenColumn)
                 }
-                // Shape and colours, choosing the form that changes fewer colours.
+                // Shape and colours, choosing the form that changes fewer colours; a colour in
+                // effect within the tolerance of the one wanted is kept (and recorded as shown).
                 var glyph = mask
                 var wantForeground: UInt32? = nil
                 var wantBackground: UInt32? = nil
+                var shownForeground = foreground, shownBackground = background
+                @inline(__always) func near(_ current: UInt32?, _ wanted: UInt32) -> Bool {
+                    guard let current else { return false }
+                    return RGBColor.isClose(current, wanted, tolerance: tolerance)
+                }
                 if mask == 0 {
-                    if currentBackground == background {
+                    if let current = currentBackground, near(current, background) {
                         glyph = 0
-                    } else if currentForeground == background {
+                        shownBackground = current
+                    } else if let current = currentForeground, near(current, background) {
                         glyph = BlockGlyph.full
+                        shownBackground = current
                     } else {
                         wantBackground = background
                     }
+                    shownForeground = shownBackground
                 } else {
-                    let costDirect = (currentForeground == foreground ? 0 : 1) + (currentBackground == background ? 0 : 1)
-                    let costInverse = (currentForeground == background ? 0 : 1) + (currentBackground == foreground ? 0 : 1)
+                    let costDirect = (near(currentForeground, foreground) ? 0 : 1) + (near(currentBackground, background) ? 0 : 1)
+                    let costInverse = (near(currentForeground, background) ? 0 : 1) + (near(currentBackground, foreground) ? 0 : 1)
                     if costInverse <= costDirect {
                         glyph = mask ^ 15
-                        if currentForeground != background { wantForeground = background }
-                        if currentBackground != foreground { wantBackground = foreground }
+                        if let current = currentForeground, near(current, background) { shownBackground = current } else { wantForeground = background }
+                        if let current = currentBackground, near(current, foreground) { shownForeground = current } else { wantBackground = foreground }
                     } else {
-                        if currentForeground != foreground { wantForeground = foreground }
-                        if currentBackground != background { wantBackground = background }
+                        if let current = currentForeground, near(current, foreground) { shownForeground = current } else { wantForeground = foreground }
+                        if let current = currentBackground, near(current, background) { shownBackground = current } else { wantBackground = background }
                     }
                 }
                 if wantForeground != nil || wantBackground != nil {
@@ -125,8 +149,8 @@ struct CellDiffEncoder {
                 cursorRow = screenRow
                 cursorColumn = screenColumn + 1
                 shown.masks[index] = mask
-                shown.foregrounds[index] = foreground
-                shown.backgrounds[index] = background
+                shown.foregrounds[index] = shownForeground
+                shown.backgrounds[index] = shownBackground
                 sent += 1
             }
         }

@@ -50,6 +50,14 @@ public final class TerminalVideoRenderer {
 
     public private(set) var configuration: Configuration
 
+    /// Blocks only: screen cells (absolute, 0-based) left alone because something else is
+    /// drawn over them (see `BlockVideoRenderer.occludedRegion`). Kitty and sixel pictures
+    /// are images: a second image placed later (another image id) simply covers them.
+    public var occludedRegion: CellRect? {
+        get { blockRenderer.occludedRegion }
+        set { blockRenderer.occludedRegion = newValue }
+    }
+
     private let blockRenderer: BlockVideoRenderer
     private let scaler = AreaScaler()
     private let sixel = SixelEncoder()
@@ -143,7 +151,13 @@ public final class TerminalVideoRenderer {
         else { return }
         guard scaler.scale(frame, gridWidth: layout.pixelWidth, gridHeight: layout.pixelHeight) else { return }
         if !needsFullDraw && scaler.pixels == lastImage { return }
-        lastImage = scaler.pixels
+        // Copy into the kept buffer (sharing it would copy on the next scale instead).
+        if lastImage.count != scaler.pixels.count { lastImage = [UInt32](repeating: 0, count: scaler.pixels.count) }
+        scaler.pixels.withUnsafeBufferPointer { pixels in
+            lastImage.withUnsafeMutableBufferPointer { last in
+                for index in 0 ..< pixels.count { last[index] = pixels[index] }
+            }
+        }
         let options = configuration.blocks
         if options.synchronizedOutput { buffer.append(contentsOf: TerminalSequences.beginSynchronizedUpdate) }
         if options.preservesCursor { buffer.append(contentsOf: TerminalSequences.saveCursor) }

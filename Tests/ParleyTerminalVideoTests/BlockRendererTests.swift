@@ -200,11 +200,49 @@ struct BlockRendererTests {
         #expect(thin.fit.height == 1)
     }
 
+    @Test func toleranceKeepsNearbyColoursInEffect() {
+        // A gradient of one level per two cells: exact colours need a colour change every other cell.
+        let gradient = TestFrames.frame(width: 80, height: 16) { x, _ in (100 + x / 4, 128, 128) }
+        var exact = TerminalModel()
+        exact.apply(BlockVideoRenderer(region: CellRect(columns: 40, rows: 4), options: .init(colorTolerance: 0)).render(gradient))
+        var near = TerminalModel()
+        near.apply(BlockVideoRenderer(region: CellRect(columns: 40, rows: 4), options: .init(colorTolerance: 4)).render(gradient))
+        let exactColours = exact.sequences.filter { $0.contains("48;2") }.count
+        let nearColours = near.sequences.filter { $0.contains("48;2") }.count
+        #expect(nearColours * 3 < exactColours, "\(nearColours) vs \(exactColours)")
+        // Every cell is within the tolerance of the exact picture.
+        for key in exact.written {
+            let a = exact.cells[key]?.background?.split(separator: ",").compactMap { Int($0) } ?? []
+            let b = near.cells[key]?.background?.split(separator: ",").compactMap { Int($0) } ?? []
+            #expect(a.count == 3 && b.count == 3 && zip(a, b).allSatisfy { abs($0 - $1) <= 4 })
+        }
+    }
+
     @Test func toleranceSkipsSmallChanges() {
         let renderer = BlockVideoRenderer(region: CellRect(columns: 20, rows: 5), options: .init(colorTolerance: 4))
         _ = renderer.render(TestFrames.uniform(width: 40, height: 20, (120, 128, 128)))
         #expect(renderer.render(TestFrames.uniform(width: 40, height: 20, (121, 128, 128))).isEmpty)
         #expect(!renderer.render(TestFrames.uniform(width: 40, height: 20, (140, 128, 128))).isEmpty)
+    }
+
+    @Test func occludedCellsAreLeftAloneAndDrawnOnceUncovered() {
+        let region = CellRect(row: 1, column: 2, columns: 20, rows: 5)
+        let thumbnail = CellRect(row: 4, column: 15, columns: 10, rows: 3)  // reaches past the region
+        let renderer = BlockVideoRenderer(region: region)
+        renderer.occludedRegion = thumbnail
+        var screen = TerminalModel()
+        screen.apply(renderer.render(TestFrames.uniform(width: 40, height: 20, TestFrames.red)))
+        let hidden = Set((4 ... 5).flatMap { row in (15 ... 21).map { TerminalModel.key(row, $0) } })
+        #expect(screen.written.count == 100 - hidden.count)
+        #expect(screen.written.isDisjoint(with: hidden))
+        // A new picture still skips them; uncovered, exactly they are drawn.
+        var second = TerminalModel()
+        second.apply(renderer.render(TestFrames.uniform(width: 40, height: 20, TestFrames.blue)))
+        #expect(second.written.isDisjoint(with: hidden))
+        renderer.occludedRegion = nil
+        var uncovered = TerminalModel()
+        uncovered.apply(renderer.render(TestFrames.uniform(width: 40, height: 20, TestFrames.blue)))
+        #expect(uncovered.written == hidden)
     }
 
     @Test func preservingTheCursorWrapsTheFrame() {

@@ -37,6 +37,7 @@ struct ViewCommand: ParsableCommand {
     @Flag(help: .hidden) var bench = false
     @Option(help: .hidden) var size: String = "80x24"
     @Option(help: .hidden) var frames: Int = 150
+    @Option(help: .hidden) var tolerance: Int?
 
     func validate() throws {
         guard VideoRendererChoice(rawValue: renderer) != nil else { throw ValidationError("--renderer is auto, kitty, sixel or blocks") }
@@ -45,6 +46,7 @@ struct ViewCommand: ParsableCommand {
         if let seconds, let problem = StreamLimits.durationProblem(seconds, option: "--seconds") { throw ValidationError(problem) }
         guard (1 ... 120).contains(frameRate) else { throw ValidationError("--frame-rate is 1 to 120") }
         guard (1 ... 100_000).contains(frames) else { throw ValidationError("--frames is 1 to 100000") }
+        if let tolerance, !(0 ... 255).contains(tolerance) { throw ValidationError("--tolerance is 0 to 255") }
         if bench { _ = try Self.parseSize(size) }
         do { _ = try VideoSourceSpecifier(parsing: source) } catch { throw ValidationError("\(error)") }
     }
@@ -64,7 +66,8 @@ struct ViewCommand: ParsableCommand {
         let blockSymbols = BlockSymbols(rawValue: symbols) ?? .halfBlocks
         if bench {
             try ViewBenchmark.run(
-                specifier, size: try Self.parseSize(size), frames: frames, renderer: choice, colors: colorMode ?? .trueColor, symbols: blockSymbols)
+                specifier, size: try Self.parseSize(size), frames: frames, renderer: choice, colors: colorMode ?? .trueColor, symbols: blockSymbols,
+                tolerance: tolerance ?? BlockVideoRenderer.Options.defaultColorTolerance)
             return
         }
         // Open the source first: a missing camera or file fails before the terminal changes.

@@ -186,7 +186,7 @@ private final class StatusOverlay: @unchecked Sendable {
         let perFrame = frames.isEmpty ? 0 : frames.reduce(0) { $0 + $1.bytes } / frames.count
         var parts = [
             title,
-            "\(statistics.lastFrameWidth)x\(statistics.lastFrameHeight) → \(report.region.columns)x\(report.region.rows)",
+            "\(statistics.lastFrameWidth)x\(statistics.lastFrameHeight) in \(report.region.columns)x\(report.region.rows) cells",
             "\(frames.count) fps shown",
         ]
         let extra = state()
