@@ -99,6 +99,41 @@ struct TerminalUICallTests {
         try ui.waitForScreen("bob hung up") { screen in screen.contains { $0.contains("bob hung up") } }
     }
 
+    @Test(.timeLimit(.minutes(2)))
+    func aVideoCallFromAUIAttachedToADaemon() throws {
+        let aliceHome = try TemporaryHome(), bobHome = try TemporaryHome()
+        try aliceHome.writeConfig(try Self.deviceConfig(aliceHome.url))
+        try bobHome.writeConfig(try Self.deviceConfig(bobHome.url))
+        let alice = try DaemonProcess(name: "alice", home: aliceHome), bob = try DaemonProcess(name: "bob", home: bobHome)
+        var session: TmuxSession?
+        defer {
+            session?.kill()
+            alice.cleanup()
+            bob.cleanup()
+        }
+        try alice.start()
+        try bob.start()
+        try befriend(alice, as: "alice", bob, as: "bob")
+        try bob.parley("contacts", "calls", "alice", "--auto-answer", "video").requireSuccess()
+        let command = "env TERM=xterm-256color COLORTERM=truecolor LANG=C.UTF-8 '\(parleyExecutable.path)' --home '\(aliceHome.path)'; sleep 30"
+        session = try TmuxSession(socket: aliceHome.url.appending(path: "tmux.sock").path, columns: 120, rows: 36, command: command)
+        let ui = try #require(session)
+        try ui.waitForScreen("the UI attached, bob online") { $0.first?.contains("bob ● online") == true }
+        try ui.press("F6")
+        try bob.waitForCall("active")
+        // The pictures come from the daemon over the control socket.
+        var firstPicture = ""
+        try waitUntil(timeout: 15, "the picture in the attached UI's video pane") {
+            firstPicture = try Self.videoRows(ui)
+            return firstPicture.contains("▀") && firstPicture.contains("38;2;")
+        }
+        Thread.sleep(forTimeInterval: 1)
+        #expect(try Self.videoRows(ui) != firstPicture, "the picture moves")
+        try ui.press("F8")
+        try bob.waitForCall("ended")
+        try alice.waitForCall("ended")
+    }
+
     /// Rows 3 to 12 of the screen with their colours (inside the video pane at 120×36).
     static func videoRows(_ ui: TmuxSession) throws -> String {
         try ui.screenWithColors().components(separatedBy: "\n").dropFirst(3).prefix(10).joined(separator: "\n")
