@@ -134,16 +134,7 @@ public final class Node: Sendable {
 
     /// Stores several messages (in this order, in one transaction) and wakes the link.
     public func send(_ texts: [String], to reference: String) throws -> [Message] {
-        let contact = try profile.database.contacts.resolve(reference)
-        guard contact.trust != .blocked else { throw NodeError.blocked(contact.name) }
-        for text in texts {
-            guard !text.isEmpty else { throw NodeError.emptyMessage }
-            guard !text.utf8.contains(0) else { throw NodeError.nulInMessage }
-            guard text.utf8.count <= WireLimits.maxChatBodyBytes else {
-                throw NodeError.messageTooLong(text.utf8.count)
-            }
-        }
-        let messages = try profile.database.messages.enqueueOutgoing(to: contact.id, bodies: texts)
+        let (contact, messages) = try OutgoingMessages.enqueue(texts, to: reference, in: profile.database)
         Task { await wakeSender(for: contact.id) }
         return messages
     }

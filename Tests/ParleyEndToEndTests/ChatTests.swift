@@ -80,6 +80,25 @@ struct ChatTests {
         }
     }
 
+    @Test func sendWithoutANodeIsDeliveredOnceOneStarts() throws {
+        let alice = try DaemonProcess(name: "alice"), bob = try DaemonProcess(name: "bob")
+        defer { alice.cleanup(); bob.cleanup() }
+        try alice.start()
+        try bob.start()
+        try befriend(alice, as: "alice", bob, as: "bob")
+        alice.stop()
+        // No node runs for alice: the message is stored as queued.
+        let sent = try alice.parley("send", "bob", "written before any node ran")
+        #expect(sent.status == 0 && sent.stdout.contains("no node runs"), "\(sent.stdout) \(sent.stderr)")
+        try alice.parley("send", "bob", "--lines", input: "line one\nline two\n").requireSuccess()
+        #expect(try alice.history("bob").map { $0["state"] as? String } == ["queued", "queued", "queued"])
+        #expect(try alice.parley("file", "list").status == 0, "file list works without a node")
+        try alice.start()
+        try waitUntil(timeout: 30, "the queued messages delivered") {
+            try bob.history("alice").compactMap { $0["body"] as? String } == ["written before any node ran", "line one", "line two"]
+        }
+    }
+
     @Test func eventsStreamMessagesAndReadReceipts() throws {
         let alice = try DaemonProcess(name: "alice"), bob = try DaemonProcess(name: "bob")
         defer { alice.cleanup(); bob.cleanup() }

@@ -32,13 +32,22 @@ struct FileCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List transfers, newest first.")
+        static let configuration = CommandConfiguration(
+            abstract: "List transfers, newest first.",
+            discussion: "Works without a running node too (then without rates).")
         @OptionGroup var profileOptions: ProfileOptions
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let response = try profileOptions.controlClient().request(ControlRequest(command: "file-list"))
-            guard response.ok, let transfers = response.transfers else { throw CommandFailure(response.error ?? "failed") }
+            let transfers: [TransferInfo]
+            do {
+                let response = try profileOptions.controlClient().request(ControlRequest(command: "file-list"))
+                guard response.ok, let listed = response.transfers else { throw CommandFailure(response.error ?? "failed") }
+                transfers = listed
+            } catch ControlClientError.noNode {
+                transfers = try profileOptions.open().database.transfers.all()
+                    .sorted { $0.createdAt > $1.createdAt }.map { TransferInfo($0, rate: nil) }
+            }
             if json {
                 try JSONOutput.print(transfers)
                 return
@@ -47,14 +56,16 @@ struct FileCommand: AsyncParsableCommand {
                 print("No transfers. Send a file with: parley file send NAME PATH")
                 return
             }
-            var table = TextTable("ID", "DIR", "PEER", "FILE", "SIZE", "DONE", "RATE", "ETA", "STATE")
+            let names = Dictionary(((try? profileOptions.open().database.contacts.all()) ?? []).map { ($0.id.grouped, $0.name) },
+                                   uniquingKeysWith: { first, _ in first })
+            var table = TextTable("ID", "DIR", "PEER", "FILE", "SIZE", "DONE", "RATE", "ETA", "STATE", "PATH")
             for transfer in transfers {
-                table.add(String(transfer.id.prefix(8)), transfer.direction, String(transfer.contact.prefix(9)),
+                table.add(String(transfer.id.prefix(8)), transfer.direction, names[transfer.contact] ?? String(transfer.contact.prefix(9)),
                           transfer.file, Formatting.bytes(transfer.size),
                           transfer.size == 0 ? "100%" : "\(transfer.bytesDone * 100 / transfer.size)%",
                           transfer.rate.map { Formatting.bytes(UInt64($0)) + "/s" } ?? "-",
                           transfer.eta.map { "\(Int($0))s" } ?? "-",
-                          transfer.state + (transfer.error.map { ": \($0)" } ?? ""))
+                          transfer.state + (transfer.error.map { ": \($0)" } ?? ""), transfer.path ?? "-")
             }
             print(table.rendered)
         }

@@ -6,11 +6,12 @@ import ParleyNode
 struct SendCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "send",
-        abstract: "Send a message to a contact through the running node.",
+        abstract: "Send a message to a contact.",
         discussion: """
             The message is stored first and delivered as soon as a link to the contact is up, \
-            also after either side restarts. Use '-' as TEXT to read the message from stdin, or \
-            --lines to send every line of stdin as its own message.
+            also after either side restarts. Without a running node it is stored as queued and goes \
+            out when a node starts (parley daemon, or parley). Use '-' as TEXT to read the message \
+            from stdin, or --lines to send every line of stdin as its own message.
             """)
 
     @OptionGroup var profileOptions: ProfileOptions
@@ -34,13 +35,22 @@ struct SendCommand: AsyncParsableCommand {
             if body.hasSuffix("\n") { body.removeLast() }
         }
         guard !body.utf8.contains(0) else { throw CommandFailure(NodeError.nulInMessage.description) }
-        let response = try profileOptions.controlClient().request(
-            ControlRequest(command: "send", contact: contact, text: body))
-        guard response.ok, let message = response.message else { throw CommandFailure(response.error ?? "send failed") }
+        let message: SentMessage
+        var offline = false
+        do {
+            let response = try profileOptions.controlClient().request(
+                ControlRequest(command: "send", contact: contact, text: body))
+            guard response.ok, let sent = response.message else { throw CommandFailure(response.error ?? "send failed") }
+            message = sent
+        } catch ControlClientError.noNode {
+            // No node runs: store it; the next node to start sends it.
+            message = SentMessage(try OutgoingMessages.enqueue([body], to: contact, in: profileOptions.open().database).1[0])
+            offline = true
+        }
         if json {
             try JSONOutput.print(message)
         } else {
-            print("Queued \(message.id)")
+            print("Queued \(message.id)\(offline ? " (no node runs: it goes out when one starts, e.g. parley daemon)" : "")")
         }
     }
 
@@ -52,15 +62,29 @@ struct SendCommand: AsyncParsableCommand {
 
     /// Sends stdin's lines in batches of up to 500 lines and 512 KiB (one transaction each).
     private func sendLines() throws {
-        let client = try profileOptions.controlClient()
+        let client: ControlClient?
+        do {
+            client = try profileOptions.controlClient()
+        } catch ControlClientError.noNode {
+            client = nil  // stored as queued for the next node that starts
+        }
+        let database = client == nil ? try profileOptions.open().database : nil
         var count = 0
         var batch: [String] = []
         var batchBytes = 0
         func flush() throws {
             guard !batch.isEmpty else { return }
-            let response = try client.request(ControlRequest(command: "send", contact: contact, texts: batch))
-            guard response.ok, let messages = response.messages else {
-                throw CommandFailure("\(response.error ?? "send failed") (\(count) messages queued before this batch)")
+            let messages: [SentMessage]
+            if let client {
+                let response = try client.request(ControlRequest(command: "send", contact: contact, texts: batch))
+                guard response.ok, let sent = response.messages else {
+                    throw CommandFailure("\(response.error ?? "send failed") (\(count) messages queued before this batch)")
+                }
+                messages = sent
+            } else if let database {
+                messages = try OutgoingMessages.enqueue(batch, to: contact, in: database).1.map(SentMessage.init)
+            } else {
+                messages = []
             }
             count += messages.count
             if json { messages.forEach { print(ControlCoding.encode($0)) } }
