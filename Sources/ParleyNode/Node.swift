@@ -49,7 +49,9 @@ public final class Node: Sendable {
         let registry = LinkRegistry(ownID: identity.contactID)
         let events = EventHub()
         let transfers = TransferManager(database: profile.database, registry: registry, events: events,
-                                        downloads: DownloadFolder.default(configuration: profile.configuration),
+                                        downloads: DownloadFolder.default(
+                                            configuration: profile.configuration,
+                                            profileHome: profile.paths.isSelfContained ? profile.paths.dataDirectory : nil),
                                         maxOpenOffers: limits.maxOpenOffersPerContact, logger: logger)
         let calls = CallManager(
             ownID: identity.contactID, database: profile.database, registry: registry, events: events, logger: logger,

@@ -186,6 +186,19 @@ struct FileTransferTests {
         #expect(!FileManager.default.fileExists(atPath: part.path))
     }
 
+    @Test func withHomeTheFileLandsInsideTheProfile() throws {
+        let pair = try Pair()
+        defer { pair.cleanup() }
+        let source = pair.alice.home.url.appending(path: "notes.txt")
+        try Data("inside the profile".utf8).write(to: source)
+        let id = try pair.offer(source.path)
+        try pair.bob.parley("file", "accept", id).requireSuccess()  // no --to: the profile's downloads folder
+        try waitUntil(timeout: 20, "the file at bob") { try transfer(id, on: pair.bob)?["state"] as? String == "completed" }
+        let landed = pair.bob.home.url.appending(path: "downloads/notes.txt")
+        #expect(try String(contentsOf: landed, encoding: .utf8) == "inside the profile")
+        #expect(try transfer(id, on: pair.bob)?["path"] as? String == landed.path)
+    }
+
     @Test func emptyFileArrives() throws {
         let pair = try Pair()
         defer { pair.cleanup() }

@@ -13,6 +13,8 @@ public struct ProfilePaths: Sendable, Equatable {
     public let dataDirectory: URL
 
     public var configFile: URL { configDirectory.appending(path: "config") }
+    /// Whether everything lives in one folder (`--home DIR` or `PARLEY_HOME`).
+    public var isSelfContained: Bool { configDirectory == dataDirectory }
     public var privateKeyFile: URL { configDirectory.appending(path: "identity.key") }
     public var certificateFile: URL { configDirectory.appending(path: "identity.crt") }
     public var databaseFile: URL { dataDirectory.appending(path: "parley.db") }

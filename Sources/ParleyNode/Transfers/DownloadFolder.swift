@@ -12,14 +12,16 @@ public struct DownloadFolder: Sendable {
         self.path = path
     }
 
-    /// The `downloads` setting, else `$XDG_DOWNLOAD_DIR/parley`, else `~/Downloads/parley`.
-    public static func `default`(configuration: Configuration,
+    /// The `downloads` setting; else, for a profile that lives in one folder (`--home DIR`),
+    /// `DIR/downloads`; else `$XDG_DOWNLOAD_DIR/parley`, else `~/Downloads/parley`.
+    public static func `default`(configuration: Configuration, profileHome: URL? = nil,
                                  environment: [String: String] = ProcessInfo.processInfo.environment) -> DownloadFolder {
         let home = environment["HOME"] ?? "/tmp"
         if let configured = configuration.values["downloads"], !configured.isEmpty {
             let expanded = configured.hasPrefix("~/") ? home + configured.dropFirst() : configured
             return DownloadFolder(path: expanded)
         }
+        if let profileHome { return DownloadFolder(path: profileHome.appending(path: "downloads").path) }
         if let xdg = environment["XDG_DOWNLOAD_DIR"], xdg.hasPrefix("/") {
             return DownloadFolder(path: xdg + "/parley")
         }
