@@ -184,6 +184,33 @@ extension TerminalUITests {
     }
 }
 
+extension TerminalUITests {
+    /// Scrolled up, a new message shows as a marker and is not marked read until End brings
+    /// the view to it.
+    @Test(.timeLimit(.minutes(2)))
+    func newMessagesBelowAndReadOnlyWhenSeen() throws {
+        let (alice, bob) = try startLinkedPair()
+        defer { alice.cleanup(); bob.cleanup() }
+        let lines = (1 ... 60).map { "old line \($0)" }.joined(separator: "\n") + "\n"
+        try bob.parley("send", "alice", "--lines", input: lines).requireSuccess()
+        let command = "env TERM=xterm-256color LANG=C.UTF-8 '\(parleyExecutable.path)' --home '\(alice.home.path)'; sleep 30"
+        let ui = try TmuxSession(socket: alice.home.url.appending(path: "tmux.sock").path, columns: 100, rows: 30, command: command)
+        defer { ui.kill() }
+        try ui.waitForScreen("the newest old line") { $0.contains { $0.contains("bob │ old line 60") } }
+        try ui.press("PageUp")
+        try ui.waitForScreen("scrolled up") { !$0.contains { $0.contains("old line 60") } }
+        try bob.parley("send", "alice", "arrives while alice reads back").requireSuccess()
+        try ui.waitForScreen("the marker") { $0.contains { $0.contains("↓ 1 new message below") } }
+        Thread.sleep(forTimeInterval: 1)
+        #expect(try bob.history("alice").last?["state"] as? String == "delivered", "not read: it is not on screen")
+        try ui.press("End")
+        try ui.waitForScreen("the newest message, no marker") { screen in
+            screen.contains { $0.contains("bob │ arrives while alice reads back") } && !screen.contains { $0.contains("new message below") }
+        }
+        try waitUntil(timeout: 10, "read once seen") { try bob.history("alice").last?["state"] as? String == "read" }
+    }
+}
+
 extension String {
     /// Terminal columns, counting East Asian wide characters and emoji as two (enough for these checks).
     var displayColumns: Int {

@@ -94,6 +94,11 @@ struct ScreenModelBuilder {
         case nil:
             break
         }
+        if controller.newBelow > 0 {
+            let count = controller.newBelow
+            lines.append(StyledLine([StyledSpan("↓ \(count) new message\(count == 1 ? "" : "s") below", .unread),
+                                     StyledSpan("   End or Alt-End jumps there", .accent)]))
+        }
         if let notice = controller.notice {
             lines.append(StyledLine([StyledSpan(notice.text, notice.role)]))
         }

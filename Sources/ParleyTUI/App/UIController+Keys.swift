@@ -38,6 +38,10 @@ extension UIController {
             } else {
                 notice = nil
             }
+        case .altEnd:
+            jumpToNewest()
+        case .end where editor.isEmpty && !(scrollback.isAtBottom && windowAtEnd):
+            jumpToNewest()
         case .pageUp:
             scrollConversation(pageUp: true)
         case .pageDown:
@@ -109,7 +113,28 @@ extension UIController {
         } else {
             scrollback.pageDown(totalLines: total, height: height)
             if scrollback.isAtBottom { loadNewerPage() }
+            if scrollback.isAtBottom && windowAtEnd { reachedNewest() }
         }
+    }
+
+    /// End (on an empty line) or Alt-End: the newest message, the history window reloaded
+    /// when it had been moved back (a search jump), the view following new messages again.
+    func jumpToNewest() {
+        if !windowAtEnd {
+            messages = []
+            windowAtEnd = true
+            formattedCache = nil
+            reloadConversation()
+        }
+        highlighted = nil
+        scrollback.scrollToBottom()
+        reachedNewest()
+    }
+
+    /// The newest message is on screen: nothing new below any more, and it can be marked read.
+    func reachedNewest() {
+        newBelow = 0
+        markReadIfVisible()
     }
 
     /// Tab: completes a `/` command or its argument, else a name in the text.

@@ -31,6 +31,8 @@ final class UIController {
     /// Whether `messages` reaches the newest message (new ones are added as
     /// they arrive); false after a jump back in history until PageDown gets there.
     var windowAtEnd = true
+    /// Messages that arrived below the view while it was scrolled up (shown as a marker).
+    var newBelow = 0
     var scrollback = Scrollback()
     var highlighted: UUID?
     /// Prompts put aside with Esc (by `Prompt.dismissalKey`).
@@ -160,6 +162,10 @@ final class UIController {
         }
         if loaded != messages {
             let appended = linesAppendedBelow(old: messages, new: loaded)
+            if !scrollback.isAtBottom || !windowAtEnd, !messages.isEmpty {
+                let known = Set(messages.map(\.id))
+                newBelow += loaded.filter { $0.direction == .incoming && !known.contains($0.id) }.count
+            }
             messages = loaded
             if appended > 0 { scrollback.linesAppended(appended) }  // a scrolled-up view stays where it is
             needsRedraw = true
@@ -233,10 +239,10 @@ final class UIController {
         return formatter.lines(for: new, width: width).count - formatter.lines(for: prefix, width: width).count
     }
 
-    /// Sends read receipts for the open conversation when it is really on
-    /// screen: no panel over it, and a terminal big enough to show it.
+    /// Sends read receipts for the open conversation when its newest messages are really on
+    /// screen: no panel over it, a terminal big enough to show it, the view at the bottom.
     func markReadIfVisible() {
-        guard panel == nil, lastLayout?.isTooSmall != true else { return }
+        guard panel == nil, lastLayout?.isTooSmall != true, scrollback.isAtBottom, windowAtEnd else { return }
         if let contact = selectedContact, missedCalls[contact.id] != nil {
             missedCalls[contact.id] = nil
             needsRedraw = true
@@ -267,6 +273,7 @@ final class UIController {
             editor = LineEditor()
         }
         selection = key
+        newBelow = 0
         scrollback.scrollToBottom()
         windowAtEnd = true
         highlighted = nil

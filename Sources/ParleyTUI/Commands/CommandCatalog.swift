@@ -71,6 +71,7 @@ public enum CommandCatalog {
         ("Tab", "complete a command, its argument, a path or a name"),
         ("Alt-1 … Alt-9", "open the n-th conversation"),
         ("PageUp / PageDown", "scroll the conversation"),
+        ("End (empty line), Alt-End", "to the newest message (a marker counts the new ones below)"),
         ("↑ / ↓", "recall sent lines"),
         ("←/→, Home/End, Ctrl-A/E", "move; Ctrl-←/→ or Alt-B/F by word"),
         ("Ctrl-K / Ctrl-U / Ctrl-W / Alt-D, Ctrl-Y", "cut to end / to start / word back / word forward; paste"),

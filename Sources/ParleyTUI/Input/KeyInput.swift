@@ -10,6 +10,8 @@ public enum KeyInput: Sendable, Equatable {
     case enter, tab, backTab, backspace, delete, escape
     case up, down, left, right, home, end, pageUp, pageDown
     case wordLeft, wordRight, altUp, altDown
+    /// Alt-End or Ctrl-End: to the newest message.
+    case altEnd
     case function(Int)
     /// Text pasted in one go (bracketed paste, or a burst of input containing newlines).
     case paste(String)

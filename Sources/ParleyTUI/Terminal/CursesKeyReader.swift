@@ -10,7 +10,7 @@ struct CursesKeyReader {
     mutating func bindExtendedKeys() {
         let capabilities: [(String, KeyInput)] = [
             ("kUP3", .altUp), ("kDN3", .altDown), ("kLFT5", .wordLeft), ("kRIT5", .wordRight),
-            ("kLFT3", .wordLeft), ("kRIT3", .wordRight),
+            ("kLFT3", .wordLeft), ("kRIT3", .wordRight), ("kEND3", .altEnd), ("kEND5", .altEnd),
         ]
         for (capability, key) in capabilities {
             let code = capability.withCString { parley_key_code_for_capability($0) }
@@ -98,9 +98,14 @@ struct CursesKeyReader {
                         continue
                     }
                     if let next = character(at: index + 1) {
-                        if next == 91 || next == 79 {  // an escape sequence curses did not know: skip it
+                        if next == 91 || next == 79 {
+                            // An escape sequence curses did not know (TERM says another terminal,
+                            // as in tmux or over SSH): Home and End in their common spellings are
+                            // understood, the rest is skipped.
                             var cursor = index + 2
                             while let byte = character(at: cursor), !(0x40...0x7E).contains(byte) { cursor += 1 }
+                            let body = (index + 1 ... min(cursor, raws.count - 1)).compactMap { character(at: $0) }
+                            if let known = Self.homeOrEnd(body) { keys.append(known) }
                             index = cursor + 1
                             continue
                         }
@@ -125,6 +130,17 @@ struct CursesKeyReader {
             }
         }
         return Self.groupingPastedBursts(keys)
+    }
+
+    /// Home and End as terminals other than the one TERM names send them (after ESC):
+    /// `[1~` `[7~` `[H` `OH` and `[4~` `[8~` `[F` `OF`; Alt/Ctrl-End `[1;3F` `[1;5F`.
+    static func homeOrEnd(_ body: [UInt32]) -> KeyInput? {
+        switch String(String.UnicodeScalarView(body.compactMap(Unicode.Scalar.init))) {
+        case "[1~", "[7~", "[H", "OH": .home
+        case "[4~", "[8~", "[F", "OF": .end
+        case "[1;3F", "[1;5F": .altEnd
+        default: nil
+        }
     }
 
     /// Without bracketed paste, a multi-line paste arrives as text with Enter
