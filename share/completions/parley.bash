@@ -221,13 +221,13 @@ _parley_contacts() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    add|list|rename|remove|block|unblock|verify|requests|accept|decline|files|calls)
+    add|list|rename|remove|block|unblock|verify|requests|accept|decline|files|calls|address)
         # Offer subcommand argument completions
         "_parley_contacts_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'add list rename remove block unblock verify requests accept decline files calls' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'add list rename remove block unblock verify requests accept decline files calls address' -- "${cur}"))
         ;;
     esac
 }
@@ -297,7 +297,7 @@ _parley_contacts_rename() {
 
 _parley_contacts_remove() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--yes --version -h --help)
     repeating_options=()
     non_repeating_options=(--home --profile)
     __parley_offer_flags_options 1
@@ -465,6 +465,32 @@ _parley_contacts_calls() {
         ;;
     '--auto-answer')
         __parley_add_completions -W 'off'$'\n''audio'$'\n''video'
+        return
+        ;;
+    esac
+}
+
+_parley_contacts_address() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --profile)
+    __parley_offer_flags_options 3
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    2)
+        __parley_add_completions -W 'list'$'\n''add'$'\n''remove'
         return
         ;;
     esac
