@@ -12,6 +12,8 @@ public struct StreamSendOptions: Sendable {
     public var audioSettings = OpusEncoderSettings(bitrate: 32_000)
     public var videoBitrate = 800_000
     public var frameRate = 30
+    /// A keyframe at least this often, in seconds (nil: only when a receiver asks).
+    public var keyframeInterval: Double? = 2
     /// VP8 threads: one per core (at most 16).
     public var videoThreads = min(System.coreCount, 16)
 
@@ -81,7 +83,8 @@ public enum StreamSender {
         let settings = VP8EncoderSettings(
             width: source.width, height: source.height, bitrate: options.videoBitrate, frameRate: options.frameRate,
             threads: options.videoThreads)
-        let sender = try VideoStreamSender(description: media, settings: settings, canonicalName: canonicalName)
+        let sender = try VideoStreamSender(description: media, settings: settings, canonicalName: canonicalName,
+                                           keyframeIntervalSeconds: options.keyframeInterval)
         try await sendStream(sender, kind: .video, to: destination, options: options, stop: stop, reporter: reporter) {
             guard let captured = try await source.nextFrame() else { return nil }
             return (captured.captureTime, { now in try sender.send(captured, nowNanoseconds: now) })

@@ -94,6 +94,49 @@ struct MediaStreamTests {
         #expect((psnr.min() ?? 0) >= 30)
     }
 
+    @Test("A late joiner gets a picture: ffmpeg started a second after the sender decodes video within 2 s (none without periodic keyframes)",
+          arguments: [2.0, 0.0])
+    func lateJoinerGetsAPicture(keyframeInterval: Double) throws {
+        guard let ffmpeg = MediaFixtures.ffmpeg else {
+            print("ffmpeg is not installed (make deps installs it): skipped")
+            return
+        }
+        let folder = try MediaFixtures.folder("late")
+        let port = try MediaFixtures.freeUDPPorts()
+        let send = ["stream", "send", "--to", "127.0.0.1:\(port)", "--video", "pattern:\(Self.size.width)x\(Self.size.height)",
+                    "--sdp", "\(folder)/stream.sdp", "--duration", "6", "--keyframe-interval", "\(keyframeInterval)"]
+        try runParley(send + ["--sdp-only"]).requireSuccess()
+        // Listen on the port first, to see the sender's first datagram; a second later ffmpeg joins.
+        let probe = MediaFixtures.bindUDP(port: port)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(probe, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let sender = try BackgroundProcess.parley(send, logs: folder, name: "sender")
+        var buffer = [UInt8](repeating: 0, count: 2048)
+        let first = recv(probe, &buffer, buffer.count, 0)
+        close(probe)
+        #expect(first > 0, "the sender's first datagram")
+        Thread.sleep(forTimeInterval: 1)
+        let joined = Date()
+        let receiver = try BackgroundProcess(
+            URL(fileURLWithPath: ffmpeg),
+            ["-hide_banner", "-nostdin", "-loglevel", "warning", "-y", "-protocol_whitelist", "file,udp,rtp",
+             "-i", "\(folder)/stream.sdp", "-map", "0:v", "-fps_mode", "passthrough", "-f", "yuv4mpegpipe", "\(folder)/seen.y4m"],
+            logs: folder, name: "ffmpeg")
+        #expect(sender.wait(seconds: 30) == 0, "sender: \(sender.stderr)")
+        let watched = Date().timeIntervalSince(joined)
+        sleep(1)
+        receiver.interrupt(grace: 10)
+        let frames = (try? MediaAnalysis.patternFrames(in: "\(folder)/seen.y4m")) ?? []
+        print("late joiner, keyframe interval \(keyframeInterval) s: \(frames.count) frames in \(String(format: "%.1f", watched)) s")
+        if keyframeInterval > 0 {
+            // At 30 fps, a picture within 2 s of joining leaves at least (watched − 2) s of frames.
+            #expect(Double(frames.count) >= (watched - 2) * 30 * 0.8, "\(frames.count) frames in \(watched) s: \(receiver.stderr)")
+            #expect(frames.allSatisfy { $0.number != nil })
+        } else {
+            #expect(frames.count < 10, "without periodic keyframes a late ffmpeg sees (almost) nothing")
+        }
+    }
+
     @Test("ffmpeg → Parley: Parley receives ffmpeg's Opus and VP8 from ffmpeg's SDP", arguments: [false, true])
     func ffmpegToParley(srtp: Bool) throws {
         guard let ffmpeg = MediaFixtures.ffmpeg else {

@@ -1051,7 +1051,7 @@ _parley_stream_send() {
     repeating_flags=()
     non_repeating_flags=(--sdp-only --dtx --stats --version -h --help)
     repeating_options=()
-    non_repeating_options=(--to --audio --video --sdp --duration --srtp-key --audio-bitrate --video-bitrate --frame-rate)
+    non_repeating_options=(--to --audio --video --sdp --duration --srtp-key --audio-bitrate --video-bitrate --frame-rate --keyframe-interval)
     __parley_offer_flags_options 0
 
     # Offer option value completions
@@ -1081,6 +1081,9 @@ _parley_stream_send() {
         return
         ;;
     '--frame-rate')
+        return
+        ;;
+    '--keyframe-interval')
         return
         ;;
     esac

@@ -10,12 +10,19 @@ public final class VideoStreamSender: MediaStreamSending {
     private let firstTimestamp: UInt32
     private var firstCapture: UInt64?
     private var keyframesSent = 0
+    /// A keyframe at least this often (nanoseconds of capture time), for receivers that
+    /// cannot ask for one (ffmpeg, a recorder, a viewer that joins late); nil: on request only.
+    private let keyframeInterval: UInt64?
+    private var lastKeyframeCapture: UInt64?
 
     /// `ssrc`: the stream's source identifier (random unless signalled, as in a call).
+    /// `keyframeIntervalSeconds`: a keyframe at least this often (0.1…3600; nil: only when
+    /// asked, as in a call, whose receiver sends PLI).
     public init(
         description: MediaDescription, settings: VP8EncoderSettings, canonicalName: String, maximumPacketSize: Int = 1200,
-        ssrc: UInt32 = .random(in: 1 ... .max)
+        ssrc: UInt32 = .random(in: 1 ... .max), keyframeIntervalSeconds: Double? = nil
     ) throws {
+        keyframeInterval = keyframeIntervalSeconds.map { UInt64(min(max($0, 0.1), 3600) * 1_000_000_000) }
         self.description = description
         self.settings = settings
         encoder = try VP8VideoEncoder(settings: settings)
@@ -40,9 +47,16 @@ public final class VideoStreamSender: MediaStreamSending {
         let ticks = elapsed / 1_000_000_000 * 90000 + elapsed % 1_000_000_000 * 90000 / 1_000_000_000
         let timestamp = firstTimestamp &+ UInt32(truncatingIfNeeded: ticks)
         var datagrams: [[UInt8]] = []
+        if let keyframeInterval, let last = lastKeyframeCapture, captured.captureTime &- last >= keyframeInterval,
+           captured.captureTime >= last {
+            encoder.requestKeyframe()
+        }
         for frame in try encoder.encode(captured.frame, timestamp: Int64(ticks)) {
             transmitter.countFrame()
-            if frame.isKeyframe { keyframesSent += 1 }
+            if frame.isKeyframe {
+                keyframesSent += 1
+                lastKeyframeCapture = captured.captureTime
+            }
             for packet in packetizer.packetize(frame: frame.data, timestamp: timestamp) {
                 datagrams.append(try transmitter.datagram(for: packet, captureNanoseconds: captured.captureTime, nowNanoseconds: now))
             }

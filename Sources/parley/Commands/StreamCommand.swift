@@ -61,6 +61,11 @@ struct StreamSendCommand: AsyncParsableCommand {
     @Option(name: .customLong("frame-rate"), help: ArgumentHelp("Frames per second for the camera and the pattern.", valueName: "FPS"))
     var frameRate = 30
 
+    @Option(name: .customLong("keyframe-interval"), help: ArgumentHelp(
+        "A keyframe at least every S seconds, so a receiver that joins late (or cannot ask for one, like ffmpeg) gets a picture; 0: only when asked (PLI).",
+        valueName: "S"))
+    var keyframeInterval = 2.0
+
     @Flag(help: "Print statistics as one JSON line per second on standard output, and a final one.")
     var stats = false
 
@@ -71,6 +76,9 @@ struct StreamSendCommand: AsyncParsableCommand {
         guard !overflow, OpusEncoderSettings.bitrateRange.contains(audioBitsPerSecond) else { throw ValidationError("--audio-bitrate is 16 to 64 (kb/s)") }
         guard (50 ... 20_000).contains(videoBitrate) else { throw ValidationError("--video-bitrate is 50 to 20000 (kb/s)") }
         guard (1 ... 120).contains(frameRate) else { throw ValidationError("--frame-rate is 1 to 120") }
+        guard keyframeInterval == 0 || (0.1 ... 3600).contains(keyframeInterval) else {
+            throw ValidationError("--keyframe-interval is 0 (only when asked) or 0.1 to 3600 seconds")
+        }
         if sdpOnly && sdp == nil { throw ValidationError("--sdp-only needs --sdp OUT.sdp") }
         if let duration, let problem = StreamLimits.durationProblem(duration, option: "--duration") { throw ValidationError(problem) }
     }
@@ -92,6 +100,7 @@ struct StreamSendCommand: AsyncParsableCommand {
         options.audioSettings = OpusEncoderSettings(bitrate: audioBitrate * 1000, discontinuousTransmission: dtx)
         options.videoBitrate = videoBitrate * 1000
         options.frameRate = frameRate
+        options.keyframeInterval = keyframeInterval == 0 ? nil : keyframeInterval
         if let sdp {
             do {
                 try options.sessionDescription.text.write(toFile: sdp, atomically: true, encoding: .utf8)
