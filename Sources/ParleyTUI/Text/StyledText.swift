@@ -34,3 +34,33 @@ public struct StyledLine: Sendable, Hashable {
 
     public var displayWidth: Int { spans.reduce(0) { $0 + $1.text.displayWidth } }
 }
+
+extension StyledLine {
+    /// The line broken into lines of at most `width` columns, at spaces where it can (inside
+    /// a word when a word alone is too long), each piece keeping its span's role.
+    public func wrapped(width: Int) -> [StyledLine] {
+        guard width > 0, displayWidth > width else { return [self] }
+        // Characters with their roles, then the wrapper's break points applied to them.
+        let cells = spans.flatMap { span in span.text.map { ($0, span.role) } }
+        let plain = String(cells.map(\.0))
+        var result: [StyledLine] = []
+        var index = 0
+        for piece in TextWrapper.wrap(plain, width: width) {
+            // The wrapper drops the space it breaks at: skip it here too.
+            while index < cells.count, piece.first != cells[index].0, cells[index].0 == " " { index += 1 }
+            var line = StyledLine(tag: tag)
+            for character in piece {
+                guard index < cells.count else { break }
+                let role = cells[index].1
+                if let last = line.spans.last, last.role == role {
+                    line.spans[line.spans.count - 1].text.append(character)
+                } else {
+                    line.spans.append(StyledSpan(String(character), role))
+                }
+                index += 1
+            }
+            result.append(line)
+        }
+        return result
+    }
+}

@@ -31,8 +31,14 @@ public struct MainScreen: Sendable {
 
     /// The regions for this terminal size, given what the input and the banner need.
     public func layout(columns: Int, rows: Int) -> ScreenLayout {
-        ScreenLayout(columns: columns, rows: rows, inputRows: input.rowsNeeded(width: columns), bannerRows: banner.count,
-                     hasCall: callBar != nil, wantsVideo: wantsVideoPane)
+        let bannerWidth = columns - ScreenLayout.contactListWidth(forColumns: columns) - 2
+        return ScreenLayout(columns: columns, rows: rows, inputRows: input.rowsNeeded(width: columns),
+                            bannerRows: wrappedBanner(width: bannerWidth).count, hasCall: callBar != nil, wantsVideo: wantsVideoPane)
+    }
+
+    /// The banner's lines wrapped to its width (a prompt is read whole, not cut).
+    func wrappedBanner(width: Int) -> [StyledLine] {
+        banner.flatMap { $0.wrapped(width: width) }
     }
 
     /// Draws everything; returns where the cursor goes.
@@ -66,7 +72,7 @@ public struct MainScreen: Sendable {
             panel.draw(on: canvas, in: area)
         } else {
             conversation.draw(on: canvas, in: layout.conversation)
-            for (index, line) in banner.prefix(layout.banner.height).enumerated() {
+            for (index, line) in wrappedBanner(width: layout.banner.width - 1).prefix(layout.banner.height).enumerated() {
                 let row = layout.banner.row + index
                 canvas.fill(row: row, column: layout.banner.column, width: layout.banner.width, role: .normal)
                 canvas.put(line, row: row, column: layout.banner.column + 1, maxColumns: layout.banner.width - 1)

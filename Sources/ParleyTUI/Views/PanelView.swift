@@ -24,6 +24,8 @@ public struct PanelView: Sendable {
         BarView(left: [StyledSpan(" " + title)], role: .titleBar)
             .draw(on: canvas, in: Rect(row: rect.row, column: rect.column, width: rect.width, height: 1))
         let bodyHeight = rect.height - 2
+        // Reading panels (no selection) wrap their lines; lists keep one row per entry.
+        let lines = selected == nil ? self.lines.flatMap { $0.wrapped(width: rect.width - 2) } : self.lines
         var first = max(0, min(firstLine, lines.count - bodyHeight))
         if let selected {
             first = max(0, min(selected - bodyHeight / 2, lines.count - bodyHeight))
