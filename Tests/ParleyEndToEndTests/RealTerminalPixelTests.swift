@@ -11,8 +11,10 @@ import Glibc
 /// name the pixel renderer and hold no block characters; `--renderer auto` must pick the same
 /// renderer; after SIGTERM parley exits 0 and the picture is gone.
 ///
-/// Each view waits behind a FIFO until the terminal's window is up and answering, so the
-/// capability query is never raced by the terminal's own start-up.
+/// Each view waits behind a FIFO until the terminal's window is mapped and painted (and
+/// kitty's remote control answers), so the capability query is not raced by the terminal's
+/// own start-up: a reply later than parley's 400 ms time-out is not only missed (auto falls
+/// back to blocks) but then read as keys, its ESC ending the view.
 @Suite("Pixels in a real terminal (Xvfb)", .serialized)
 struct RealTerminalPixelTests {
     @Test("xterm -ti vt340 draws the pattern in sixel, asked for and chosen by auto",
