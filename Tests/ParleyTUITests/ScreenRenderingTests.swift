@@ -76,6 +76,33 @@ struct ScreenRenderingTests {
         #expect(canvas.lines[21].contains("⚑ carol asks to be your contact"))
     }
 
+    @Test(arguments: [(60, 20), (80, 24)])
+    func promptsAndPanelsWrapAtSmallSizes(columns: Int, rows: Int) {
+        let prompt = StyledLine([StyledSpan("⚑ carol-from-the-office asks to be your contact: “we met at the conference, here is my ID”", .warning),
+                                 StyledSpan("   Alt-Y accept · Alt-N decline · Esc later", .accent)])
+        var main = screen(messages: [], banner: [prompt])
+        var canvas = TextCanvas(rows: rows, columns: columns)
+        main.draw(on: canvas, layout: main.layout(columns: columns, rows: rows))
+        // The conversation side of each row (right of the contact list's divider), words rejoined.
+        func conversationText() -> String {
+            canvas.lines.map { line in line.split(separator: "│", maxSplits: 1).last.map(String.init) ?? line }
+                .joined(separator: " ").split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        }
+        var text = conversationText()
+        #expect(text.contains("here is my ID”"), "the whole prompt is shown")
+        #expect(text.contains("Esc later"))
+        for line in canvas.lines { #expect(line.displayWidth <= columns) }
+
+        let words = (1 ... 40).map { "word\($0)" }.joined(separator: " ")
+        main.panel = PanelView(title: "Help", lines: [StyledLine([StyledSpan(words)])], footer: "Esc close")
+        main.banner = []
+        canvas = TextCanvas(rows: rows, columns: columns)
+        main.draw(on: canvas, layout: main.layout(columns: columns, rows: rows))
+        text = conversationText()
+        #expect(text.contains("word1 ") && text.contains("word40"), "a reading panel wraps its text")
+        for line in canvas.lines { #expect(line.displayWidth <= columns) }
+    }
+
     @Test func aTinyTerminalGetsANotice() {
         let main = screen(messages: [])
         let canvas = TextCanvas(rows: 8, columns: 30)

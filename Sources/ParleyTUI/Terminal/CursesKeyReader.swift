@@ -109,6 +109,16 @@ struct CursesKeyReader {
                             index = cursor + 1
                             continue
                         }
+                        if next == 95 || next == 80 || next == 93 {
+                            // ESC _ / ESC P / ESC ] … ST or BEL: a string a terminal sent (a late
+                            // answer to the capability query), never keys: skipped whole.
+                            var cursor = index + 2
+                            while let byte = character(at: cursor), byte != 7, !(byte == 27 && character(at: cursor + 1) == 92) {
+                                cursor += 1
+                            }
+                            index = cursor + (character(at: cursor) == 7 ? 1 : 2)
+                            continue
+                        }
                         if let scalar = Unicode.Scalar(next) {
                             keys.append(.alt(Character(scalar)))
                             index += 2

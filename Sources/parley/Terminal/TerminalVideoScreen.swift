@@ -137,24 +137,66 @@ final class TerminalVideoScreen: @unchecked Sendable {
         close()
     }
 
-    /// Reads keys until the screen closes: q, Q, Esc, Ctrl-C quit.
+    /// Reads keys until the screen closes: q, Q, Esc, Ctrl-C quit. Escape sequences (a
+    /// terminal's late answer to the capability query, an arrow key) are skipped whole, so
+    /// only a lone Esc quits.
     private static func readKeys(state: Locked<ScreenState>) {
-        var byte: UInt8 = 0
-        while !state.value.closed {
+        var pending: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 512)
+        func readMore(waitingMilliseconds: Int32) -> Bool {
             var poller = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, 100) > 0 else { continue }
-            guard read(STDIN_FILENO, &byte, 1) == 1 else {
-                usleep(100_000)
-                continue
-            }
-            guard byte == UInt8(ascii: "q") || byte == UInt8(ascii: "Q") || byte == 0x1B || byte == 0x03 else { continue }
-            let action = state.update { state -> (@Sendable () -> Void)? in
-                guard !state.quitRequested else { return nil }
-                state.quitRequested = true
-                return state.onQuit
-            }
-            action?()
+            guard poll(&poller, 1, waitingMilliseconds) > 0 else { return false }
+            let count = read(STDIN_FILENO, &chunk, chunk.count)
+            guard count > 0 else { usleep(100_000); return false }
+            pending += chunk[0 ..< count]
+            return true
         }
+        while !state.value.closed {
+            if pending.isEmpty, !readMore(waitingMilliseconds: 100) { continue }
+            // An Esc at the end may start a sequence whose rest is still on its way.
+            if pending.last == 0x1B { _ = readMore(waitingMilliseconds: 50) }
+            if KeySequenceScanner.wantsToQuit(pending) {
+                let action = state.update { state -> (@Sendable () -> Void)? in
+                    guard !state.quitRequested else { return nil }
+                    state.quitRequested = true
+                    return state.onQuit
+                }
+                action?()
+            }
+            pending.removeAll(keepingCapacity: true)
+        }
+    }
+}
+
+/// Finds the keys that quit the view in what the terminal sent: q, Q, Ctrl-C, or an Esc that
+/// starts no sequence. CSI and SS3 sequences (ESC [ … final, ESC O x) and string sequences
+/// (ESC _ / ESC P / ESC ] … ST or BEL) are skipped whole.
+enum KeySequenceScanner {
+    static func wantsToQuit(_ bytes: [UInt8]) -> Bool {
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "q") || byte == UInt8(ascii: "Q") || byte == 0x03 { return true }
+            guard byte == 0x1B else { index += 1; continue }
+            guard index + 1 < bytes.count else { return true }  // a lone Esc
+            let kind = bytes[index + 1]
+            index += 2
+            switch kind {
+            case UInt8(ascii: "["):
+                while index < bytes.count, !(0x40 ... 0x7E).contains(bytes[index]) { index += 1 }
+                index += 1
+            case UInt8(ascii: "O"):
+                index += 1
+            case UInt8(ascii: "_"), UInt8(ascii: "P"), UInt8(ascii: "]"):
+                while index < bytes.count, bytes[index] != 0x07, !(bytes[index] == 0x1B && index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "\\")) {
+                    index += 1
+                }
+                index += bytes.count > index && bytes[index] == 0x07 ? 1 : 2
+            default:
+                break  // Alt + a key: not a quit
+            }
+        }
+        return false
     }
 }
 
