@@ -55,7 +55,11 @@ public final class Node: Sendable {
                                         maxOpenOffers: limits.maxOpenOffersPerContact, logger: logger)
         let calls = CallManager(
             ownID: identity.contactID, database: profile.database, registry: registry, events: events, logger: logger,
-            settings: { (try? profile.configuration.callSettings()) ?? CallSettings() }, mediaFactory: CallMediaSessionLeg.start)
+            settings: {
+                // Read afresh for every call: `parley config set` changes apply to the next call.
+                (try? (ConfigurationFile(url: profile.paths.configFile).load()).callSettings())
+                    ?? (try? profile.configuration.callSettings()) ?? CallSettings()
+            }, mediaFactory: CallMediaSessionLeg.start)
         let runner = PeerSessionRunner(
             identity: identity, database: profile.database, registry: registry, events: events,
             requestGate: ContactRequestGate(database: profile.database, limits: limits, logger: logger),

@@ -28,6 +28,7 @@ struct Parley: AsyncParsableCommand {
             SearchCommand.self,
             StreamCommand.self,
             ViewCommand.self,
+            ConfigCommand.self,
         ],
         defaultSubcommand: TUICommand.self
     )

@@ -62,6 +62,25 @@ struct CallSignallingTests {
         #expect(try alice.callLog().first?["reason"] as? String == "no-answer")
     }
 
+    @Test("parley config set while the node runs: a bad value is refused and changes nothing; ring_timeout applies to the next call")
+    func configSetAppliesToTheNextCall() throws {
+        let (alice, bob) = try startLinkedPair()
+        defer { alice.cleanup(); bob.cleanup() }
+        let refused = try alice.parley("config", "set", "ring_timeout", "9999")
+        #expect(refused.status == 1 && refused.stderr.contains("1 to 600"), "\(refused.stderr)")
+        #expect(try alice.parley("config", "get", "ring_timeout").status == 1, "still not set")
+        #expect(try alice.parley("config", "set", "no_such_key", "1").status == 1)
+        try alice.parley("config", "set", "ring_timeout", "2").requireSuccess()
+        #expect(try alice.parley("config", "get", "ring_timeout").stdout == "2\n")
+        let begun = Date()
+        try alice.parley("call", "start", "bob").requireSuccess()  // no --timeout: the new setting, no restart
+        try alice.waitForCall("ended", timeout: 10)
+        #expect(Date().timeIntervalSince(begun) < 8)
+        #expect(try alice.callStatus()?["reason"] as? String == "no-answer")
+        try alice.parley("config", "unset", "ring_timeout").requireSuccess()
+        #expect(!(try alice.parley("config", "list").stdout.contains("ring_timeout")))
+    }
+
     @Test("Busy: B rings with C's call; A's call is answered busy and logged missed at B")
     func busy() throws {
         let (alice, bob) = try startLinkedPair()

@@ -177,13 +177,13 @@ _parley() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    id|contacts|daemon|ui|send|file|call|read|status|events|history|search|stream|view|help)
+    id|contacts|daemon|ui|send|file|call|read|status|events|history|search|stream|view|config|help)
         # Offer subcommand argument completions
         "_parley_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'id contacts daemon ui send file call read status events history search stream view help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'id contacts daemon ui send file call read status events history search stream view config help' -- "${cur}"))
         ;;
     esac
 }
@@ -1170,6 +1170,101 @@ _parley_view() {
         return
         ;;
     '--frame-rate')
+        return
+        ;;
+    esac
+}
+
+_parley_config() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __parley_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    get|set|unset|list)
+        # Offer subcommand argument completions
+        "_parley_config_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'get set unset list' -- "${cur}"))
+        ;;
+    esac
+}
+
+_parley_config_get() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --profile)
+    __parley_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    esac
+}
+
+_parley_config_set() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --profile)
+    __parley_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    esac
+}
+
+_parley_config_unset() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --profile)
+    __parley_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    esac
+}
+
+_parley_config_list() {
+    repeating_flags=()
+    non_repeating_flags=(--known --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --profile)
+    __parley_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        return
+        ;;
+    '--profile')
         return
         ;;
     esac

@@ -96,6 +96,15 @@ extension UIController {
             show("your contacts now see you as \(validated) (from their next link with you)")
         case .id:
             panel = .identity
+        case .set(let key, let value):
+            let file = ConfigurationFile(url: node.profile.paths.configFile)
+            guard let value else {
+                let current = try file.load().values[key]
+                show(current.map { "\(key) = \($0)" } ?? "\(key) is not set (its default applies)", role: .dim)
+                return
+            }
+            try file.set(key, to: value)
+            show("\(key) = \(value) (calls use it from the next one; other settings when the node starts again)")
         case .verify(let confirmed):
             let contact = try requireContact()
             if confirmed {

@@ -23,6 +23,8 @@ public enum CommandCatalog {
                     summary: "the open contact's addresses (port 29172 unless given)", key: nil, completes: .nothing),
         CommandSpec(name: "nick", arguments: "NAME", summary: "the name your contacts see", key: nil, completes: .nothing),
         CommandSpec(name: "id", arguments: "", summary: "your ID, grouped for reading aloud", key: nil, completes: .nothing),
+        CommandSpec(name: "set", arguments: "KEY [VALUE]", summary: "show or change a setting (as parley config set)", key: nil,
+                    completes: .nothing),
         CommandSpec(name: "accept", arguments: "[WHO]", summary: "accept a contact request", key: "Alt-Y",
                     completes: .request),
         CommandSpec(name: "decline", arguments: "[WHO]", summary: "decline a contact request", key: "Alt-N",

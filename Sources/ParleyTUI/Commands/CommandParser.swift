@@ -42,6 +42,10 @@ public enum CommandParser {
             return words.count == 2 ? .command(.address(action, words[1])) : usage
         case "nick": return argument.map { .command(.nick($0)) } ?? usage
         case "id": return .command(.id)
+        case "set":
+            let words = rest.split(maxSplits: 1, whereSeparator: \.isWhitespace).map(String.init)
+            guard let key = words.first else { return usage }
+            return .command(.set(key: key, value: words.count > 1 ? words[1] : nil))
         case "verify":
             guard let argument else { return .command(.verify(confirmed: false)) }
             return ["yes", "ok", "confirm"].contains(argument.lowercased()) ? .command(.verify(confirmed: true)) : usage

@@ -16,6 +16,8 @@ public enum SlashCommand: Sendable, Equatable {
     case nick(String)
     /// `/id`: our ID, grouped for reading aloud.
     case id
+    /// `/set KEY VALUE` changes a config setting (checked first); `/set KEY` shows it.
+    case set(key: String, value: String?)
     /// `/verify` shows both IDs; `/verify yes` marks the contact as checked.
     case verify(confirmed: Bool)
     case send(path: String)
