@@ -77,6 +77,26 @@ struct CallScreenTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
+    func aNarrowBarDropsTheFiguresBeforeTheStates() {
+        var call = status("active")
+        call.mediaPath = "udp"
+        var statistics = CallStatistics()
+        statistics.audioReceived = CallStatistics.Stream(codec: "opus", packets: 50, bitrate: 32_000)
+        statistics.audioReceived?.lossFraction = 0.01
+        statistics.audioSent = CallStatistics.Stream(codec: "opus", packets: 50, bitrate: 32_000)
+        call.statistics = statistics
+        for width in [60, 80, 100] {
+            let bar = CallBar.view(for: call, width: width)
+            let used = bar.left.reduce(0) { $0 + $1.text.displayWidth } + bar.right.reduce(0) { $0 + $1.text.displayWidth }
+            let text = bar.left.map(\.text).joined()
+            #expect(text.contains("mic✗") || width < 70, "width \(width): \(text)")
+            #expect(used <= width || width < 70, "width \(width): \(used) columns")
+        }
+        #expect(CallBar.view(for: call, width: 80).left.map(\.text).joined().contains("↓32k"))
+        #expect(!CallBar.view(for: call, width: 80).left.map(\.text).joined().contains("loss"))
+    }
+
+    @Test(.timeLimit(.minutes(1)))
     func endedCallsAreSaidInWords() {
         func say(_ reason: String, by: String? = "peer", missed: Bool = false) -> String {
             CallBar.endNotice(name: "bob", reason: reason, by: by, detail: "no codec", duration: 192, missed: missed)

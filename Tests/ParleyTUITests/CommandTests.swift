@@ -73,9 +73,9 @@ struct CommandCompleterTests {
     @Test func listsSeveralCandidates() {
         let completion = completer.complete("/s")
         #expect(completion?.line == "/s")
-        #expect(completion?.candidates == ["search", "send", "stats"])
+        #expect(completion?.candidates == ["search", "send", "set", "stats"])
         let narrower = completer.complete("/se")
-        #expect(narrower?.candidates == ["search", "send"])
+        #expect(narrower?.candidates == ["search", "send", "set"])
     }
 
     @Test func completesContactAndRequestNames() {

@@ -12,7 +12,7 @@ struct ScreenModelBuilder {
                                 panel: panel(), banner: banner(), status: status(),
                                 input: InputView(prompt: prompt(), editor: controller.editor))
         if let call = controller.call {
-            screen.callBar = CallBar.view(for: call, age: controller.callStatusAge)
+            screen.callBar = CallBar.view(for: call, age: controller.callStatusAge, width: controller.screen.columns)
             screen.wantsVideoPane = controller.showsVideo
             if controller.showsVideo, !controller.videoPane.hasPicture {
                 let words = call.remote.videoOut ? "waiting for \(call.name)'s picture…" : "\(call.name)'s camera is off"

@@ -5,8 +5,9 @@ import ParleyNode
 /// the media path and compact live statistics, or how to answer a call that rings.
 public enum CallBar {
     /// The bar for `call`, its status read `age` seconds ago (durations and the ring count
-    /// down move on between two reads).
-    public static func view(for call: CallStatus, age: TimeInterval = 0) -> BarView {
+    /// down move on between two reads), for a bar `width` columns wide: what does not fit
+    /// goes, least useful first (the figures, then the path, then the side labels).
+    public static func view(for call: CallStatus, age: TimeInterval = 0, width: Int = 200) -> BarView {
         let kind = call.video ? "video call" : "call"
         switch call.state {
         case "ringing-in":
@@ -25,13 +26,25 @@ public enum CallBar {
                            role: .callBar)
         default:
             let duration = clock((call.duration ?? 0) + age)
-            var left = [StyledSpan(" ☎ \(call.name) \(duration) · you: ", .callBar)]
-            left += states(call.local, video: call.video)
-            left.append(StyledSpan(" · \(call.name): ", .callBar))
-            left += states(call.remote, video: call.video)
-            if let path = call.mediaPath { left.append(StyledSpan(" · \(path)", .callBar)) }
-            if let figures = compactStatistics(call.statistics) { left.append(StyledSpan(" · " + figures, .callBar)) }
-            return BarView(left: left, right: [StyledSpan("F8 hang up ", .callBar)], role: .callBar)
+            let right = [StyledSpan("F8 hang up ", .callBar)]
+            let available = width - right.reduce(0) { $0 + $1.text.displayWidth } - 1
+            func bar(labels: Bool, path: Bool, figures: String?) -> [StyledSpan] {
+                var left = [StyledSpan(" ☎ \(call.name) \(duration) · \(labels ? "you: " : "")", .callBar)]
+                left += states(call.local, video: call.video)
+                left.append(StyledSpan(labels ? " · \(call.name): " : " │ \(call.name): ", .callBar))
+                left += states(call.remote, video: call.video)
+                if path, let mediaPath = call.mediaPath { left.append(StyledSpan(" · \(mediaPath)", .callBar)) }
+                if let figures { left.append(StyledSpan(" · " + figures, .callBar)) }
+                return left
+            }
+            let figures = compactStatistics(call.statistics)
+            let rates = figures?.split(separator: " ").prefix(2).joined(separator: " ")
+            let candidates = [bar(labels: true, path: true, figures: figures), bar(labels: false, path: true, figures: figures),
+                              bar(labels: false, path: false, figures: figures), bar(labels: false, path: true, figures: rates),
+                              bar(labels: false, path: false, figures: rates), bar(labels: false, path: true, figures: nil),
+                              bar(labels: false, path: false, figures: nil)]
+            let left = candidates.first { $0.reduce(0) { $0 + $1.text.displayWidth } <= available } ?? candidates[candidates.count - 1]
+            return BarView(left: left, right: right, role: .callBar)
         }
     }
 
