@@ -110,10 +110,10 @@ struct CallMediaSessionTests {
         let a = try CallMediaSession(
             plan: planA, audioSource: try WAVFileSource(path: "\(folder)/a.wav", loops: true), audioSink: nil,
             videoSource: TestPatternSource(width: 320, height: 240), videoSink: nil,
-            transport: transportA, voiceProcessing: false, onDeviceError: { _, _ in })
+            transport: transportA, voiceProcessing: false, onDeviceError: { _ in })
         let b = try CallMediaSession(
             plan: planB, audioSource: nil, audioSink: try WAVFileSink(path: "\(folder)/b-heard.wav"), videoSource: nil, videoSink: pictures,
-            transport: transportB, voiceProcessing: false, onDeviceError: { _, _ in })
+            transport: transportB, voiceProcessing: false, onDeviceError: { _ in })
         transportA.deliver(to: a)
         transportB.deliver(to: b)
         let start = MonotonicClock().nowNanoseconds()
@@ -207,7 +207,7 @@ struct CallMediaSessionTests {
         let transport = DirectTransport()
         let b = try CallMediaSession(
             plan: planB, audioSource: nil, audioSink: nil, videoSource: nil, videoSink: nil,
-            transport: transport, voiceProcessing: false, onDeviceError: { _, _ in })
+            transport: transport, voiceProcessing: false, onDeviceError: { _ in })
         b.start()
         defer { b.stop() }
         let right = try SRTPSession(keying: planA.sendKey, direction: .outbound)
@@ -253,7 +253,7 @@ struct CallMediaSessionTests {
         let pictures = CountingVideoSink()
         let b = try CallMediaSession(
             plan: planB, audioSource: nil, audioSink: try WAVFileSink(path: "\(folder)/b-heard.wav"), videoSource: nil, videoSink: pictures,
-            transport: DirectTransport(), voiceProcessing: false, onDeviceError: { _, _ in })
+            transport: DirectTransport(), voiceProcessing: false, onDeviceError: { _ in })
         let start = MonotonicClock().nowNanoseconds()
         b.start()
         let srtp = try SRTPSession(keying: planA.sendKey, direction: .outbound)
@@ -306,7 +306,7 @@ struct CallMediaSessionTests {
             transport: toB, voiceProcessing: true, onDeviceError: errors.handler)
         let b = try CallMediaSession(
             plan: planB, audioSource: nil, audioSink: nil, videoSource: nil, videoSink: pictures,
-            transport: toA, voiceProcessing: false, onDeviceError: { _, _ in })
+            transport: toA, voiceProcessing: false, onDeviceError: { _ in })
         toB.connect(to: b)
         toA.connect(to: a)
         b.start()
@@ -342,7 +342,7 @@ struct CallMediaSessionTests {
         #expect(throws: CallMediaError.self) {
             _ = try CallMediaSession(
                 plan: reused, audioSource: nil, audioSink: nil, videoSource: nil, videoSink: nil,
-                transport: DirectTransport(), voiceProcessing: false, onDeviceError: { _, _ in })
+                transport: DirectTransport(), voiceProcessing: false, onDeviceError: { _ in })
         }
         var sameSSRC = one
         sameSSRC.remoteVideoSSRC = sameSSRC.remoteAudioSSRC

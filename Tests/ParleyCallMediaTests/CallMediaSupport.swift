@@ -62,8 +62,8 @@ enum CallFixtures {
 final class DeviceErrors: Sendable {
     private let errors = Mutex<[(CallMediaKind, String)]>([])
     var all: [(CallMediaKind, String)] { errors.withLock { $0 } }
-    var handler: @Sendable (CallMediaKind, String) -> Void {
-        { kind, message in self.errors.withLock { $0.append((kind, message)) } }
+    var handler: @Sendable (CallMediaDeviceError) -> Void {
+        { error in self.errors.withLock { $0.append((error.kind, error.message)) } }
     }
 }
 

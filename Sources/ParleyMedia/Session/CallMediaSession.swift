@@ -42,7 +42,7 @@ public final class CallMediaSession: Sendable {
         plan: CallMediaPlan, audioSource: (any AudioSource)?, audioSink: (any AudioSink)?,
         videoSource: (any VideoSource)?, videoSink: (any VideoSink)?,
         transport: any MediaTransport, voiceProcessing: Bool,
-        onDeviceError: @escaping @Sendable (CallMediaKind, String) -> Void
+        onDeviceError: @escaping @Sendable (CallMediaDeviceError) -> Void
     ) throws {
         if let problem = plan.problem { throw CallMediaError.invalidPlan(problem) }
         self.plan = plan

@@ -21,12 +21,12 @@ final class CallMediaShared: Sendable {
     let clock = MonotonicClock()
     let stop = StopLatch()
     let state = Locked(State())
-    let onDeviceError: @Sendable (CallMediaKind, String) -> Void
+    let onDeviceError: @Sendable (CallMediaDeviceError) -> Void
 
     /// At most this many played frames wait for the capture side (200 ms).
     static let echoReferenceFrames = 10
 
-    init(onDeviceError: @escaping @Sendable (CallMediaKind, String) -> Void) {
+    init(onDeviceError: @escaping @Sendable (CallMediaDeviceError) -> Void) {
         self.onDeviceError = onDeviceError
     }
 
@@ -36,7 +36,12 @@ final class CallMediaShared: Sendable {
     /// A device of `kind` failed: sending that kind stops for good and the caller hears of it.
     func deviceFailed(_ kind: CallMediaKind, _ message: String, stopsSending: Bool) {
         if stopsSending { state.withLock { _ = $0.failed.insert(kind) } }
-        onDeviceError(kind, message)
+        onDeviceError(CallMediaDeviceError(kind: kind, role: .source, message: message))
+    }
+
+    /// A sink of `kind` failed: that kind is received but played (or recorded) nowhere.
+    func sinkFailed(_ kind: CallMediaKind, _ message: String) {
+        onDeviceError(CallMediaDeviceError(kind: kind, role: .sink, message: message))
     }
 
     func update(_ body: (inout State) -> Void) {

@@ -94,7 +94,7 @@ final class ReceiveLoop: @unchecked Sendable {
 
     /// Finishes the audio sink (the file is complete).
     func finish() {
-        do { try audioSink?.finish() } catch { shared.onDeviceError(.audio, "the audio sink could not be finished: \(error)") }
+        do { try audioSink?.finish() } catch { shared.sinkFailed(.audio, "the audio sink could not be finished: \(error)") }
         audioSink = nil
     }
 
@@ -172,7 +172,7 @@ final class ReceiveLoop: @unchecked Sendable {
         if let sink = audioSink {
             do { try sink.write(frame) } catch {
                 audioSink = nil
-                shared.onDeviceError(.audio, "the audio sink failed: \(error)")
+                shared.sinkFailed(.audio, "the audio sink failed: \(error)")
             }
         }
         if recordsPlayed { shared.pushPlayed(frame) }

@@ -39,7 +39,7 @@ final class VideoReceiveLoop: @unchecked Sendable {
     /// Finishes the sink (the file is complete); from `run`, or from `stop` when the
     /// session never started.
     func finish() {
-        do { try sink?.finish() } catch { shared.onDeviceError(.video, "the video sink could not be finished: \(error)") }
+        do { try sink?.finish() } catch { shared.sinkFailed(.video, "the video sink could not be finished: \(error)") }
         sink = nil
     }
 
@@ -49,7 +49,7 @@ final class VideoReceiveLoop: @unchecked Sendable {
         for decoded in frames {
             do { try sink?.write(decoded.frame) } catch {
                 sink = nil
-                shared.onDeviceError(.video, "the video sink failed: \(error)")
+                shared.sinkFailed(.video, "the video sink failed: \(error)")
             }
         }
         if let shown = frames.last, let videoReport = receiver.reception.lastSenderReport,

@@ -60,11 +60,9 @@ final class CallMediaSessionLeg: CallMediaLeg {
         let session = try CallMediaSession(
             plan: plan, audioSource: audioSource, audioSink: audioSink, videoSource: videoSource, videoSink: videoSink,
             transport: request.transport, voiceProcessing: voiceProcessing,
-            onDeviceError: { kind, message in
-                // The session reports sources that fail or end (that kind stops sending) and sinks
-                // that fail ("the audio sink …", "the video sink …": that kind is played nowhere).
-                let output = message.hasPrefix("the audio sink") || message.hasPrefix("the video sink")
-                deviceError(kind == .audio ? .audio : .video, !output, message)
+            onDeviceError: { error in
+                // Sources that fail or end stop that kind's sending; failed sinks play it nowhere.
+                deviceError(error.kind == .audio ? .audio : .video, error.role == .source, error.message)
             })
         session.start()
         return CallMediaSessionLeg(session: session)
