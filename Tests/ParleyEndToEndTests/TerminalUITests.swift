@@ -201,6 +201,7 @@ extension TerminalUITests {
         try ui.waitForScreen("scrolled up") { !$0.contains { $0.contains("old line 60") } }
         try bob.parley("send", "alice", "arrives while alice reads back").requireSuccess()
         try ui.waitForScreen("the marker") { $0.contains { $0.contains("↓ 1 new message below") } }
+        try waitUntil(timeout: 5, "the unread count in the terminal's title") { try ui.paneTitle().contains("(1 unread)") }
         Thread.sleep(forTimeInterval: 1)
         #expect(try bob.history("alice").last?["state"] as? String == "delivered", "not read: it is not on screen")
         try ui.press("End")
@@ -208,6 +209,7 @@ extension TerminalUITests {
             screen.contains { $0.contains("bob │ arrives while alice reads back") } && !screen.contains { $0.contains("new message below") }
         }
         try waitUntil(timeout: 10, "read once seen") { try bob.history("alice").last?["state"] as? String == "read" }
+        try waitUntil(timeout: 5, "no unread in the title") { try !ui.paneTitle().contains("unread") }
     }
 }
 

@@ -39,6 +39,11 @@ final class TmuxSession {
         try tmux(["capture-pane", "-t", name, "-p", "-e"])
     }
 
+    /// The title the program gave its window (tmux keeps it as the pane title).
+    func paneTitle() throws -> String {
+        try tmux(["display-message", "-p", "-t", name, "#{pane_title}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     func resize(columns: Int, rows: Int) throws {
         try tmux(["resize-window", "-t", name, "-x", "\(columns)", "-y", "\(rows)"])
     }

@@ -48,6 +48,8 @@ final class UIController {
     var missedCalls: [ContactID: Int] = [:]
     let videoPane = VideoPane()
     var lastPlaceholderShown = false
+    /// The terminal title last set (Parley, the unread count, a call).
+    var lastTitle = ""
     /// The calls with the open contact in the loaded window, shown among its messages.
     var conversationCalls: [CallRecord] = []
     /// A contact `/remove` asks about (Alt-Y removes, Esc keeps).
@@ -402,6 +404,13 @@ final class UIController {
         }
         lastPlaceholderShown = placeholderShown
         screen.present(cursor: panel == nil ? cursor : nil)
+        let unreadTotal = unread.values.reduce(0, +) + missedCalls.values.reduce(0, +)
+        let title = "Parley — \(node.profile.displayName)" + (unreadTotal > 0 ? " (\(unreadTotal) unread)" : "")
+            + (incomingCall.map { " ☎ \($0.name) is calling" } ?? "")
+        if title != lastTitle {
+            lastTitle = title
+            screen.setTitle(title)
+        }
         lastLayout = layout
     }
 

@@ -42,6 +42,7 @@ final class CursesScreen: Canvas {
         palette = CursesPalette(theme: theme, depth: colorDepth)
         keyReader.bindExtendedKeys()
         writeRaw("\u{1B}[?2004h")  // bracketed paste: a paste arrives as one piece, newlines included
+        writeRaw("\u{1B}[22;0t")   // keep the terminal's title, to give it back at the end
         started = true
     }
 
@@ -50,6 +51,7 @@ final class CursesScreen: Canvas {
         guard started else { return }
         started = false
         writeRaw("\u{1B}[?2004l")
+        writeRaw("\u{1B}[23;0t")   // the terminal's own title again
         endwin()
     }
 
@@ -75,6 +77,11 @@ final class CursesScreen: Canvas {
     }
 
     func bell() { beep() }
+
+    /// The terminal window's title (tmux shows it as the pane title): control characters removed.
+    func setTitle(_ title: String) {
+        writeRaw("\u{1B}]2;" + title.sanitizedForTerminal().filter { $0 != "\u{1B}" && $0 != "\u{07}" } + "\u{07}")
+    }
 
     /// Writes bytes (a picture) straight to the terminal after curses' refresh, the cursor
     /// and attributes saved before and restored after, so curses' idea of the screen holds.
