@@ -8,6 +8,10 @@ import Glibc
 final class TmuxSession {
     let socket: String
     let name = "parley-ui"
+    /// The tmux server and the pane's first process: killed by `kill()` whatever happened to
+    /// the socket (a test's folder may be gone by then).
+    private var serverPID: pid_t = 0
+    private var panePID: pid_t = 0
 
     /// Starts `command` (a shell command line) in a `columns`×`rows` window.
     init(socket: String, columns: Int, rows: Int, command: String) throws {
@@ -16,6 +20,9 @@ final class TmuxSession {
         // client end (it stays a zombie), so spawn and reap it directly.
         try Self.spawnAndWait(["tmux", "-S", socket, "new-session", "-d", "-s", name, "-x", "\(columns)",
                                "-y", "\(rows)", command])
+        let pids = (try? tmux(["display-message", "-p", "-t", name, "#{pid} #{pane_pid}"]))?
+            .split(whereSeparator: \.isWhitespace).compactMap { pid_t($0) } ?? []
+        if pids.count == 2 { (serverPID, panePID) = (pids[0], pids[1]) }
     }
 
     /// Types text literally (no key names), then optionally Enter.
@@ -58,8 +65,15 @@ final class TmuxSession {
         try waitUntil(timeout: timeout, what) { condition(try screen()) }
     }
 
+    /// Ends the session: tmux's kill-server, then, for whatever still runs after two
+    /// seconds, SIGKILL to the pane's process group and the server.
     func kill() {
         try? Self.spawnAndWait(["tmux", "-S", socket, "kill-server"])
+        let deadline = Date().addingTimeInterval(2)
+        func alive(_ pid: pid_t) -> Bool { pid > 0 && Glibc.kill(pid, 0) == 0 }
+        while (alive(serverPID) || alive(panePID)) && Date() < deadline { usleep(20_000) }
+        if alive(panePID) { _ = Glibc.kill(-panePID, SIGKILL) }
+        if alive(serverPID) { _ = Glibc.kill(serverPID, SIGKILL) }
     }
 
     private static func spawnAndWait(_ arguments: [String]) throws {
