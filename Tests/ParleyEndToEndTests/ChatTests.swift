@@ -163,9 +163,12 @@ struct ChatTests {
     @Test func commandsThatNeedTheNodeSaySoWhenNoneRuns() throws {
         let home = try TemporaryHome()
         defer { home.cleanup() }
-        let result = try home.parley("send", "bob", "hello")
+        let result = try home.parley("status")
         #expect(result.status == 1)
         #expect(result.stderr.contains("no node is running"))
+        // send stores for the next node, and still refuses what no node would take.
+        let unknown = try home.parley("send", "bob", "hello")
+        #expect(unknown.status == 1 && unknown.stderr.contains("no contact"), "\(unknown.stderr)")
         #expect(try home.parley("contacts", "list").status == 0)
     }
 }
