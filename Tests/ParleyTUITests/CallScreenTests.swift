@@ -146,6 +146,16 @@ struct CallScreenTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
+    func actionsShowAsAStarLine() throws {
+        let peer = try ContactID(parsing: "K2AM-W5SK-CX65-G1QP-S07X-8JNT-S2ZY-EW5P-2NMD")
+        let message = Message(contactID: peer, direction: .incoming, body: "/me waves from the train", sentAt: Date(), state: .delivered)
+        let lines = ConversationFormatter(ownName: "alice", peerName: "bob").lines(for: [message], width: 80).map(\.text)
+        #expect(lines.contains { $0.contains("│ * bob waves from the train") })
+        #expect(CommandParser.parse("/me waves") == .command(.me("waves")))
+        #expect(CommandParser.parse("/me") == .invalid("usage: /me ACTION"))
+    }
+
+    @Test(.timeLimit(.minutes(1)))
     func callCommandsParse() {
         #expect(CommandParser.parse("/call") == .command(.call))
         #expect(CommandParser.parse("/vcall") == .command(.videoCall))

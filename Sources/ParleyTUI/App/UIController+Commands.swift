@@ -119,6 +119,12 @@ extension UIController {
             offer(path: NSString(string: path).expandingTildeInPath, to: contact)
         case .files:
             panel = .files(selected: 0)
+        case .me(let action):
+            let contact = try requireContact()
+            try node.sendMessage(ConversationFormatter.actionPrefix + action, to: contact.id.canonical)
+            stopTyping()
+            scrollback.scrollToBottom()
+            reloadConversation()
         case .search(let query):
             panel = .search(runSearch(query, in: selectedContact))
         case .call:

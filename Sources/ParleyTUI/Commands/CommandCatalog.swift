@@ -21,6 +21,8 @@ public enum CommandCatalog {
                     summary: "add a contact by the ID they gave you (a name with spaces in quotes)", key: nil, completes: .nothing),
         CommandSpec(name: "address", arguments: "[list|add|remove] [HOST[:PORT]]",
                     summary: "the open contact's addresses (port 29172 unless given)", key: nil, completes: .nothing),
+        CommandSpec(name: "me", arguments: "ACTION", summary: "say what you do: /me waves → * alice waves", key: nil,
+                    completes: .nothing),
         CommandSpec(name: "nick", arguments: "NAME", summary: "the name your contacts see", key: nil, completes: .nothing),
         CommandSpec(name: "id", arguments: "", summary: "your ID, grouped for reading aloud", key: nil, completes: .nothing),
         CommandSpec(name: "set", arguments: "KEY [VALUE]", summary: "show or change a setting (as parley config set)", key: nil,

@@ -41,6 +41,7 @@ public enum CommandParser {
             if action == .list { return words.count == 1 ? .command(.address(.list, nil)) : usage }
             return words.count == 2 ? .command(.address(action, words[1])) : usage
         case "nick": return argument.map { .command(.nick($0)) } ?? usage
+        case "me": return argument.map { .command(.me($0)) } ?? usage
         case "id": return .command(.id)
         case "set":
             let words = rest.split(maxSplits: 1, whereSeparator: \.isWhitespace).map(String.init)

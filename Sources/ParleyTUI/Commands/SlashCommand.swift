@@ -23,6 +23,8 @@ public enum SlashCommand: Sendable, Equatable {
     case send(path: String)
     case files
     case search(String)
+    /// `/me waves`: an action, sent as a message that starts with "/me ".
+    case me(String)
     case call
     case videoCall
     /// `/answer` takes the ringing call; `/answer audio` without video.

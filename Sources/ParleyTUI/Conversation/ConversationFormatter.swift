@@ -21,6 +21,8 @@ public struct ConversationFormatter: Sendable {
 
     /// Longest name shown in full; longer ones are cut with `…`.
     static let maxNameColumns = 12
+    /// A message that starts with this is an action (`/me waves`), shown as `* alice waves`.
+    public static let actionPrefix = "/me "
 
     public func lines(for messages: [Message], width: Int) -> [StyledLine] {
         lines(for: messages, calls: [], width: width)
@@ -85,10 +87,12 @@ public struct ConversationFormatter: Sendable {
         let name = (own ? ownName : peerName).truncated(toColumns: nameColumns)
         let paddedName = String(repeating: " ", count: nameColumns - name.displayWidth) + name
         let time = Self.time(message.sentAt, calendar: calendar)
-        let textRole: TextRole = message.id == highlighted ? .highlight : (own ? .ownMessage : .normal)
+        let isAction = message.body.hasPrefix(Self.actionPrefix) && message.body.count > Self.actionPrefix.count
+        let textRole: TextRole = message.id == highlighted ? .highlight : (isAction ? .accent : own ? .ownMessage : .normal)
         let mark = own ? DeliveryMark.span(for: message.state) : nil
+        let body = isAction ? "* " + (own ? ownName : peerName) + " " + message.body.dropFirst(Self.actionPrefix.count) : message.body
         // Wrap what will be drawn (control characters become one-column marks), not the raw text.
-        var wrapped = TextWrapper.wrap(message.body.sanitizedForTerminal(keepingNewlines: true), width: textWidth)
+        var wrapped = TextWrapper.wrap(body.sanitizedForTerminal(keepingNewlines: true), width: textWidth)
         if let mark, let last = wrapped.last, last.displayWidth + 1 + mark.text.displayWidth > textWidth {
             wrapped.append("")  // the mark goes on a line of its own rather than past the edge
         }
