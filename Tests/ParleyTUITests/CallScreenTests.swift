@@ -156,6 +156,25 @@ struct CallScreenTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
+    func timeFormatsLineTheTextUp() throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let date = Date(timeIntervalSince1970: 1_750_000_000 + 42)  // 15:07:22 UTC
+        #expect(TimeFormat.twentyFour.string(date, calendar: calendar) == "15:07")
+        #expect(TimeFormat.twentyFourSeconds.string(date, calendar: calendar) == "15:07:22")
+        #expect(TimeFormat.twelve.string(date, calendar: calendar) == " 3:07pm")
+        let peer = try ContactID(parsing: "K2AM-W5SK-CX65-G1QP-S07X-8JNT-S2ZY-EW5P-2NMD")
+        let long = Message(contactID: peer, direction: .incoming, body: String(repeating: "word ", count: 30), sentAt: date, state: .delivered)
+        for format in TimeFormat.allCases {
+            let lines = ConversationFormatter(timeFormat: format, ownName: "alice", peerName: "bob", calendar: calendar)
+                .lines(for: [long], width: 60).map(\.text).dropFirst()  // after the day separator
+            let bars = Set(lines.compactMap { line in line.firstIndex(of: "│").map { line[..<$0].count } })
+            #expect(bars.count == 1, "\(format): every line's │ in one column")
+            for line in lines { #expect(line.displayWidth <= 60) }
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
     func callCommandsParse() {
         #expect(CommandParser.parse("/call") == .command(.call))
         #expect(CommandParser.parse("/vcall") == .command(.videoCall))

@@ -8,7 +8,7 @@ public struct Configuration: Sendable, Equatable {
     /// The keys Parley understands; others are reported, not silently ignored.
     public static let knownKeys: Set<String> = Set([
         "listen", "downloads", "log_level", "bell", "connect_timeout", "stun", "turn", "turn_user", "turn_secret",
-        "video_renderer",
+        "video_renderer", "time_format",
     ]).union(NodeLimits.keys).union(CallSettings.keys)
     /// Theme keys (`theme.NAME = COLOUR`) are open-ended.
     public static let themePrefix = "theme."

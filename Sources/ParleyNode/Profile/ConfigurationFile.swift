@@ -87,6 +87,9 @@ extension Configuration {
         if let bell = values["bell"], !["yes", "no", "on", "off", "true", "false", "1", "0"].contains(bell.lowercased()) {
             throw .invalidValue(key: "bell", value: bell, reason: "use yes or no")
         }
+        if let format = values["time_format"], !["24h", "24h-seconds", "12h"].contains(format.lowercased()) {
+            throw .invalidValue(key: "time_format", value: format, reason: "use 24h, 24h-seconds or 12h")
+        }
         if let renderer = values["video_renderer"], !["auto", "kitty", "sixel", "blocks"].contains(renderer.lowercased()) {
             throw .invalidValue(key: "video_renderer", value: renderer, reason: "use auto, kitty, sixel or blocks")
         }

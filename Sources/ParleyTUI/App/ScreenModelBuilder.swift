@@ -56,7 +56,7 @@ struct ScreenModelBuilder {
     func status() -> BarView {
         let profile = controller.node.profile
         let onlineCount = controller.contacts.filter { controller.online.contains($0.id) }.count
-        let time = ConversationFormatter.time(Date(), calendar: .current)
+        let time = controller.settings.timeFormat.string(Date(), calendar: .current).trimmingCharacters(in: .whitespaces)
         return BarView(left: [StyledSpan(" [\(time)] \(profile.displayName)"),
                               StyledSpan(" · \(profile.identity.contactID.short)…"),
                               StyledSpan(" · \(controller.node.isAttached ? "attached to the node at" : "listening") \(controller.node.listenAddress)"),

@@ -219,7 +219,7 @@ final class UIController {
         messages = old + newer
         if let layout = lastLayout {
             let width = layout.conversation.width - 1
-            let formatter = ConversationFormatter(ownName: node.profile.displayName,
+            let formatter = ConversationFormatter(timeFormat: settings.timeFormat, ownName: node.profile.displayName,
                                                   peerName: contact.name, highlighted: highlighted)
             let total = formatter.lines(for: messages, width: width).count
             let added = total - formatter.lines(for: old, width: width).count
@@ -235,7 +235,7 @@ final class UIController {
         guard !scrollback.isAtBottom, let layout = lastLayout, let last = old.last,
               let kept = new.lastIndex(where: { $0.id == last.id }), kept < new.count - 1 else { return 0 }
         let width = layout.conversation.width - 1
-        let formatter = ConversationFormatter(ownName: node.profile.displayName,
+        let formatter = ConversationFormatter(timeFormat: settings.timeFormat, ownName: node.profile.displayName,
                                               peerName: selectedContact?.name ?? "", highlighted: highlighted)
         let prefix = Array(new[...kept])
         return formatter.lines(for: new, width: width).count - formatter.lines(for: prefix, width: width).count
@@ -433,7 +433,7 @@ final class UIController {
            cache.highlighted == highlighted, cache.calls == conversationCalls {
             return cache.lines
         }
-        let formatter = ConversationFormatter(ownName: node.profile.displayName,
+        let formatter = ConversationFormatter(timeFormat: settings.timeFormat, ownName: node.profile.displayName,
                                               peerName: selectedContact?.name ?? "", highlighted: highlighted)
         let lines = formatter.lines(for: messages, calls: conversationCalls, width: width)
         formattedCache = (width, messages, highlighted, conversationCalls, lines)

@@ -11,8 +11,12 @@ public struct ConversationFormatter: Sendable {
     public var calendar: Calendar
     /// Message to draw highlighted (a search hit).
     public var highlighted: UUID?
+    /// How times are shown (`time_format`).
+    public var timeFormat: TimeFormat = .twentyFour
 
-    public init(ownName: String, peerName: String, calendar: Calendar = .current, highlighted: UUID? = nil) {
+    public init(timeFormat: TimeFormat = .twentyFour, ownName: String, peerName: String, calendar: Calendar = .current,
+                highlighted: UUID? = nil) {
+        self.timeFormat = timeFormat
         self.ownName = ownName
         self.peerName = peerName
         self.calendar = calendar
@@ -31,7 +35,7 @@ public struct ConversationFormatter: Sendable {
     /// The messages with the calls among them, in time order (a call at the time it started).
     public func lines(for messages: [Message], calls: [CallRecord], width: Int) -> [StyledLine] {
         let nameColumns = min(Self.maxNameColumns, max(ownName.displayWidth, peerName.displayWidth))
-        let prefixColumns = 5 + 1 + nameColumns + 3  // "HH:mm name │ "
+        let prefixColumns = timeFormat.width + 1 + nameColumns + 3  // "HH:mm name │ "
         let textWidth = max(8, width - prefixColumns)
         var lines: [StyledLine] = []
         var previousDay: DateComponents?
@@ -63,7 +67,7 @@ public struct ConversationFormatter: Sendable {
     func callLine(_ call: CallRecord, nameColumns: Int) -> StyledLine {
         let arrow = call.direction == .incoming ? "↙ " : "↗ "
         let role: TextRole = call.isMissed ? .warning : .dim
-        return StyledLine([StyledSpan(Self.time(call.startedAt, calendar: calendar), .dim), StyledSpan(" "),
+        return StyledLine([StyledSpan(timeFormat.string(call.startedAt, calendar: calendar), .dim), StyledSpan(" "),
                            StyledSpan(String(repeating: " ", count: max(0, nameColumns - 1)) + "☎", role),
                            StyledSpan(" │ ", .separator), StyledSpan(arrow + call.summary, role)],
                           tag: "call:" + call.id.uuidString)
@@ -86,7 +90,7 @@ public struct ConversationFormatter: Sendable {
         let own = message.direction == .outgoing
         let name = (own ? ownName : peerName).truncated(toColumns: nameColumns)
         let paddedName = String(repeating: " ", count: nameColumns - name.displayWidth) + name
-        let time = Self.time(message.sentAt, calendar: calendar)
+        let time = timeFormat.string(message.sentAt, calendar: calendar)
         let isAction = message.body.hasPrefix(Self.actionPrefix) && message.body.count > Self.actionPrefix.count
         let textRole: TextRole = message.id == highlighted ? .highlight : (isAction ? .accent : own ? .ownMessage : .normal)
         let mark = own ? DeliveryMark.span(for: message.state) : nil
@@ -103,7 +107,7 @@ public struct ConversationFormatter: Sendable {
                 spans = [StyledSpan(time, .dim), StyledSpan(" "),
                          StyledSpan(paddedName, own ? .ownName : .peerName), StyledSpan(" │ ", .separator)]
             } else {
-                spans = [StyledSpan(String(repeating: " ", count: 6 + nameColumns)), StyledSpan(" │ ", .separator)]
+                spans = [StyledSpan(String(repeating: " ", count: timeFormat.width + 1 + nameColumns)), StyledSpan(" │ ", .separator)]
             }
             spans.append(StyledSpan(text, textRole))
             if index == wrapped.count - 1, let mark {
@@ -114,9 +118,4 @@ public struct ConversationFormatter: Sendable {
         }
     }
 
-    static func time(_ date: Date, calendar: Calendar) -> String {
-        let parts = calendar.dateComponents([.hour, .minute], from: date)
-        let hour = parts.hour ?? 0, minute = parts.minute ?? 0
-        return (hour < 10 ? "0" : "") + "\(hour):" + (minute < 10 ? "0" : "") + "\(minute)"
-    }
 }
