@@ -108,6 +108,9 @@ struct CallScreenTests {
         #expect(say("hung-up") == "bob hung up (3 min 12 s)")
         #expect(say("hung-up", by: "local") == "call with bob ended (3 min 12 s)")
         #expect(say("failed") == "the call with bob failed: no codec")
+        // Durations that are not numbers (a bad status) show as nothing rather than trapping.
+        #expect(CallBar.clock(.infinity) == "0:00" && CallBar.clock(.nan) == "0:00")
+        #expect(CallRecord.format(.nan) == "0 s")
     }
 
     @Test(.timeLimit(.minutes(1)))

@@ -70,7 +70,7 @@ public struct CallRecord: Sendable, Equatable {
 
     /// "3 min 12 s", "45 s", "1 h 2 min".
     public static func format(_ seconds: TimeInterval) -> String {
-        let total = Int(max(0, seconds).rounded())
+        let total = Int(seconds.isFinite ? min(max(0, seconds), 1e9).rounded() : 0)
         if total < 60 { return "\(total) s" }
         if total < 3600 { return "\(total / 60) min \(total % 60) s" }
         return "\(total / 3600) h \(total % 3600 / 60) min"

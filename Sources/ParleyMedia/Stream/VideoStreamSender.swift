@@ -22,7 +22,7 @@ public final class VideoStreamSender: MediaStreamSending {
         description: MediaDescription, settings: VP8EncoderSettings, canonicalName: String, maximumPacketSize: Int = 1200,
         ssrc: UInt32 = .random(in: 1 ... .max), keyframeIntervalSeconds: Double? = nil
     ) throws {
-        keyframeInterval = keyframeIntervalSeconds.map { UInt64(min(max($0, 0.1), 3600) * 1_000_000_000) }
+        keyframeInterval = keyframeIntervalSeconds.map { UInt64(($0.isFinite ? min(max($0, 0.1), 3600) : 2) * 1_000_000_000) }
         self.description = description
         self.settings = settings
         encoder = try VP8VideoEncoder(settings: settings)

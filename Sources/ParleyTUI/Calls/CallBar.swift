@@ -1,4 +1,5 @@
 import Foundation
+import ParleyCore
 import ParleyNode
 
 /// The call bar's words for a call's status: who, how long, each side's media states,
@@ -74,7 +75,7 @@ public enum CallBar {
 
     /// "0:07", "12:34", "1:02:03".
     static func clock(_ seconds: TimeInterval) -> String {
-        let total = Int(max(0, seconds))
+        let total = Int(seconds.isFinite ? min(max(0, seconds), 1e9) : 0)
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
         return total >= 3600 ? "\(total / 3600):\(two(total % 3600 / 60)):\(two(total % 60))" : "\(total / 60):\(two(total % 60))"
     }
@@ -95,7 +96,7 @@ public enum CallBar {
     /// How an ended call is said in the notice line: "bob is busy", "bob did not answer"…
     public static func endNotice(name: String, reason: String?, by: String?, detail: String?, duration: Double?,
                                  missed: Bool) -> String {
-        let length = duration.map { " (\(CallBarDuration.words($0)))" } ?? ""
+        let length = duration.map { " (\(CallRecord.format($0)))" } ?? ""
         switch reason {
         case "hung-up": return by == "peer" ? "\(name) hung up\(length)" : "call with \(name) ended\(length)"
         case "declined": return by == "peer" ? "\(name) declined the call" : "you declined \(name)'s call"
@@ -107,15 +108,5 @@ public enum CallBar {
         case "failed": return "the call with \(name) failed: \(detail ?? "unknown reason")"
         default: return "call with \(name) ended\(length)"
         }
-    }
-}
-
-/// Durations in words, as the call log says them.
-enum CallBarDuration {
-    static func words(_ seconds: Double) -> String {
-        let total = Int(max(0, seconds).rounded())
-        if total < 60 { return "\(total) s" }
-        if total < 3600 { return "\(total / 60) min \(total % 60) s" }
-        return "\(total / 3600) h \(total % 3600 / 60) min"
     }
 }
