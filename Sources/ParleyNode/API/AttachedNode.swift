@@ -81,10 +81,15 @@ public final class AttachedNode: NodeAPI, @unchecked Sendable {
 
     private func transfer(_ command: String, _ id: String, directory: String? = nil) async throws -> Transfer {
         _ = try await requestAsync(ControlRequest(command: command, transfer: id, directory: directory))
-        guard let uuid = UUID(uuidString: id), let stored = try profile.database.transfers.all().first(where: { $0.id == uuid }) else {
+        return try stored(id)
+    }
+
+    /// The transfer as the node stored it.
+    private func stored(_ id: String) throws -> Transfer {
+        guard let uuid = UUID(uuidString: id), let transfer = try profile.database.transfers.transfer(uuid) else {
             throw AttachedNodeError.refused("no transfer \(id)")
         }
-        return stored
+        return transfer
     }
 
     // MARK: NodeAPI
@@ -144,10 +149,7 @@ public final class AttachedNode: NodeAPI, @unchecked Sendable {
     public func offerFile(path: String, to reference: String, as name: String?) async throws -> Transfer {
         let answer = try await requestAsync(ControlRequest(command: "file-send", contact: reference, path: path, name: name))
         guard let id = answer.transfer?.id else { throw AttachedNodeError.refused("the node did not say which transfer") }
-        guard let uuid = UUID(uuidString: id), let stored = try profile.database.transfers.all().first(where: { $0.id == uuid }) else {
-            throw AttachedNodeError.refused("no transfer \(id)")
-        }
-        return stored
+        return try stored(id)
     }
 
     public func acceptTransfer(_ id: String, into directory: String?) async throws -> Transfer {
