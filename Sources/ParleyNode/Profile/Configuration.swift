@@ -43,14 +43,7 @@ public struct Configuration: Sendable, Equatable {
 
     /// Reads a config file; a missing file is an empty configuration.
     public static func load(from url: URL) throws(ConfigurationError) -> Configuration {
-        guard FileManager.default.fileExists(atPath: url.path) else { return Configuration() }
-        let text: String
-        do {
-            text = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw .unreadable(url.path, String(describing: error))
-        }
-        return try Configuration(parsing: text, source: url.path)
+        try ConfigurationFile(url: url).load()
     }
 
     /// The address to listen on (default all interfaces, port 29172).

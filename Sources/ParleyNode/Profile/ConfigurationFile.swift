@@ -21,7 +21,7 @@ public struct ConfigurationFile: Sendable {
         }
     }
 
-    /// The configuration as the file says now.
+    /// The configuration as the file says now (an empty one when there is no file).
     public func load() throws(ConfigurationError) -> Configuration {
         try Configuration(parsing: try text(), source: url.path)
     }
