@@ -86,17 +86,7 @@ final class CursesScreen: Canvas {
     /// Writes bytes (a picture) straight to the terminal after curses' refresh, the cursor
     /// and attributes saved before and restored after, so curses' idea of the screen holds.
     func writeOverCurses(_ bytes: [UInt8]) {
-        fflush(nil)
-        var framed: [UInt8] = [0x1B, 0x37]  // DECSC
-        framed += bytes
-        framed += [0x1B, 0x38]  // DECRC
-        framed.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Foundation.write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
-                if written > 0 { offset += written } else if errno != EINTR && errno != EAGAIN { return }
-            }
-        }
+        writeAll([0x1B, 0x37] + bytes + [0x1B, 0x38])  // between DECSC and DECRC
     }
 
     /// Whether the terminal went away (window closed, tmux killed): input reports a hang-up.
@@ -157,7 +147,20 @@ final class CursesScreen: Canvas {
     }
 
     private func writeRaw(_ text: String) {
+        writeAll(Array(text.utf8))
+    }
+
+    /// Writes bytes straight to the terminal, after what stdio holds, all of them (a write may
+    /// take only part).
+    private func writeAll(_ bytes: [UInt8]) {
         fflush(nil)
-        _ = text.withCString { Foundation.write(STDOUT_FILENO, $0, strlen($0)) }
+        bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var offset = 0
+            while offset < buffer.count {
+                let written = Foundation.write(STDOUT_FILENO, base + offset, buffer.count - offset)
+                if written > 0 { offset += written } else if errno != EINTR && errno != EAGAIN { return }
+            }
+        }
     }
 }
