@@ -39,13 +39,14 @@ struct FileCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
+            let profile = try profileOptions.open()
             let transfers: [TransferInfo]
             do {
                 let response = try profileOptions.controlClient().request(ControlRequest(command: "file-list"))
                 guard response.ok, let listed = response.transfers else { throw CommandFailure(response.error ?? "failed") }
                 transfers = listed
             } catch ControlClientError.noNode {
-                transfers = try profileOptions.open().database.transfers.all()
+                transfers = try profile.database.transfers.all()
                     .sorted { $0.createdAt > $1.createdAt }.map { TransferInfo($0, rate: nil) }
             }
             if json {
@@ -56,7 +57,7 @@ struct FileCommand: AsyncParsableCommand {
                 print("No transfers. Send a file with: parley file send NAME PATH")
                 return
             }
-            let names = Dictionary(((try? profileOptions.open().database.contacts.all()) ?? []).map { ($0.id.grouped, $0.name) },
+            let names = Dictionary(((try? profile.database.contacts.all()) ?? []).map { ($0.id.grouped, $0.name) },
                                    uniquingKeysWith: { first, _ in first })
             var table = TextTable("ID", "DIR", "PEER", "FILE", "SIZE", "DONE", "RATE", "ETA", "STATE", "PATH")
             for transfer in transfers {
