@@ -368,19 +368,14 @@ final class UDPBlockedNamespace {
     func iptables(_ arguments: String...) throws { try iptables(contentsOf: arguments) }
 
     func iptables(contentsOf arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-        process.arguments = ["netns", "exec", name, "/usr/sbin/iptables"] + arguments
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CommandFailed(status: process.terminationStatus, stderr: "iptables " + arguments.joined(separator: " "))
-        }
+        try Self.run(contentsOf: ["/usr/sbin/ip", "netns", "exec", name, "/usr/sbin/iptables"] + arguments)
     }
 
     func remove() { try? Self.run("/usr/sbin/ip", "netns", "del", name) }
 
-    static func run(_ arguments: String...) throws {
+    static func run(_ arguments: String...) throws { try run(contentsOf: arguments) }
+
+    static func run(contentsOf arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: arguments[0])
         process.arguments = Array(arguments.dropFirst())
