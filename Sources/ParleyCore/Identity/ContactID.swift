@@ -52,11 +52,13 @@ public struct ContactID: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// The form shown to people: groups of four joined by dashes.
     public var grouped: String {
-        stride(from: 0, to: canonical.count, by: Self.groupLength).map { start in
-            let from = canonical.index(canonical.startIndex, offsetBy: start)
-            let to = canonical.index(from, offsetBy: min(Self.groupLength, canonical.count - start))
-            return String(canonical[from..<to])
-        }.joined(separator: "-")
+        var symbols: [UInt8] = []
+        symbols.reserveCapacity(Self.length + Self.length / Self.groupLength)
+        for (index, symbol) in canonical.utf8.enumerated() {
+            if index > 0, index.isMultiple(of: Self.groupLength) { symbols.append(UInt8(ascii: "-")) }
+            symbols.append(symbol)
+        }
+        return String(decoding: symbols, as: UTF8.self)
     }
 
     /// The first two groups, for status lines where space is short.
