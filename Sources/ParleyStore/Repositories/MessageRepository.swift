@@ -113,8 +113,9 @@ public struct MessageRepository: Sendable {
                     arguments += StatementArguments(earlier)
                     var onlyContact = ""
                     if let contact {
+                        // `+conversation`: look the rows up by their UUIDs, never by walking the conversation.
                         onlyContact = """
-                             AND conversation = (SELECT v.id FROM conversations v JOIN contacts c ON c.id = v.contact
+                             AND +conversation = (SELECT v.id FROM conversations v JOIN contacts c ON c.id = v.contact
                                                  WHERE c.contact_id = ?)
                             """
                         arguments += [contact.canonical]
