@@ -4,14 +4,14 @@
 1. Throughput: N messages A→B, queued through A's control socket in batches of
    1,000; the clock stops when B has persisted all of them and A has every
    delivered receipt. Reference, measured in the same run: the same rows
-   inserted straight into SQLite (same schema and FTS5 triggers, WAL,
+   inserted straight into SQLite (Parley's schema after every migration, FTS5 triggers, WAL,
    synchronous=NORMAL, 1,000 rows per transaction) — the persistence ceiling.
 2. Latency: messages sent one at a time; send request → delivered receipt
    event on A's event stream. p50 / p99.
 
 Usage: bench/chat.py [--messages N] [--latency-samples N] [--parley PATH]
 """
-import argparse, os, shutil, sqlite3, statistics, sys, tempfile, time
+import argparse, glob, os, shutil, sqlite3, statistics, sys, tempfile, time
 
 from harness import DEFAULT_PARLEY, ROOT, Control, linked_pair, wait_for
 
@@ -27,8 +27,9 @@ def sqlite_reference(n, body, work):
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
-    with open(os.path.join(ROOT, "migrations", "0001_initial.sql")) as f:
-        db.executescript(f.read())
+    for migration in sorted(glob.glob(os.path.join(ROOT, "migrations", "*.sql"))):
+        with open(migration) as f:
+            db.executescript(f.read())
     db.execute("INSERT INTO contacts (contact_id, name, created_at) VALUES (?, 'bob', 0)", ("0" * 36,))
     db.execute("INSERT INTO conversations (contact, created_at) VALUES (1, 0)")
     started = time.perf_counter()
