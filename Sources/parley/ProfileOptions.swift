@@ -3,7 +3,8 @@ import ParleyNode
 
 /// Options that choose the profile, shared by every subcommand.
 struct ProfileOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Profile directory (default: XDG directories; env PARLEY_HOME).", valueName: "DIR"))
+    @Option(name: .long, help: ArgumentHelp("Profile directory (default: XDG directories; env PARLEY_HOME).", valueName: "DIR"),
+            completion: .directory)
     var home: String?
 
     @Option(name: .long, help: ArgumentHelp("Named profile inside the XDG directories.", valueName: "NAME"))

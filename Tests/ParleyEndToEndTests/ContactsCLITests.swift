@@ -68,6 +68,43 @@ struct ContactsCLITests {
         }
     }
 
+    /// The shipped bash completion, sourced into a real bash: contact names and IDs, transfers and
+    /// config keys come from the profile named on the line being completed.
+    @Test func bashCompletionOffersContactsAndConfigKeys() throws {
+        let home = try TemporaryHome(), carol = try TemporaryHome(), dave = try TemporaryHome()
+        defer { home.cleanup(); carol.cleanup(); dave.cleanup() }
+        let daveID = try dave.contactID()
+        #expect(try home.parley("contacts", "add", try carol.contactID(), "--name", "carol").status == 0)
+        #expect(try home.parley("contacts", "add", daveID, "--name", "Dave Smith").status == 0)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appending(path: "share/completions/parley.bash").path
+
+        func complete(_ words: [String]) throws -> [String] {
+            let quoted = ([parleyExecutable.path] + words).map { "'\($0)'" }.joined(separator: " ")
+            let bash = Process()
+            bash.executableURL = URL(fileURLWithPath: "/bin/bash")
+            bash.arguments = ["-c", """
+                source '\(script)'
+                COMP_WORDS=(\(quoted)); COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
+                COMP_LINE="${COMP_WORDS[*]}"; COMP_POINT=${#COMP_LINE}
+                _parley parley "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+                printf '%s\\n' "${COMPREPLY[@]}"
+                """]
+            let output = Pipe()
+            bash.standardOutput = output
+            try bash.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            bash.waitUntilExit()
+            return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        }
+
+        #expect(try complete(["send", "--home", home.path, "c"]) == ["carol"])
+        // A name with spaces is offered as the contact's ID, which needs no quoting.
+        #expect(try Set(complete(["history", "--home", home.path, ""])) == ["carol", daveID])
+        #expect(try complete(["config", "get", "ring"]) == ["ring_timeout"])
+        #expect(try complete(["send", "--home", home.path + "-none", ""]).isEmpty)
+    }
+
     @Test func badInputFailsClearlyAndChangesNothing() throws {
         let home = try TemporaryHome(), peer = try TemporaryHome(), other = try TemporaryHome()
         defer { home.cleanup(); peer.cleanup(); other.cleanup() }

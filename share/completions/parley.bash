@@ -3,6 +3,7 @@
 #   parley --generate-completion-script bash > share/completions/parley.bash
 # Regenerate after changing commands or options; do not edit by hand.
 # Install: source it, or copy it to /usr/share/bash-completion/completions/parley.
+#!/bin/bash
 
 __parley_cursor_index_in_current_word() {
     local remaining="${COMP_LINE}"
@@ -198,6 +199,7 @@ _parley_id() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
@@ -242,6 +244,7 @@ _parley_contacts_add() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
@@ -269,6 +272,7 @@ _parley_contacts_list() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
@@ -287,9 +291,18 @@ _parley_contacts_rename() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __parley_add_completions -W "$(__parley_custom_complete ---completion contacts rename -- positional@0 "${COMP_CWORD}" "$(__parley_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -305,9 +318,18 @@ _parley_contacts_remove() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __parley_add_completions -W "$(__parley_custom_complete ---completion contacts remove -- positional@0 "${COMP_CWORD}" "$(__parley_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -323,9 +345,18 @@ _parley_contacts_block() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __parley_add_completions -W "$(__parley_custom_complete ---completion contacts block -- positional@0 "${COMP_CWORD}" "$(__parley_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -341,9 +372,18 @@ _parley_contacts_unblock() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __parley_add_completions -W "$(__parley_custom_complete ---completion contacts unblock -- positional@0 "${COMP_CWORD}" "$(__parley_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -359,9 +399,18 @@ _parley_contacts_verify() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __parley_add_completions -W "$(__parley_custom_complete ---completion contacts verify -- positional@0 "${COMP_CWORD}" "$(__parley_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -377,6 +426,7 @@ _parley_contacts_requests() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
@@ -395,12 +445,21 @@ _parley_contacts_accept() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
         return
         ;;
     '--name')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __parley_add_completions -W "$(__parley_custom_complete ---completion contacts accept -- positional@0 "${COMP_CWORD}" "$(__parley_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -416,9 +475,18 @@ _parley_contacts_decline() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __parley_add_completions -W "$(__parley_custom_complete ---completion contacts decline -- positional@0 "${COMP_CWORD}" "$(__parley_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -434,6 +502,7 @@ _parley_contacts_files() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
@@ -443,6 +512,14 @@ _parley_contacts_files() {
         return
         ;;
     '--max-size')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __parley_add_completions -W "$(__parley_custom_complete ---completion contacts files -- positional@0 "${COMP_CWORD}" "$(__parley_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -458,6 +535,7 @@ _parley_contacts_calls() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
@@ -465,6 +543,14 @@ _parley_contacts_calls() {
         ;;
     '--auto-answer')
         __parley_add_completions -W 'off'$'\n''audio'$'\n''video'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __parley_add_completions -W "$(__parley_custom_complete ---completion contacts calls -- positional@0 "${COMP_CWORD}" "$(__parley_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -480,6 +566,7 @@ _parley_contacts_address() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
@@ -489,6 +576,10 @@ _parley_contacts_address() {
 
     # Offer positional completions
     case "${positional_number}" in
+    1)
+        __parley_add_completions -W "$(__parley_custom_complete ---completion contacts address -- positional@0 "${COMP_CWORD}" "$(__parley_cursor_index_in_current_word)")"
+        return
+        ;;
     2)
         __parley_add_completions -W 'list'$'\n''add'$'\n''remove'
         return
@@ -506,6 +597,7 @@ _parley_daemon() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
@@ -531,6 +623,7 @@ _parley_ui() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
@@ -556,9 +649,18 @@ _parley_send() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __parley_add_completions -W "$(__parley_custom_complete ---completion send -- positional@0 "${COMP_CWORD}" "$(__parley_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -597,12 +699,21 @@ _parley_file_send() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
         return
         ;;
     '--name')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __parley_add_completions -W "$(__parley_custom_complete ---completion file send -- positional@0 "${COMP_CWORD}" "$(__parley_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -618,6 +729,7 @@ _parley_file_list() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
@@ -636,12 +748,21 @@ _parley_file_accept() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
         return
         ;;
     '--to')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __parley_add_completions -W "$(__parley_custom_complete ---completion file accept -- positional@0 "${COMP_CWORD}" "$(__parley_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -657,9 +778,18 @@ _parley_file_reject() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __parley_add_completions -W "$(__parley_custom_complete ---completion file reject -- positional@0 "${COMP_CWORD}" "$(__parley_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -675,9 +805,18 @@ _parley_file_cancel() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __parley_add_completions -W "$(__parley_custom_complete ---completion file cancel -- positional@0 "${COMP_CWORD}" "$(__parley_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -693,9 +832,18 @@ _parley_file_pause() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __parley_add_completions -W "$(__parley_custom_complete ---completion file pause -- positional@0 "${COMP_CWORD}" "$(__parley_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -711,9 +859,18 @@ _parley_file_resume() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __parley_add_completions -W "$(__parley_custom_complete ---completion file resume -- positional@0 "${COMP_CWORD}" "$(__parley_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -752,6 +909,7 @@ _parley_call_start() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
@@ -773,6 +931,14 @@ _parley_call_start() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __parley_add_completions -W "$(__parley_custom_complete ---completion call start -- positional@0 "${COMP_CWORD}" "$(__parley_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _parley_call_accept() {
@@ -785,6 +951,7 @@ _parley_call_accept() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
@@ -815,6 +982,7 @@ _parley_call_reject() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
@@ -833,6 +1001,7 @@ _parley_call_hangup() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
@@ -851,6 +1020,7 @@ _parley_call_stop() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
@@ -869,6 +1039,7 @@ _parley_call_play() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
@@ -887,6 +1058,7 @@ _parley_call_status() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
@@ -905,12 +1077,21 @@ _parley_call_log() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
         return
         ;;
     '--limit')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __parley_add_completions -W "$(__parley_custom_complete ---completion call log -- positional@0 "${COMP_CWORD}" "$(__parley_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -926,9 +1107,18 @@ _parley_read() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __parley_add_completions -W "$(__parley_custom_complete ---completion read -- positional@0 "${COMP_CWORD}" "$(__parley_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -944,6 +1134,7 @@ _parley_status() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
@@ -962,6 +1153,7 @@ _parley_events() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
@@ -983,6 +1175,7 @@ _parley_history() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
@@ -992,6 +1185,14 @@ _parley_history() {
         return
         ;;
     '--before')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __parley_add_completions -W "$(__parley_custom_complete ---completion history -- positional@0 "${COMP_CWORD}" "$(__parley_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -1007,6 +1208,7 @@ _parley_search() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
@@ -1208,9 +1410,18 @@ _parley_config_get() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __parley_add_completions -W 'audio_bitrate'$'\n''audio_input'$'\n''audio_output'$'\n''bell'$'\n''connect_timeout'$'\n''downloads'$'\n''handshake_timeout'$'\n''listen'$'\n''log_level'$'\n''max_open_offers'$'\n''max_pending_requests'$'\n''max_unauthenticated'$'\n''max_unauthenticated_per_address'$'\n''requests_per_address'$'\n''requests_per_id'$'\n''ring_timeout'$'\n''stun'$'\n''time_format'$'\n''turn'$'\n''turn_secret'$'\n''turn_user'$'\n''video_bitrate'$'\n''video_input'$'\n''video_output'$'\n''video_renderer'$'\n''voice_processing'
         return
         ;;
     esac
@@ -1226,9 +1437,18 @@ _parley_config_set() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __parley_add_completions -W 'audio_bitrate'$'\n''audio_input'$'\n''audio_output'$'\n''bell'$'\n''connect_timeout'$'\n''downloads'$'\n''handshake_timeout'$'\n''listen'$'\n''log_level'$'\n''max_open_offers'$'\n''max_pending_requests'$'\n''max_unauthenticated'$'\n''max_unauthenticated_per_address'$'\n''requests_per_address'$'\n''requests_per_id'$'\n''ring_timeout'$'\n''stun'$'\n''time_format'$'\n''turn'$'\n''turn_secret'$'\n''turn_user'$'\n''video_bitrate'$'\n''video_input'$'\n''video_output'$'\n''video_renderer'$'\n''voice_processing'
         return
         ;;
     esac
@@ -1244,9 +1464,18 @@ _parley_config_unset() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __parley_add_completions -W 'audio_bitrate'$'\n''audio_input'$'\n''audio_output'$'\n''bell'$'\n''connect_timeout'$'\n''downloads'$'\n''handshake_timeout'$'\n''listen'$'\n''log_level'$'\n''max_open_offers'$'\n''max_pending_requests'$'\n''max_unauthenticated'$'\n''max_unauthenticated_per_address'$'\n''requests_per_address'$'\n''requests_per_id'$'\n''ring_timeout'$'\n''stun'$'\n''time_format'$'\n''turn'$'\n''turn_secret'$'\n''turn_user'$'\n''video_bitrate'$'\n''video_input'$'\n''video_output'$'\n''video_renderer'$'\n''voice_processing'
         return
         ;;
     esac
@@ -1262,6 +1491,7 @@ _parley_config_list() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        __parley_add_completions -d
         return
         ;;
     '--profile')

@@ -40,7 +40,7 @@ struct CallCommand: AsyncParsableCommand {
     struct Start: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Call a contact; prints the call ID once it rings.")
         @OptionGroup var profileOptions: ProfileOptions
-        @Argument(help: "The contact's name or ID.") var contact: String
+        @Argument(help: "The contact's name or ID.", completion: CompletionCandidates.contacts) var contact: String
         @Flag(help: "Video and audio (default: audio only).") var video = false
         @OptionGroup var deviceOptions: DeviceOptions
         @Option(help: ArgumentHelp("Seconds to ring before giving up (1-600; default: ring_timeout, 30).", valueName: "S"))
@@ -152,7 +152,7 @@ struct CallCommand: AsyncParsableCommand {
     struct Log: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Calls made and received, newest first.")
         @OptionGroup var profileOptions: ProfileOptions
-        @Argument(help: "Only calls with this contact.") var contact: String?
+        @Argument(help: "Only calls with this contact.", completion: CompletionCandidates.contacts) var contact: String?
         @OptionGroup var limitOptions: ResultLimitOptions
         @Flag(help: "Print JSON.") var json = false
 

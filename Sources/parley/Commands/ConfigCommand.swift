@@ -18,7 +18,7 @@ struct ConfigCommand: AsyncParsableCommand {
     struct Get: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print a setting's value (nothing, status 1, when it is not set).")
         @OptionGroup var profileOptions: ProfileOptions
-        @Argument(help: "The key.") var key: String
+        @Argument(help: "The key.", completion: CompletionCandidates.configKeys) var key: String
 
         func run() async throws {
             let configuration = try ConfigurationFile(url: profileOptions.paths().configFile).load()
@@ -33,7 +33,7 @@ struct ConfigCommand: AsyncParsableCommand {
     struct Set: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Set a key (checked first; the file is unchanged on an error).")
         @OptionGroup var profileOptions: ProfileOptions
-        @Argument(help: "The key.") var key: String
+        @Argument(help: "The key.", completion: CompletionCandidates.configKeys) var key: String
         @Argument(help: "The value (several words are joined with spaces).") var value: [String]
 
         func run() async throws {
@@ -45,7 +45,7 @@ struct ConfigCommand: AsyncParsableCommand {
     struct Unset: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a key: its default applies again.")
         @OptionGroup var profileOptions: ProfileOptions
-        @Argument(help: "The key.") var key: String
+        @Argument(help: "The key.", completion: CompletionCandidates.configKeys) var key: String
 
         func run() async throws {
             try ConfigurationFile(url: profileOptions.paths().configFile).unset(key)

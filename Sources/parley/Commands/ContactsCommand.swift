@@ -66,7 +66,7 @@ struct ContactsCommand: AsyncParsableCommand {
     struct Rename: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Give a contact a new name.")
         @OptionGroup var profileOptions: ProfileOptions
-        @Argument(help: "The contact's current name or ID.") var contact: String
+        @Argument(help: "The contact's current name or ID.", completion: CompletionCandidates.contacts) var contact: String
         @Argument(help: "The new name.") var newName: String
 
         func run() async throws {
@@ -81,7 +81,7 @@ struct ContactsCommand: AsyncParsableCommand {
             abstract: "Remove a contact together with its conversation history.",
             discussion: "Asks first on a terminal; without one (a script), --yes is required.")
         @OptionGroup var profileOptions: ProfileOptions
-        @Argument(help: "The contact's name or ID.") var contact: String
+        @Argument(help: "The contact's name or ID.", completion: CompletionCandidates.contacts) var contact: String
         @Flag(help: "Remove without asking (required when standard input is not a terminal).") var yes = false
 
         func run() async throws {
@@ -108,7 +108,7 @@ struct ContactsCommand: AsyncParsableCommand {
             abstract: "List, add or remove the addresses a contact is dialled at.",
             discussion: "HOST without a port means 29172. Example: parley contacts address dave add 192.0.2.7")
         @OptionGroup var profileOptions: ProfileOptions
-        @Argument(help: "The contact's name or ID.") var contact: String
+        @Argument(help: "The contact's name or ID.", completion: CompletionCandidates.contacts) var contact: String
         @Argument(help: "list (the default), add or remove.") var action: AddressAction = .list
         @Argument(help: ArgumentHelp("The address to add or remove.", valueName: "HOST[:PORT]")) var address: String?
         @Flag(help: "Print JSON.") var json = false
@@ -141,7 +141,7 @@ struct ContactsCommand: AsyncParsableCommand {
     struct Block: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Refuse every connection from a contact.")
         @OptionGroup var profileOptions: ProfileOptions
-        @Argument(help: "The contact's name or ID.") var contact: String
+        @Argument(help: "The contact's name or ID.", completion: CompletionCandidates.contacts) var contact: String
 
         func run() async throws {
             let blocked = try profileOptions.contactService().setTrust(contact, to: .blocked)
@@ -153,7 +153,7 @@ struct ContactsCommand: AsyncParsableCommand {
     struct Unblock: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Let a blocked contact connect again (as unverified).")
         @OptionGroup var profileOptions: ProfileOptions
-        @Argument(help: "The contact's name or ID.") var contact: String
+        @Argument(help: "The contact's name or ID.", completion: CompletionCandidates.contacts) var contact: String
 
         func run() async throws {
             let unblocked = try profileOptions.contactService().setTrust(contact, to: .unverified)
@@ -167,7 +167,7 @@ struct ContactsCommand: AsyncParsableCommand {
             abstract: "Mark a contact's ID as checked with its owner.",
             discussion: "Read both IDs aloud (or compare them in person) before you verify.")
         @OptionGroup var profileOptions: ProfileOptions
-        @Argument(help: "The contact's name or ID.") var contact: String
+        @Argument(help: "The contact's name or ID.", completion: CompletionCandidates.contacts) var contact: String
 
         func run() async throws {
             let verified = try profileOptions.contactService().setTrust(contact, to: .verified)
@@ -203,7 +203,7 @@ struct ContactsCommand: AsyncParsableCommand {
     struct Accept: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Accept a contact request: the peer becomes a contact.")
         @OptionGroup var profileOptions: ProfileOptions
-        @Argument(help: "The requesting peer's ID or the name it gave.") var request: String
+        @Argument(help: "The requesting peer's ID or the name it gave.", completion: CompletionCandidates.requests) var request: String
         @Option(help: "Name the new contact (default: the name it gave).") var name: String?
 
         func run() async throws {
@@ -216,7 +216,7 @@ struct ContactsCommand: AsyncParsableCommand {
     struct Decline: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Decline a contact request.")
         @OptionGroup var profileOptions: ProfileOptions
-        @Argument(help: "The requesting peer's ID or the name it gave.") var request: String
+        @Argument(help: "The requesting peer's ID or the name it gave.", completion: CompletionCandidates.requests) var request: String
 
         func run() async throws {
             let declined = try profileOptions.contactService().decline(request)
@@ -235,7 +235,7 @@ extension ContactsCommand {
                 nothing is accepted automatically and there is no size limit.
                 """)
         @OptionGroup var profileOptions: ProfileOptions
-        @Argument(help: "The contact's name or ID.") var contact: String
+        @Argument(help: "The contact's name or ID.", completion: CompletionCandidates.contacts) var contact: String
         @Option(name: .customLong("auto-accept-up-to"),
                 help: ArgumentHelp("Accept offers up to this size without asking ('off' to stop).", valueName: "SIZE"))
         var autoAccept: String?
@@ -283,7 +283,7 @@ extension ContactsCommand {
             abstract: "Show or set whether a contact's calls are answered automatically.",
             discussion: "--auto-answer audio answers with audio only, video with what the caller offers; off rings as usual.")
         @OptionGroup var profileOptions: ProfileOptions
-        @Argument(help: "The contact's name or ID.") var contact: String
+        @Argument(help: "The contact's name or ID.", completion: CompletionCandidates.contacts) var contact: String
         @Option(name: .customLong("auto-answer"), help: ArgumentHelp("off, audio or video.", valueName: "MODE"))
         var autoAnswer: AutoAnswer?
 

@@ -18,7 +18,7 @@ struct FileCommand: AsyncParsableCommand {
     struct Send: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Offer a file to a contact.")
         @OptionGroup var profileOptions: ProfileOptions
-        @Argument(help: "The contact's name or ID.") var contact: String
+        @Argument(help: "The contact's name or ID.", completion: CompletionCandidates.contacts) var contact: String
         @Argument(help: "The file to send.") var path: String
         @Option(help: "Offer the file under another name.") var name: String?
         @Flag(help: "Print JSON.") var json = false
@@ -75,7 +75,7 @@ struct FileCommand: AsyncParsableCommand {
     struct Accept: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Accept an offered file.")
         @OptionGroup var profileOptions: ProfileOptions
-        @Argument(help: "The transfer ID (or its first characters).") var id: String
+        @Argument(help: "The transfer ID (or its first characters).", completion: CompletionCandidates.transfers) var id: String
         @Option(help: ArgumentHelp("Save into this folder instead of the download folder.", valueName: "DIR"))
         var to: String?
 
@@ -90,7 +90,7 @@ struct FileCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Decline an offered file.")
         static let controlCommand = "file-reject"
         @OptionGroup var profileOptions: ProfileOptions
-        @Argument(help: "The transfer ID (or its first characters).") var id: String
+        @Argument(help: "The transfer ID (or its first characters).", completion: CompletionCandidates.transfers) var id: String
         func report(_ transfer: TransferInfo) -> String { "Rejected \(transfer.file)." }
     }
 
@@ -98,7 +98,7 @@ struct FileCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Abandon a transfer (either side).")
         static let controlCommand = "file-cancel"
         @OptionGroup var profileOptions: ProfileOptions
-        @Argument(help: "The transfer ID (or its first characters).") var id: String
+        @Argument(help: "The transfer ID (or its first characters).", completion: CompletionCandidates.transfers) var id: String
         func report(_ transfer: TransferInfo) -> String { "Cancelled \(transfer.file)." }
     }
 
@@ -106,7 +106,7 @@ struct FileCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Pause a transfer; 'resume' continues where it stopped.")
         static let controlCommand = "file-pause"
         @OptionGroup var profileOptions: ProfileOptions
-        @Argument(help: "The transfer ID (or its first characters).") var id: String
+        @Argument(help: "The transfer ID (or its first characters).", completion: CompletionCandidates.transfers) var id: String
         func report(_ transfer: TransferInfo) -> String { "Paused \(transfer.file) at \(Formatting.bytes(transfer.bytesDone))." }
     }
 
@@ -114,7 +114,7 @@ struct FileCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Resume a paused transfer (also after a full disk).")
         static let controlCommand = "file-resume"
         @OptionGroup var profileOptions: ProfileOptions
-        @Argument(help: "The transfer ID (or its first characters).") var id: String
+        @Argument(help: "The transfer ID (or its first characters).", completion: CompletionCandidates.transfers) var id: String
         func report(_ transfer: TransferInfo) -> String { "Resumed \(transfer.file) from \(Formatting.bytes(transfer.bytesDone))." }
     }
 }

@@ -7,7 +7,7 @@ struct ReadCommand: AsyncParsableCommand {
         commandName: "read", abstract: "Mark a conversation as read; the contact gets read receipts.")
 
     @OptionGroup var profileOptions: ProfileOptions
-    @Argument(help: "The contact's name or ID.") var contact: String
+    @Argument(help: "The contact's name or ID.", completion: CompletionCandidates.contacts) var contact: String
 
     func run() async throws {
         let response = try profileOptions.controlClient().request(ControlRequest(command: "read", contact: contact))

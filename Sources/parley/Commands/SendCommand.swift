@@ -15,7 +15,7 @@ struct SendCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var profileOptions: ProfileOptions
-    @Argument(help: "The contact's name or ID.") var contact: String
+    @Argument(help: "The contact's name or ID.", completion: CompletionCandidates.contacts) var contact: String
     @Argument(help: "The message (several words are joined with spaces).") var text: [String] = []
     @Flag(help: "Send each line of stdin as a separate message.") var lines = false
     @Flag(help: "Print JSON.") var json = false
