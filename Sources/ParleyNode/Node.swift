@@ -145,6 +145,16 @@ public final class Node: Sendable {
         return messages
     }
 
+    /// The same, for async callers (the control socket): the store works on its own threads
+    /// while this task waits, so a large batch holds no thread of the cooperative pool.
+    public func send(_ texts: [String], to reference: String) async throws -> [Message] {
+        let (contact, messages) = try await profile.database.perform { database in
+            try OutgoingMessages.enqueue(texts, to: reference, in: database)
+        }
+        await wakeSender(for: contact.id)
+        return messages
+    }
+
     /// Marks a conversation as read and tells the peer (read receipts).
     public func markRead(_ reference: String) async throws -> Int {
         let contact = try profile.database.contacts.resolve(reference)

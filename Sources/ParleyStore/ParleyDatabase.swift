@@ -7,6 +7,8 @@ public final class ParleyDatabase: Sendable {
     /// The GRDB connection pool (one writer, concurrent readers).
     public let writer: DatabasePool
     public let path: String
+    /// Threads of the store's own for `perform`, outside Swift's cooperative pool.
+    private let workQueue = DispatchQueue(label: "parley.store", qos: .userInitiated, attributes: .concurrent)
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public init(path: String) throws(StoreError) {
@@ -38,6 +40,24 @@ public final class ParleyDatabase: Sendable {
         var info = stat()
         guard stat(file, &info) == 0, info.st_mode & 0o077 != 0 else { return }
         chmod(file, info.st_mode & 0o700)
+    }
+
+    /// Runs blocking store work on the store's own threads and waits for it without holding
+    /// a thread of Swift's cooperative pool (two threads on small machines): what async code
+    /// on a busy path (links, the control socket) uses instead of calling a repository directly.
+    public func perform<Result: Sendable, Failure: Error>(
+        _ work: @escaping @Sendable (ParleyDatabase) throws(Failure) -> Result
+    ) async throws(Failure) -> Result {
+        let outcome: Swift.Result<Result, Failure> = await withCheckedContinuation { continuation in
+            workQueue.async {
+                do throws(Failure) {
+                    continuation.resume(returning: .success(try work(self)))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        return try outcome.get()
     }
 
     /// Names of the migrations applied to this database, in order.

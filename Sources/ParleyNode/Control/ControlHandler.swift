@@ -59,10 +59,10 @@ struct ControlHandler: Sendable {
         case "send":
             let contact = try required(request.contact, "contact")
             if let texts = request.texts {
-                let messages = try node.send(texts, to: contact)
+                let messages = try await node.send(texts, to: contact)
                 return ControlResponse(ok: true, messages: messages.map(SentMessage.init), count: messages.count)
             }
-            let message = try node.send(try required(request.text, "text"), to: contact)
+            let message = try await node.send([try required(request.text, "text")], to: contact)[0]
             return ControlResponse(ok: true, message: SentMessage(message))
         case "read":
             return ControlResponse(ok: true, count: try await node.markRead(try required(request.contact, "contact")))

@@ -161,7 +161,10 @@ struct PeerSessionRunner: Sendable {
                 from: contact.id, id: chat.id, sentAt: Date(wireTimestamp: chat.sentAt), body: chat.body))
         case .receipt(let receipt):
             let state: MessageState = receipt.kind == .read ? .read : .delivered
-            let changed = try database.messages.advance(receipt.ids, to: state, for: contact.id)
+            let contactID = contact.id
+            let changed = try await database.perform { database throws(StoreError) in
+                try database.messages.advance(receipt.ids, to: state, for: contactID)
+            }
             if !changed.isEmpty {
                 events.publish(.receipt(EventPeer(contact.id, name: contact.name), ids: changed, state: state))
             }
@@ -187,7 +190,10 @@ struct PeerSessionRunner: Sendable {
     private func sendOutbox(to peer: ContactID, on session: PeerSession) async throws {
         var cursor: Int64 = 0
         while !Task.isCancelled {
-            let batch = try database.messages.undelivered(to: peer, after: cursor, limit: 512)
+            let after = cursor
+            let batch = try await database.perform { database throws(StoreError) in
+                try database.messages.undelivered(to: peer, after: after, limit: 512)
+            }
             guard let last = batch.last else {
                 await session.outboxWakeup.wait()
                 continue
@@ -196,7 +202,10 @@ struct PeerSessionRunner: Sendable {
                 .chat(ChatMessage(id: entry.message.id, sentAt: entry.message.sentAt.wireTimestamp,
                                   body: entry.message.body))
             })
-            try database.messages.advance(batch.map(\.message.id), to: .sent)
+            let sent = batch.map(\.message.id)
+            try await database.perform { database throws(StoreError) in
+                try database.messages.advance(sent, to: .sent)
+            }
             cursor = last.sequence
         }
     }
@@ -212,7 +221,7 @@ struct PeerSessionRunner: Sendable {
 
     /// Stores one batch of received messages, acknowledges it and tells the UI.
     func persist(_ batch: [MessageRepository.Incoming], from contact: Contact, on session: PeerSession) async throws {
-        let stored = try database.messages.storeIncoming(batch)
+        let stored = try await database.perform { database throws(StoreError) in try database.messages.storeIncoming(batch) }
         let now = Date().wireTimestamp
         for chunk in batch.chunks(ofCount: WireLimits.maxReceiptIDs) {
             try await session.send(.receipt(Receipt(kind: .delivered, at: now, ids: chunk.map(\.id))))
