@@ -4,6 +4,8 @@ import Foundation
 ///
 /// Receiver: offered → accepted → active → completed (or failed / rejected / cancelled);
 /// paused is entered on request or when the disk is full. Sender: offered → active → completed.
+/// ``TransferMachine`` holds the rules; ``Transfer/pauseReason`` and ``Transfer/failureReason``
+/// say why a transfer is paused or failed.
 public enum TransferState: String, Sendable, Codable, CaseIterable {
     case offered, accepted, active, paused, completed, failed, rejected, cancelled
 
@@ -31,6 +33,11 @@ public struct Transfer: Hashable, Sendable {
     /// Bytes put on the wire so far, resends included (outgoing).
     public var bytesSent: UInt64
     public var state: TransferState
+    /// Why it is paused (only while `paused`): decides who may resume it.
+    public var pauseReason: TransferPauseReason?
+    /// Why it failed (only while `failed`).
+    public var failureReason: TransferFailureReason?
+    /// What went wrong or why it is paused, in words for people (never used for decisions).
     public var error: String?
     public var createdAt: Date
     public var updatedAt: Date
@@ -39,7 +46,8 @@ public struct Transfer: Hashable, Sendable {
 
     public init(id: UUID = UUID(), contactID: ContactID, direction: MessageDirection, fileName: String,
                 localPath: String?, partPath: String? = nil, size: UInt64, sha256: String, mimeType: String? = nil,
-                bytesDone: UInt64 = 0, bytesSent: UInt64 = 0, state: TransferState, error: String? = nil,
+                bytesDone: UInt64 = 0, bytesSent: UInt64 = 0, state: TransferState,
+                pauseReason: TransferPauseReason? = nil, failureReason: TransferFailureReason? = nil, error: String? = nil,
                 createdAt: Date = Date(), updatedAt: Date = Date(), sourceSignature: String? = nil) {
         self.sourceSignature = sourceSignature
         self.id = id
@@ -54,6 +62,8 @@ public struct Transfer: Hashable, Sendable {
         self.bytesDone = bytesDone
         self.bytesSent = bytesSent
         self.state = state
+        self.pauseReason = pauseReason
+        self.failureReason = failureReason
         self.error = error
         self.createdAt = createdAt
         self.updatedAt = updatedAt

@@ -136,6 +136,8 @@ public struct TransferInfo: Codable, Sendable {
     public var bytesDone: UInt64
     public var bytesSent: UInt64
     public var state: String
+    /// Why it is paused or failed, as a typed value (`by-sender`, `disk-full`, `hash-mismatch`, …).
+    public var reason: String?
     public var error: String?
     public var path: String?
     public var sha256: String
@@ -153,6 +155,7 @@ public struct TransferInfo: Codable, Sendable {
         bytesDone = transfer.bytesDone
         bytesSent = transfer.bytesSent
         state = transfer.state.rawValue
+        reason = transfer.pauseReason?.rawValue ?? transfer.failureReason?.rawValue
         error = transfer.error
         path = transfer.localPath
         sha256 = transfer.sha256
@@ -161,7 +164,7 @@ public struct TransferInfo: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, contact, direction, file, size, state, error, path, sha256, rate, eta
+        case id, contact, direction, file, size, state, reason, error, path, sha256, rate, eta
         case bytesDone = "bytes_done"
         case bytesSent = "bytes_sent"
     }

@@ -10,8 +10,8 @@ final class OutgoingStream: Sendable {
         var acked: UInt64
         var window: UInt64 = 4 << 20
         var smoothedRTT: Double = 0.002
-        var rate: Double = 0
-        var lastAck = ContinuousClock.now
+        /// Acknowledged bytes per second: sizes the window, and is the rate `file list` shows.
+        var rate: RateMeter
         var sendTimes: [(offset: UInt64, at: ContinuousClock.Instant)] = []
     }
 
@@ -19,10 +19,15 @@ final class OutgoingStream: Sendable {
     let ackArrived = Wakeup()
 
     init(startingAt offset: UInt64) {
-        state = NIOLockedValueBox(State(acked: offset))
+        var rate = RateMeter(newSampleWeight: 0.1)
+        rate.record(offset, at: .now)
+        state = NIOLockedValueBox(State(acked: offset, rate: rate))
     }
 
     var acked: UInt64 { state.withLockedValue(\.acked) }
+
+    /// Acknowledged bytes per second lately; nil when no acknowledgement came for a while.
+    var bytesPerSecond: Double? { state.withLockedValue { $0.rate.current(at: .now) } }
 
     /// Whether `next` (the offset about to be sent) is within the window.
     func maySend(_ next: UInt64) -> Bool {
@@ -42,23 +47,16 @@ final class OutgoingStream: Sendable {
             guard offset > state.acked else { return }
             let now = ContinuousClock.now
             if let sample = state.sendTimes.last(where: { $0.offset <= offset }) {
-                let rtt = durationSeconds(sample.at.duration(to: now))
+                let rtt = RateMeter.seconds(sample.at.duration(to: now))
                 state.smoothedRTT = 0.875 * state.smoothedRTT + 0.125 * rtt
             }
-            let interval = max(durationSeconds(state.lastAck.duration(to: now)), 1e-6)
-            let instantRate = Double(offset - state.acked) / interval
-            state.rate = state.rate == 0 ? instantRate : 0.9 * state.rate + 0.1 * instantRate
+            state.rate.record(offset, at: now)
             state.sendTimes.removeAll { $0.offset <= offset }
             state.acked = offset
-            state.lastAck = now
-            let wanted = 2 * state.rate * state.smoothedRTT
+            let wanted = 2 * state.rate.bytesPerSecond * state.smoothedRTT
             state.window = wanted.isFinite && wanted < Double(Self.maximumWindow)
                 ? max(Self.minimumWindow, UInt64(max(0, wanted))) : Self.maximumWindow
         }
         ackArrived.signal()
-    }
-
-    private func durationSeconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

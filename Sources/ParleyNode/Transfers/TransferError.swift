@@ -1,3 +1,5 @@
+import ParleyCore
+
 /// Why a file-transfer operation cannot be done.
 public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
     case cannotRead(String, String)
@@ -29,6 +31,19 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
             "the file name '\(name.prefix(40))…' is \(bytes) bytes long, over the limit of \(limit); choose a shorter one with --name"
         case .pausedByPeer(let id): "the receiver paused transfer \(id); only they can resume it"
         case .tooLarge(let size, let limit): "the file is \(size) bytes, more than the \(limit) bytes allowed from this contact"
+        }
+    }
+}
+
+extension TransferError {
+    /// The error for a request the transfer machine refused.
+    init(_ refusal: TransferRefusal, _ transfer: Transfer) {
+        let id = transfer.id.uuidString
+        switch refusal {
+        case .wrongState(let wanted): self = .wrongState(id, state: transfer.state.rawValue, wanted: wanted)
+        case .notIncoming: self = .notIncoming(id)
+        case .pausedByPeer: self = .pausedByPeer(id)
+        case .notApplicable: self = .wrongState(id, state: transfer.state.rawValue, wanted: "in another state")
         }
     }
 }

@@ -16,14 +16,15 @@ public struct TransferRepository: Sendable {
                 }
                 try db.execute(sql: """
                     INSERT INTO transfers (uuid, contact, direction, file_name, local_path, part_path, size, sha256,
-                                           mime_type, bytes_done, bytes_sent, state, error, created_at, updated_at,
-                                           source_signature)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                           mime_type, bytes_done, bytes_sent, state, pause_reason, failure_reason, error,
+                                           created_at, updated_at, source_signature)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [
                         transfer.id.uuidString, contact, transfer.direction.rawValue, transfer.fileName,
                         transfer.localPath, transfer.partPath, Int64(clamping: transfer.size), transfer.sha256,
                         transfer.mimeType, Int64(clamping: transfer.bytesDone), Int64(clamping: transfer.bytesSent),
-                        transfer.state.rawValue, transfer.error, transfer.createdAt.millisecondsSince1970,
+                        transfer.state.rawValue, transfer.pauseReason?.rawValue, transfer.failureReason?.rawValue,
+                        transfer.error, transfer.createdAt.millisecondsSince1970,
                         transfer.updatedAt.millisecondsSince1970, transfer.sourceSignature,
                     ])
             }
@@ -36,11 +37,12 @@ public struct TransferRepository: Sendable {
             try writer.write { db in
                 try db.execute(sql: """
                     UPDATE transfers SET local_path = ?, part_path = ?, bytes_done = ?, bytes_sent = ?, state = ?,
-                                         error = ?, updated_at = ?
+                                         pause_reason = ?, failure_reason = ?, error = ?, updated_at = ?
                     WHERE uuid = ?
                     """, arguments: [
                         transfer.localPath, transfer.partPath, Int64(clamping: transfer.bytesDone), Int64(clamping: transfer.bytesSent),
-                        transfer.state.rawValue, transfer.error, now.millisecondsSince1970, transfer.id.uuidString,
+                        transfer.state.rawValue, transfer.pauseReason?.rawValue, transfer.failureReason?.rawValue,
+                        transfer.error, now.millisecondsSince1970, transfer.id.uuidString,
                     ])
             }
         }
@@ -54,6 +56,20 @@ public struct TransferRepository: Sendable {
                     UPDATE transfers SET bytes_done = max(bytes_done, ?), updated_at = ?
                     WHERE uuid = ? AND state IN ('accepted', 'active')
                     """, arguments: [Int64(clamping: bytes), now.millisecondsSince1970, id.uuidString])
+            }
+        }
+    }
+
+    /// Records what the sender has put on the wire (`sent`, resends included) and what the
+    /// receiver acknowledged (`bytes_done` never moves backwards); only while `active`.
+    public func recordSent(_ id: UUID, sent: UInt64, acknowledged: UInt64, now: Date = Date()) throws(StoreError) {
+        try storeOperation {
+            try writer.write { db in
+                try db.execute(sql: """
+                    UPDATE transfers SET bytes_sent = ?, bytes_done = max(bytes_done, ?), updated_at = ?
+                    WHERE uuid = ? AND state = 'active'
+                    """, arguments: [Int64(clamping: sent), Int64(clamping: acknowledged), now.millisecondsSince1970,
+                                     id.uuidString])
             }
         }
     }
@@ -96,6 +112,19 @@ public struct TransferRepository: Sendable {
             """, [id.canonical])
     }
 
+    /// The final paths promised to unfinished incoming transfers: names a new download must not take.
+    public func reservedDownloadPaths() throws(StoreError) -> Set<String> {
+        try storeOperation {
+            try writer.read { db in
+                Set(try String.fetchAll(db, sql: """
+                    SELECT local_path FROM transfers
+                    WHERE direction = 'in' AND state IN ('offered', 'accepted', 'active', 'paused')
+                          AND local_path IS NOT NULL
+                    """))
+            }
+        }
+    }
+
     private func fetch(_ clause: String, _ arguments: StatementArguments) throws(StoreError) -> [Transfer] {
         try storeOperation {
             try writer.read { db in
@@ -114,7 +143,10 @@ public struct TransferRepository: Sendable {
         return Transfer(id: id, contactID: contactID, direction: direction, fileName: row["file_name"],
                         localPath: row["local_path"], partPath: row["part_path"], size: UInt64(max(0, size)),
                         sha256: row["sha256"], mimeType: row["mime_type"], bytesDone: UInt64(max(0, done)),
-                        bytesSent: UInt64(max(0, sent)), state: state, error: row["error"],
+                        bytesSent: UInt64(max(0, sent)), state: state,
+                        pauseReason: (row["pause_reason"] as String?).flatMap(TransferPauseReason.init(rawValue:)),
+                        failureReason: (row["failure_reason"] as String?).flatMap(TransferFailureReason.init(rawValue:)),
+                        error: row["error"],
                         createdAt: Date(millisecondsSince1970: row["created_at"]),
                         updatedAt: Date(millisecondsSince1970: row["updated_at"]),
                         sourceSignature: row["source_signature"])
