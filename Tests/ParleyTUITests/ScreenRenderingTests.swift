@@ -32,6 +32,23 @@ struct ScreenRenderingTests {
                 sentAt: Date(timeIntervalSince1970: 1_750_000_000 + seconds), state: state)
     }
 
+    /// Each contact's name keeps its own colour, the same in every run; different contacts
+    /// spread over the six name colours, each of which the theme can set.
+    @Test func contactsNamesHaveTheirOwnColours() throws {
+        #expect(TextRole.peerName(for: Self.bob) == TextRole.peerName(for: try ContactID(parsing: Self.bob.grouped)))
+        var used = Set<TextRole>()
+        for index in 0..<64 {
+            used.insert(TextRole.peerName(for: ContactID(subjectPublicKeyInfo: Array("contact \(index)".utf8))))
+        }
+        #expect(used == Set(TextRole.peerNames))
+        for role in TextRole.peerNames { #expect(Theme.roleNames.values.contains(role)) }
+
+        var formatter = ConversationFormatter(ownName: "alice", peerName: "bob")
+        formatter.peerRole = .peerName4
+        let line = formatter.lines(for: [message("hi", outgoing: false, at: 0)], width: 60).last
+        #expect(line?.spans.contains { $0.role == .peerName4 && $0.text.contains("bob") } == true)
+    }
+
     @Test func drawsEveryPartAt80By24() {
         let main = screen(messages: [
             message("hello 日本 👍", outgoing: false, at: 0),

@@ -125,7 +125,7 @@ struct ScreenModelBuilder {
             let lines = search.hits.map { hit in
                 let date = SearchFormatting.date(hit.message.sentAt)
                 let who = hit.message.direction == .outgoing ? "you → \(hit.contactName)" : hit.contactName
-                return StyledLine([StyledSpan(date + " ", .dim), StyledSpan(who, .peerName),
+                return StyledLine([StyledSpan(date + " ", .dim), StyledSpan(who, .peerName(for: hit.message.contactID)),
                                    StyledSpan(": " + hit.snippet.replacingOccurrences(of: "\n", with: " "))])
             }
             let count = search.hits.count

@@ -219,8 +219,7 @@ final class UIController {
         messages = old + newer
         if let layout = lastLayout {
             let width = layout.conversation.width - 1
-            let formatter = ConversationFormatter(timeFormat: settings.timeFormat, ownName: node.profile.displayName,
-                                                  peerName: contact.name, highlighted: highlighted)
+            let formatter = conversationFormatter()
             let total = formatter.lines(for: messages, width: width).count
             let added = total - formatter.lines(for: old, width: width).count
             scrollback.scroll(by: added, totalLines: total, height: layout.conversation.height)
@@ -235,8 +234,7 @@ final class UIController {
         guard !scrollback.isAtBottom, let layout = lastLayout, let last = old.last,
               let kept = new.lastIndex(where: { $0.id == last.id }), kept < new.count - 1 else { return 0 }
         let width = layout.conversation.width - 1
-        let formatter = ConversationFormatter(timeFormat: settings.timeFormat, ownName: node.profile.displayName,
-                                              peerName: selectedContact?.name ?? "", highlighted: highlighted)
+        let formatter = conversationFormatter()
         let prefix = Array(new[...kept])
         return formatter.lines(for: new, width: width).count - formatter.lines(for: prefix, width: width).count
     }
@@ -427,14 +425,21 @@ final class UIController {
 
     var lastLayout: ScreenLayout?
 
+    /// How the selected conversation is drawn: names, the peer's colour, times, the highlighted hit.
+    func conversationFormatter() -> ConversationFormatter {
+        var formatter = ConversationFormatter(timeFormat: settings.timeFormat, ownName: node.profile.displayName,
+                                              peerName: selectedContact?.name ?? "", highlighted: highlighted)
+        if let contact = selectedContact { formatter.peerRole = .peerName(for: contact.id) }
+        return formatter
+    }
+
     /// The conversation's lines at this width (cached).
     func conversationLines(width: Int) -> [StyledLine] {
         if let cache = formattedCache, cache.width == width, cache.messages == messages,
            cache.highlighted == highlighted, cache.calls == conversationCalls {
             return cache.lines
         }
-        let formatter = ConversationFormatter(timeFormat: settings.timeFormat, ownName: node.profile.displayName,
-                                              peerName: selectedContact?.name ?? "", highlighted: highlighted)
+        let formatter = conversationFormatter()
         let lines = formatter.lines(for: messages, calls: conversationCalls, width: width)
         formattedCache = (width, messages, highlighted, conversationCalls, lines)
         return lines

@@ -8,6 +8,8 @@ import ParleyCore
 public struct ConversationFormatter: Sendable {
     public var ownName: String
     public var peerName: String
+    /// The colour of the peer's name (`TextRole.peerName(for:)`).
+    public var peerRole: TextRole = .peerName
     public var calendar: Calendar
     /// Message to draw highlighted (a search hit).
     public var highlighted: UUID?
@@ -105,7 +107,7 @@ public struct ConversationFormatter: Sendable {
             var spans: [StyledSpan]
             if index == 0 {
                 spans = [StyledSpan(time, .dim), StyledSpan(" "),
-                         StyledSpan(paddedName, own ? .ownName : .peerName), StyledSpan(" │ ", .separator)]
+                         StyledSpan(paddedName, own ? .ownName : peerRole), StyledSpan(" │ ", .separator)]
             } else {
                 spans = [StyledSpan(String(repeating: " ", count: timeFormat.width + 1 + nameColumns)), StyledSpan(" │ ", .separator)]
             }

@@ -1,3 +1,5 @@
+import ParleyCore
+
 /// What a piece of text is, for the theme to colour: the views say what they
 /// draw, the theme decides how it looks.
 public enum TextRole: Sendable, Hashable, CaseIterable {
@@ -5,6 +7,18 @@ public enum TextRole: Sendable, Hashable, CaseIterable {
     case separator, statusBar, titleBar, selection, highlight, online, offline, prompt, unread
     /// The call bar, and a media state that is off in it.
     case callBar, callBarOff
+    /// Further colours for contacts' names: each contact keeps one of six (`peerName` is the first).
+    case peerName2, peerName3, peerName4, peerName5, peerName6
+
+    /// The name colours contacts are spread over.
+    public static let peerNames: [TextRole] = [.peerName, .peerName2, .peerName3, .peerName4, .peerName5, .peerName6]
+
+    /// This contact's name colour: the same on every screen and in every run (FNV-1a of its ID).
+    public static func peerName(for id: ContactID) -> TextRole {
+        var hash: UInt32 = 2_166_136_261
+        for byte in id.canonical.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        return peerNames[Int(hash % UInt32(peerNames.count))]
+    }
 }
 
 /// A run of text in one role.

@@ -33,6 +33,8 @@ public struct Theme: Sendable, Equatable {
         "separator": .separator, "status": .statusBar, "title": .titleBar, "selection": .selection,
         "highlight": .highlight, "online": .online, "offline": .offline, "prompt": .prompt, "unread": .unread,
         "call": .callBar, "call_off": .callBarOff,
+        "peer_name_2": .peerName2, "peer_name_3": .peerName3, "peer_name_4": .peerName4,
+        "peer_name_5": .peerName5, "peer_name_6": .peerName6,
     ]
 
     public static let `default` = Theme(styles: [
@@ -41,6 +43,11 @@ public struct Theme: Sendable, Equatable {
         .accent: Style(foreground: .ansi(6), bold: true),
         .ownName: Style(foreground: .ansi(2), bold: true),
         .peerName: Style(foreground: .ansi(6), bold: true),
+        .peerName2: Style(foreground: .ansi(3), bold: true),
+        .peerName3: Style(foreground: .ansi(5), bold: true),
+        .peerName4: Style(foreground: .ansi(4), bold: true),
+        .peerName5: Style(foreground: .ansi(6)),
+        .peerName6: Style(foreground: .ansi(5)),
         .ownMessage: Style(),
         .error: Style(foreground: .ansi(1), bold: true),
         .warning: Style(foreground: .ansi(3), bold: true),

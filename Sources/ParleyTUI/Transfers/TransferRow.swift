@@ -24,7 +24,7 @@ public enum TransferRow {
         let nameWidth = max(8, width - 2 - 12 - barWidth - tail.displayWidth - 12)
         return StyledLine([
             StyledSpan(arrow + " ", .accent),
-            StyledSpan(peerName.padded(toColumns: 10) + " ", .peerName),
+            StyledSpan(peerName.padded(toColumns: 10) + " ", .peerName(for: transfer.contactID)),
             StyledSpan(transfer.fileName.sanitizedForTerminal().padded(toColumns: nameWidth) + " "),
             StyledSpan(TransferFormatting.bar(fraction: fraction, width: barWidth), stateRole),
             StyledSpan(tail, .dim),
