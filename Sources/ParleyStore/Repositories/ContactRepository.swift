@@ -53,7 +53,7 @@ public struct ContactRepository: Sendable {
     public func contact(for id: ContactID) throws(StoreError) -> Contact? {
         try storeOperation {
             try writer.read { db in
-                try Int64.fetchOne(db, sql: "SELECT id FROM contacts WHERE contact_id = ?", arguments: [id.canonical])
+                try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM contacts WHERE contact_id = ?"), arguments: [id.canonical])
                     .flatMap { try Self.contact(db, rowID: $0) }
             }
         }
@@ -63,7 +63,7 @@ public struct ContactRepository: Sendable {
     public func resolve(_ reference: String) throws(StoreError) -> Contact {
         let byName = try storeOperation {
             try writer.read { db in
-                try Int64.fetchOne(db, sql: "SELECT id FROM contacts WHERE name = ?", arguments: [reference])
+                try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM contacts WHERE name = ?"), arguments: [reference])
                     .flatMap { try Self.contact(db, rowID: $0) }
             }
         }
@@ -200,18 +200,18 @@ public struct ContactRepository: Sendable {
     }
 
     static func contact(_ db: Database, id: ContactID) throws -> Contact? {
-        try Int64.fetchOne(db, sql: "SELECT id FROM contacts WHERE contact_id = ?", arguments: [id.canonical])
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM contacts WHERE contact_id = ?"), arguments: [id.canonical])
             .flatMap { try contact(db, rowID: $0) }
     }
 
     static func contact(_ db: Database, rowID: Int64) throws -> Contact? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM contacts WHERE id = ?", arguments: [rowID]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM contacts WHERE id = ?"), arguments: [rowID]) else {
             return nil
         }
-        let addresses = try String.fetchAll(db, sql: """
+        let addresses = try String.fetchAll(db.cachedStatement(sql: """
             SELECT address FROM contact_addresses WHERE contact = ?
             ORDER BY source = 'manual' DESC, updated_at DESC
-            """, arguments: [rowID]).compactMap { try? PeerAddress(parsing: $0) }
+            """), arguments: [rowID]).compactMap { try? PeerAddress(parsing: $0) }
         let lastSeen: Int64? = row["last_seen"]
         return Contact(
             id: try ContactID(parsing: row["contact_id"]),

@@ -78,12 +78,12 @@ public struct MessageRepository: Sendable {
                             limit: Int = 10_000) throws(StoreError) -> [(sequence: Int64, message: Message)] {
         try storeOperation {
             try writer.read { db in
-                try Row.fetchAll(db, sql: """
+                try Row.fetchAll(db.cachedStatement(sql: """
                     SELECT m.id AS sequence, \(Self.columns) FROM messages m
                     JOIN conversations v ON v.id = m.conversation JOIN contacts c ON c.id = v.contact
                     WHERE c.contact_id = ? AND m.direction = 'out' AND m.state IN ('queued', 'sent') AND m.id > ?
                     ORDER BY m.id LIMIT ?
-                    """, arguments: [id.canonical, sequence, limit]).compactMap { row in
+                    """), arguments: [id.canonical, sequence, limit]).compactMap { row in
                     Self.message(row, contact: id).map { (sequence: row["sequence"], message: $0) }
                 }
             }
@@ -96,36 +96,30 @@ public struct MessageRepository: Sendable {
     public func advance(_ ids: [UUID], to state: MessageState, for contact: ContactID? = nil,
                         at date: Date = Date()) throws(StoreError) -> [UUID] {
         guard !ids.isEmpty else { return [] }
-        let earlier = MessageState.allCases.filter { $0.precedes(state) }.map(\.rawValue)
+        // The SQL depends only on the state and on whether a contact is given, so its prepared
+        // statement is reused; the UUIDs travel as one JSON array and are looked up in their index.
+        let earlier = MessageState.allCases.filter { $0.precedes(state) }.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        let timeColumn = state == .read ? "read_at" : "received_at"
+        let setTime = state == .sent ? "" : ", \(timeColumn) = COALESCE(\(timeColumn), :time)"
+        // `+state`, `+conversation`: rows are found through their UUIDs, never by walking an index of states or the conversation.
+        let onlyContact = contact == nil ? "" : """
+             AND +conversation = (SELECT v.id FROM conversations v JOIN contacts c ON c.id = v.contact
+                                  WHERE c.contact_id = :contact)
+            """
+        let sql = """
+            UPDATE messages SET state = :state\(setTime)
+            WHERE uuid IN (SELECT value FROM json_each(:uuids)) AND direction = 'out' AND +state IN (\(earlier))\(onlyContact)
+            RETURNING uuid
+            """
+        var arguments: [String: (any DatabaseValueConvertible)?] = [
+            "state": state.rawValue, "uuids": "[" + ids.map { "\"\($0.canonicalText)\"" }.joined(separator: ",") + "]",
+        ]
+        if state != .sent { arguments["time"] = date.millisecondsSince1970 }
+        if let contact { arguments["contact"] = contact.canonical }
+        let named = StatementArguments(arguments)
         return try storeOperation {
             try writer.write { db in
-                var changed: [UUID] = []
-                for chunk in ids.chunks(ofCount: 500) {
-                    let uuidList = chunk.map { _ in "?" }.joined(separator: ",")
-                    let stateList = earlier.map { _ in "?" }.joined(separator: ",")
-                    var arguments: StatementArguments = [state.rawValue]
-                    let timeColumn = state == .read ? "read_at" : "received_at"
-                    let setTime = state == .sent ? "" : ", \(timeColumn) = COALESCE(\(timeColumn), ?)"
-                    if state != .sent { arguments += [date.millisecondsSince1970] }
-                    arguments += StatementArguments(chunk.map(\.canonicalText))
-                    arguments += StatementArguments(earlier)
-                    var onlyContact = ""
-                    if let contact {
-                        // `+conversation`: look the rows up by their UUIDs, never by walking the conversation.
-                        onlyContact = """
-                             AND +conversation = (SELECT v.id FROM conversations v JOIN contacts c ON c.id = v.contact
-                                                 WHERE c.contact_id = ?)
-                            """
-                        arguments += [contact.canonical]
-                    }
-                    let updated = try String.fetchAll(db, sql: """
-                        UPDATE messages SET state = ?\(setTime)
-                        WHERE uuid IN (\(uuidList)) AND direction = 'out' AND state IN (\(stateList))\(onlyContact)
-                        RETURNING uuid
-                        """, arguments: arguments)
-                    changed += updated.compactMap { UUID(canonicalText: $0) }
-                }
-                return changed
+                try String.fetchAll(db.cachedStatement(sql: sql), arguments: named).compactMap { UUID(canonicalText: $0) }
             }
         }
     }
@@ -390,11 +384,11 @@ public struct MessageRepository: Sendable {
     }
 
     static func conversation(_ db: Database, for id: ContactID) throws -> Int64 {
-        guard let contact = try Int64.fetchOne(db, sql: "SELECT id FROM contacts WHERE contact_id = ?",
+        guard let contact = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM contacts WHERE contact_id = ?"),
                                                arguments: [id.canonical]) else {
             throw StoreError.unknownContact(id.grouped)
         }
-        if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM conversations WHERE contact = ?",
+        if let existing = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM conversations WHERE contact = ?"),
                                              arguments: [contact]) {
             return existing
         }
@@ -418,8 +412,8 @@ public struct MessageRepository: Sendable {
             let sql = "INSERT INTO messages (uuid, conversation, direction, body, sent_at, received_at, read_at, state) VALUES "
                 + repeatElement("(?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
                 + (ignoringDuplicates ? " ON CONFLICT (uuid) DO NOTHING" : "") + " RETURNING uuid"
-            // Full chunks share one prepared statement; the last, shorter one is prepared once.
-            let statement = chunk.count == rowsPerInsert ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
+            // One prepared statement per chunk size, reused (preparing compiles the FTS5 triggers too).
+            let statement = try db.cachedStatement(sql: sql)
             var values: [(any DatabaseValueConvertible)?] = []
             values.reserveCapacity(chunk.count * 8)
             for (message, conversation) in chunk {
