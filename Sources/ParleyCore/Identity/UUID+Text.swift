@@ -26,22 +26,29 @@ extension UUID {
     /// Parses the canonical text form, in either case; nil for anything else. The same
     /// answers as `UUID(uuidString:)` for 36-character input, without `sscanf`.
     public init?(canonicalText text: some StringProtocol) {
+        let parsed = text.utf8.withContiguousStorageIfAvailable { Self.parse($0) } ?? Self.parse(Array(text.utf8))
+        guard let parsed else { return nil }
+        self.init(uuid: parsed)
+    }
+
+    private static func parse(_ symbols: some RandomAccessCollection<UInt8>) -> uuid_t? {
+        guard symbols.count == 36 else { return nil }
         var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         let parsed: Bool = withUnsafeMutableBytes(of: &bytes) { output in
-            var utf8 = text.utf8.makeIterator()
+            var position = symbols.startIndex
             for index in 0..<16 {
                 if index == 4 || index == 6 || index == 8 || index == 10 {
-                    guard utf8.next() == UInt8(ascii: "-") else { return false }
+                    guard symbols[position] == UInt8(ascii: "-") else { return false }
+                    position = symbols.index(after: position)
                 }
-                guard let high = utf8.next().flatMap(Self.hexValue), let low = utf8.next().flatMap(Self.hexValue) else {
-                    return false
-                }
+                let next = symbols.index(after: position)
+                guard let high = hexValue(symbols[position]), let low = hexValue(symbols[next]) else { return false }
                 output[index] = high << 4 | low
+                position = symbols.index(after: next)
             }
-            return utf8.next() == nil
+            return true
         }
-        guard parsed else { return nil }
-        self.init(uuid: bytes)
+        return parsed ? bytes : nil
     }
 
     private static func hexValue(_ symbol: UInt8) -> UInt8? {

@@ -187,14 +187,31 @@ struct PeerSessionRunner: Sendable {
     }
 
     /// Sends every undelivered message, oldest first, then waits for more.
+    ///
+    /// Messages handed to the link are marked sent together: at once when the outbox runs
+    /// dry, else at most every ``sentMarkInterval`` while a burst goes out. By then most of
+    /// a burst is delivered already, and a message is never moved backwards, so those rows
+    /// are not written twice.
     private func sendOutbox(to peer: ContactID, on session: PeerSession) async throws {
         var cursor: Int64 = 0
+        var unmarked: [UUID] = []
+        var lastMark = ContinuousClock.now
+        func markSent() async throws {
+            guard !unmarked.isEmpty else { return }
+            let sent = unmarked
+            unmarked.removeAll(keepingCapacity: true)
+            lastMark = .now
+            try await database.perform { database throws(StoreError) in
+                try database.messages.advance(sent, to: .sent)
+            }
+        }
         while !Task.isCancelled {
             let after = cursor
             let batch = try await database.perform { database throws(StoreError) in
                 try database.messages.undelivered(to: peer, after: after, limit: 512)
             }
             guard let last = batch.last else {
+                try await markSent()
                 await session.outboxWakeup.wait()
                 continue
             }
@@ -202,13 +219,14 @@ struct PeerSessionRunner: Sendable {
                 .chat(ChatMessage(id: entry.message.id, sentAt: entry.message.sentAt.wireTimestamp,
                                   body: entry.message.body))
             })
-            let sent = batch.map(\.message.id)
-            try await database.perform { database throws(StoreError) in
-                try database.messages.advance(sent, to: .sent)
-            }
+            unmarked += batch.map(\.message.id)
+            if ContinuousClock.now - lastMark >= Self.sentMarkInterval { try await markSent() }
             cursor = last.sequence
         }
     }
+
+    /// How long messages of a burst may wait to be marked sent.
+    static let sentMarkInterval = Duration.milliseconds(100)
 
     /// Stores received messages in batches, then acknowledges them: a
     /// delivered receipt always means "safely on disk".
