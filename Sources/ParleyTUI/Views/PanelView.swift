@@ -23,7 +23,9 @@ public struct PanelView: Sendable {
         for row in rect.row..<rect.bottom { canvas.fill(row: row, column: rect.column, width: rect.width, role: .normal) }
         BarView(left: [StyledSpan(" " + title)], role: .titleBar)
             .draw(on: canvas, in: Rect(row: rect.row, column: rect.column, width: rect.width, height: 1))
-        let bodyHeight = rect.height - 2
+        // The footer's keys wrap between its ` · ` groups, so every key stays on screen.
+        let footerRows = Array(Self.footerRows(footer, width: rect.width - 1).suffix(max(1, rect.height - 3)))
+        let bodyHeight = rect.height - 1 - footerRows.count
         // Reading panels (no selection) wrap their lines; lists keep one row per entry.
         let lines = selected == nil ? self.lines.flatMap { $0.wrapped(width: rect.width - 2) } : self.lines
         var first = max(0, min(firstLine, lines.count - bodyHeight))
@@ -41,6 +43,25 @@ public struct PanelView: Sendable {
                 canvas.put(lines[index], row: row, column: rect.column + 1, maxColumns: rect.width - 2)
             }
         }
-        canvas.put(" " + footer, row: rect.bottom - 1, column: rect.column, role: .dim, maxColumns: rect.width)
+        for (offset, text) in footerRows.enumerated() {
+            canvas.put(" " + text, row: rect.bottom - footerRows.count + offset, column: rect.column, role: .dim, maxColumns: rect.width)
+        }
+    }
+
+    /// The footer in rows of at most `width` columns, broken between its ` · ` groups.
+    static func footerRows(_ footer: String, width: Int) -> [String] {
+        var rows: [String] = []
+        var row = ""
+        for group in footer.components(separatedBy: " · ") {
+            let candidate = row.isEmpty ? group : row + " · " + group
+            if candidate.displayWidth <= width || row.isEmpty {
+                row = candidate
+            } else {
+                rows.append(row)
+                row = group
+            }
+        }
+        rows.append(row)
+        return rows
     }
 }
