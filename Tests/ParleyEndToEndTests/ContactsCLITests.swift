@@ -57,6 +57,36 @@ struct ContactsCLITests {
         #expect(list?.isEmpty == true)
     }
 
+    @Test func removingWithTheHistoryKeptLeavesTheConversationReadable() throws {
+        let home = try TemporaryHome(), peer = try TemporaryHome()
+        defer { home.cleanup(); peer.cleanup() }
+        let peerID = try peer.contactID()
+        try home.parley("contacts", "add", peerID, "--name", "bob").requireSuccess()
+        try home.parley("send", "bob", "kept for later").requireSuccess()  // no node: stored as queued
+
+        let removed = try home.parley("contacts", "remove", "bob", "--yes", "--keep-history")
+        #expect(removed.status == 0 && removed.stdout.contains("parley history bob"), "\(removed.stderr)")
+        #expect((try home.parley("contacts", "list", "--json").json as? [[String: Any]])?.isEmpty == true)
+        #expect(try home.parley("history", "bob").stdout.contains("me: kept for later"))
+        #expect(try home.parley("history", peerID).stdout.contains("me: kept for later"))
+        #expect(try home.parley("search", "kept").stdout.contains("me → bob: "))
+        #expect(try home.parley("search", "kept", "--contact", "bob").stdout.contains("kept"))
+        // No longer a contact: nothing can be sent to it.
+        #expect(try home.parley("send", "bob", "hello?").status == 1)
+        #expect(try home.parley("contacts", "rename", "bob", "robert").status == 1)
+
+        // Adding the ID again restores the contact with its history.
+        try home.parley("contacts", "add", peerID, "--name", "bob").requireSuccess()
+        let list = try home.parley("contacts", "list", "--json").json as? [[String: Any]]
+        #expect(list?.map { $0["name"] as? String } == ["bob"])
+        let history = try home.parley("history", "bob", "--json").json as? [[String: Any]]
+        #expect(history?.compactMap { $0["body"] as? String } == ["kept for later"])
+
+        // Removed for good, the history goes too.
+        try home.parley("contacts", "remove", "bob", "--yes").requireSuccess()
+        #expect(try home.parley("history", "bob").status == 1)
+    }
+
     @Test func profileOptionsMayComeBeforeTheSubcommand() throws {
         let home = try TemporaryHome()
         defer { home.cleanup() }

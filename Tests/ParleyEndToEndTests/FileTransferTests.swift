@@ -95,6 +95,45 @@ struct FileTransferTests {
         }
     }
 
+    @Test func filesShowInTheHistoryOfBothSidesAmongTheMessages() throws {
+        let pair = try Pair()
+        defer { pair.cleanup() }
+        func delivered() throws -> Bool { try pair.alice.history("bob").last?["state"] as? String == "delivered" }
+        try pair.alice.parley("send", "bob", "here it comes").requireSuccess()
+        try waitUntil(timeout: 20, "first message delivered", delivered)
+        let source = pair.alice.home.url.appending(path: "notes.txt")
+        try Data("notes".utf8).write(to: source)
+        let id = try pair.offer(source.path)
+        let offered = try pair.bob.history("alice").first { $0["type"] as? String == "file" }
+        #expect(offered?["state"] as? String == "offered" && offered?["id"] as? String == id)
+        #expect(try pair.bob.parley("history", "alice").stdout.contains("⇅ alice → me: notes.txt, 5 B — offered ("))
+        try pair.accept(id)
+        try waitUntil(timeout: 20, "transfer complete on both sides") {
+            try transfer(id, on: pair.bob)?["state"] as? String == "completed"
+                && transfer(id, on: pair.alice)?["state"] as? String == "completed"
+        }
+        try pair.alice.parley("send", "bob", "did it arrive?").requireSuccess()
+        try waitUntil(timeout: 20, "second message delivered", delivered)
+
+        for (node, peer, direction) in [(pair.alice, "bob", "out"), (pair.bob, "alice", "in")] {
+            let entries = try node.history(peer)
+            let files = entries.filter { $0["type"] as? String == "file" }
+            #expect(files.count == 1)
+            let file = try #require(files.first)
+            #expect(file["id"] as? String == id && file["state"] as? String == "completed")
+            #expect(file["direction"] as? String == direction && file["file"] as? String == "notes.txt")
+            #expect(file["size"] as? Int == 5 && file["created_at"] is String)
+            // In time order among the messages, which keep their shape (no "type").
+            let order = entries.map { ($0["body"] as? String) ?? ($0["file"] as? String) ?? "?" }
+            #expect(order == ["here it comes", "notes.txt", "did it arrive?"], "as \(peer)'s peer sees it")
+            #expect(entries.filter { $0["type"] == nil }.allSatisfy { $0["body"] != nil && $0["state"] != nil })
+        }
+        let received = try #require(try pair.bob.history("alice").first { $0["type"] as? String == "file" })
+        #expect(received["path"] as? String == pair.downloads.appending(path: "notes.txt").path)
+        #expect(try pair.alice.parley("history", "bob").stdout.contains("⇅ me → bob: notes.txt, 5 B — sent"))
+        #expect(try pair.bob.parley("history", "alice").stdout.contains("⇅ alice → me: notes.txt, 5 B — saved to "))
+    }
+
     @Test func hostileNamesLandAsSafeFilesInsideTheDownloadFolder() throws {
         let pair = try Pair()
         defer { pair.cleanup() }

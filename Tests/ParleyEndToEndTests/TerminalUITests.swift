@@ -141,16 +141,24 @@ extension TerminalUITests {
             return list.contains { $0["name"] as? String == "dave" && ($0["addresses"] as? [String])?.contains("192.0.2.7:29172") == true }
         }
 
-        // /remove asks first; Esc keeps the contact, Alt-Y removes it.
+        // /remove asks first; Esc keeps the contact, Alt-K removes it but keeps the conversation,
+        // Alt-Y removes both.
         try ui.type("/remove")
-        try ui.waitForScreen("the question") { $0.contains { $0.contains("Remove dave and the whole conversation") } }
+        try ui.waitForScreen("the question") { $0.contains { $0.contains("Remove dave? Their conversation") } }
         try ui.press("Escape")
         try ui.waitForScreen("dave stays") { $0.contains { $0.contains("dave stays") } }
         #expect(try home.parley("contacts", "list", "--json").stdout.contains("dave"))
         try ui.type("/remove")
-        try ui.waitForScreen("the question again") { $0.contains { $0.contains("Remove dave and the whole conversation") } }
-        try ui.press("M-y")
+        try ui.waitForScreen("the question again") { $0.contains { $0.contains("Alt-K remove, keep the conversation") } }
+        try ui.press("M-k")
         try waitUntil(timeout: 10, "dave removed") { try !home.parley("contacts", "list", "--json").stdout.contains("dave") }
+        #expect(try home.parley("history", "dave").status == 0, "the conversation is kept")
+        try home.parley("contacts", "add", try daveHome.contactID(), "--name", "dave").requireSuccess()
+        try ui.press("C-e", "C-u")  // the conversation opened instead of dave's may have a draft
+        try ui.type("/remove dave")
+        try ui.waitForScreen("the question once more") { $0.contains { $0.contains("Remove dave? Their conversation") } }
+        try ui.press("M-y")
+        try waitUntil(timeout: 10, "dave and the conversation removed") { try home.parley("history", "dave").status == 1 }
     }
 }
 

@@ -50,4 +50,56 @@ struct ContactRepositoryTests {
         try contacts.addAddress(manual, for: alice, source: .learned)  // stays manual
         #expect(try contacts.resolve("Alice").addresses == [manual, learned])
     }
+
+    @Test(.timeLimit(.minutes(1)))
+    func removingWithTheHistoryKeptHidesTheContactButNotItsConversation() throws {
+        let temporary = try TemporaryDatabase()
+        defer { temporary.cleanup() }
+        let database = try temporary.open()
+        let contacts = database.contacts
+        try contacts.add(id: alice, name: "Alice")
+        try contacts.add(id: bob, name: "Bob")
+        try contacts.setTrust("Bob", to: .verified)
+        let said = try database.messages.enqueueOutgoing(to: bob, body: "see you")
+        try database.transfers.insert(Transfer(contactID: bob, direction: .outgoing, fileName: "a.txt", localPath: "/a.txt",
+                                               size: 1, sha256: "00", state: .completed))
+
+        try contacts.remove("Bob", keepingHistory: true)
+        #expect(try contacts.all().map(\.name) == ["Alice"])
+        #expect(try contacts.contact(for: bob) == nil)
+        #expect(throws: StoreError.unknownContact("Bob")) { try contacts.resolve("Bob") }
+        let kept = try contacts.resolve("bob", includingRemoved: true)
+        #expect(kept.id == bob && kept.removedAt != nil)
+        #expect(try contacts.resolve(bob.grouped, includingRemoved: true).name == "Bob")
+        #expect(try database.messages.history(with: bob).map(\.id) == [said.id])
+        #expect(try database.transfers.between(.distantPast, .distantFuture, with: bob).count == 1)
+        #expect(try database.messages.search("see", contact: nil).map(\.contactName) == ["Bob"])
+
+        // Adding the ID again brings the contact back, with its history and its verification.
+        let back = try contacts.add(id: bob, name: "Bobby")
+        #expect(back.name == "Bobby" && back.trust == .verified && back.removedAt == nil)
+        #expect(try contacts.all().map(\.name) == ["Alice", "Bobby"])
+        #expect(try database.messages.history(with: bob).map(\.id) == [said.id])
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aRemovedContactsNameGoesToANewContact() throws {
+        let temporary = try TemporaryDatabase()
+        defer { temporary.cleanup() }
+        let contacts = try temporary.open().contacts
+        let newBob = ContactID(subjectPublicKeyInfo: Array("new bob".utf8))
+        try contacts.add(id: bob, name: "Bob")
+        try contacts.remove("Bob", keepingHistory: true)
+        try contacts.add(id: newBob, name: "bob")
+        #expect(try contacts.resolve("Bob").id == newBob)
+        #expect(try contacts.resolve("Bob (removed)", includingRemoved: true).id == bob)
+        // A second time, the old name is taken by the first removed contact.
+        try contacts.remove("bob", keepingHistory: true)
+        try contacts.add(id: alice, name: "Bob")
+        #expect(try contacts.resolve("Bob (removed 2)", includingRemoved: true).id == newBob)
+        #expect(try contacts.all().map(\.name) == ["Bob"])
+        // Removing without keeping still deletes the row.
+        try contacts.remove("Bob")
+        #expect(try contacts.contact(for: alice, includingRemoved: true) == nil)
+    }
 }

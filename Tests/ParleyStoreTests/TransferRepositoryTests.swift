@@ -128,4 +128,45 @@ struct TransferRepositoryTests {
             #expect(transfer.error == rows[stored.firstIndex(of: transfer) ?? 0].error)
         }
     }
+
+    @Test(.timeLimit(.minutes(1)))
+    func oneContactsTransfersWithinASpanOldestFirst() throws {
+        let temporary = try TemporaryDatabase()
+        defer { temporary.cleanup() }
+        let database = try temporary.open()
+        let carol = ContactID(subjectPublicKeyInfo: Array("carol".utf8))
+        try database.contacts.add(id: bob, name: "Bob")
+        try database.contacts.add(id: carol, name: "Carol")
+        let base = Date(timeIntervalSince1970: 1_800_000_000)
+        func offered(_ minutes: Double, to contact: ContactID) throws -> Transfer {
+            var made = transfer(.outgoing, .offered, path: "/home/f")
+            made.contactID = contact
+            made.createdAt = base.addingTimeInterval(minutes * 60)
+            try database.transfers.insert(made)
+            return made
+        }
+        let late = try offered(30, to: bob)
+        let early = try offered(10, to: bob)
+        _ = try offered(20, to: carol)
+        let before = try offered(-5, to: bob)
+
+        let span = try database.transfers.between(base, base.addingTimeInterval(3600), with: bob)
+        #expect(span.map(\.id) == [early.id, late.id])
+        let all = try database.transfers.between(.distantPast, .distantFuture, with: bob)
+        #expect(all.map(\.id) == [before.id, early.id, late.id])
+        #expect(try database.transfers.between(.distantPast, .distantFuture, with: carol).count == 1)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func theSpanQueryWalksTheContactsIndexWithoutSorting() throws {
+        let temporary = try TemporaryDatabase()
+        defer { temporary.cleanup() }
+        let database = try temporary.open()
+        let plan = try database.writer.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + TransferRepository.select + " " + TransferRepository.spanClause,
+                             arguments: [bob.canonical, 0, 1]).map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.contains("transfers_by_contact") }, "\(plan)")
+        #expect(!plan.contains { $0.contains("TEMP B-TREE") || $0.hasPrefix("SCAN t") }, "\(plan)")
+    }
 }

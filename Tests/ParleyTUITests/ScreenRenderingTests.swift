@@ -138,4 +138,23 @@ struct ScreenRenderingTests {
         #expect(canvas.lines[21].contains("more below"))
         #expect(!canvas.lines.contains { $0.contains("line 39") })
     }
+
+    @Test(arguments: [(60, 20), (80, 24)])
+    func theRemovalQuestionOffersToKeepTheConversation(columns: Int, rows: Int) {
+        let dave = Contact(id: Self.bob, name: "dave")
+        let main = MainScreen(
+            title: BarView(left: [StyledSpan(" dave")], role: .titleBar),
+            contactList: ContactListView(entries: [.init(key: .contact(Self.bob), name: "dave")], selected: .contact(Self.bob)),
+            conversation: ConversationView(lines: [], scrollback: Scrollback()), panel: nil,
+            banner: Prompt.removeContact(dave).bannerLines,
+            status: BarView(left: [StyledSpan(" alice")], role: .statusBar), input: InputView(prompt: "dave› ", editor: LineEditor()))
+        let canvas = TextCanvas(rows: rows, columns: columns)
+        main.draw(on: canvas, layout: main.layout(columns: columns, rows: rows))
+        for line in canvas.lines { #expect(line.displayWidth <= columns) }
+        let text = canvas.lines.map { line in line.split(separator: "│", maxSplits: 1).last.map(String.init) ?? line }
+            .joined(separator: " ").split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(text.contains("Remove dave? Their conversation can go too or stay readable."))
+        #expect(text.contains("Alt-Y remove with the conversation"))
+        #expect(text.contains("Alt-K remove, keep the conversation · Alt-N or Esc cancel"))
+    }
 }

@@ -32,7 +32,11 @@ public struct ContactService: Sendable {
         try database.contacts.rename(reference, to: try ContactName.validated(newName))
     }
 
-    public func remove(_ reference: String) throws -> Contact { try database.contacts.remove(reference) }
+    /// Removes a contact with its conversation, or keeping the conversation readable (the
+    /// contact is then out: not listed, not dialled, treated as a stranger).
+    public func remove(_ reference: String, keepingHistory: Bool = false) throws -> Contact {
+        try database.contacts.remove(reference, keepingHistory: keepingHistory)
+    }
 
     public func setTrust(_ reference: String, to trust: TrustState) throws -> Contact {
         try database.contacts.setTrust(reference, to: trust)

@@ -14,63 +14,96 @@ public struct ContactRepository: Sendable {
         case learned
     }
 
-    /// Adds a contact. Fails without change if the name or the ID is taken.
+    /// Adds a contact. Fails without change if the name or the ID is taken by a contact. An ID
+    /// removed with its history kept comes back with that history (still verified if it was);
+    /// a name held by a removed contact passes to the new one (see ``freeName``).
     @discardableResult
     public func add(id: ContactID, name: String, addresses: [PeerAddress] = [],
                     trust: TrustState = .unverified, now: Date = Date()) throws(StoreError) -> Contact {
         try storeOperation {
             try writer.write { db in
-                if let existing = try Row.fetchOne(db, sql: "SELECT name FROM contacts WHERE contact_id = ?",
-                                                   arguments: [id.canonical]) {
+                let existing = try Row.fetchOne(db, sql: "SELECT id, name, trust, removed_at FROM contacts WHERE contact_id = ?",
+                                                arguments: [id.canonical])
+                if let existing, (existing["removed_at"] as Int64?) == nil {
                     throw StoreError.duplicateContact(id: id.grouped, existingName: existing["name"])
                 }
-                if try Bool.fetchOne(db, sql: "SELECT 1 FROM contacts WHERE name = ?", arguments: [name]) == true {
-                    throw StoreError.duplicateName(name)
+                try Self.freeName(db, name, for: id)
+                let rowID: Int64
+                if let existing {
+                    rowID = existing["id"]
+                    let kept = TrustState(rawValue: existing["trust"]) == .verified ? TrustState.verified : trust
+                    try db.execute(sql: "UPDATE contacts SET name = ?, trust = ?, removed_at = NULL WHERE id = ?",
+                                   arguments: [name, kept.rawValue, rowID])
+                } else {
+                    try db.execute(
+                        sql: "INSERT INTO contacts (contact_id, name, trust, created_at) VALUES (?, ?, ?, ?)",
+                        arguments: [id.canonical, name, trust.rawValue, now.millisecondsSince1970])
+                    rowID = db.lastInsertedRowID
                 }
-                try db.execute(
-                    sql: "INSERT INTO contacts (contact_id, name, trust, created_at) VALUES (?, ?, ?, ?)",
-                    arguments: [id.canonical, name, trust.rawValue, now.millisecondsSince1970])
-                let rowID = db.lastInsertedRowID
                 for address in addresses {
                     try Self.upsertAddress(db, contact: rowID, address: address, source: .manual, now: now)
                 }
-                return try Self.contact(db, rowID: rowID)!
+                guard let contact = try Self.contact(db, rowID: rowID) else { throw StoreError.unknownContact(id.grouped) }
+                return contact
             }
         }
     }
 
-    /// Every contact, by name.
+    /// Makes `name` free for `id`: a contact holding it is a clash; a contact removed with its
+    /// history kept gives it up and is called `NAME (removed)` (or `NAME (removed 2)` …) from now on.
+    static func freeName(_ db: Database, _ name: String, for id: ContactID) throws {
+        guard let holder = try Row.fetchOne(db, sql: "SELECT id, contact_id, name, removed_at FROM contacts WHERE name = ?",
+                                            arguments: [name]),
+              (holder["contact_id"] as String) != id.canonical else { return }
+        guard (holder["removed_at"] as Int64?) != nil else { throw StoreError.duplicateName(name) }
+        let heldName: String = holder["name"]
+        var number = 1
+        var renamed = "\(heldName) (removed)"
+        while try Bool.fetchOne(db, sql: "SELECT 1 FROM contacts WHERE name = ?", arguments: [renamed]) == true {
+            number += 1
+            renamed = "\(heldName) (removed \(number))"
+        }
+        try db.execute(sql: "UPDATE contacts SET name = ? WHERE id = ?", arguments: [renamed, holder["id"] as Int64])
+    }
+
+    /// Every contact, by name (not those removed with their history kept).
     public func all() throws(StoreError) -> [Contact] {
         try storeOperation {
             try writer.read { db in
-                try Int64.fetchAll(db, sql: "SELECT id FROM contacts ORDER BY name COLLATE NOCASE")
+                try Int64.fetchAll(db, sql: "SELECT id FROM contacts WHERE removed_at IS NULL ORDER BY name COLLATE NOCASE")
                     .compactMap { try Self.contact(db, rowID: $0) }
             }
         }
     }
 
-    /// The contact with this ID, if any.
-    public func contact(for id: ContactID) throws(StoreError) -> Contact? {
+    /// The contact with this ID, if any; one removed with its history kept only when asked for.
+    public func contact(for id: ContactID, includingRemoved: Bool = false) throws(StoreError) -> Contact? {
         try storeOperation {
             try writer.read { db in
-                try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM contacts WHERE contact_id = ?"), arguments: [id.canonical])
+                try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM contacts WHERE contact_id = ?\(Self.activeOnly(!includingRemoved))"),
+                                   arguments: [id.canonical])
                     .flatMap { try Self.contact(db, rowID: $0) }
             }
         }
     }
 
-    /// Finds a contact by name (any letter case) or by ID (any accepted spelling).
-    public func resolve(_ reference: String) throws(StoreError) -> Contact {
+    /// Finds a contact by name (any letter case) or by ID (any accepted spelling); a contact
+    /// removed with its history kept only when asked for (to read that history).
+    public func resolve(_ reference: String, includingRemoved: Bool = false) throws(StoreError) -> Contact {
         let byName = try storeOperation {
             try writer.read { db in
-                try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM contacts WHERE name = ?"), arguments: [reference])
+                try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM contacts WHERE name = ?\(Self.activeOnly(!includingRemoved))"),
+                                   arguments: [reference])
                     .flatMap { try Self.contact(db, rowID: $0) }
             }
         }
         if let byName { return byName }
-        if let id = try? ContactID(parsing: reference), let byID = try contact(for: id) { return byID }
+        if let id = try? ContactID(parsing: reference),
+           let byID = try contact(for: id, includingRemoved: includingRemoved) { return byID }
         throw .unknownContact(reference)
     }
+
+    private static func activeOnly(_ active: Bool) -> String { active ? " AND removed_at IS NULL" : "" }
 
     /// Gives a contact a new name.
     @discardableResult
@@ -78,10 +111,7 @@ public struct ContactRepository: Sendable {
         let contact = try resolve(reference)
         return try storeOperation {
             try writer.write { db in
-                if let clash = try String.fetchOne(db, sql: "SELECT contact_id FROM contacts WHERE name = ?", arguments: [newName]),
-                   clash != contact.id.canonical {
-                    throw StoreError.duplicateName(newName)
-                }
+                try Self.freeName(db, newName, for: contact.id)
                 try db.execute(sql: "UPDATE contacts SET name = ? WHERE contact_id = ?",
                                arguments: [newName, contact.id.canonical])
                 return try Self.contact(db, id: contact.id)!
@@ -89,13 +119,19 @@ public struct ContactRepository: Sendable {
         }
     }
 
-    /// Removes a contact with its conversation, transfers and call log.
+    /// Removes a contact with its conversation, transfers and call log; with `keepingHistory`
+    /// the row stays, marked removed, so that history can still be read and searched.
     @discardableResult
-    public func remove(_ reference: String) throws(StoreError) -> Contact {
+    public func remove(_ reference: String, keepingHistory: Bool = false, now: Date = Date()) throws(StoreError) -> Contact {
         let contact = try resolve(reference)
         try storeOperation {
             try writer.write { db in
-                try db.execute(sql: "DELETE FROM contacts WHERE contact_id = ?", arguments: [contact.id.canonical])
+                if keepingHistory {
+                    try db.execute(sql: "UPDATE contacts SET removed_at = ? WHERE contact_id = ?",
+                                   arguments: [now.millisecondsSince1970, contact.id.canonical])
+                } else {
+                    try db.execute(sql: "DELETE FROM contacts WHERE contact_id = ?", arguments: [contact.id.canonical])
+                }
             }
         }
         return contact
@@ -212,13 +248,14 @@ public struct ContactRepository: Sendable {
             SELECT address FROM contact_addresses WHERE contact = ?
             ORDER BY source = 'manual' DESC, updated_at DESC
             """), arguments: [rowID]).compactMap { try? PeerAddress(parsing: $0) }
-        let lastSeen: Int64? = row["last_seen"]
+        let lastSeen: Int64? = row["last_seen"], removedAt: Int64? = row["removed_at"]
         return Contact(
             id: try ContactID(parsing: row["contact_id"]),
             name: row["name"],
             trust: TrustState(rawValue: row["trust"]) ?? .unverified,
             addresses: addresses,
             createdAt: Date(millisecondsSince1970: row["created_at"]),
-            lastSeen: lastSeen.map(Date.init(millisecondsSince1970:)))
+            lastSeen: lastSeen.map(Date.init(millisecondsSince1970:)),
+            removedAt: removedAt.map(Date.init(millisecondsSince1970:)))
     }
 }

@@ -93,6 +93,15 @@ public struct TransferRepository: Sendable {
         try fetch("ORDER BY t.id DESC LIMIT ?", [limit])
     }
 
+    /// One contact's transfers offered between two times (a span of its conversation), oldest
+    /// first: the files shown among its messages.
+    public func between(_ start: Date, _ end: Date, with contact: ContactID) throws(StoreError) -> [Transfer] {
+        try fetch(Self.spanClause, [contact.canonical, start.millisecondsSince1970, end.millisecondsSince1970])
+    }
+
+    /// `between`'s condition: walks `transfers_by_contact` (migration 0010), no sorting step.
+    static let spanClause = "WHERE c.contact_id = ? AND t.created_at BETWEEN ? AND ? ORDER BY t.created_at, t.id"
+
     /// How many offers `id` made to us that still wait for an answer.
     public func openOfferCount(from id: ContactID) throws(StoreError) -> Int {
         try storeOperation {
@@ -128,12 +137,12 @@ public struct TransferRepository: Sendable {
     private func fetch(_ clause: String, _ arguments: StatementArguments) throws(StoreError) -> [Transfer] {
         try storeOperation {
             try writer.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT t.*, c.contact_id FROM transfers t JOIN contacts c ON c.id = t.contact \(clause)
-                    """, arguments: arguments).compactMap(Self.transfer)
+                try Row.fetchAll(db, sql: Self.select + " " + clause, arguments: arguments).compactMap(Self.transfer)
             }
         }
     }
+
+    static let select = "SELECT t.*, c.contact_id FROM transfers t JOIN contacts c ON c.id = t.contact"
 
     static func transfer(_ row: Row) -> Transfer? {
         guard let id = UUID(uuidString: row["uuid"]), let contactID = try? ContactID(parsing: row["contact_id"]),

@@ -77,23 +77,7 @@ struct ScreenModelBuilder {
 
     /// The inline prompt for the first unanswered question, then the latest notice.
     func banner() -> [StyledLine] {
-        var lines: [StyledLine] = []
-        switch controller.currentPrompt {
-        case .contactRequest(let request)?:
-            var text = "⚑ \(request.displayName) asks to be your contact"
-            if !request.note.isEmpty { text += ": “\(request.note)”" }
-            lines.append(StyledLine([StyledSpan(text, .warning),
-                                     StyledSpan("   Alt-Y accept · Alt-N decline · Esc later", .accent)]))
-        case .removeContact(let contact)?:
-            lines.append(StyledLine([StyledSpan("Remove \(contact.name) and the whole conversation with them?", .warning),
-                                     StyledSpan("   Alt-Y remove · Alt-N or Esc keep", .accent)]))
-        case .fileOffer(let transfer, let name)?:
-            let text = "⇩ \(name) offers \(transfer.fileName) (\(TransferFormatting.size(Int64(transfer.size))))"
-            lines.append(StyledLine([StyledSpan(text, .warning),
-                                     StyledSpan("   Alt-Y accept · Alt-N reject · Esc later · F2 files", .accent)]))
-        case nil:
-            break
-        }
+        var lines = controller.currentPrompt?.bannerLines ?? []
         if controller.newBelow > 0 {
             let count = controller.newBelow
             lines.append(StyledLine([StyledSpan("↓ \(count) new message\(count == 1 ? "" : "s") below", .unread),

@@ -223,6 +223,12 @@ extension UIController {
     /// Opens the message's conversation on a window around it (a page each
     /// side, by key), highlighted; PageUp and PageDown load further pages.
     func jump(to message: Message) {
+        guard contacts.contains(where: { $0.id == message.contactID }) else {
+            // A contact removed with its conversation kept: the conversation is read with the CLI.
+            let removed = try? database.contacts.contact(for: message.contactID, includingRemoved: true)
+            let name = removed?.name ?? message.contactID.short
+            return show("\(name) is no longer a contact; 'parley history \(name)' shows the conversation", role: .dim)
+        }
         select(.contact(message.contactID))
         if !messages.contains(where: { $0.id == message.id }) {
             let half = Self.historyPage / 2, history = database.messages

@@ -24,6 +24,10 @@ extension UIController {
 
     private func apply(_ event: NodeEvent) {
         func isOpen(_ peer: EventPeer) -> Bool { selection == .contact(peer.id) }
+        // A transfer with the open contact is shown among its messages in its current state.
+        if case .transfer(_, let peer, _) = event, isOpen(peer), let contact = selectedContact {
+            reloadConversationTransfers(of: contact)
+        }
         switch event {
         case .message(let peer, _):
             typingPeers[peer.id] = nil

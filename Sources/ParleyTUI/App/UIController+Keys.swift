@@ -28,6 +28,8 @@ extension UIController {
             if incomingCall != nil { answerCall(audioOnly: true) } else { show("no call is ringing", role: .dim) }
         case .alt("n"), .alt("N"):
             if incomingCall != nil { declineCall() } else { answerPrompt(accept: false) }
+        case .alt(let letter) where letter.lowercased() == "k" && pendingRemoval != nil:
+            removePendingContact(keepingHistory: true)
         case .escape:
             if outgoingRinging {
                 run(.hangup)
@@ -217,17 +219,28 @@ extension UIController {
         case .fileOffer(let transfer, _)?:
             act(on: transfer, key: accept ? "a" : "r")
         case .removeContact(let contact)?:
-            pendingRemoval = nil
-            guard accept else { return show("\(contact.name) stays", role: .dim) }
-            do {
-                let removed = try contactService.remove(contact.id.canonical)
-                contactsChanged()
-                show("removed \(removed.name) and the conversation", role: .dim)
-            } catch {
-                showError(error)
+            guard accept else {
+                pendingRemoval = nil
+                return show("\(contact.name) stays", role: .dim)
             }
+            removePendingContact(keepingHistory: false)
         case nil:
             show("nothing to answer", role: .dim)
+        }
+    }
+
+    /// Answers `/remove`'s question: removes the contact, with its conversation or (Alt-K)
+    /// keeping it readable with `parley history` and `/search`.
+    func removePendingContact(keepingHistory: Bool) {
+        guard let contact = pendingRemoval else { return }
+        pendingRemoval = nil
+        do {
+            let removed = try contactService.remove(contact.id.canonical, keepingHistory: keepingHistory)
+            contactsChanged()
+            show(keepingHistory ? "removed \(removed.name); the conversation is kept (parley history \(removed.name))"
+                                : "removed \(removed.name) and the conversation", role: .dim)
+        } catch {
+            showError(error)
         }
     }
 }

@@ -52,7 +52,11 @@ final class UIController {
     var lastTitle = ""
     /// The calls with the open contact in the loaded window, shown among its messages.
     var conversationCalls: [CallRecord] = []
-    /// A contact `/remove` asks about (Alt-Y removes, Esc keeps).
+    /// The file transfers with the open contact offered in the loaded window, shown among its
+    /// messages in their current state.
+    var conversationTransfers: [Transfer] = []
+    /// A contact `/remove` asks about (Alt-Y removes with the history, Alt-K keeps the history,
+    /// Alt-N or Esc cancels).
     var pendingRemoval: Contact?
     var transfers: [Transfer] = []
     var transferRates: [UUID: Double] = [:]
@@ -75,7 +79,8 @@ final class UIController {
     var lastRefresh = Date.distantPast
     var lastClockMinute = -1
     /// The conversation lines formatted for the last width, reused until something changes.
-    var formattedCache: (width: Int, messages: [Message], highlighted: UUID?, calls: [CallRecord], lines: [StyledLine])?
+    var formattedCache: (width: Int, messages: [Message], highlighted: UUID?, calls: [CallRecord], transfers: [Transfer],
+                         lines: [StyledLine])?
 
     static let historyPage = 300
 
@@ -116,7 +121,8 @@ final class UIController {
             $0.name.localizedCaseInsensitiveCompare($1.name) == .orderedAscending
         }
         requests = (try? database.requests.all()) ?? []
-        unread = (try? database.messages.unreadCounts()) ?? [:]
+        let listed = Set(contacts.map(\.id))  // not a contact removed with its history kept
+        unread = ((try? database.messages.unreadCounts()) ?? [:]).filter { listed.contains($0.key) }
         if previous.0 != contacts || previous.1 != requests || previous.2 != unread { needsRedraw = true }
         if selection == nil, let first = firstConversation() {
             select(first)
@@ -154,14 +160,17 @@ final class UIController {
         guard let contact = selectedContact else {
             if !messages.isEmpty { messages = [] }
             conversationCalls = []
+            conversationTransfers = []
             return
         }
         let loaded = loadWindow(of: contact)
-        let calls = loadCalls(of: contact, window: loaded)
+        let span = timelineSpan(of: loaded)
+        let calls = (try? database.calls.between(span.start, span.end, with: contact.id)) ?? []
         if calls != conversationCalls || force {
             conversationCalls = calls
             needsRedraw = true
         }
+        reloadConversationTransfers(of: contact, span: span)
         if loaded != messages {
             let appended = linesAppendedBelow(old: messages, new: loaded)
             if !scrollback.isAtBottom || !windowAtEnd, !messages.isEmpty {
@@ -189,13 +198,23 @@ final class UIController {
         return (try? history.history(with: contact.id, limit: Self.historyPage)) ?? []
     }
 
-    /// The calls with `contact` from the window's first message on (to its last one when the
-    /// window does not reach the end); from the beginning when the window starts the history
-    /// (fewer messages than a page).
-    private func loadCalls(of contact: Contact, window: [Message]) -> [CallRecord] {
+    /// The span of time whose calls and transfers go with `window`: from its first message on
+    /// (to its last one when the window does not reach the end); from the beginning when the
+    /// window starts the history (fewer messages than a page).
+    private func timelineSpan(of window: [Message]) -> (start: Date, end: Date) {
         let start = window.count < Self.historyPage ? Date.distantPast : window.first?.sentAt ?? .distantPast
         let end = windowAtEnd || window.isEmpty ? Date.distantFuture : window.last?.sentAt ?? .distantFuture
-        return (try? database.calls.between(start, end, with: contact.id)) ?? []
+        return (start, end)
+    }
+
+    /// Reads the open conversation's transfers again (their states change as they run).
+    func reloadConversationTransfers(of contact: Contact, span: (start: Date, end: Date)? = nil) {
+        let span = span ?? timelineSpan(of: messages)
+        let loaded = (try? database.transfers.between(span.start, span.end, with: contact.id)) ?? []
+        if loaded != conversationTransfers {
+            conversationTransfers = loaded
+            needsRedraw = true
+        }
     }
 
     /// PageUp at the top: the page before the first loaded message, added above.
@@ -309,8 +328,9 @@ final class UIController {
 
     /// The first question not put aside: contact requests, then incoming file offers.
     var currentPrompt: Prompt? {
+        let listed = Set(contacts.map(\.id))  // not the offers of a contact removed with its history kept
         let prompts = requests.map(Prompt.contactRequest) + transfers.filter {
-            $0.direction == .incoming && $0.state == .offered
+            $0.direction == .incoming && $0.state == .offered && listed.contains($0.contactID)
         }.map { Prompt.fileOffer($0, from: name(of: $0.contactID)) }
         if let pendingRemoval { return .removeContact(pendingRemoval) }
         return prompts.first { !dismissedPrompts.contains($0.dismissalKey) }
@@ -436,12 +456,12 @@ final class UIController {
     /// The conversation's lines at this width (cached).
     func conversationLines(width: Int) -> [StyledLine] {
         if let cache = formattedCache, cache.width == width, cache.messages == messages,
-           cache.highlighted == highlighted, cache.calls == conversationCalls {
+           cache.highlighted == highlighted, cache.calls == conversationCalls, cache.transfers == conversationTransfers {
             return cache.lines
         }
         let formatter = conversationFormatter()
-        let lines = formatter.lines(for: messages, calls: conversationCalls, width: width)
-        formattedCache = (width, messages, highlighted, conversationCalls, lines)
+        let lines = formatter.lines(for: messages, calls: conversationCalls, transfers: conversationTransfers, width: width)
+        formattedCache = (width, messages, highlighted, conversationCalls, conversationTransfers, lines)
         return lines
     }
 }

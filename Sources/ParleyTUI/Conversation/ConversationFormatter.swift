@@ -4,7 +4,8 @@ import ParleyCore
 /// Turns a conversation's messages into screen lines: a separator when the
 /// day changes, then `HH:mm name │ text` with wrapped lines indented under
 /// the text, and a delivery mark after own messages. Each line is tagged with
-/// its message's UUID so a search hit can be found again.
+/// its message's UUID so a search hit can be found again. Calls and file transfers
+/// appear among the messages at their time.
 public struct ConversationFormatter: Sendable {
     public var ownName: String
     public var peerName: String
@@ -15,6 +16,8 @@ public struct ConversationFormatter: Sendable {
     public var highlighted: UUID?
     /// How times are shown (`time_format`).
     public var timeFormat: TimeFormat = .twentyFour
+    /// The home folder, written `~` in the paths of received files.
+    public var homeDirectory: String = NSHomeDirectory()
 
     public init(timeFormat: TimeFormat = .twentyFour, ownName: String, peerName: String, calendar: Calendar = .current,
                 highlighted: UUID? = nil) {
@@ -34,8 +37,10 @@ public struct ConversationFormatter: Sendable {
         lines(for: messages, calls: [], width: width)
     }
 
-    /// The messages with the calls among them, in time order (a call at the time it started).
-    public func lines(for messages: [Message], calls: [CallRecord], width: Int) -> [StyledLine] {
+    /// The messages with the calls and file transfers among them, in time order (a call at
+    /// the time it started, a transfer at the time it was offered).
+    public func lines(for messages: [Message], calls: [CallRecord], transfers: [Transfer] = [],
+                      width: Int) -> [StyledLine] {
         let nameColumns = min(Self.maxNameColumns, max(ownName.displayWidth, peerName.displayWidth))
         let prefixColumns = timeFormat.width + 1 + nameColumns + 3  // "HH:mm name │ "
         let textWidth = max(8, width - prefixColumns)
@@ -48,20 +53,23 @@ public struct ConversationFormatter: Sendable {
                 previousDay = day
             }
         }
-        var pendingCalls = calls[...]
+        func append(_ entry: TimelineEntry) {
+            separate(at: entry.time)
+            switch entry {
+            case .call(let call): lines.append(callLine(call, nameColumns: nameColumns))
+            case .transfer(let transfer): lines += transferLines(transfer, nameColumns: nameColumns, textWidth: textWidth)
+            }
+        }
+        var pending = TimelineEntry.merged(calls: calls, transfers: transfers)[...]
         for message in messages {
-            while let call = pendingCalls.first, call.startedAt <= message.sentAt {
-                separate(at: call.startedAt)
-                lines.append(callLine(call, nameColumns: nameColumns))
-                pendingCalls = pendingCalls.dropFirst()
+            while let entry = pending.first, entry.time <= message.sentAt {
+                append(entry)
+                pending = pending.dropFirst()
             }
             separate(at: message.sentAt)
             lines += messageLines(message, nameColumns: nameColumns, textWidth: textWidth)
         }
-        for call in pendingCalls {
-            separate(at: call.startedAt)
-            lines.append(callLine(call, nameColumns: nameColumns))
-        }
+        for entry in pending { append(entry) }
         return lines
     }
 

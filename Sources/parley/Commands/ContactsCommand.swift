@@ -78,28 +78,37 @@ struct ContactsCommand: AsyncParsableCommand {
 
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Remove a contact together with its conversation history.",
-            discussion: "Asks first on a terminal; without one (a script), --yes is required.")
+            abstract: "Remove a contact together with its conversation history, or keeping it.",
+            discussion: """
+                Asks first on a terminal; without one (a script), --yes is required. With \
+                --keep-history the contact is gone (not listed, not dialled, its links refused like \
+                a stranger's) but 'parley history' and 'parley search' still show its conversation, \
+                by its name or ID; adding the ID again brings the contact back with that history.
+                """)
         @OptionGroup var profileOptions: ProfileOptions
         @Argument(help: "The contact's name or ID.", completion: CompletionCandidates.contacts) var contact: String
         @Flag(help: "Remove without asking (required when standard input is not a terminal).") var yes = false
+        @Flag(help: "Keep the conversation, the file transfers and the call log readable.") var keepHistory = false
 
         func run() async throws {
             let service = try profileOptions.contactService()
             let target = try service.resolve(contact)
+            let what = keepHistory ? "(keeping the conversation history)" : "and the whole conversation history"
             if !yes {
                 guard isatty(STDIN_FILENO) == 1 else {
-                    throw CommandFailure("removing \(target.name) deletes the whole conversation history: add --yes to confirm")
+                    throw CommandFailure(keepHistory ? "add --yes to confirm removing \(target.name)"
+                                             : "removing \(target.name) deletes the whole conversation history: add --yes to confirm, or --keep-history")
                 }
-                print("Remove \(target.name) (\(target.id.grouped)) and the whole conversation history? [y/N] ", terminator: "")
+                print("Remove \(target.name) (\(target.id.grouped)) \(what)? [y/N] ", terminator: "")
                 guard let answer = readLine()?.lowercased(), ["y", "yes"].contains(answer) else {
                     print("Nothing removed.")
                     return
                 }
             }
-            let removed = try service.remove(target.id.canonical)
+            let removed = try service.remove(target.id.canonical, keepingHistory: keepHistory)
             profileOptions.notifyNode()
-            print("Removed \(removed.name) and its history.")
+            print(keepHistory ? "Removed \(removed.name); 'parley history \(removed.name)' still shows the conversation."
+                              : "Removed \(removed.name) and its history.")
         }
     }
 

@@ -26,7 +26,7 @@ struct SearchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let profile = try profileOptions.open()
-        let peer = try contact.map { try profile.database.contacts.resolve($0) }
+        let peer = try contact.map { try profile.database.contacts.resolve($0, includingRemoved: true) }
         let hits = try profile.database.messages.search(query.joined(separator: " "), contact: peer?.id,
                                                         before: before, limit: limitOptions.limit)
         if json {
