@@ -69,17 +69,22 @@ public final class Node: Sendable {
                                    connector: PeerConnector(tls: tls, timings: timings), runner: runner,
                                    events: events, logger: logger)
         let control = try await ControlServer.bind(path: profile.paths.controlSocket.path, logger: logger)
+        // Commits never wait for a checkpoint: the log is copied back on a thread of its own.
+        let checkpointer = try profile.database.startBackgroundCheckpoints()
         return Node(profile: profile, events: events, registry: registry, policy: policy, dialer: dialer,
                     runner: runner, transfers: transfers, calls: calls, listener: listener, control: control, logger: logger,
-                    listenAddress: PeerAddress(host: listen.host, port: boundPort), lock: lock)
+                    listenAddress: PeerAddress(host: listen.host, port: boundPort), lock: lock, checkpointer: checkpointer)
     }
 
     private let lock: NodeLock
+    private let checkpointer: WALCheckpointer
 
     private init(profile: Profile, events: EventHub, registry: LinkRegistry, policy: PeerPolicy,
                  dialer: ContactDialer, runner: PeerSessionRunner, transfers: TransferManager, calls: CallManager,
                  listener: PeerListener,
-                 control: ControlServer, logger: Logger, listenAddress: PeerAddress, lock: NodeLock) {
+                 control: ControlServer, logger: Logger, listenAddress: PeerAddress, lock: NodeLock,
+                 checkpointer: WALCheckpointer) {
+        self.checkpointer = checkpointer
         self.transfers = transfers
         self.calls = calls
         self.profile = profile
@@ -127,6 +132,7 @@ public final class Node: Sendable {
         }
         await listener.close()
         await control.close()
+        await checkpointer.stop()
         events.finish()
         stopping.signal()
     }
