@@ -10,6 +10,7 @@
 #define NCURSES_WIDECHAR 1
 #endif
 
+#include <string.h>
 #include <locale.h>
 #include <langinfo.h>
 #include <wchar.h>
@@ -48,6 +49,20 @@ static inline void parley_set_attributes(attr_t attributes, int pair) {
 static inline int parley_put_wide(int row, int col, const wchar_t *text, int n) {
     return mvaddnwstr(row, col, text, n);
 }
+
+/// Writes one grapheme cluster of up to CCHARW_MAX scalars into the cell at row, col, its
+/// first scalar giving the width (an emoji ZWJ sequence: setcchar would drop every spacing
+/// scalar after the first). ncurses sends all the cell's scalars to the terminal.
+static inline int parley_put_cluster(int row, int col, const wchar_t *scalars, int n) {
+    if (n <= 0 || n > CCHARW_MAX) return ERR;
+    cchar_t cell;
+    memset(&cell, 0, sizeof cell);
+    for (int i = 0; i < n; i++) cell.chars[i] = scalars[i];
+    return mvadd_wch(row, col, &cell);
+}
+
+/// How many scalars one cell can hold.
+static inline int parley_cell_scalars(void) { return CCHARW_MAX; }
 
 /// Blank cells from (row, col) for count columns, with the current attributes.
 static inline void parley_blank(int row, int col, int count) {

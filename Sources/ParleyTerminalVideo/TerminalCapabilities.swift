@@ -8,6 +8,9 @@ public struct TerminalCapabilities: Equatable, Sendable {
     public var synchronizedOutput: Bool
     /// The size of one cell in pixels (`ESC [ 16 t`), when the terminal told it.
     public var cellPixelSize: PixelSize?
+    /// The terminal draws an emoji ZWJ sequence (a family: man, ZWJ, woman, ZWJ, girl) as one
+    /// picture two cells wide: the cursor moved two columns over it (a cursor position report).
+    public var joinsEmojiSequences: Bool = false
 
     public init(kittyGraphics: Bool = false, sixel: Bool = false, synchronizedOutput: Bool = false, cellPixelSize: PixelSize? = nil) {
         self.kittyGraphics = kittyGraphics

@@ -7,7 +7,8 @@ import Darwin
 /// Asks the terminal what it can draw (the only part of this library that reads from a
 /// terminal).
 ///
-/// Writes, in one go: the kitty graphics query (`ESC _ G i=31,s=1,v=1,a=q,t=d,f=24;AAAA
+/// Writes, in one go: an emoji ZWJ sequence and a cursor position request (erased again:
+/// does the terminal join the sequence into one picture?), the kitty graphics query (`ESC _ G i=31,s=1,v=1,a=q,t=d,f=24;AAAA
 /// ESC \`), DECRQM for synchronized output (`ESC [ ? 2026 $ p`), the cell size in pixels
 /// (`ESC [ 16 t`) and last the primary device attributes (`ESC [ c`), which every terminal
 /// answers: once that reply is in, the others are too (or will never come). Reads with a
@@ -17,9 +18,14 @@ import Darwin
 /// no-echo mode for the duration and puts the previous mode back, then discards unread input
 /// (a late reply must not reach the program as keys). Inside tmux, tmux itself answers.
 public enum TerminalCapabilityQuery {
-    /// The bytes written to the terminal.
+    /// An emoji ZWJ sequence (man, ZWJ, woman, ZWJ, girl): how wide the terminal draws it.
+    public static let emojiSequenceProbe = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}"
+
+    /// The bytes written to the terminal: first the emoji probe at the start of the line with a
+    /// cursor position request (`ESC [ 6 n`), erased again at once; then the queries.
     public static let queryBytes: [UInt8] = Array(
-        ("\u{1B}_Gi=\(TerminalReplyParser.kittyQueryImageID),s=1,v=1,a=q,t=d,f=24;AAAA\u{1B}\\"
+        ("\r" + emojiSequenceProbe + "\u{1B}[6n" + "\r\u{1B}[2K"
+            + "\u{1B}_Gi=\(TerminalReplyParser.kittyQueryImageID),s=1,v=1,a=q,t=d,f=24;AAAA\u{1B}\\"
             + "\u{1B}[?2026$p" + "\u{1B}[16t" + "\u{1B}[c").utf8)
 
     /// Queries the terminal on `descriptor` (a tty opened for reading and writing; by default

@@ -109,6 +109,9 @@ public struct TerminalReplyParser: Sendable {
             if numbers.contains(4) { capabilities.sixel = true }
         case UInt8(ascii: "y") where isPrivate && body.last == UInt8(ascii: "$"):
             if numbers.count >= 2, numbers[0] == 2026, (1 ... 3).contains(numbers[1]) { capabilities.synchronizedOutput = true }
+        case UInt8(ascii: "R") where !isPrivate:
+            // The cursor after the probe sequence, written from column 1: column 3 when it took two cells.
+            if numbers.count == 2, numbers[1] == 3 { capabilities.joinsEmojiSequences = true }
         case UInt8(ascii: "t") where !isPrivate:
             if numbers.count == 3, numbers[0] == 6, (1 ... 1000).contains(numbers[1]), (1 ... 1000).contains(numbers[2]) {
                 capabilities.cellPixelSize = PixelSize(width: numbers[2], height: numbers[1])

@@ -35,6 +35,9 @@ struct TerminalUITests {
         // A message from the scripted peer shows in the conversation.
         try bob.parley("send", "alice", "hello from bob 日本").requireSuccess()
         try ui.waitForScreen("bob's message") { $0.contains { $0.contains("bob │ hello from bob 日本") } }
+        // tmux joins emoji ZWJ sequences (its cursor report says two cells), so a family is drawn whole.
+        try bob.parley("send", "alice", "family 👨‍👩‍👧 done").requireSuccess()
+        try ui.waitForScreen("the whole family emoji") { $0.contains { $0.contains("bob │ family 👨‍👩‍👧 done") } }
 
         // What is typed in the UI arrives intact (composed é, CJK, emoji).
         let typed = "caf\u{E9} 日本 👍 ok"

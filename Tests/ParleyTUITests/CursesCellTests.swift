@@ -20,6 +20,19 @@ struct CursesCellTests {
         #expect(cursesWidth(drawn) == text.displayWidth, "\(text) → \(drawn.unicodeScalars.map { $0.value })")
     }
 
+    /// On a terminal that joins emoji sequences, a family goes whole into one cell (ncurses
+    /// sends all of a cell's scalars); text around it keeps its columns; a sequence longer
+    /// than a cell holds falls back to its first emoji.
+    @Test func emojiSequencesGoWholeIntoOneCellWhenTheTerminalJoinsThem() {
+        let family = "👨‍👩‍👧", longer = "👨‍👩‍👧‍👦"
+        let segments = CursesScreen.segments("a" + family + "b", joiningEmojiSequences: true)
+        #expect(segments == [.text("a", columns: 1), .cluster(Array(family.unicodeScalars)), .text("b", columns: 1)])
+        let fallback = CursesScreen.segments(longer + "!", joiningEmojiSequences: true)
+        #expect(fallback.count == 1 && cursesWidth(CursesScreen.cellsAgreeingWithCurses(longer + "!")) == 3)
+        #expect(CursesScreen.segments(family, joiningEmojiSequences: false)
+            == [.text(CursesScreen.cellsAgreeingWithCurses(family), columns: 2)])
+    }
+
     @Test func plainTextIsUntouched() {
         #expect(CursesScreen.cellsAgreeingWithCurses("Hi bob: é 日本 👍 ok") == "Hi bob: é 日本 👍 ok")
     }

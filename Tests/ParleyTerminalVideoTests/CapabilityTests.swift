@@ -35,6 +35,18 @@ struct CapabilityTests {
         #expect(!TerminalReplyParser.parse(Self.bytes("\u{1B}[?2027;2$y\u{1B}[?1;2c")).capabilities.synchronizedOutput)
     }
 
+    /// The cursor position after the emoji sequence probe: column 3 (two cells) means the
+    /// terminal joins the sequence; 7 (three emoji of two cells) or anything else does not.
+    @Test func emojiSequencesFromTheCursorPositionReport() {
+        #expect(TerminalReplyParser.parse(Self.bytes("\u{1B}[24;3R\u{1B}[?62c")).capabilities.joinsEmojiSequences)
+        for reply in ["\u{1B}[24;7R", "\u{1B}[24;5R", "\u{1B}[3R", "\u{1B}[?24;3R", ""] {
+            #expect(!TerminalReplyParser.parse(Self.bytes(reply + "\u{1B}[?62c")).capabilities.joinsEmojiSequences, "\(reply)")
+        }
+        // The probe is written first, from the start of the line, and erased at once.
+        let query = String(decoding: TerminalCapabilityQuery.queryBytes, as: UTF8.self)
+        #expect(query.hasPrefix("\r" + TerminalCapabilityQuery.emojiSequenceProbe + "\u{1B}[6n\r\u{1B}[2K"))
+    }
+
     @Test func everythingAtOnceSplitAnywhereWithKeysMixedIn() {
         let reply = Self.bytes("x\u{1B}_Gi=31;OK\u{1B}\\q\u{1B}[?2026;2$y\u{1B}[6;20;10t\u{1B}[A\u{1B}[?64;4c")
         for split in 0 ... reply.count {

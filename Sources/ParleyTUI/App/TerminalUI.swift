@@ -15,11 +15,15 @@ public enum TerminalUI {
             for await event in events { inbox.post(.event(event)) }
         }
         let settings = UISettings(configuration: node.profile.configuration)
-        let videoStyle = VideoPane.Style.detect(choice: settings.videoRenderer, environment: ProcessInfo.processInfo.environment)
+        // Asked before curses starts: the answers must not reach it as keys.
+        let capabilities = TerminalCapabilityQuery.detect()
+        let videoStyle = VideoPane.Style.resolved(for: capabilities, choice: settings.videoRenderer,
+                                                  environment: ProcessInfo.processInfo.environment)
         await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
             let thread = Thread {
                 let controller = UIController(node: node, inbox: inbox, settings: settings)
                 controller.videoPane.style = videoStyle
+                controller.screen.joinsEmojiSequences = capabilities.joinsEmojiSequences
                 controller.run()
                 finished.resume()
             }

@@ -13,11 +13,10 @@ final class VideoPane {
         var synchronizedOutput = false
         var cellPixelSize: PixelSize?
 
-        /// Asks the terminal what it can draw (before curses starts: the answers must not
-        /// reach it as keys) and resolves the configured choice.
-        static func detect(choice: VideoRendererChoice, environment: [String: String]) -> Style {
-            let capabilities = TerminalCapabilityQuery.detect()
-            return Style(kind: choice.resolved(for: capabilities, environment: environment),
+        /// Resolves the configured choice for what the terminal said it can draw.
+        static func resolved(for capabilities: TerminalCapabilities, choice: VideoRendererChoice,
+                             environment: [String: String]) -> Style {
+            Style(kind: choice.resolved(for: capabilities, environment: environment),
                          colors: TerminalColorMode.detect(environment: environment),
                          synchronizedOutput: capabilities.synchronizedOutput,
                          cellPixelSize: capabilities.cellPixelSize ?? TerminalWindowSize.current()?.cellPixelSize)

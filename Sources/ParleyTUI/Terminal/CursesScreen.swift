@@ -103,13 +103,60 @@ final class CursesScreen: Canvas {
         let fitted = text.sanitizedForTerminal().prefix(fittingColumns: limit)
         guard !fitted.isEmpty else { return 0 }
         palette?.apply(role)
-        var wide = Self.cellsAgreeingWithCurses(fitted).unicodeScalars.map { wchar_t(bitPattern: $0.value) }
-        wide.append(0)
-        let used = fitted.displayWidth
-        let count = Int32(wide.count - 1)
-        _ = wide.withUnsafeBufferPointer { parley_put_wide(Int32(row), Int32(column), $0.baseAddress, count) }
+        var at = column
+        for segment in Self.segments(fitted, joiningEmojiSequences: joinsEmojiSequences) {
+            switch segment {
+            case .text(let text, let columns):
+                var wide = text.unicodeScalars.map { wchar_t(bitPattern: $0.value) }
+                wide.append(0)
+                let count = Int32(wide.count - 1)
+                _ = wide.withUnsafeBufferPointer { parley_put_wide(Int32(row), Int32(at), $0.baseAddress, count) }
+                at += columns
+            case .cluster(let scalars):
+                let wide = scalars.map { wchar_t(bitPattern: $0.value) }
+                _ = wide.withUnsafeBufferPointer { parley_put_cluster(Int32(row), Int32(at), $0.baseAddress, Int32(wide.count)) }
+                at += 2
+            }
+        }
         palette?.apply(.normal)
-        return used
+        return fitted.displayWidth
+    }
+
+    /// Whether the terminal draws an emoji ZWJ sequence as one two-cell picture (asked at start):
+    /// then such a sequence goes whole into one cell instead of its first emoji alone.
+    var joinsEmojiSequences = false
+
+    /// A piece of a line as handed to ncurses.
+    enum Segment: Equatable {
+        /// Text whose cells ncurses counts as the layout does, and how many columns it takes.
+        case text(String, columns: Int)
+        /// An emoji sequence put whole into one two-cell cell.
+        case cluster([Unicode.Scalar])
+    }
+
+    /// The line in pieces: emoji ZWJ sequences that fit in a cell go whole into one when the
+    /// terminal joins them; everything else as ``cellsAgreeingWithCurses(_:)`` rewrites it.
+    static func segments(_ text: some StringProtocol, joiningEmojiSequences: Bool) -> [Segment] {
+        guard joiningEmojiSequences else {
+            return [.text(cellsAgreeingWithCurses(text), columns: DisplayWidth.of(text))]
+        }
+        var segments: [Segment] = []
+        var run = ""
+        for character in text {
+            let scalars = Array(character.unicodeScalars)
+            let joined = scalars.count > 1 && scalars.count <= Int(parley_cell_scalars())
+                && scalars.contains { $0.value == 0x200D } && DisplayWidth.of(character) == 2
+                && parley_wcwidth(scalars[0].value) == 2
+            if joined {
+                if !run.isEmpty { segments.append(.text(cellsAgreeingWithCurses(run), columns: run.displayWidth)) }
+                run = ""
+                segments.append(.cluster(scalars))
+            } else {
+                run.append(character)
+            }
+        }
+        if !run.isEmpty { segments.append(.text(cellsAgreeingWithCurses(run), columns: run.displayWidth)) }
+        return segments
     }
 
     /// Rewrites grapheme clusters whose width ncurses would count differently
