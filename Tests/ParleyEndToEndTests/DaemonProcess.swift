@@ -115,8 +115,10 @@ final class DaemonProcess: @unchecked Sendable {
     }
 
     /// The conversation with `name` as stored (oldest first).
-    func history(_ name: String, limit: Int = 100_000) throws -> [[String: Any]] {
-        try parley("history", name, "--limit", "\(limit)", "--json").json as? [[String: Any]] ?? []
+    /// The conversation's messages as `history --json` gives them; with `all`, its calls and files too.
+    func history(_ name: String, limit: Int = 100_000, all: Bool = false) throws -> [[String: Any]] {
+        let arguments = ["history", name, "--limit", "\(limit)", "--json"] + (all ? ["--all"] : [])
+        return try runParley(arguments + ["--home", home.path]).json as? [[String: Any]] ?? []
     }
 
     var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }

@@ -104,7 +104,8 @@ struct FileTransferTests {
         let source = pair.alice.home.url.appending(path: "notes.txt")
         try Data("notes".utf8).write(to: source)
         let id = try pair.offer(source.path)
-        let offered = try pair.bob.history("alice").first { $0["type"] as? String == "file" }
+        #expect(try pair.bob.history("alice").allSatisfy { $0["type"] == nil }, "without --all, messages only, as before")
+        let offered = try pair.bob.history("alice", all: true).first { $0["type"] as? String == "file" }
         #expect(offered?["state"] as? String == "offered" && offered?["id"] as? String == id)
         #expect(try pair.bob.parley("history", "alice").stdout.contains("⇅ alice → me: notes.txt, 5 B — offered ("))
         try pair.accept(id)
@@ -116,7 +117,7 @@ struct FileTransferTests {
         try waitUntil(timeout: 20, "second message delivered", delivered)
 
         for (node, peer, direction) in [(pair.alice, "bob", "out"), (pair.bob, "alice", "in")] {
-            let entries = try node.history(peer)
+            let entries = try node.history(peer, all: true)
             let files = entries.filter { $0["type"] as? String == "file" }
             #expect(files.count == 1)
             let file = try #require(files.first)
@@ -128,7 +129,7 @@ struct FileTransferTests {
             #expect(order == ["here it comes", "notes.txt", "did it arrive?"], "as \(peer)'s peer sees it")
             #expect(entries.filter { $0["type"] == nil }.allSatisfy { $0["body"] != nil && $0["state"] != nil })
         }
-        let received = try #require(try pair.bob.history("alice").first { $0["type"] as? String == "file" })
+        let received = try #require(try pair.bob.history("alice", all: true).first { $0["type"] as? String == "file" })
         #expect(received["path"] as? String == pair.downloads.appending(path: "notes.txt").path)
         #expect(try pair.alice.parley("history", "bob").stdout.contains("⇅ me → bob: notes.txt, 5 B — sent"))
         #expect(try pair.bob.parley("history", "alice").stdout.contains("⇅ alice → me: notes.txt, 5 B — saved to "))

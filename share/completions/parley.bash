@@ -310,7 +310,7 @@ _parley_contacts_rename() {
 
 _parley_contacts_remove() {
     repeating_flags=()
-    non_repeating_flags=(--yes --version -h --help)
+    non_repeating_flags=(--yes --keep-history --version -h --help)
     repeating_options=()
     non_repeating_options=(--home --profile)
     __parley_offer_flags_options 1
@@ -1167,7 +1167,7 @@ _parley_events() {
 
 _parley_history() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    non_repeating_flags=(--json --all --version -h --help)
     repeating_options=()
     non_repeating_options=(--home --profile --limit --before)
     __parley_offer_flags_options 1

@@ -9,8 +9,9 @@ struct HistoryCommand: AsyncParsableCommand {
         commandName: "history", abstract: "Show the last messages of a conversation, oldest first.",
         discussion: """
             Calls and sent or received files appear among the messages, at the time the call \
-            started or the file was offered, in their current state (in --json as objects with \
-            "type": "call" or "type": "file"; messages have no "type"). A contact removed with \
+            started or the file was offered, in their current state. --json prints the messages \
+            alone, as it always has; with --all, calls and files too, as objects with \
+            "type": "call" or "type": "file" (messages have no "type"). A contact removed with \
             --keep-history is still found by its name or ID. Pages go back by key: --before ID \
             shows the messages stored before the message with that ID (the first message ID of \
             the previous page, as printed by --json), however many messages arrived meanwhile.
@@ -23,6 +24,7 @@ struct HistoryCommand: AsyncParsableCommand {
             transform: MessageKey.parse)
     var before: UUID?
     @Flag(help: "Print JSON.") var json = false
+    @Flag(help: "With --json: calls and files too, among the messages.") var all = false
 
     func run() async throws {
         let profile = try profileOptions.open()
@@ -47,7 +49,7 @@ struct HistoryCommand: AsyncParsableCommand {
             return TransferSummary.title(of: transfer) + " — " + status
         }
         if json {
-            try JSONOutput.print(entries.map { entry -> HistoryEntryJSON in
+            try JSONOutput.print(entries.filter { all || $0.isMessage }.map { entry -> HistoryEntryJSON in
                 switch entry {
                 case .message(let message): .message(MessageJSON(message))
                 case .call(let call): .call(CallLogEntry(call, name: peer.name))

@@ -10,6 +10,12 @@ enum HistoryTimeline {
         case call(CallRecord)
         case file(Transfer)
 
+        /// A message (not a call or a file).
+        var isMessage: Bool {
+            if case .message = self { return true }
+            return false
+        }
+
         var time: Date {
             switch self {
             case .message(let message): message.sentAt
