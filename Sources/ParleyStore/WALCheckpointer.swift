@@ -8,9 +8,12 @@ import GRDB
 /// message costing a few WAL pages per commit, a send every ~150 messages paid 10–20 ms for
 /// it. A running node turns that off for its writer and checkpoints here instead, PASSIVE
 /// (never blocking writers or readers) a few times a second.
-public final class WALCheckpointer: Sendable {
+public final class WALCheckpointer: @unchecked Sendable {
     private let stopSignal = DispatchSemaphore(value: 0)
     private let stopped = DispatchSemaphore(value: 0)
+    /// Guards `isStopped` (stopping twice must not wait for a thread that is gone).
+    private let lock = NSLock()
+    private var isStopped = false
 
     /// How often the log is copied back.
     public static let interval = DispatchTimeInterval.milliseconds(250)
@@ -38,6 +41,11 @@ public final class WALCheckpointer: Sendable {
 
     /// Stops the thread after a last checkpoint; returns when it is done.
     public func stop() {
+        let first = lock.withLock {
+            defer { isStopped = true }
+            return !isStopped
+        }
+        guard first else { return }
         stopSignal.signal()
         stopped.wait()
     }
