@@ -69,7 +69,8 @@ public final class Node: Sendable {
                                    connector: PeerConnector(tls: tls, timings: timings), runner: runner,
                                    events: events, logger: logger)
         let control = try await ControlServer.bind(path: profile.paths.controlSocket.path, logger: logger)
-        let discovery = await startLANDiscovery(profile: profile, listenPort: boundPort, dialer: dialer, logger: logger)
+        let discovery = await startLANDiscovery(
+            profile: profile, listen: PeerAddress(host: listen.host, port: boundPort), dialer: dialer, logger: logger)
         // Commits never wait for a checkpoint: the log is copied back on a thread of its own.
         let checkpointer = try profile.database.startBackgroundCheckpoints()
         return Node(profile: profile, events: events, registry: registry, policy: policy, dialer: dialer,
@@ -79,7 +80,7 @@ public final class Node: Sendable {
     }
 
     /// Starts LAN discovery unless `lan_discovery = off`; a node without it still works.
-    private static func startLANDiscovery(profile: Profile, listenPort: Int, dialer: ContactDialer,
+    private static func startLANDiscovery(profile: Profile, listen: PeerAddress, dialer: ContactDialer,
                                           logger: Logger) async -> LANDiscovery? {
         guard (try? profile.configuration.lanDiscovery()) ?? true else {
             logger.info("LAN discovery off")
@@ -88,7 +89,7 @@ public final class Node: Sendable {
         let ownID = profile.identity.contactID
         do {
             return try await LANDiscovery.start(
-                identity: profile.identity, listenPort: listenPort,
+                identity: profile.identity, listenPort: listen.port, listensOnIPv6: listen.host.contains(":"),
                 includeTunnels: (try? profile.configuration.lanTunnels()) ?? false,
                 isContact: { $0 != ownID && dialer.isDialling($0) },
                 found: { id, address in

@@ -29,7 +29,7 @@ final class DaemonProcess: @unchecked Sendable {
         try self.home.parley("id", "--set-name", name)
     }
 
-    var address: String { "\(listenHost):\(port)" }
+    var address: String { listenHost.contains(":") ? "[\(listenHost)]:\(port)" : "\(listenHost):\(port)" }
 
     func contactID() throws -> String { try home.contactID() }
 

@@ -6,7 +6,8 @@ import Glibc
 #endif
 
 /// Hosts on one Ethernet bridge, each in a network namespace of its own:
-/// `host(i)` is 10.77.0.i/24. Made and removed by the test.
+/// `host(i)` is 10.77.0.i/24 (with `ipv4`), and always has an IPv6 link-local
+/// address (usable at once: no duplicate address detection). Made and removed by the test.
 final class BridgedHosts {
     let tag = String(UUID().uuidString.prefix(4).lowercased())
     var bridge: String { "parley-lanbr-\(tag)" }
@@ -14,9 +15,10 @@ final class BridgedHosts {
 
     static var available: Bool {
         getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip")
+            && FileManager.default.isExecutableFile(atPath: "/usr/sbin/sysctl")
     }
 
-    init(count: Int) throws {
+    init(count: Int, ipv4: Bool = true) throws {
         self.count = count
         do {
             try Self.ip("netns", "add", bridge)
@@ -29,10 +31,11 @@ final class BridgedHosts {
                 let host = host(index), inside = "pl\(tag)h\(index)", port = "pl\(tag)b\(index)"
                 try Self.ip("netns", "add", host)
                 try Self.ip("-n", host, "link", "set", "lo", "up")
+                try Self.ip("netns", "exec", host, "/usr/sbin/sysctl", "-qw", "net.ipv6.conf.default.accept_dad=0")
                 try Self.ip("link", "add", inside, "netns", host, "type", "veth", "peer", "name", port, "netns", bridge)
                 try Self.ip("-n", bridge, "link", "set", port, "master", "br0")
                 try Self.ip("-n", bridge, "link", "set", port, "up")
-                try Self.ip("-n", host, "addr", "add", "\(address(index))/24", "dev", inside)
+                if ipv4 { try Self.ip("-n", host, "addr", "add", "\(address(index))/24", "dev", inside) }
                 try Self.ip("-n", host, "link", "set", inside, "up")
             }
         } catch {
@@ -164,7 +167,7 @@ struct LANDiscoveryTests {
     @Test("Three hosts on one bridge, contacts without addresses: every pair links and chats; forged, replayed and stale beacons are ignored; lan_discovery = off sends nothing")
     func contactsFindEachOtherOnTheLAN() throws {
         guard BridgedHosts.available else {
-            print("skipped: LAN discovery needs root and ip (iproute2) to make network namespaces on a bridge")
+            print("skipped: LAN discovery needs root, ip (iproute2) and sysctl to make network namespaces on a bridge")
             return
         }
         let hosts: BridgedHosts
@@ -258,5 +261,36 @@ struct LANDiscoveryTests {
         }
         #expect(!alice.logText.contains("at \(hosts.address(4)):"), "a refused beacon became an address hint")
         #expect(try alice.isOnline("bob") && (try alice.isOnline("carol")))
+    }
+
+    @Test("IPv6 only (link-local, no IPv4 anywhere): two hosts listening on [::] find each other and chat")
+    func contactsFindEachOtherOverIPv6LinkLocal() throws {
+        guard BridgedHosts.available else {
+            print("skipped: LAN discovery needs root, ip (iproute2) and sysctl to make network namespaces on a bridge")
+            return
+        }
+        let hosts: BridgedHosts
+        do {
+            hosts = try BridgedHosts(count: 2, ipv4: false)
+        } catch {
+            print("skipped: network namespaces on a bridge cannot be made here (\(error))")
+            return
+        }
+        defer { hosts.remove() }
+        let alice = try DaemonProcess(name: "alice", wrapper: hosts.wrapper(1), listenHost: "::")
+        let bob = try DaemonProcess(name: "bob", wrapper: hosts.wrapper(2), listenHost: "::")
+        defer { alice.cleanup(); bob.cleanup() }
+        try alice.start()
+        try bob.start()
+        try alice.parley("contacts", "add", try bob.contactID(), "--name", "bob").requireSuccess()
+        try bob.parley("contacts", "add", try alice.contactID(), "--name", "alice").requireSuccess()
+        try waitUntil(timeout: 5, "alice and bob linked over IPv6 link-local") {
+            try alice.isOnline("bob") && bob.isOnline("alice")
+        }
+        try alice.parley("send", "bob", "hello over IPv6").requireSuccess()
+        try waitUntil(timeout: 10, "bob receives it") {
+            try bob.history("alice").contains { $0["body"] as? String == "hello over IPv6" }
+        }
+        #expect(alice.logText.contains("at [fe80:") || bob.logText.contains("at [fe80:"), "a link-local hint was used")
     }
 }

@@ -3,36 +3,49 @@ import ParleyCore
 
 /// Where contacts were last heard on the local network (from their verified
 /// beacons), kept in memory only: an address to try, not a trusted fact.
+/// One address per contact and family (IPv4, IPv6).
 final class LANHints: Sendable {
     /// A hint not refreshed for this long (ten missed beacons) is dropped.
     static let lifetime: Duration = .seconds(300)
 
-    private let hints = NIOLockedValueBox([ContactID: (address: PeerAddress, seen: ContinuousClock.Instant)]())
+    private struct Key: Hashable {
+        let id: ContactID
+        let isIPv6: Bool
+    }
+
+    private let hints = NIOLockedValueBox([Key: (address: PeerAddress, seen: ContinuousClock.Instant)]())
 
     init() {}
 
-    /// Records where `id` was heard; returns whether the address is new for it.
+    /// Records where `id` was heard; returns whether the address is new for it (in its family).
     @discardableResult
     func record(_ address: PeerAddress, for id: ContactID, at now: ContinuousClock.Instant = .now) -> Bool {
-        hints.withLockedValue { hints in
-            defer { hints[id] = (address, now) }
-            return hints[id]?.address != address
+        let key = Key(id: id, isIPv6: address.host.contains(":"))
+        return hints.withLockedValue { hints in
+            defer { hints[key] = (address, now) }
+            return hints[key]?.address != address
         }
     }
 
-    /// The address `id` was heard at, if recently enough.
-    func address(for id: ContactID, at now: ContinuousClock.Instant = .now) -> PeerAddress? {
+    /// The addresses `id` was heard at recently enough, IPv4 first.
+    func addresses(for id: ContactID, at now: ContinuousClock.Instant = .now) -> [PeerAddress] {
         hints.withLockedValue { hints in
-            guard let hint = hints[id] else { return nil }
-            guard hint.seen.duration(to: now) <= Self.lifetime else {
-                hints.removeValue(forKey: id)
-                return nil
+            [false, true].compactMap { isIPv6 -> PeerAddress? in
+                let key = Key(id: id, isIPv6: isIPv6)
+                guard let hint = hints[key] else { return nil }
+                guard hint.seen.duration(to: now) <= Self.lifetime else {
+                    hints.removeValue(forKey: key)
+                    return nil
+                }
+                return hint.address
             }
-            return hint.address
         }
     }
 
     func forget(_ id: ContactID) {
-        _ = hints.withLockedValue { $0.removeValue(forKey: id) }
+        hints.withLockedValue { hints in
+            hints.removeValue(forKey: Key(id: id, isIPv6: false))
+            hints.removeValue(forKey: Key(id: id, isIPv6: true))
+        }
     }
 }

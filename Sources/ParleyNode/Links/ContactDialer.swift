@@ -89,8 +89,8 @@ final class ContactDialer: Sendable {
             lastAttempt = .now
             guard let contact = try? database.contacts.contact(for: id), contact.trust != .blocked else { return }
             var outcome: SessionOutcome?
-            var addresses = contact.addresses
-            if let hint = hints.address(for: id), !addresses.contains(hint) { addresses.insert(hint, at: 0) }
+            let heard = hints.addresses(for: id)
+            let addresses = heard + contact.addresses.filter { !heard.contains($0) }
             for address in addresses where !Task.isCancelled {
                 do {
                     let connection = try await connector.connect(to: address, expecting: id)
