@@ -261,6 +261,21 @@ struct LANDiscoveryTests {
         }
         #expect(!alice.logText.contains("at \(hosts.address(4)):"), "a refused beacon became an address hint")
         #expect(try alice.isOnline("bob") && (try alice.isOnline("carol")))
+
+        // A flood of forgeries: looked at no faster than 20 a second (bursts of 40), the rest dropped unread.
+        let ignoredBefore = alice.logText.components(separatedBy: "ignored: bad signature").count
+        let flooded = Date()
+        for _ in 0..<5000 { probe.send(forged.encoded, to: hosts.address(1)) }
+        try alice.parley("send", "bob", "still here").requireSuccess()
+        try waitUntil(timeout: 5, "a message gets through during the flood") {
+            try nodes[1].history("alice").contains { $0["body"] as? String == "still here" }
+        }
+        Thread.sleep(forTimeInterval: 0.5)
+        let seconds = Date().timeIntervalSince(flooded)
+        let looked = alice.logText.components(separatedBy: "ignored: bad signature").count - ignoredBefore
+        print("LAN discovery: 5000 forged beacons, \(looked) looked at in \(String(format: "%.1f", seconds)) s")
+        #expect(looked >= 1 && Double(looked) <= 40 + 20 * seconds + 5, "the rate limit held")
+        #expect(try alice.isOnline("bob") && (try alice.isOnline("carol")))
     }
 
     @Test("IPv6 only (link-local, no IPv4 anywhere): two hosts listening on [::] find each other and chat")
