@@ -27,7 +27,8 @@ final class LANDiscovery: Sendable {
     private struct State {
         /// One per family: the same beacon arrives over IPv4 and IPv6, and neither copy is a replay of the other.
         var verifiers = [LANBeaconVerifier(), LANBeaconVerifier()]
-        var joined: Set<String> = []
+        /// "interface address" per family where the group is joined.
+        var joined: [Set<String>] = [[], []]
         var tokens = LANDiscovery.burst
         var refilled = ContinuousClock.now
         var dropped = 0
@@ -170,13 +171,19 @@ final class LANDiscovery: Sendable {
     private func join(_ interfaces: [NIONetworkDevice], socket: Socket) async {
         guard let multicast = socket.channel as? any MulticastChannel else { return }
         let group = socket.group.ipAddress ?? ""
+        let family = socket.isIPv6 ? 1 : 0
+        let key = { (device: NIONetworkDevice) in "\(device.name) \(device.address?.ipAddress ?? "")" }
+        // An interface that went away is joined again when it comes back.
+        let current = Set(interfaces.map(key))
+        state.withLockedValue { $0.joined[family].formIntersection(current) }
         for device in interfaces {
-            let key = "\(device.name) \(device.address?.ipAddress ?? "")"
-            guard !state.withLockedValue({ $0.joined.contains(key) }) else { continue }
+            guard !state.withLockedValue({ $0.joined[family].contains(key(device)) }) else { continue }
             do {
                 try await multicast.joinGroup(socket.group, device: device).get()
-                state.withLockedValue { _ = $0.joined.insert(key) }
+                state.withLockedValue { _ = $0.joined[family].insert(key(device)) }
                 logger.debug("LAN discovery: joined \(group) on \(device.name)")
+            } catch let error as IOError where error.errnoCode == EADDRINUSE {
+                state.withLockedValue { _ = $0.joined[family].insert(key(device)) }  // still joined from before
             } catch {
                 logger.debug("LAN discovery: cannot join \(group) on \(device.name): \(error)")
             }
