@@ -69,22 +69,50 @@ public final class Node: Sendable {
                                    connector: PeerConnector(tls: tls, timings: timings), runner: runner,
                                    events: events, logger: logger)
         let control = try await ControlServer.bind(path: profile.paths.controlSocket.path, logger: logger)
+        let discovery = await startLANDiscovery(
+            profile: profile, listen: PeerAddress(host: listen.host, port: boundPort), dialer: dialer, logger: logger)
         // Commits never wait for a checkpoint: the log is copied back on a thread of its own.
         let checkpointer = try profile.database.startBackgroundCheckpoints()
         return Node(profile: profile, events: events, registry: registry, policy: policy, dialer: dialer,
-                    runner: runner, transfers: transfers, calls: calls, listener: listener, control: control, logger: logger,
-                    listenAddress: PeerAddress(host: listen.host, port: boundPort), lock: lock, checkpointer: checkpointer)
+                    runner: runner, transfers: transfers, calls: calls, listener: listener, control: control,
+                    discovery: discovery, logger: logger, listenAddress: PeerAddress(host: listen.host, port: boundPort),
+                    lock: lock, checkpointer: checkpointer)
+    }
+
+    /// Starts LAN discovery unless `lan_discovery = off`; a node without it still works.
+    private static func startLANDiscovery(profile: Profile, listen: PeerAddress, dialer: ContactDialer,
+                                          logger: Logger) async -> LANDiscovery? {
+        guard (try? profile.configuration.lanDiscovery()) ?? true else {
+            logger.info("LAN discovery off")
+            return nil
+        }
+        let ownID = profile.identity.contactID
+        do {
+            return try await LANDiscovery.start(
+                identity: profile.identity, listenPort: listen.port, listensOnIPv6: listen.host.contains(":"),
+                includeTunnels: (try? profile.configuration.lanTunnels()) ?? false,
+                isContact: { $0 != ownID && dialer.isDialling($0) },
+                found: { id, address in
+                    if dialer.hints.record(address, for: id) { logger.info("LAN: \(id.short) at \(address)") }
+                    dialer.wake(id)
+                }, logger: logger)
+        } catch {
+            logger.warning("LAN discovery unavailable (UDP port \(LANDiscovery.port)): \(error)")
+            return nil
+        }
     }
 
     private let lock: NodeLock
     private let checkpointer: WALCheckpointer
+    let discovery: LANDiscovery?
 
     private init(profile: Profile, events: EventHub, registry: LinkRegistry, policy: PeerPolicy,
                  dialer: ContactDialer, runner: PeerSessionRunner, transfers: TransferManager, calls: CallManager,
                  listener: PeerListener,
-                 control: ControlServer, logger: Logger, listenAddress: PeerAddress, lock: NodeLock,
-                 checkpointer: WALCheckpointer) {
+                 control: ControlServer, discovery: LANDiscovery?, logger: Logger, listenAddress: PeerAddress,
+                 lock: NodeLock, checkpointer: WALCheckpointer) {
         self.checkpointer = checkpointer
+        self.discovery = discovery
         self.transfers = transfers
         self.calls = calls
         self.profile = profile
@@ -113,6 +141,9 @@ public final class Node: Sendable {
             group.addTask { [self] in
                 try await control.run(handler: ControlHandler(node: self))
             }
+            if let discovery {
+                group.addTask { await discovery.run() }
+            }
             await stopping.wait()
             group.cancelAll()  // ends idle control connections and links still in their handshake
         }
@@ -132,6 +163,7 @@ public final class Node: Sendable {
         }
         await listener.close()
         await control.close()
+        await discovery?.close()
         await checkpointer.stop()
         events.finish()
         stopping.signal()
@@ -194,6 +226,8 @@ public final class Node: Sendable {
         }
         let started = dialer.sync(with: contacts)
         for contact in contacts where !started.contains(contact.id) { dialer.wake(contact.id) }
+        for id in blocked { dialer.hints.forget(id) }
+        discovery?.announce()  // a new contact may be listening for us on the LAN
     }
 
     // MARK: File transfers

@@ -14,18 +14,22 @@ final class DaemonProcess: @unchecked Sendable {
     let shellLimit: String?
     /// With a value, the daemon runs as `WRAPPER… parley daemon …`, e.g. `ip netns exec NS`.
     let wrapper: [String]?
+    /// The address the daemon listens on: loopback unless told (0.0.0.0 in a network namespace).
+    let listenHost: String
 
     /// A node with a fresh profile (or `home`) listening on a free loopback port.
-    init(name: String, home: TemporaryHome? = nil, shellLimit: String? = nil, wrapper: [String]? = nil) throws {
+    init(name: String, home: TemporaryHome? = nil, shellLimit: String? = nil, wrapper: [String]? = nil,
+         listenHost: String = "127.0.0.1") throws {
         self.shellLimit = shellLimit
         self.wrapper = wrapper
+        self.listenHost = listenHost
         self.home = try home ?? TemporaryHome()
         port = try freeLoopbackPort()
         log = self.home.url.appending(path: "daemon.log")
         try self.home.parley("id", "--set-name", name)
     }
 
-    var address: String { "127.0.0.1:\(port)" }
+    var address: String { listenHost.contains(":") ? "[\(listenHost)]:\(port)" : "\(listenHost):\(port)" }
 
     func contactID() throws -> String { try home.contactID() }
 

@@ -15,13 +15,16 @@ final class ContactDialer: Sendable {
     private let runner: PeerSessionRunner
     private let events: EventHub
     private let logger: Logger
+    /// Where contacts were heard on the LAN (tried before their stored addresses).
+    let hints: LANHints
     /// The shortest time between two dial attempts to one contact.
     static let minimumInterval: Duration = .seconds(1)
 
     private let dialers = NIOLockedValueBox([ContactID: (task: Task<Void, Never>, wakeup: Wakeup)]())
 
     init(database: ParleyDatabase, registry: LinkRegistry, connector: PeerConnector, runner: PeerSessionRunner,
-         events: EventHub, logger: Logger) {
+         events: EventHub, hints: LANHints = LANHints(), logger: Logger) {
+        self.hints = hints
         self.database = database
         self.registry = registry
         self.connector = connector
@@ -56,6 +59,11 @@ final class ContactDialer: Sendable {
         dialers.withLockedValue { $0[id]?.wakeup }?.signal()
     }
 
+    /// Whether a dialer runs for `id` (a contact, not blocked).
+    func isDialling(_ id: ContactID) -> Bool {
+        dialers.withLockedValue { $0[id] != nil }
+    }
+
     func stopAll() {
         let tasks = dialers.withLockedValue { dialers in
             defer { dialers = [:] }
@@ -81,7 +89,9 @@ final class ContactDialer: Sendable {
             lastAttempt = .now
             guard let contact = try? database.contacts.contact(for: id), contact.trust != .blocked else { return }
             var outcome: SessionOutcome?
-            for address in contact.addresses where !Task.isCancelled {
+            let heard = hints.addresses(for: id)
+            let addresses = heard + contact.addresses.filter { !heard.contains($0) }
+            for address in addresses where !Task.isCancelled {
                 do {
                     let connection = try await connector.connect(to: address, expecting: id)
                     let started = ContinuousClock.now

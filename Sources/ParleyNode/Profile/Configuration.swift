@@ -8,7 +8,7 @@ public struct Configuration: Sendable, Equatable {
     /// The keys Parley understands; others are reported, not silently ignored.
     public static let knownKeys: Set<String> = Set([
         "listen", "downloads", "log_level", "bell", "connect_timeout", "stun", "turn", "turn_user", "turn_secret",
-        "video_renderer", "time_format",
+        "video_renderer", "time_format", "lan_discovery", "lan_tunnels",
     ]).union(NodeLimits.keys).union(CallSettings.keys)
     /// Theme keys (`theme.NAME = COLOUR`) are open-ended.
     public static let themePrefix = "theme."
@@ -69,6 +69,26 @@ public struct Configuration: Sendable, Equatable {
     /// Seconds to wait for an outgoing connection (default 30).
     public func connectTimeout() throws(ConfigurationError) -> Int {
         try integer("connect_timeout", default: 30, in: 1...600, unit: "seconds")
+    }
+
+    /// Whether beacons are sent and heard on the local network (`lan_discovery`, default on).
+    public func lanDiscovery() throws(ConfigurationError) -> Bool {
+        try flag("lan_discovery", default: true)
+    }
+
+    /// Whether LAN discovery also uses tunnel interfaces: tun*, wg*, point-to-point (`lan_tunnels`, default no).
+    public func lanTunnels() throws(ConfigurationError) -> Bool {
+        try flag("lan_tunnels", default: false)
+    }
+
+    /// The on/off setting `key`, or `defaultValue`.
+    public func flag(_ key: String, default defaultValue: Bool) throws(ConfigurationError) -> Bool {
+        guard let text = values[key] else { return defaultValue }
+        switch text.lowercased() {
+        case "on", "yes", "true", "1": return true
+        case "off", "no", "false", "0": return false
+        default: throw .invalidValue(key: key, value: text, reason: "use on or off")
+        }
     }
 
     /// The integer setting `key`, or `defaultValue`; a value outside `range` is an error.

@@ -84,6 +84,8 @@ extension Configuration {
         _ = try connectTimeout()
         _ = try callSettings()
         _ = try NodeLimits(configuration: self)
+        _ = try lanDiscovery()
+        _ = try lanTunnels()
         if let bell = values["bell"], !["yes", "no", "on", "off", "true", "false", "1", "0"].contains(bell.lowercased()) {
             throw .invalidValue(key: "bell", value: bell, reason: "use yes or no")
         }
