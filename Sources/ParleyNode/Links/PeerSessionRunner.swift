@@ -201,7 +201,7 @@ struct PeerSessionRunner: Sendable {
             let sent = unmarked
             unmarked.removeAll(keepingCapacity: true)
             lastMark = .now
-            try await database.perform { database throws(StoreError) in
+            _ = try await database.perform { database throws(StoreError) in
                 try database.messages.advance(sent, to: .sent)
             }
         }
