@@ -103,3 +103,31 @@ struct PromptAndPanelLayoutTests {
         }
     }
 }
+
+/// Scrolled up, new messages keep the view still.
+@Suite("Scrollback with calls and files", .timeLimit(.minutes(1)))
+struct ScrollbackWithCallsTests {
+    static let bob = PromptAndPanelLayoutTests.bob
+
+    /// The lines new messages add below count the calls and files among them too.
+    @Test func linesAddedBelowCountCallsAmongTheNewMessages() throws {
+        let node = try ProfileOnlyNode()
+        defer { node.removeFolder() }
+        let controller = PromptAndPanelLayoutTests.controller(in: .help, node: node)
+        controller.panel = nil
+        controller.lastLayout = ScreenLayout(columns: 80, rows: 24)
+        controller.scrollback.pageUp(totalLines: 200, height: 10)
+        func message(_ body: String, at seconds: TimeInterval) -> Message {
+            Message(contactID: Self.bob.id, direction: .incoming, body: body,
+                    sentAt: Date(timeIntervalSince1970: 1_750_000_000 + seconds), state: .delivered)
+        }
+        let old = [message("one", at: 0), message("two", at: 60)]
+        let new = old + [message("three", at: 180)]
+        let withoutCall = controller.linesAppendedBelow(old: old, new: new)
+        controller.conversationCalls = [CallRecord(id: UUID(), contactID: Self.bob.id, direction: .incoming, video: false,
+                                                   startedAt: Date(timeIntervalSince1970: 1_750_000_120))]
+        #expect(controller.linesAppendedBelow(old: old, new: new) == withoutCall + 1, "the call between two and three")
+        #expect(withoutCall >= 1)
+    }
+}
+

@@ -238,9 +238,8 @@ final class UIController {
         messages = old + newer
         if let layout = lastLayout {
             let width = layout.conversation.width - 1
-            let formatter = conversationFormatter()
-            let total = formatter.lines(for: messages, width: width).count
-            let added = total - formatter.lines(for: old, width: width).count
+            let total = lineCount(messages, width: width)
+            let added = total - lineCount(old, width: width)
             scrollback.scroll(by: added, totalLines: total, height: layout.conversation.height)
         }
         needsRedraw = true
@@ -249,13 +248,20 @@ final class UIController {
     /// How many screen lines the messages that arrived after `old`'s last one
     /// add at the bottom (0 when the view follows the bottom anyway). Lines
     /// that scroll out at the top of the history window do not move the view.
-    private func linesAppendedBelow(old: [Message], new: [Message]) -> Int {
+    func linesAppendedBelow(old: [Message], new: [Message]) -> Int {
         guard !scrollback.isAtBottom, let layout = lastLayout, let last = old.last,
               let kept = new.lastIndex(where: { $0.id == last.id }), kept < new.count - 1 else { return 0 }
         let width = layout.conversation.width - 1
-        let formatter = conversationFormatter()
-        let prefix = Array(new[...kept])
-        return formatter.lines(for: new, width: width).count - formatter.lines(for: prefix, width: width).count
+        return lineCount(new, width: width) - lineCount(Array(new[...kept]), width: width)
+    }
+
+    /// Screen lines of these messages with the calls and files among them, up to the last
+    /// message's time (later ones belong to the messages that come after), at this width.
+    private func lineCount(_ window: [Message], width: Int) -> Int {
+        let end = window.last?.sentAt ?? .distantPast
+        return conversationFormatter().lines(for: window, calls: conversationCalls.filter { $0.startedAt <= end },
+                                             transfers: conversationTransfers.filter { $0.createdAt <= end },
+                                             width: width).count
     }
 
     /// Sends read receipts for the open conversation when its newest messages are really on
