@@ -9,8 +9,14 @@ import ParleyNode
 /// when it does not exist yet.
 enum CompletionCandidates {
     /// Contact names (a name with spaces is offered as the contact's ID, which always works).
-    static let contacts = CompletionKind.custom { words, _, _ in
-        guard let profile = existingProfile(words: words), let contacts = try? profile.database.contacts.all() else { return [] }
+    static let contacts = CompletionKind.custom { words, _, _ in contactNames(words: words, includingRemoved: false) }
+
+    /// The same, with contacts removed whose history was kept (what `history` and `search` still find).
+    static let contactsWithHistory = CompletionKind.custom { words, _, _ in contactNames(words: words, includingRemoved: true) }
+
+    private static func contactNames(words: [String], includingRemoved: Bool) -> [String] {
+        guard let profile = existingProfile(words: words),
+              let contacts = try? profile.database.contacts.all(includingRemoved: includingRemoved) else { return [] }
         return contacts.map { contact in contact.name.contains(where: \.isWhitespace) ? contact.id.grouped : contact.name }
     }
 

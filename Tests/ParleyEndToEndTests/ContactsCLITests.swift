@@ -133,6 +133,10 @@ struct ContactsCLITests {
         #expect(try Set(complete(["history", "--home", home.path, ""])) == ["carol", daveID])
         #expect(try complete(["config", "get", "ring"]) == ["ring_timeout"])
         #expect(try complete(["send", "--home", home.path + "-none", ""]).isEmpty)
+        // A contact removed with its history kept is still offered where its history is read.
+        #expect(try home.parley("contacts", "remove", daveID, "--yes", "--keep-history").status == 0)
+        #expect(try complete(["send", "--home", home.path, ""]) == ["carol"])
+        #expect(try Set(complete(["history", "--home", home.path, ""])) == ["carol", daveID])
     }
 
     @Test func badInputFailsClearlyAndChangesNothing() throws {

@@ -66,11 +66,11 @@ public struct ContactRepository: Sendable {
         try db.execute(sql: "UPDATE contacts SET name = ? WHERE id = ?", arguments: [renamed, holder["id"] as Int64])
     }
 
-    /// Every contact, by name (not those removed with their history kept).
-    public func all() throws(StoreError) -> [Contact] {
+    /// Every contact, by name; those removed with their history kept only when asked for.
+    public func all(includingRemoved: Bool = false) throws(StoreError) -> [Contact] {
         try storeOperation {
             try writer.read { db in
-                try Int64.fetchAll(db, sql: "SELECT id FROM contacts WHERE removed_at IS NULL ORDER BY name COLLATE NOCASE")
+                try Int64.fetchAll(db, sql: "SELECT id FROM contacts\(includingRemoved ? "" : " WHERE removed_at IS NULL") ORDER BY name COLLATE NOCASE")
                     .compactMap { try Self.contact(db, rowID: $0) }
             }
         }

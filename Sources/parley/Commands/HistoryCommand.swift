@@ -18,7 +18,7 @@ struct HistoryCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var profileOptions: ProfileOptions
-    @Argument(help: "The contact's name or ID.", completion: CompletionCandidates.contacts) var contact: String
+    @Argument(help: "The contact's name or ID.", completion: CompletionCandidates.contactsWithHistory) var contact: String
     @OptionGroup var limitOptions: ResultLimitOptions
     @Option(help: ArgumentHelp("Only messages older than the message with this ID.", valueName: "ID"),
             transform: MessageKey.parse)
