@@ -49,7 +49,7 @@ final class CallTransport: MediaTransport, Sendable {
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(DatagramInbound { bytes, from in
+                    try channel.pipeline.syncOperations.addHandler(DatagramInbound(maximumSize: CallFrame.maxDatagramBytes) { bytes, from in
                         box.withLockedValue { $0 }?.receivedUDP(bytes, from: from)
                     })
                 }
@@ -113,21 +113,5 @@ final class CallTransport: MediaTransport, Sendable {
         tunnelInput.finish()
         state.withLockedValue { $0.receiver = nil }
         channel.close(promise: nil)
-    }
-}
-
-/// Hands each UDP datagram to a closure, on the channel's event loop.
-private final class DatagramInbound: ChannelInboundHandler {
-    typealias InboundIn = AddressedEnvelope<ByteBuffer>
-    let deliver: @Sendable ([UInt8], SocketAddress) -> Void
-
-    init(_ deliver: @escaping @Sendable ([UInt8], SocketAddress) -> Void) {
-        self.deliver = deliver
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let envelope = unwrapInboundIn(data)
-        guard envelope.data.readableBytes <= CallFrame.maxDatagramBytes else { return }
-        deliver(Array(buffer: envelope.data), envelope.remoteAddress)
     }
 }

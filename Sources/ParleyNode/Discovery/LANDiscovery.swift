@@ -101,7 +101,7 @@ final class LANDiscovery: Sendable {
         let channel = try await bootstrap
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(BeaconInbound(deliver))
+                    try channel.pipeline.syncOperations.addHandler(DatagramInbound(maximumSize: LANBeacon.maximumSize, deliver))
                 }
             }
             .bind(host: isIPv6 ? "::" : "0.0.0.0", port: port).get()
@@ -270,21 +270,5 @@ extension LANDiscovery {
         guard if_indextoname(scopeID, &name) != nil else { return nil }
         let bytes = name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
         return "\(ip)%\(String(decoding: bytes, as: UTF8.self))"
-    }
-}
-
-/// Hands every datagram (up to the largest beacon) to `deliver`.
-private final class BeaconInbound: ChannelInboundHandler {
-    typealias InboundIn = AddressedEnvelope<ByteBuffer>
-    let deliver: @Sendable ([UInt8], SocketAddress) -> Void
-
-    init(_ deliver: @escaping @Sendable ([UInt8], SocketAddress) -> Void) {
-        self.deliver = deliver
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let envelope = unwrapInboundIn(data)
-        guard envelope.data.readableBytes <= LANBeacon.maximumSize else { return }
-        deliver(Array(buffer: envelope.data), envelope.remoteAddress)
     }
 }

@@ -8,7 +8,7 @@ public enum TransferRow {
     public static func line(for transfer: Transfer, peerName: String, rate: Double?, width: Int) -> StyledLine {
         let arrow = transfer.direction == .outgoing ? "↑ " : "↓ "
         let fraction = transfer.size == 0 ? 1 : Double(transfer.bytesDone) / Double(transfer.size)
-        let percent = " " + "\(Int((fraction * 100).rounded(.down)))%".padded(toColumns: 4)
+        let percent = " " + "\(TransferSummary.percentDone(transfer))%".padded(toColumns: 4)
         let stateRole: TextRole = switch transfer.state {
         case .completed: .success
         case .failed, .cancelled, .rejected: .error
