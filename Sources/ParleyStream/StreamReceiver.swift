@@ -139,28 +139,34 @@ public enum StreamReceiver {
     ) async throws {
         var sinkError: (any Error)?
         var videoLead: Double?
-        try await receiveStream(on: addresses, tickNanoseconds: 50_000_000) { event, reply in
+        /// Writes decoded frames to the sink; false when the sink failed.
+        func show(_ frames: [DecodedVideoFrame]) -> Bool {
+            do {
+                for decoded in frames { try sink.write(decoded.frame) }
+            } catch {
+                sinkError = error
+                return false
+            }
+            if let shown = frames.last, let videoReport = receiver.reception.lastSenderReport, let playing = audio.value {
+                var sync = LipSync()
+                sync.audioSenderReport(playing.senderReport)
+                sync.videoSenderReport(videoReport)
+                videoLead = sync.videoLead(audioTimestamp: playing.timestamp, videoTimestamp: shown.rtpTimestamp)
+            }
+            return true
+        }
+        // 10 ms ticks: lost packets are asked for again and given up on in time.
+        try await receiveStream(on: addresses, tickNanoseconds: 10_000_000) { event, reply in
             switch event {
             case let .datagram(bytes, arrival, from):
-                let frames = receiver.receive(bytes, nowNanoseconds: arrival)
                 if MultiplexedPacketKind.classify(bytes) == .rtp { reply.target = from }
-                do {
-                    for decoded in frames { try sink.write(decoded.frame) }
-                } catch {
-                    sinkError = error
-                    return false
-                }
-                if let shown = frames.last, let videoReport = receiver.reception.lastSenderReport, let playing = audio.value {
-                    var sync = LipSync()
-                    sync.audioSenderReport(playing.senderReport)
-                    sync.videoSenderReport(videoReport)
-                    videoLead = sync.videoLead(audioTimestamp: playing.timestamp, videoTimestamp: shown.rtpTimestamp)
-                }
+                guard show(receiver.receive(bytes, nowNanoseconds: arrival)) else { return false }
                 if let feedback = try receiver.feedbackIfDue(nowNanoseconds: MonotonicClock().nowNanoseconds()) {
                     try await reply.send(feedback)
                 }
                 return !receiver.isFinished
             case let .tick(now):
+                guard show(receiver.poll(nowNanoseconds: now)) else { return false }
                 if let feedback = try receiver.feedbackIfDue(nowNanoseconds: MonotonicClock().nowNanoseconds()) {
                     try await reply.send(feedback)
                 }

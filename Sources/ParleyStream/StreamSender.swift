@@ -107,8 +107,12 @@ public enum StreamSender {
                 let first = firstCapture ?? captureTime
                 firstCapture = first
                 if let duration = options.duration, Double(captureTime - first) / 1e9 >= duration { break }
-                for (datagram, arrival) in feedback.exchange([]) { sender.receiveFeedback(datagram, arrival: arrival) }
                 let now = clock.nowNanoseconds()
+                for (datagram, arrival) in feedback.exchange([]) {
+                    for resent in sender.receiveFeedback(datagram, arrival: arrival, nowNanoseconds: now) {
+                        try await socket.send(resent, to: destination)
+                    }
+                }
                 for datagram in try encode(now) {
                     try await socket.send(datagram, to: destination)
                 }

@@ -9,9 +9,14 @@ public struct VP8AssembledFrame: Equatable, Sendable {
 
 /// Reassembles VP8 frames from RTP packets (RFC 7741) by sequence number, timestamp,
 /// the S bit and the marker. It never outputs an incomplete frame: when a packet is
-/// missing (more than `reorderTolerance` later packets arrived, or skipped over by a
-/// complete keyframe) the frame is dropped, delta frames are dropped until the next
+/// missing (more than `reorderTolerance` later packets arrived, or the caller gave up on
+/// it with `abandon(through:)` when it waits for retransmissions, or it was skipped over
+/// by a complete keyframe) the frame is dropped, delta frames are dropped until the next
 /// keyframe, and `needsKeyframe` is set so the caller sends an RTCP PLI.
+///
+/// Waiting for retransmissions makes this the video jitter buffer: complete frames behind
+/// a missing packet are held (they cannot be decoded without it) until the packet comes or
+/// the caller gives up on it.
 ///
 /// The packets are faced with hostile input, so nothing is rescanned per packet: buffered
 /// packets are kept as segments (runs that can form one frame) indexed by first sequence
@@ -21,6 +26,9 @@ public struct VP8AssembledFrame: Equatable, Sendable {
 public struct VP8FrameAssembler: Sendable {
     /// How far (in sequence numbers) packets may arrive past a gap before it counts as loss.
     public let reorderTolerance: Int
+    /// When true a gap is only loss once the caller abandons it (or it grows past half the
+    /// capacity); the caller asks for the missing packets meanwhile.
+    public let waitsForRetransmission: Bool
     /// The most packets held; beyond it everything is dropped and a keyframe requested.
     public let capacity: Int
     /// Set on loss; cleared by `takeKeyframeRequest()`.
@@ -65,9 +73,26 @@ public struct VP8FrameAssembler: Sendable {
     private var lastConsecutive: Int64?
     private var waitingForKeyframe = true
 
-    public init(reorderTolerance: Int = 3, capacity: Int = 2048) {
+    /// Everything up to here may be treated as lost (`waitsForRetransmission`).
+    private var abandonedThrough: Int64 = .min
+    /// The unwrapped sequence number of the last packet inserted.
+    public private(set) var lastInserted: Int64?
+
+    public init(reorderTolerance: Int = 3, capacity: Int = 2048, waitsForRetransmission: Bool = false) {
         self.reorderTolerance = reorderTolerance
         self.capacity = capacity
+        self.waitsForRetransmission = waitsForRetransmission
+    }
+
+    /// The first sequence number not handled yet (packets before it are not needed any
+    /// more); nil until the first keyframe.
+    public var nextNeeded: Int64? { nextSequence }
+
+    /// Gives up on the missing packets up to `sequence`: the frames they belong to are
+    /// dropped. Returns the frames this lets through.
+    public mutating func abandon(through sequence: Int64) -> [VP8AssembledFrame] {
+        abandonedThrough = max(abandonedThrough, sequence)
+        return drain()
     }
 
     /// Returns whether a keyframe was requested since the last call, and clears it.
@@ -80,6 +105,7 @@ public struct VP8FrameAssembler: Sendable {
     public mutating func insert(_ packet: RTPPacket) throws(VP8PayloadError) -> [VP8AssembledFrame] {
         let (descriptor, size) = try VP8PayloadDescriptor.parse(packet.payload)
         let sequence = sequences.unwrap(packet.header.sequenceNumber)
+        lastInserted = sequence
         if let nextSequence, sequence < nextSequence {
             packetsDiscarded += 1   // late or duplicate: its frame was handled already
             return []
@@ -272,7 +298,12 @@ public struct VP8FrameAssembler: Sendable {
                 skip(to: keyframe)
                 continue
             }
-            guard highest - firstMissing(from: next) > Int64(reorderTolerance) else { return output }
+            let missing = firstMissing(from: next)
+            if waitsForRetransmission {
+                guard missing <= abandonedThrough || highest - missing > Int64(capacity / 2) else { return output }
+            } else {
+                guard highest - missing > Int64(reorderTolerance) else { return output }
+            }
             // Give up on the broken frame: resume at the next frame start with another timestamp.
             loss()
             if let resume = firstFrameStart(after: next, timestampOtherThan: fragments[next]?.timestamp) {

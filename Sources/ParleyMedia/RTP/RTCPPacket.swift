@@ -57,6 +57,7 @@ public enum RTCPPacket: Equatable, Sendable {
     case senderReport(RTCPSenderReport)
     case receiverReport(RTCPReceiverReport)
     case pictureLossIndication(RTCPPictureLossIndication)
+    case negativeAcknowledgement(RTCPGenericNACK)
     /// `count` is the 5-bit field (report count or FMT); `body` follows the 4-byte header.
     case other(packetType: UInt8, count: UInt8, body: [UInt8])
 
@@ -64,6 +65,8 @@ public enum RTCPPacket: Equatable, Sendable {
     public static let receiverReportType: UInt8 = 201
     public static let payloadSpecificFeedbackType: UInt8 = 206
     public static let pictureLossIndicationFormat: UInt8 = 1
+    public static let transportFeedbackType: UInt8 = 205
+    public static let genericNACKFormat: UInt8 = 1
 
     /// Parses a compound RTCP packet (one or more packets back to back). Every length is
     /// checked against the bytes present; padding is only accepted on the last packet.
@@ -119,6 +122,8 @@ public enum RTCPPacket: Equatable, Sendable {
             let sender = try body.readUInt32("RTCP PLI")
             let media = try body.readUInt32("RTCP PLI")
             return .pictureLossIndication(RTCPPictureLossIndication(senderSSRC: sender, mediaSSRC: media))
+        case transportFeedbackType where count == genericNACKFormat:
+            return .negativeAcknowledgement(try RTCPGenericNACK.parse(&body))
         default:
             return .other(packetType: packetType, count: count, body: try body.readBytes(body.remaining, "RTCP packet"))
         }
@@ -162,6 +167,10 @@ public enum RTCPPacket: Equatable, Sendable {
             count = Self.pictureLossIndicationFormat
             body.appendBigEndian(pli.senderSSRC)
             body.appendBigEndian(pli.mediaSSRC)
+        case let .negativeAcknowledgement(nack):
+            packetType = Self.transportFeedbackType
+            count = Self.genericNACKFormat
+            nack.write(to: &body)
         case let .other(type, otherCount, otherBody):
             try checkRange("count", Int(otherCount), 0 ... 31)
             packetType = type
@@ -187,7 +196,7 @@ public enum RTCPPacket: Equatable, Sendable {
         switch self {
         case let .senderReport(report): report.extensionData.count % 4 != 0
         case let .receiverReport(report): report.extensionData.count % 4 != 0
-        case .pictureLossIndication: false
+        case .pictureLossIndication, .negativeAcknowledgement: false
         case let .other(_, _, body): body.count % 4 != 0
         }
     }

@@ -77,7 +77,10 @@ public final class SRTPSession {
         parley_srtp_policy_aes_cm_128_hmac_sha1_80(&policy.rtcp)
         policy.ssrc.type = direction == .outbound ? ssrc_any_outbound : ssrc_any_inbound
         policy.window_size = 1024
-        policy.allow_repeat_tx = 0
+        // A retransmission (generic NACK) protects a packet with the index it had: allowed,
+        // and safe because only the identical packet is ever sent again (the same plaintext
+        // under the same keystream gives the same bytes).
+        policy.allow_repeat_tx = direction == .outbound ? 1 : 0
         var created: srtp_t?
         var key = keying.bytes
         let status = key.withUnsafeMutableBufferPointer { buffer in

@@ -94,7 +94,7 @@ final class AudioSendLoop: @unchecked Sendable {
     }
 
     private func applyFeedback() {
-        for (datagram, arrival) in feedback.takeAll() { sender.receiveFeedback(datagram, arrival: arrival) }
+        for (datagram, arrival) in feedback.takeAll() { sender.receiveFeedback(datagram, arrival: arrival, nowNanoseconds: 0) }
     }
 
     private func publish() {

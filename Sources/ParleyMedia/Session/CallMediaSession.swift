@@ -59,6 +59,7 @@ public final class CallMediaSession: Sendable {
             ? VideoReceiveLoop(sink: videoSink, plan: plan, canonicalName: canonicalName, shared: shared, output: output) : nil
         receiveLoop = try ReceiveLoop(
             plan: plan, audioSink: audioSink, video: videoReceive, audioFeedback: audioSend?.feedback, videoFeedback: videoSend?.feedback,
+            videoRetransmissions: videoSend?.sender.retransmissions,
             recordsPlayed: voiceProcessing && audioSend != nil, canonicalName: canonicalName, shared: shared, output: output)
         self.shared = shared
         self.output = output

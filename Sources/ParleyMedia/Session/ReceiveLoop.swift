@@ -29,6 +29,8 @@ final class ReceiveLoop: @unchecked Sendable {
     private let video: VideoReceiveLoop?
     private let audioFeedback: MediaInbox<([UInt8], NTPTimestamp)>?
     private let videoFeedback: MediaInbox<([UInt8], NTPTimestamp)>?
+    /// Our video's recent packets: a NACK from the peer is answered from here at once.
+    private let videoRetransmissions: RetransmissionBuffer?
     private let shared: CallMediaShared
     private let output: ProtectedOutput
     private let canonicalName: String
@@ -43,7 +45,8 @@ final class ReceiveLoop: @unchecked Sendable {
 
     init(
         plan: CallMediaPlan, audioSink: (any AudioSink)?, video: VideoReceiveLoop?, audioFeedback: MediaInbox<([UInt8], NTPTimestamp)>?,
-        videoFeedback: MediaInbox<([UInt8], NTPTimestamp)>?, recordsPlayed: Bool, canonicalName: String,
+        videoFeedback: MediaInbox<([UInt8], NTPTimestamp)>?, videoRetransmissions: RetransmissionBuffer?, recordsPlayed: Bool,
+        canonicalName: String,
         shared: CallMediaShared, output: ProtectedOutput
     ) throws {
         inbound = try SRTPSession(keying: plan.receiveKey, direction: .inbound)
@@ -54,6 +57,7 @@ final class ReceiveLoop: @unchecked Sendable {
         self.video = video
         self.audioFeedback = audioFeedback
         self.videoFeedback = videoFeedback
+        self.videoRetransmissions = videoRetransmissions
         self.recordsPlayed = recordsPlayed
         self.canonicalName = canonicalName
         self.shared = shared
@@ -128,10 +132,20 @@ final class ReceiveLoop: @unchecked Sendable {
             } else if let video {
                 forward(plain, arrival: item.arrival, to: video)
             }
+            answerRetransmissionRequests(in: plain, nowNanoseconds: item.arrival)
             // Report blocks and PLIs about our streams: each sender keeps what names its SSRC.
             let arrival = NTPTimestamp.now()
             audioFeedback?.put((plain, arrival))
             videoFeedback?.put((plain, arrival))
+        }
+    }
+
+    /// Sends again at once the packets of our video that a NACK in `plain` names (the
+    /// video thread could answer only between frames).
+    private func answerRetransmissionRequests(in plain: [UInt8], nowNanoseconds now: UInt64) {
+        guard let videoRetransmissions, let packets = try? RTCPPacket.parseCompound(plain) else { return }
+        for case let .negativeAcknowledgement(request) in packets where request.mediaSSRC == plan.localVideoSSRC {
+            for datagram in videoRetransmissions.answer(request, nowNanoseconds: now) { output.send(datagram, nowNanoseconds: now) }
         }
     }
 

@@ -27,8 +27,11 @@ final class VideoReceiveLoop: @unchecked Sendable {
     func run() {
         let clock = shared.clock
         while true {
-            let items = inbox.take(until: clock.nowNanoseconds() + 50_000_000, clock: clock)
+            // While packets are asked for again, wake often enough to re-ask and give up on time.
+            let wait: UInt64 = receiver.isWaitingForPackets ? 5_000_000 : 50_000_000
+            let items = inbox.take(until: clock.nowNanoseconds() + wait, clock: clock)
             for (datagram, arrival) in items { handle(datagram, arrival: arrival) }
+            if receiver.isWaitingForPackets { show(receiver.poll(nowNanoseconds: clock.nowNanoseconds())) }
             sendFeedbackIfDue()
             publish()
             if items.isEmpty && inbox.isClosed { break }
@@ -45,7 +48,11 @@ final class VideoReceiveLoop: @unchecked Sendable {
 
     private func handle(_ datagram: [UInt8], arrival: UInt64) {
         let decode = sink != nil && shared.isReceiving(.video)
-        let frames = receiver.receive(datagram, nowNanoseconds: arrival, decode: decode)
+        show(receiver.receive(datagram, nowNanoseconds: arrival, decode: decode))
+        sendFeedbackIfDue()
+    }
+
+    private func show(_ frames: [DecodedVideoFrame]) {
         for decoded in frames {
             do { try sink?.write(decoded.frame) } catch {
                 sink = nil
@@ -59,7 +66,6 @@ final class VideoReceiveLoop: @unchecked Sendable {
             sync.videoSenderReport(videoReport)
             videoLead = sync.videoLead(audioTimestamp: playing.timestamp, videoTimestamp: shown.rtpTimestamp)
         }
-        sendFeedbackIfDue()
     }
 
     private func sendFeedbackIfDue() {

@@ -1,7 +1,7 @@
 /// Sending a call's video, on a thread of its own: frames from the source (paced by the
 /// camera, or by the clock for files and the test pattern) → VP8 → RTP → the protected
 /// output. The peer's RTCP is applied between frames: a PLI makes the next frame a
-/// keyframe.
+/// keyframe. NACKs are answered by the receive thread from `sender.retransmissions`.
 ///
 /// While sending is stopped the camera is still read but nothing is encoded or sent
 /// (sender reports keep going out); the first frame after resuming is a keyframe. A source
@@ -18,6 +18,7 @@ final class VideoSendLoop: @unchecked Sendable {
         let settings = VP8EncoderSettings(
             width: source.width, height: source.height, bitrate: plan.videoBitrate, frameRate: plan.frameRate, threads: 1)
         sender = try VideoStreamSender(description: .vp8(port: 9), settings: settings, canonicalName: canonicalName, ssrc: plan.localVideoSSRC)
+        sender.answersRetransmissionRequests = false   // the receive thread answers NACKs as they arrive
         self.source = source
         self.shared = shared
         self.output = output
@@ -84,7 +85,8 @@ final class VideoSendLoop: @unchecked Sendable {
     }
 
     private func applyFeedback() {
-        for (datagram, arrival) in feedback.takeAll() { sender.receiveFeedback(datagram, arrival: arrival) }
+        let now = shared.clock.nowNanoseconds()
+        for (datagram, arrival) in feedback.takeAll() { sender.receiveFeedback(datagram, arrival: arrival, nowNanoseconds: now) }
     }
 
     private func publish() {

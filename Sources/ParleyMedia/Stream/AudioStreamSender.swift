@@ -45,7 +45,8 @@ public final class AudioStreamSender: MediaStreamSending {
 
     /// Applies RTCP that came back (at `arrival`, for the RTT): the reported loss
     /// (smoothed, 0…30 %) becomes the encoder's packet-loss percentage.
-    public func receiveFeedback(_ datagram: [UInt8], arrival: NTPTimestamp = .now()) {
+    @discardableResult
+    public func receiveFeedback(_ datagram: [UInt8], arrival: NTPTimestamp = .now(), nowNanoseconds now: UInt64 = 0) -> [[UInt8]] {
         for case let .report(block) in transmitter.feedback(from: datagram, arrival: arrival) {
             let reported = Int((Double(block.fractionLost) / 256 * 100).rounded())
             var settings = encoder.settings
@@ -56,6 +57,7 @@ public final class AudioStreamSender: MediaStreamSending {
             try? encoder.apply(settings)
             transmitter.updateStatistics { $0.encoderLossPercentage = target }
         }
+        return []
     }
 
     /// The RTCP BYE that ends the stream.

@@ -4,6 +4,8 @@ public enum SenderFeedback: Equatable, Sendable {
     case report(RTCPReportBlock)
     /// The receiver lost a picture: send a keyframe (RTCP PLI).
     case keyframeRequest
+    /// The receiver lost these packets: send them again (RTCP generic NACK).
+    case retransmissionRequest(RTCPGenericNACK)
 }
 
 /// The network side of one sent RTP stream, whatever the codec: SRTP protection, sender
@@ -92,6 +94,8 @@ public final class RTPTransmitter {
                 feedback += report.reportBlocks.filter { $0.ssrc == ssrc }.map { .report($0) }
             case let .pictureLossIndication(request) where request.mediaSSRC == ssrc:
                 feedback.append(.keyframeRequest)
+            case let .negativeAcknowledgement(request) where request.mediaSSRC == ssrc:
+                feedback.append(.retransmissionRequest(request))
             default:
                 continue
             }
@@ -105,6 +109,8 @@ public final class RTPTransmitter {
                 if let rtt = block.roundTripTime(arrivedAt: arrival) { statistics.roundTripMilliseconds = rtt * 1000 }
             case .keyframeRequest:
                 statistics.keyframeRequestsReceived += 1
+            case .retransmissionRequest:
+                continue
             }
         }
         return feedback

@@ -114,6 +114,9 @@ public struct MediaDescription: Equatable, Sendable {
     public var connectionAddress: String?
     /// SDES key (`a=crypto:… AES_CM_128_HMAC_SHA1_80 inline:…`); nil for plain RTP.
     public var srtpKey: SRTPKeyingMaterial?
+    /// Video: the sender answers generic NACKs (`a=rtcp-fb:PT nack`, RFC 4585) by sending
+    /// the packets again, so the receiver asks for lost ones and waits for them.
+    public var acceptsNegativeAcknowledgements: Bool
 
     public static let opusPayloadType: UInt8 = 111
     public static let vp8PayloadType: UInt8 = 96
@@ -157,8 +160,9 @@ public struct MediaDescription: Equatable, Sendable {
     public init(
         kind: Kind, port: Int, payloadType: UInt8, encodingName: String, clockRate: Int, channels: Int? = nil,
         formatParameters: String? = nil, rtcpMultiplexed: Bool = true, explicitRTCPPort: Int? = nil,
-        connectionAddress: String? = nil, srtpKey: SRTPKeyingMaterial? = nil
+        connectionAddress: String? = nil, srtpKey: SRTPKeyingMaterial? = nil, acceptsNegativeAcknowledgements: Bool = false
     ) {
+        self.acceptsNegativeAcknowledgements = acceptsNegativeAcknowledgements
         self.kind = kind
         self.port = port
         self.payloadType = payloadType
@@ -179,9 +183,11 @@ public struct MediaDescription: Equatable, Sendable {
             formatParameters: "minptime=20;useinbandfec=1;stereo=0;sprop-stereo=0", srtpKey: srtpKey)
     }
 
-    /// VP8 per RFC 7741: PT 96, `VP8/90000`, keyframes on PLI.
+    /// VP8 per RFC 7741: PT 96, `VP8/90000`, keyframes on PLI, lost packets sent again on NACK.
     public static func vp8(port: Int, srtpKey: SRTPKeyingMaterial? = nil) -> MediaDescription {
-        MediaDescription(kind: .video, port: port, payloadType: vp8PayloadType, encodingName: "VP8", clockRate: 90000, srtpKey: srtpKey)
+        MediaDescription(
+            kind: .video, port: port, payloadType: vp8PayloadType, encodingName: "VP8", clockRate: 90000, srtpKey: srtpKey,
+            acceptsNegativeAcknowledgements: true)
     }
 
     /// Where RTCP for this stream goes.
@@ -193,7 +199,10 @@ public struct MediaDescription: Equatable, Sendable {
         if let connectionAddress { lines.append("c=IN \(connectionAddress.contains(":") ? "IP6" : "IP4") \(connectionAddress)") }
         lines.append("a=rtpmap:\(payloadType) \(encodingName)/\(clockRate)" + (channels.map { "/\($0)" } ?? ""))
         if let formatParameters { lines.append("a=fmtp:\(payloadType) \(formatParameters)") }
-        if kind == .video { lines.append("a=rtcp-fb:\(payloadType) nack pli") }
+        if kind == .video {
+            if acceptsNegativeAcknowledgements { lines.append("a=rtcp-fb:\(payloadType) nack") }
+            lines.append("a=rtcp-fb:\(payloadType) nack pli")
+        }
         if rtcpMultiplexed { lines.append("a=rtcp-mux") } else if let explicitRTCPPort { lines.append("a=rtcp:\(explicitRTCPPort)") }
         if let srtpKey { lines.append("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:\(srtpKey.sdpInline)") }
         lines.append("a=sendonly")
@@ -213,6 +222,7 @@ public struct MediaDescription: Equatable, Sendable {
         var connectionAddress: String?
         var srtpKey: SRTPKeyingMaterial?
         var unsupportedCrypto: String?
+        var negativeAcknowledgements: Set<UInt8> = []
 
         init(mediaLine value: String, line: String, number: Int) throws(SessionDescriptionError) {
             let fields = value.split(separator: " ")
@@ -257,6 +267,10 @@ public struct MediaDescription: Equatable, Sendable {
                 if parts.count == 2, let payloadType = UInt8(parts[0]) { formatParameters[payloadType] = String(parts[1]) }
             case "rtcp-mux":
                 rtcpMultiplexed = true
+            case "rtcp-fb":
+                // a=rtcp-fb:PT nack (generic NACK; "nack pli" is the keyframe request)
+                let parts = argument.split(separator: " ")
+                if parts.count == 2, parts[1] == "nack", let payloadType = UInt8(parts[0]) { negativeAcknowledgements.insert(payloadType) }
             case "rtcp":
                 guard let port = Int(argument.split(separator: " ").first ?? ""), (1 ... 65535).contains(port) else {
                     throw .malformedLine(number: number, line: line, reason: "expected a=rtcp:PORT")
@@ -296,7 +310,8 @@ public struct MediaDescription: Equatable, Sendable {
             let section = MediaDescription(
                 kind: kind, port: port, payloadType: payloadType, encodingName: map.name, clockRate: map.clockRate,
                 channels: map.channels, formatParameters: formatParameters[payloadType], rtcpMultiplexed: rtcpMultiplexed,
-                explicitRTCPPort: explicitRTCPPort, connectionAddress: connectionAddress, srtpKey: srtpKey)
+                explicitRTCPPort: explicitRTCPPort, connectionAddress: connectionAddress, srtpKey: srtpKey,
+                acceptsNegativeAcknowledgements: kind == .video && negativeAcknowledgements.contains(payloadType))
             if let reason = section.invalidReason { throw .invalidMedia(media: kind.rawValue, line: lineNumber, reason: reason) }
             return section
         }

@@ -45,6 +45,13 @@ public struct ReceivedStreamStatistics: Codable, Equatable, Sendable {
     /// Keyframe requests (RTCP PLI) sent.
     public var keyframeRequestsSent: Int?
     public var keyframesReceived: Int?
+    /// Retransmission (generic NACK), when the sender answers it: packets asked for again
+    /// (each request counts), packets that came back, packets given up on, and how long a
+    /// missing packet is waited for now.
+    public var packetsRequested: Int64?
+    public var packetsRecovered: Int64?
+    public var packetsAbandoned: Int64?
+    public var retransmissionWaitMilliseconds: Double?
     /// Lip sync (RFC 3550 §6.4.1, from both streams' sender reports): how much later the
     /// picture shown last was captured than the sound playing then; positive = video ahead.
     public var videoLeadMilliseconds: Double?
@@ -72,6 +79,10 @@ public struct SentStreamStatistics: Codable, Equatable, Sendable {
     public var reportedJitterMilliseconds: Double?
     public var keyframeRequestsReceived = 0
     public var keyframesSent: Int?
+    /// Packets sent again on request (generic NACK), and requested ones refused (too old,
+    /// no longer kept, just resent, or over the retransmission budget).
+    public var packetsRetransmitted: Int64?
+    public var retransmissionsRefused: Int64?
     public var width: Int?
     public var height: Int?
     /// Opus packet-loss setting in use (from the receiver reports), percent.

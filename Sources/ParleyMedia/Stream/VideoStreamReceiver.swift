@@ -6,11 +6,16 @@ public struct DecodedVideoFrame: Sendable {
 }
 
 /// The receiving half of a video stream: datagrams → SRTP/RTP → RFC 7741 frame
-/// assembly (only complete frames reach the decoder) → VP8 decode, with keyframe
-/// requests (RTCP PLI, rate-limited) after loss and receiver reports. No I/O.
+/// assembly (only complete frames reach the decoder) → VP8 decode, with receiver
+/// reports and, after loss, retransmission requests (RTCP generic NACK) when the sender
+/// answers them, and keyframe requests (RTCP PLI, rate-limited) when retransmission
+/// cannot help. No I/O; `poll` gives up on packets that did not come back in time.
 public final class VideoStreamReceiver {
     public let reception: RTPReception
-    private var assembler = VP8FrameAssembler()
+    /// Whether lost packets are asked for again (the sender offered `a=rtcp-fb:PT nack`).
+    public let requestsRetransmissions: Bool
+    private var assembler: VP8FrameAssembler
+    private var requests = RetransmissionRequests()
     private let decoder: VP8VideoDecoder
     private var limiter = KeyframeRequestLimiter()
     private var keyframeWanted = false
@@ -28,6 +33,8 @@ public final class VideoStreamReceiver {
         description: MediaDescription, canonicalName: String, decoderThreads: Int = 1,
         maximumPixels: Int = VP8VideoDecoder.defaultMaximumPixels, ssrc: UInt32 = .random(in: 1 ... .max)
     ) throws {
+        requestsRetransmissions = description.acceptsNegativeAcknowledgements
+        assembler = VP8FrameAssembler(waitsForRetransmission: description.acceptsNegativeAcknowledgements)
         reception = try RTPReception(description: description, ssrc: ssrc, canonicalName: canonicalName, sessionBandwidth: 1_000_000)
         decoder = try VP8VideoDecoder(threads: decoderThreads, maximumPixels: maximumPixels)
     }
@@ -42,13 +49,38 @@ public final class VideoStreamReceiver {
             packetsDiscarded += 1
             return []
         }
-        let assembled: [VP8AssembledFrame]
+        var assembled: [VP8AssembledFrame]
         do {
             assembled = try assembler.insert(packet)
         } catch {
             reception.updateStatistics { $0.packetsRejected += 1 }
             return []
         }
+        if requestsRetransmissions, let sequence = assembler.lastInserted {
+            requests.received(sequence, nowNanoseconds: now)
+            assembled += giveUpOverdue(nowNanoseconds: now)
+        }
+        return decodeFrames(assembled, nowNanoseconds: now)
+    }
+
+    /// Gives up on packets that did not come back in time; returns the frames this lets
+    /// through, decoded. Call it every few milliseconds while `isWaitingForPackets`.
+    public func poll(nowNanoseconds now: UInt64) -> [DecodedVideoFrame] {
+        guard requestsRetransmissions else { return [] }
+        return decodeFrames(giveUpOverdue(nowNanoseconds: now), nowNanoseconds: now)
+    }
+
+    /// Whether packets are missing and asked for (poll often then).
+    public var isWaitingForPackets: Bool { requestsRetransmissions && requests.isWaiting }
+
+    private func giveUpOverdue(nowNanoseconds now: UInt64) -> [VP8AssembledFrame] {
+        var assembled: [VP8AssembledFrame] = []
+        if let through = requests.abandoned(nowNanoseconds: now) { assembled = assembler.abandon(through: through) }
+        if let needed = assembler.nextNeeded { requests.forget(before: needed) }
+        return assembled
+    }
+
+    private func decodeFrames(_ assembled: [VP8AssembledFrame], nowNanoseconds now: UInt64) -> [DecodedVideoFrame] {
         if assembler.takeKeyframeRequest() { keyframeWanted = true }
         var decoded: [DecodedVideoFrame] = []
         for frame in assembled {
@@ -73,13 +105,23 @@ public final class VideoStreamReceiver {
         return decoded
     }
 
-    /// RTCP to send now: a receiver report with a PLI when a keyframe is wanted (at most
-    /// every 300 ms, or every RTT), or the scheduled receiver report.
+    /// RTCP to send now: a receiver report with a NACK for packets due to be asked for
+    /// and a PLI when a keyframe is wanted (at most every 300 ms, or every RTT), or the
+    /// scheduled receiver report.
     public func feedbackIfDue(nowNanoseconds now: UInt64) throws -> [UInt8]? {
-        if keyframeWanted, let source = reception.receiverStatistics.ssrc, limiter.shouldSend(nowNanoseconds: now) {
-            return try reception.control(
-                [.pictureLossIndication(RTCPPictureLossIndication(senderSSRC: reception.ssrc, mediaSSRC: source))], nowNanoseconds: now)
+        guard let source = reception.receiverStatistics.ssrc else { return nil }
+        var feedback: [RTCPPacket] = []
+        if requestsRetransmissions {
+            let due = requests.requestsDue(nowNanoseconds: now)
+            if !due.isEmpty {
+                feedback.append(.negativeAcknowledgement(RTCPGenericNACK(
+                    senderSSRC: reception.ssrc, mediaSSRC: source, sequenceNumbers: due.map { UInt16(truncatingIfNeeded: $0) })))
+            }
         }
+        if keyframeWanted, limiter.shouldSend(nowNanoseconds: now) {
+            feedback.append(.pictureLossIndication(RTCPPictureLossIndication(senderSSRC: reception.ssrc, mediaSSRC: source)))
+        }
+        if !feedback.isEmpty { return try reception.control(feedback, nowNanoseconds: now) }
         return try reception.reportIfDue(nowNanoseconds: now)
     }
 
@@ -96,6 +138,12 @@ public final class VideoStreamReceiver {
         current.keyframesReceived = keyframesReceived
         current.decoderErrors = decoderErrors
         current.packetsDiscarded = packetsDiscarded
+        if requestsRetransmissions {
+            current.packetsRequested = requests.packetsRequested
+            current.packetsRecovered = requests.packetsRecovered
+            current.packetsAbandoned = requests.packetsAbandoned
+            current.retransmissionWaitMilliseconds = Double(requests.wait) / 1e6
+        }
         return current
     }
 }

@@ -1,10 +1,16 @@
 /// The sending half of a video stream: I420 frames → VP8 → RTP (RFC 7741, ≤ 1200-byte
 /// packets) → datagrams, with RTCP; a keyframe request (PLI) makes the next frame a
-/// keyframe. RTP timestamps follow the capture clock at 90 kHz. No I/O.
+/// keyframe, a generic NACK sends the named packets again from `retransmissions`. RTP
+/// timestamps follow the capture clock at 90 kHz. No I/O.
 public final class VideoStreamSender: MediaStreamSending {
     public let description: MediaDescription
     public let transmitter: RTPTransmitter
     public let settings: VP8EncoderSettings
+    /// The packets sent lately, to send again when the receiver asks.
+    public let retransmissions: RetransmissionBuffer
+    /// Whether `receiveFeedback` answers NACKs itself (false when another thread answers
+    /// them from `retransmissions` as they arrive, as in a call).
+    public var answersRetransmissionRequests = true
     private let encoder: VP8VideoEncoder
     private var packetizer: VP8Packetizer
     private let firstTimestamp: UInt32
@@ -26,6 +32,7 @@ public final class VideoStreamSender: MediaStreamSending {
         self.description = description
         self.settings = settings
         encoder = try VP8VideoEncoder(settings: settings)
+        retransmissions = RetransmissionBuffer(budgetBytesPerSecond: settings.bitrate / 8)
         firstTimestamp = .random(in: .min ... .max)
         packetizer = VP8Packetizer(
             sequencer: RTPSequencer(ssrc: ssrc, payloadType: description.payloadType, firstSequenceNumber: .random(in: .min ... .max)),
@@ -58,7 +65,9 @@ public final class VideoStreamSender: MediaStreamSending {
                 lastKeyframeCapture = captured.captureTime
             }
             for packet in packetizer.packetize(frame: frame.data, timestamp: timestamp) {
-                datagrams.append(try transmitter.datagram(for: packet, captureNanoseconds: captured.captureTime, nowNanoseconds: now))
+                let datagram = try transmitter.datagram(for: packet, captureNanoseconds: captured.captureTime, nowNanoseconds: now)
+                retransmissions.record(sequenceNumber: packet.header.sequenceNumber, datagram: datagram, nowNanoseconds: now)
+                datagrams.append(datagram)
             }
         }
         transmitter.updateStatistics { [keyframesSent] in $0.keyframesSent = keyframesSent }
@@ -72,11 +81,23 @@ public final class VideoStreamSender: MediaStreamSending {
     }
 
     /// Applies RTCP that came back (at `arrival`, for the RTT): a PLI asks the encoder
-    /// for a keyframe.
-    public func receiveFeedback(_ datagram: [UInt8], arrival: NTPTimestamp = .now()) {
-        if transmitter.feedback(from: datagram, arrival: arrival).contains(.keyframeRequest) {
-            encoder.requestKeyframe()
+    /// for a keyframe; a NACK returns the packets to send again (when this sender answers
+    /// them itself).
+    @discardableResult
+    public func receiveFeedback(_ datagram: [UInt8], arrival: NTPTimestamp = .now(), nowNanoseconds now: UInt64 = 0) -> [[UInt8]] {
+        var resend: [[UInt8]] = []
+        for item in transmitter.feedback(from: datagram, arrival: arrival) {
+            switch item {
+            case .keyframeRequest:
+                encoder.requestKeyframe()
+            case let .retransmissionRequest(request) where answersRetransmissionRequests:
+                resend += retransmissions.answer(request, nowNanoseconds: now)
+            default:
+                continue
+            }
         }
+        if let roundTrip = transmitter.statistics.roundTripMilliseconds { retransmissions.setRoundTrip(seconds: roundTrip / 1000) }
+        return resend
     }
 
     public func goodbye(nowNanoseconds now: UInt64) throws -> [UInt8] {
@@ -84,6 +105,10 @@ public final class VideoStreamSender: MediaStreamSending {
     }
 
     public func statistics(nowNanoseconds now: UInt64) -> SentStreamStatistics {
-        transmitter.currentStatistics(nowNanoseconds: now)
+        var current = transmitter.currentStatistics(nowNanoseconds: now)
+        let counts = retransmissions.counts
+        current.packetsRetransmitted = counts.retransmitted
+        current.retransmissionsRefused = counts.refused
+        return current
     }
 }
