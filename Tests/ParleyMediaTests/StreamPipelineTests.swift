@@ -121,3 +121,90 @@ extension StreamPipelineTests {
         #expect(statistics.packetsRejected == 5)
     }
 }
+
+extension StreamPipelineTests {
+    /// What came out of a simulated video call leg.
+    struct VideoUnderLoss {
+        var framesSent: Int
+        var framesShown: Set<Int>
+        var receiver: ReceivedStreamStatistics
+        var sender: SentStreamStatistics
+        var misordered: Bool
+    }
+
+    /// `seconds` of 320x240 video at 30 fps through a network that loses `lossRate` of the
+    /// datagrams each way (seeded) and delays the rest by `delay` ms (which reorders them);
+    /// the receiver polls and sends its feedback every 5 ms, on a manual 1 ms clock.
+    static func videoThroughNetwork(
+        seconds: Double, lossRate: Double, delay: ClosedRange<Double>, seed: UInt64, retransmission: Bool = true
+    ) throws -> VideoUnderLoss {
+        var media = MediaDescription.vp8(port: 5006)
+        media.acceptsNegativeAcknowledgements = retransmission
+        let sender = try VideoStreamSender(
+            description: media, settings: VP8EncoderSettings(width: 320, height: 240, bitrate: 400_000), canonicalName: "a")
+        let receiver = try VideoStreamReceiver(description: media, canonicalName: "b")
+        let pattern = TestPatternGenerator(width: 320, height: 240)
+        var random = SplitMix64(seed: seed)
+        var forward: [(arrival: UInt64, datagram: [UInt8])] = []
+        var backward: [(arrival: UInt64, datagram: [UInt8])] = []
+        func transmit(_ datagram: [UInt8], at now: UInt64, into queue: inout [(arrival: UInt64, datagram: [UInt8])]) {
+            guard random.nextUnitInterval() >= lossRate else { return }
+            let wait = delay.lowerBound + random.nextUnitInterval() * (delay.upperBound - delay.lowerBound)
+            queue.append((now + UInt64(wait * 1e6), datagram))
+        }
+        var shown: [Int] = []
+        let frames = Int(seconds * 30)
+        let start: UInt64 = 1_000_000_000
+        let end = start + UInt64(seconds * 1e9) + 2_000_000_000
+        var nextFrame = 0
+        var now = start
+        while now < end {
+            if nextFrame < frames, now >= start + UInt64(nextFrame) * 33_333_333 {
+                let captured = CapturedVideoFrame(frame: pattern.frame(nextFrame), captureTime: now, index: UInt64(nextFrame))
+                for datagram in try sender.send(captured, nowNanoseconds: now) { transmit(datagram, at: now, into: &forward) }
+                nextFrame += 1
+            }
+            forward.sort { $0.arrival < $1.arrival }
+            while let first = forward.first, first.arrival <= now {
+                forward.removeFirst()
+                shown += receiver.receive(first.datagram, nowNanoseconds: now).map { pattern.readFrameNumber(from: $0.frame) ?? -1 }
+            }
+            backward.sort { $0.arrival < $1.arrival }
+            while let first = backward.first, first.arrival <= now {
+                backward.removeFirst()
+                for resent in sender.receiveFeedback(first.datagram, nowNanoseconds: now) { transmit(resent, at: now, into: &forward) }
+            }
+            if now % 5_000_000 == 0 {
+                shown += receiver.poll(nowNanoseconds: now).map { pattern.readFrameNumber(from: $0.frame) ?? -1 }
+                if let feedback = try receiver.feedbackIfDue(nowNanoseconds: now) { transmit(feedback, at: now, into: &backward) }
+            }
+            now += 1_000_000
+        }
+        return VideoUnderLoss(
+            framesSent: frames, framesShown: Set(shown), receiver: receiver.statistics(nowNanoseconds: now),
+            sender: sender.statistics(nowNanoseconds: now), misordered: shown != shown.sorted() || shown.contains(-1))
+    }
+
+    @Test(
+        "Video at 10 % loss each way and 20–40 ms jitter: NACK and retransmission show ≥ 95 % of the frames, none corrupt",
+        .timeLimit(.minutes(2)), arguments: [1, 2] as [UInt64])
+    func videoSurvivesLossWithRetransmission(seed: UInt64) throws {
+        let result = try Self.videoThroughNetwork(seconds: 20, lossRate: 0.10, delay: 20 ... 40, seed: seed)
+        let shownShare = Double(result.framesShown.count) / Double(result.framesSent)
+        print("seed \(seed): \(result.framesShown.count) of \(result.framesSent) frames shown (\(Int(shownShare * 100)) %), requested \(result.receiver.packetsRequested ?? -1), recovered \(result.receiver.packetsRecovered ?? -1), abandoned \(result.receiver.packetsAbandoned ?? -1), retransmitted \(result.sender.packetsRetransmitted ?? -1), PLI \(result.receiver.keyframeRequestsSent ?? -1), wait \(result.receiver.retransmissionWaitMilliseconds ?? -1) ms")
+        #expect(result.receiver.decoderErrors == 0)
+        #expect(!result.misordered)
+        #expect(shownShare >= 0.95)
+        #expect((result.receiver.packetsRecovered ?? 0) > 0)
+    }
+
+    @Test("Without retransmission the same network shows far fewer frames (the comparison the NACK test stands on)", .timeLimit(.minutes(2)))
+    func videoUnderLossWithoutRetransmission() throws {
+        let result = try Self.videoThroughNetwork(seconds: 10, lossRate: 0.10, delay: 20 ... 40, seed: 1, retransmission: false)
+        let shownShare = Double(result.framesShown.count) / Double(result.framesSent)
+        print("without NACK: \(result.framesShown.count) of \(result.framesSent) frames shown (\(Int(shownShare * 100)) %)")
+        #expect(result.receiver.decoderErrors == 0)
+        #expect(shownShare < 0.9)
+        #expect(result.sender.packetsRetransmitted == 0)
+    }
+}
