@@ -37,7 +37,7 @@ run: build
 ## test: every unit and end-to-end test; the real-time media suites run on their own afterwards,
 ## one at a time, so the load of other suites (floods, many processes, other calls) cannot starve their audio and video clocks
 ## (nor the real terminals under Xvfb, which must answer parley's capability query within its 400 ms)
-REALTIME_SUITES := MediaStreamTests|RealTimeAudioTests|FFmpegInteropTests|CallMediaTests|CallMediaSessionTests|RealTerminalPixelTests
+REALTIME_SUITES := MediaStreamTests|RealTimeAudioTests|FFmpegInteropTests|CallMediaTests|CallMediaSessionTests|CallQualityTests|RealTerminalPixelTests
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip '$(REALTIME_SUITES)'

@@ -75,7 +75,7 @@ struct RetransmissionTests {
         #expect(requests.requestsDue(nowNanoseconds: 200 * ms) == [12])
         #expect(requests.abandoned(nowNanoseconds: 100 * ms) == nil)
         let wait = requests.wait
-        #expect(wait >= 150 * ms && wait <= 1_000 * ms)
+        #expect(wait >= 200 * ms && wait <= 1_000 * ms)
         #expect(requests.abandoned(nowNanoseconds: 1 * ms + wait) == 12)
         #expect(!requests.isWaiting)
         #expect(requests.packetsAbandoned == 1)

@@ -4,9 +4,10 @@
 ///
 /// A packet counts as missing once a later one arrived. It is asked for at once, again
 /// every round trip (plus a quarter, at least 20 ms) up to `maximumRequests` times, and
-/// given up `wait` after it went missing: three round trips plus 50 ms, within
-/// 150 ms…1 s — long enough for a few tries, short enough that a keyframe is not
-/// needlessly late. The round trip is measured here, from each request to the arrival of
+/// given up `wait` after it went missing: four round trips plus 60 ms, within
+/// 200 ms…1 s. Giving up costs the frames held behind the hole and a keyframe's round
+/// trip, so a few more tries (each fails with the loss rate squared) cost less on
+/// average than giving up early. The round trip is measured here, from each request to the arrival of
 /// a packet asked for only once (Karn's rule), 100 ms until the first sample.
 ///
 /// Sequence numbers are the receiver's unwrapped 64-bit ones. Bounded: a gap wider than
@@ -42,7 +43,7 @@ public struct RetransmissionRequests: Sendable {
     }
 
     /// How long a missing packet is waited for.
-    public var wait: UInt64 { min(max(3 * roundTrip + 50_000_000, 150_000_000), 1_000_000_000) }
+    public var wait: UInt64 { min(max(4 * roundTrip + 60_000_000, 200_000_000), 1_000_000_000) }
 
     private var retryInterval: UInt64 { max(roundTrip + roundTrip / 4, 20_000_000) }
 
