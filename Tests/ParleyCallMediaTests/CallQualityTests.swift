@@ -51,3 +51,49 @@ struct CallQualityTests {
         }
     }
 }
+
+extension CallQualityTests {
+    /// What B hears back of its own voice when A's speaker leaks into A's microphone:
+    /// the energy (dBFS) of B's recording after the canceller's first 4 s.
+    static func echoHeardByFarEnd(voiceProcessing: Bool, delayMilliseconds: Int, folder: String) async throws -> Double {
+        _ = try CallFixtures.writeSpeech(to: "\(folder)/b.wav", seconds: 8, pitch: 120, syllablesPerSecond: 4)
+        let (planA, planB) = CallFixtures.plans(video: nil)
+        let room = SyntheticEchoPath(delayMilliseconds: delayMilliseconds, attenuationDecibels: 6)
+        let toB = DirectTransport(), toA = DirectTransport()
+        let a = try CallMediaSession(
+            plan: planA, audioSource: room.microphone, audioSink: room.speaker, videoSource: nil, videoSink: nil,
+            transport: toB, voiceProcessing: voiceProcessing, onDeviceError: { _ in })
+        let heardPath = "\(folder)/b-heard-\(voiceProcessing ? "on" : "off").wav"
+        let b = try CallMediaSession(
+            plan: planB, audioSource: try WAVFileSource(path: "\(folder)/b.wav", loops: true), audioSink: try WAVFileSink(path: heardPath),
+            videoSource: nil, videoSink: nil, transport: toA, voiceProcessing: false, onDeviceError: { _ in })
+        toB.connect(to: b)
+        toA.connect(to: a)
+        a.start()
+        b.start()
+        try await Task.sleep(for: .seconds(10))
+        b.stop()
+        a.stop()
+        toB.disconnect()
+        toA.disconnect()
+        let heard = try WAVFile.read(path: heardPath).samples
+        // After 4 s for the canceller to converge.
+        let tail = heard.dropFirst(4 * 48000)
+        let energy = tail.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(1, tail.count))
+        return 10 * log10(max(energy, 1e-3) / (32768.0 * 32768.0))
+    }
+
+    /// Echo cancellation in a two-way call (ERLE): A's speaker leaks into A's microphone
+    /// with 60 ms and 140 ms of delay and 6 dB of attenuation while B talks; with voice
+    /// processing on, B hears at least 15 dB less of its own voice coming back than with
+    /// it off. With it off the echo must be plainly there (the test can fail).
+    @Test(.timeLimit(.minutes(2)), arguments: [60, 140])
+    func echoCancellationInATwoWayCall(delayMilliseconds: Int) async throws {
+        let folder = try CallFixtures.folder("echo-\(delayMilliseconds)")
+        let off = try await Self.echoHeardByFarEnd(voiceProcessing: false, delayMilliseconds: delayMilliseconds, folder: folder)
+        let on = try await Self.echoHeardByFarEnd(voiceProcessing: true, delayMilliseconds: delayMilliseconds, folder: folder)
+        print("echo path \(delayMilliseconds) ms, −6 dB: B hears its echo at \(String(format: "%.1f", off)) dBFS without voice processing, \(String(format: "%.1f", on)) dBFS with it: ERLE \(String(format: "%.1f", off - on)) dB")
+        #expect(off > -40, "without cancellation the echo reaches the far end")
+        #expect(off - on >= 15)
+    }
+}

@@ -54,7 +54,7 @@ final class AudioSendLoop: @unchecked Sendable {
             guard !shared.stop.isSet else { break }
             applyFeedback()
             let now = clock.nowNanoseconds()
-            let echoReference = shared.takePlayed()
+            let echoReference = shared.takePlayed(capturedAt: captured.captureTime)
             if shared.isSending(.audio) {
                 var samples = captured.samples
                 if let processor, let cleaned = try? processor.process(captured: samples, played: echoReference) { samples = cleaned }

@@ -14,8 +14,9 @@ final class CallMediaShared: Sendable {
         var lastReceived: UInt64?
         /// The audio playing now and the SR that maps it to the sender's clock (lip sync).
         var audioPlaying: (timestamp: UInt32, senderReport: RTCPSenderReport)?
-        /// Frames the speaker was given, oldest first: the echo canceller's reference.
-        var played: [[Int16]] = []
+        /// Frames the speaker was given with the time it was given each (monotonic
+        /// nanoseconds), oldest first: the echo canceller's reference.
+        var played: [(time: UInt64, frame: [Int16])] = []
     }
 
     let clock = MonotonicClock()
@@ -23,8 +24,8 @@ final class CallMediaShared: Sendable {
     let state = Locked(State())
     let onDeviceError: @Sendable (CallMediaDeviceError) -> Void
 
-    /// At most this many played frames wait for the capture side (200 ms).
-    static let echoReferenceFrames = 10
+    /// At most this many played frames wait for the capture side (400 ms).
+    static let echoReferenceFrames = 20
 
     init(onDeviceError: @escaping @Sendable (CallMediaDeviceError) -> Void) {
         self.onDeviceError = onDeviceError
@@ -48,14 +49,27 @@ final class CallMediaShared: Sendable {
         state.withLock(body)
     }
 
-    func pushPlayed(_ frame: [Int16]) {
+    /// The speaker was given `frame` at `time`.
+    func pushPlayed(_ frame: [Int16], at time: UInt64) {
         state.withLock { state in
-            state.played.append(frame)
+            state.played.append((time, frame))
             if state.played.count > Self.echoReferenceFrames { state.played.removeFirst(state.played.count - Self.echoReferenceFrames) }
         }
     }
 
-    func takePlayed() -> [Int16]? {
-        state.withLock { $0.played.isEmpty ? nil : $0.played.removeFirst() }
+    /// The echo reference for the microphone frame whose last sample came in at
+    /// `captureTime`: the last frame the speaker was given when that frame's first sample
+    /// came in (20 ms earlier), so the echo in it can only come later than the reference,
+    /// as the canceller needs, by the device's and the room's delay. Older frames are
+    /// dropped; nil when no frame was played by then. Matching by time, not by count,
+    /// keeps the two aligned whichever thread started first.
+    func takePlayed(capturedAt captureTime: UInt64) -> [Int16]? {
+        let start = captureTime >= 20_000_000 ? captureTime - 20_000_000 : 0
+        return state.withLock { state in
+            guard let index = state.played.lastIndex(where: { $0.time <= start }) else { return nil }
+            let frame = state.played[index].frame
+            state.played.removeFirst(index + 1)
+            return frame
+        }
     }
 }

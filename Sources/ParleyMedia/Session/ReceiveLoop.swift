@@ -189,7 +189,7 @@ final class ReceiveLoop: @unchecked Sendable {
                 shared.sinkFailed(.audio, "the audio sink failed: \(error)")
             }
         }
-        if recordsPlayed { shared.pushPlayed(frame) }
+        if recordsPlayed { shared.pushPlayed(frame, at: shared.clock.nowNanoseconds()) }
     }
 
     private func sendReports(nowNanoseconds now: UInt64) {
