@@ -122,7 +122,7 @@ public final class Node: Sendable {
             if let mapping, address == nil {
                 logger.notice("port mapping: the router's address \(mapping.externalHost) cannot be dialled from outside")
             }
-            Task { await reachability.update(address) }
+            reachability.update(address)
         }
     }
 

@@ -10,6 +10,8 @@ final class ScriptedRouter: PortMappingClient, @unchecked Sendable {
     let method: PortMappingMethod
     private let answers: NIOLockedValueBox<[Result<PortMapping, PortMappingError>]>
     let calls = NIOLockedValueBox<[String]>([])
+    /// Signalled after every call.
+    let called = Wakeup()
 
     init(_ method: PortMappingMethod, _ answers: [Result<PortMapping, PortMappingError>]) {
         self.method = method
@@ -19,11 +21,13 @@ final class ScriptedRouter: PortMappingClient, @unchecked Sendable {
     func map(internalPort: Int, externalPort: Int, lifetime: Duration) throws(PortMappingError) -> PortMapping {
         calls.withLockedValue { $0.append("map \(externalPort)→\(internalPort)") }
         let answer = answers.withLockedValue { $0.isEmpty ? .failure(.noAnswer(method, seconds: 2)) : $0.removeFirst() }
+        defer { called.signal() }
         return try answer.get()
     }
 
     func unmap(_ mapping: PortMapping) throws(PortMappingError) {
         calls.withLockedValue { $0.append("unmap \(mapping.externalPort)") }
+        called.signal()
     }
 }
 
@@ -75,7 +79,7 @@ struct PortMappingServiceTests {
             Issue.record("nothing should be announced")
         }
         let running = Task { await service.run() }
-        while pmp.calls.withLockedValue({ $0.isEmpty }) { try? await Task.sleep(for: .milliseconds(10)) }
+        await pmp.called.wait(timeout: .seconds(10))
         await service.stop()
         await running.value
         #expect(upnp.calls.withLockedValue { $0 }.isEmpty)

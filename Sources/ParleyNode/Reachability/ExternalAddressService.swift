@@ -38,15 +38,18 @@ final class ExternalAddressService: LinkService {
     /// Our external address and how it was learnt, if known.
     var current: ExternalAddress? { state.withLockedValue { $0.current } }
 
-    /// The address changed (nil: none known any more): tell every linked contact of a new one.
-    func update(_ address: ExternalAddress?) async {
+    /// The address changed (nil: none known any more): recorded at once (in the order the
+    /// changes come), then every linked contact is told of a new one.
+    func update(_ address: ExternalAddress?) {
         let changed = state.withLockedValue { state -> Bool in
             defer { state.current = address }
             return state.current != address
         }
         guard changed, let address else { return }
-        for session in await registry.all where Self.takes(session) {
-            try? await session.send(.externalAddress(address))
+        Task { [registry] in
+            for session in await registry.all where Self.takes(session) {
+                try? await session.send(.externalAddress(address))
+            }
         }
     }
 
