@@ -79,7 +79,7 @@ final class NATPMPClient: PortMappingClient, @unchecked Sendable {
                 if result <= -49 && result >= -53 {  // the gateway's result codes 2-4 (NATPMP_ERR_NOTAUTHORIZED…), 0 other
                     throw .refused(method, code: Int(-result - 49), detail: Self.words(result))
                 }
-                throw .noAnswer(method, seconds: Int(timeout.components.seconds))
+                throw .notSupported(method, Self.words(result))
             }
             let left = ContinuousClock.now.duration(to: deadline)
             guard left > .zero else { throw .noAnswer(method, seconds: Int(timeout.components.seconds)) }

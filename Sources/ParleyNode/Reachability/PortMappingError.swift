@@ -9,6 +9,8 @@ public enum PortMappingError: Error, Equatable, Sendable, CustomStringConvertibl
     case noGateway(String)
     /// NAT-PMP: the gateway did not answer in time (it does not speak NAT-PMP).
     case noAnswer(PortMappingMethod, seconds: Int)
+    /// The router turned the request away at once (NAT-PMP: port unreachable, a wrong answer).
+    case notSupported(PortMappingMethod, String)
     /// UPnP-IGD: no Internet gateway device answered the discovery.
     case noRouterFound(seconds: Int)
     /// The router answered but refused (its error code and words).
@@ -24,6 +26,8 @@ public enum PortMappingError: Error, Equatable, Sendable, CustomStringConvertibl
             "NAT-PMP: cannot ask the gateway (\(detail))"
         case .noAnswer(let method, let seconds):
             "\(method): the router did not answer within \(seconds) s (it may not support \(method), or has it turned off)"
+        case .notSupported(let method, let detail):
+            "\(method): the router does not take \(method) requests (\(detail))"
         case .noRouterFound(let seconds):
             "UPnP-IGD: no Internet gateway device answered on the local network within \(seconds) s (UPnP may be off on the router)"
         case .refused(let method, let code, let detail):

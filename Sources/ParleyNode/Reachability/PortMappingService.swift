@@ -107,6 +107,7 @@ final class PortMappingService: Sendable {
             }
             switch result {
             case .success(let mapping):
+                if !errors.isEmpty { logger.debug("port mapping: \(errors.map(\.description).joined(separator: "; "))") }
                 let wasReported = state.withLockedValue { state -> Bool in
                     state.schedule.succeeded(mapping, at: .now)
                     defer { state.reported = false }
