@@ -8,8 +8,11 @@ FUZZ_TIME   ?= 60
 BIN         := .build/debug/parley
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the build and the tests need.
+# Port mapping: libminiupnpc-dev and libnatpmp-dev to build; miniupnpd-nftables (the bare daemon, no
+# service), nftables, coturn (the STUN server miniupnpd needs) and natpmpc for its namespace test.
 APT_PACKAGES := libsqlite3-dev pkg-config openssl socat tmux libncurses-dev libopus-dev libvpx-dev libsrtp2-dev libasound2-dev libv4l-dev libspeexdsp-dev ffmpeg pulseaudio pulseaudio-utils libasound2-plugins iproute2 iptables \
-                xvfb xterm kitty imagemagick libgl1-mesa-dri x11-utils fonts-dejavu-core
+                xvfb xterm kitty imagemagick libgl1-mesa-dri x11-utils fonts-dejavu-core \
+                libminiupnpc-dev libnatpmp-dev miniupnpd-nftables nftables coturn natpmpc
 
 .PHONY: deps build run test fuzz fuzz-wire fuzz-rtp fuzz-vp8 fuzz-mediafile fuzz-stream fuzz-node bench install clean
 
@@ -21,8 +24,15 @@ deps:
 	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
+	  made_policy=0; \
+	  if [ ! -e /usr/sbin/policy-rc.d ]; then \
+	    printf '#!/bin/sh\nexit 101\n' | $(SUDO) tee /usr/sbin/policy-rc.d >/dev/null && $(SUDO) chmod +x /usr/sbin/policy-rc.d && made_policy=1; \
+	  fi; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	  status=$$?; \
+	  if [ $$made_policy = 1 ]; then $(SUDO) rm -f /usr/sbin/policy-rc.d; fi; \
+	  [ $$status = 0 ] || exit $$status; \
 	fi
 	@command -v $(SWIFT) >/dev/null || { echo "Swift 6.1 or later is needed: https://www.swift.org/install/linux/" >&2; exit 1; }
 

@@ -135,6 +135,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // MARK: Port mapping on the router (UPnP-IGD, NAT-PMP)
+        .systemLibrary(
+            name: "CMiniUPnPc",
+            pkgConfig: "miniupnpc",
+            providers: [.apt(["libminiupnpc-dev"])]
+        ),
+        // Debian's libnatpmp-dev has no .pc file: the module map links natpmp.
+        .systemLibrary(
+            name: "CNATPMP",
+            providers: [.apt(["libnatpmp-dev"])]
+        ),
+
         // MARK: The running node
         .target(
             name: "ParleyNode",
@@ -144,6 +156,8 @@ let package = Package(
                 "ParleyStore",
                 "ParleyNet",
                 "ParleyMedia",
+                "CMiniUPnPc",
+                "CNATPMP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

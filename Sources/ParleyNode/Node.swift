@@ -60,10 +60,11 @@ public final class Node: Sendable {
                 (try? (ConfigurationFile(url: profile.paths.configFile).load()).callSettings())
                     ?? (try? profile.configuration.callSettings()) ?? CallSettings()
             }, mediaFactory: CallMediaSessionLeg.start)
+        let reachability = ExternalAddressService(database: profile.database, registry: registry, logger: logger)
         let runner = PeerSessionRunner(
             identity: identity, database: profile.database, registry: registry, events: events,
             requestGate: ContactRequestGate(database: profile.database, limits: limits, logger: logger),
-            unauthenticated: unauthenticated, services: [transfers, calls], listenPort: { boundPort },
+            unauthenticated: unauthenticated, services: [transfers, calls, reachability], listenPort: { boundPort },
             displayName: { profile.displayName }, logger: logger)
         let dialer = ContactDialer(database: profile.database, registry: registry,
                                    connector: PeerConnector(tls: tls, timings: timings), runner: runner,
@@ -71,11 +72,13 @@ public final class Node: Sendable {
         let control = try await ControlServer.bind(path: profile.paths.controlSocket.path, logger: logger)
         let discovery = await startLANDiscovery(
             profile: profile, listen: PeerAddress(host: listen.host, port: boundPort), dialer: dialer, logger: logger)
+        let portMapping = startPortMapping(profile: profile, listen: PeerAddress(host: listen.host, port: boundPort),
+                                           reachability: reachability, logger: logger)
         // Commits never wait for a checkpoint: the log is copied back on a thread of its own.
         let checkpointer = try profile.database.startBackgroundCheckpoints()
         return Node(profile: profile, events: events, registry: registry, policy: policy, dialer: dialer,
                     runner: runner, transfers: transfers, calls: calls, listener: listener, control: control,
-                    discovery: discovery, logger: logger, listenAddress: PeerAddress(host: listen.host, port: boundPort),
+                    discovery: discovery, reachability: reachability, portMapping: portMapping, logger: logger, listenAddress: PeerAddress(host: listen.host, port: boundPort),
                     lock: lock, checkpointer: checkpointer)
     }
 
@@ -102,17 +105,43 @@ public final class Node: Sendable {
         }
     }
 
+    /// Maps the listen port on the router unless `port_mapping = off` or the node listens on
+    /// loopback only (nothing outside could reach that).
+    private static func startPortMapping(profile: Profile, listen: PeerAddress, reachability: ExternalAddressService,
+                                         logger: Logger) -> PortMappingService? {
+        guard (try? profile.configuration.portMapping()) ?? .auto == .auto else {
+            logger.info("port mapping off")
+            return nil
+        }
+        guard !PortMappingService.isLoopback(listen.host) else {
+            logger.debug("port mapping not tried: listening on loopback (\(listen.host))")
+            return nil
+        }
+        return PortMappingService(internalPort: listen.port, logger: logger) { mapping in
+            let address = mapping.flatMap(ExternalAddressService.wireAddress(of:))
+            if let mapping, address == nil {
+                logger.notice("port mapping: the router's address \(mapping.externalHost) cannot be dialled from outside")
+            }
+            reachability.update(address)
+        }
+    }
+
     private let lock: NodeLock
     private let checkpointer: WALCheckpointer
     let discovery: LANDiscovery?
+    let reachability: ExternalAddressService
+    let portMapping: PortMappingService?
 
     private init(profile: Profile, events: EventHub, registry: LinkRegistry, policy: PeerPolicy,
                  dialer: ContactDialer, runner: PeerSessionRunner, transfers: TransferManager, calls: CallManager,
                  listener: PeerListener,
-                 control: ControlServer, discovery: LANDiscovery?, logger: Logger, listenAddress: PeerAddress,
+                 control: ControlServer, discovery: LANDiscovery?, reachability: ExternalAddressService,
+                 portMapping: PortMappingService?, logger: Logger, listenAddress: PeerAddress,
                  lock: NodeLock, checkpointer: WALCheckpointer) {
         self.checkpointer = checkpointer
         self.discovery = discovery
+        self.reachability = reachability
+        self.portMapping = portMapping
         self.transfers = transfers
         self.calls = calls
         self.profile = profile
@@ -144,6 +173,9 @@ public final class Node: Sendable {
             if let discovery {
                 group.addTask { await discovery.run() }
             }
+            if let portMapping {
+                group.addTask { await portMapping.run() }
+            }
             await stopping.wait()
             group.cancelAll()  // ends idle control connections and links still in their handshake
         }
@@ -154,6 +186,8 @@ public final class Node: Sendable {
 
     /// Closes every link with a goodbye, stops listening and dialling.
     public func shutdown() async {
+        // The router's mapping goes first, while links close: nothing should point here after we exit.
+        async let unmapped: Void? = portMapping?.stop()
         await calls.shutdown()
         dialer.stopAll()
         await withTaskGroup(of: Void.self) { group in
@@ -165,6 +199,7 @@ public final class Node: Sendable {
         await control.close()
         await discovery?.close()
         await checkpointer.stop()
+        _ = await unmapped
         events.finish()
         stopping.signal()
     }
@@ -259,8 +294,12 @@ public final class Node: Sendable {
     public func status() async throws -> NodeStatus {
         let online = await registry.online
         let contacts = try profile.database.contacts.all()
+        let external = reachability.current
         return NodeStatus(
             id: profile.identity.contactID.grouped, name: profile.displayName, listen: listenAddress.description,
+            externalAddress: external?.description,
+            externalAddressSource: external.map { $0.source == .mapping ? .mapping : .stun } ?? .unknown,
+            portMapping: portMapping?.mapping.map { "\($0.method)" } ?? (portMapping == nil ? "off" : "none"),
             contacts: contacts.map { contact in
                 NodeStatus.ContactState(name: contact.name, id: contact.id.grouped, trust: contact.trust.rawValue,
                                         online: online.contains(contact.id), lastSeen: contact.lastSeen)
@@ -291,8 +330,66 @@ public struct NodeStatus: Codable, Sendable {
         }
     }
 
+    /// How the external address was learnt.
+    public enum ExternalAddressSource: String, Codable, Sendable {
+        /// A port mapping on the router (UPnP-IGD or NAT-PMP).
+        case mapping
+        /// A STUN server (not built yet).
+        case stun
+        /// Not known.
+        case unknown
+    }
+
     public var id: String
     public var name: String
     public var listen: String
+    /// Where contacts outside the LAN can dial us (`host:port`), if known.
+    public var externalAddress: String?
+    public var externalAddressSource: ExternalAddressSource
+    /// The method of the port mapping held (`NAT-PMP`, `UPnP-IGD`), `none`, or `off`.
+    public var portMapping: String
     public var contacts: [ContactState]
+
+    public init(id: String, name: String, listen: String, externalAddress: String? = nil,
+                externalAddressSource: ExternalAddressSource = .unknown, portMapping: String = "off",
+                contacts: [ContactState]) {
+        self.id = id
+        self.name = name
+        self.listen = listen
+        self.externalAddress = externalAddress
+        self.externalAddressSource = externalAddressSource
+        self.portMapping = portMapping
+        self.contacts = contacts
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, listen, contacts
+        case externalAddress = "external_address"
+        case externalAddressSource = "external_address_source"
+        case portMapping = "port_mapping"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        name = try container.decode(String.self, forKey: .name)
+        listen = try container.decode(String.self, forKey: .listen)
+        externalAddress = try container.decodeIfPresent(String.self, forKey: .externalAddress)
+        externalAddressSource = try container.decodeIfPresent(ExternalAddressSource.self, forKey: .externalAddressSource)
+            ?? .unknown
+        portMapping = try container.decodeIfPresent(String.self, forKey: .portMapping) ?? "off"
+        contacts = try container.decode([ContactState].self, forKey: .contacts)
+    }
+
+    /// Every key, `external_address` as null when unknown.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(listen, forKey: .listen)
+        try container.encode(externalAddress, forKey: .externalAddress)
+        try container.encode(externalAddressSource, forKey: .externalAddressSource)
+        try container.encode(portMapping, forKey: .portMapping)
+        try container.encode(contacts, forKey: .contacts)
+    }
 }

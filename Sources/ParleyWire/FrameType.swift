@@ -27,6 +27,8 @@ public struct FrameType: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let contactRequest = FrameType(0x0020)
     /// Answer to a CONTACT_REQUEST.
     public static let contactRequestResult = FrameType(0x0021)
+    /// Where the sender can be dialled from outside its network (a mapped port).
+    public static let externalAddress = FrameType(0x0030)
 
     /// File transfer: offer, accept, reject, cancel, pause, resume, chunk, ack, complete.
     public static let fileOffer = FrameType(0x0101)
@@ -62,6 +64,7 @@ public struct FrameType: RawRepresentable, Hashable, Sendable, CustomStringConve
     /// Every type this implementation decodes into a specific ``WireMessage`` case.
     public static let known: [FrameType] = [
         .hello, .ping, .pong, .close, .chatMessage, .receipt, .typing, .contactRequest, .contactRequestResult,
+        .externalAddress,
         .fileOffer, .fileAccept, .fileReject, .fileCancel, .filePause, .fileResume, .fileChunk, .fileAck, .fileComplete,
         .callInvite, .callRinging, .callAccept, .callReject, .callCancel, .callHangup, .callMediaState, .datagram,
     ]
@@ -78,6 +81,7 @@ public struct FrameType: RawRepresentable, Hashable, Sendable, CustomStringConve
         case .typing: "TYPING"
         case .contactRequest: "CONTACT_REQUEST"
         case .contactRequestResult: "CONTACT_REQUEST_RESULT"
+        case .externalAddress: "EXTERNAL_ADDRESS"
         case .fileOffer: "FILE_OFFER"
         case .fileAccept: "FILE_ACCEPT"
         case .fileReject: "FILE_REJECT"

@@ -40,8 +40,11 @@ public struct Hello: WirePayload {
         public static let file = "file"
         public static let call = "call"
         public static let datagram = "datagram"
+        /// Takes EXTERNAL_ADDRESS frames (where the sender can be dialled from outside).
+        public static let externalAddress = "external-address"
         /// What this implementation advertises today.
-        public static let current: [String] = [chat, receipts, typing, contactRequest, file, call, datagram]
+        public static let current: [String] = [chat, receipts, typing, contactRequest, file, call, datagram,
+                                               externalAddress]
     }
 
     /// The protocol version a link between `local` and `remote` uses, or `nil`

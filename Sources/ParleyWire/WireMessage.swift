@@ -23,6 +23,8 @@ public enum WireMessage: Sendable, Equatable {
     case contactRequest(ContactRequest)
     /// CONTACT_REQUEST_RESULT (0x0021).
     case contactRequestResult(ContactRequestStatus)
+    /// EXTERNAL_ADDRESS (0x0030): where the sender can be dialled from outside its network.
+    case externalAddress(ExternalAddress)
     /// A file-transfer frame (0x0101–0x0109).
     case file(FileTransferFrame)
     /// A call frame (0x0201–0x0207) or a media datagram (0x0300).
@@ -66,6 +68,8 @@ public enum WireMessage: Sendable, Equatable {
                 throw .invalidValue(field: "contactRequestResult.status", value: UInt64(raw))
             }
             self = .contactRequestResult(status)
+        case .externalAddress:
+            self = .externalAddress(try ExternalAddress(from: &reader))
         default:
             if let file = try FileTransferFrame(type: FrameType(frame.type), reader: &reader) {
                 self = .file(file)
@@ -89,6 +93,7 @@ public enum WireMessage: Sendable, Equatable {
         case .typing: FrameType.typing.rawValue
         case .contactRequest: FrameType.contactRequest.rawValue
         case .contactRequestResult: FrameType.contactRequestResult.rawValue
+        case .externalAddress: FrameType.externalAddress.rawValue
         case let .file(file): file.type.rawValue
         case let .call(call): call.type.rawValue
         case let .unknown(type, _, _): type
@@ -108,6 +113,7 @@ public enum WireMessage: Sendable, Equatable {
         case let .typing(active): writer.writeBool(active)
         case let .contactRequest(request): request.encode(to: &writer)
         case let .contactRequestResult(status): writer.writeUInt8(status.rawValue)
+        case let .externalAddress(address): address.encode(to: &writer)
         case let .file(file): file.encode(to: &writer)
         case let .call(call): call.encode(to: &writer)
         case let .unknown(_, unknownVersion, payload):
@@ -132,6 +138,7 @@ public enum WireMessage: Sendable, Equatable {
         case let .chat(message): try message.validate()
         case let .receipt(receipt): try receipt.validate()
         case let .contactRequest(request): try request.validate()
+        case let .externalAddress(address): try address.validate()
         case let .file(file): try file.validate()
         case let .call(call): try call.validate()
         case let .unknown(type, version, payload):

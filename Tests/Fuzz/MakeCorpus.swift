@@ -36,6 +36,8 @@ struct MakeCorpus {
             ("20-contact-request", 0,
              [.contactRequest(ContactRequest(displayName: "Grace", note: "Hello from the conference", listenPort: 0))]),
             ("21-contact-request-result", 0, [.contactRequestResult(.received)]),
+            ("22-external-address", 0,
+             [.externalAddress(ExternalAddress(address: [198, 51, 100, 20], port: 29172, source: .mapping))]),
             ("f0-unknown-call-signalling", 0, [.unknown(type: 0x02F5, version: 2, payload: [1, 2, 3, 4])]),
             ("30-file-offer", 0, [.file(.offer(FileOffer(transferID: id, fileName: "../notes.txt", size: 4096,
                                                           sha256: Array(repeating: 0x5A, count: 32), mimeType: "text/plain")))]),

@@ -64,6 +64,11 @@ seeds = {
     "call-media-state": invite(a) + simple(0x0207, a, b"\x01\x01\x00") + simple(0x0207, a, b"\x02\x02\x01")
         + simple(0x0300, a, struct.pack(">I", 12) + bytes([0x80, 111]) + bytes(10)),
     "call-datagram-flood": invite(a) + b"".join(simple(0x0300, a, struct.pack(">I", 20) + bytes(20)) for _ in range(50)),
+    "external-address": frame(0x0030, b"\x04" + bytes([198, 51, 100, 20]) + struct.pack(">HB", 29172, 1))
+        + frame(0x0030, b"\x06" + bytes.fromhex("20010db8000000000000000000000001") + struct.pack(">HB", 443, 2))
+        + frame(0x0030, b"\x04" + bytes([127, 0, 0, 1]) + struct.pack(">HB", 1, 1)),
+    "external-address-flood": b"".join(frame(0x0030, b"\x04" + bytes([203, 0, 113, i]) + struct.pack(">HB", 1000 + i, 1))
+                                       for i in range(1, 30)),
     "close": chat("before") + frame(0x0004, struct.pack(">H", 0) + string("bye")) + chat("after"),
 }
 for name, data in seeds.items():

@@ -103,6 +103,34 @@ struct PeerFrameHarnessTests {
         }
     }
 
+    /// EXTERNAL_ADDRESS becomes a learned address of the contact; one nobody can dial ends the
+    /// link where it is decoded; a flood ends it too, and never stores more than a few addresses.
+    @Test func externalAddressesAreStoredWithinBounds() async throws {
+        try await withHarness { harness in
+            func frame(_ last: UInt8, port: UInt16 = 29172) -> WireMessage {
+                .externalAddress(ExternalAddress(address: [198, 51, 100, last], port: port, source: .mapping))
+            }
+            #expect(await harness.run(Self.bytes([frame(20)])) == .handled(frames: 1))
+            #expect(harness.contactAddresses == ["198.51.100.20:29172"])
+            let loopback = Self.raw(.externalAddress) { writer in
+                writer.writeUInt8(4)
+                writer.writeRaw([127, 0, 0, 1])
+                writer.writeUInt16(22)
+                writer.writeUInt8(1)
+            }
+            guard case .malformed = await harness.run(loopback) else {
+                Issue.record("a loopback address must be refused where it is decoded")
+                return
+            }
+            guard case .violation = await harness.run(Self.bytes((1 ... 40).map { frame($0, port: 1000 + UInt16($0)) })) else {
+                Issue.record("a flood of EXTERNAL_ADDRESS frames must end the link")
+                return
+            }
+            #expect(harness.contactAddresses.count == 8)  // ExternalAddressService.learnedAddressesKept
+            #expect(!harness.contactAddresses.contains("127.0.0.1:22"))
+        }
+    }
+
     /// A contact that sends call invitations in a loop cannot fill the call log: the first
     /// rings, the next ones are answered busy and logged, beyond ten a minute they are ignored.
     @Test func aFloodOfCallInvitationsIsBounded() async throws {

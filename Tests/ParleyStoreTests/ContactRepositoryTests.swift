@@ -51,6 +51,22 @@ struct ContactRepositoryTests {
         #expect(try contacts.resolve("Alice").addresses == [manual, learned])
     }
 
+    /// What contacts tell us (EXTERNAL_ADDRESS) is kept to the newest few; manual addresses never go.
+    @Test func learnedAddressesCanBeCapped() throws {
+        let temporary = try TemporaryDatabase()
+        defer { temporary.cleanup() }
+        let contacts = try temporary.open().contacts
+        let manual = PeerAddress(host: "a.example", port: 1)
+        try contacts.add(id: alice, name: "Alice", addresses: [manual])
+        let start = Date()
+        for index in 1...5 {
+            try contacts.addAddress(PeerAddress(host: "198.51.100.\(index)", port: 29172), for: alice, source: .learned,
+                                    keepingLearned: 3, now: start.addingTimeInterval(Double(index)))
+        }
+        #expect(try contacts.resolve("Alice").addresses
+            == [manual] + [5, 4, 3].map { PeerAddress(host: "198.51.100.\($0)", port: 29172) })
+    }
+
     @Test(.timeLimit(.minutes(1)))
     func removingWithTheHistoryKeptHidesTheContactButNotItsConversation() throws {
         let temporary = try TemporaryDatabase()

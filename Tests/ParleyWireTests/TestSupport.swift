@@ -65,6 +65,9 @@ let sampleMessages: [WireMessage] = [
     .contactRequestResult(.alreadyContact),
     .contactRequestResult(.rateLimited),
     .contactRequestResult(.refused),
+    .externalAddress(ExternalAddress(address: [198, 51, 100, 20], port: 29172, source: .mapping)),
+    .externalAddress(ExternalAddress(address: [0x20, 0x01, 0x0d, 0xb8] + Array(repeating: 0, count: 11) + [1], port: 65535,
+                                     source: .stun)),
     .unknown(type: 0x02F5, version: 1, payload: [1, 2, 3]),
     .unknown(type: 0xF00D, version: 7, payload: []),
 ]

@@ -210,6 +210,6 @@ struct WireMessageTests {
         #expect(Hello.negotiatedProtocolVersion(local: hello(3, 3), remote: hello(2, 1)) == nil)
         #expect(Hello.negotiatedProtocolVersion(local: hello(2, 1), remote: hello(3, 3)) == nil)
         #expect(Hello(displayName: "", listenPort: 0, peerIsContact: true).capabilities
-            == ["chat", "receipts", "typing", "contact-request", "file", "call", "datagram"])
+            == ["chat", "receipts", "typing", "contact-request", "file", "call", "datagram", "external-address"])
     }
 }

@@ -1421,7 +1421,7 @@ _parley_config_get() {
     # Offer positional completions
     case "${positional_number}" in
     1)
-        __parley_add_completions -W 'audio_bitrate'$'\n''audio_input'$'\n''audio_output'$'\n''bell'$'\n''connect_timeout'$'\n''downloads'$'\n''handshake_timeout'$'\n''lan_discovery'$'\n''lan_tunnels'$'\n''listen'$'\n''log_level'$'\n''max_open_offers'$'\n''max_pending_requests'$'\n''max_unauthenticated'$'\n''max_unauthenticated_per_address'$'\n''requests_per_address'$'\n''requests_per_id'$'\n''ring_timeout'$'\n''stun'$'\n''time_format'$'\n''turn'$'\n''turn_secret'$'\n''turn_user'$'\n''video_bitrate'$'\n''video_input'$'\n''video_output'$'\n''video_renderer'$'\n''voice_processing'
+        __parley_add_completions -W 'audio_bitrate'$'\n''audio_input'$'\n''audio_output'$'\n''bell'$'\n''connect_timeout'$'\n''downloads'$'\n''handshake_timeout'$'\n''lan_discovery'$'\n''lan_tunnels'$'\n''listen'$'\n''log_level'$'\n''max_open_offers'$'\n''max_pending_requests'$'\n''max_unauthenticated'$'\n''max_unauthenticated_per_address'$'\n''port_mapping'$'\n''requests_per_address'$'\n''requests_per_id'$'\n''ring_timeout'$'\n''stun'$'\n''time_format'$'\n''turn'$'\n''turn_secret'$'\n''turn_user'$'\n''video_bitrate'$'\n''video_input'$'\n''video_output'$'\n''video_renderer'$'\n''voice_processing'
         return
         ;;
     esac
@@ -1448,7 +1448,7 @@ _parley_config_set() {
     # Offer positional completions
     case "${positional_number}" in
     1)
-        __parley_add_completions -W 'audio_bitrate'$'\n''audio_input'$'\n''audio_output'$'\n''bell'$'\n''connect_timeout'$'\n''downloads'$'\n''handshake_timeout'$'\n''lan_discovery'$'\n''lan_tunnels'$'\n''listen'$'\n''log_level'$'\n''max_open_offers'$'\n''max_pending_requests'$'\n''max_unauthenticated'$'\n''max_unauthenticated_per_address'$'\n''requests_per_address'$'\n''requests_per_id'$'\n''ring_timeout'$'\n''stun'$'\n''time_format'$'\n''turn'$'\n''turn_secret'$'\n''turn_user'$'\n''video_bitrate'$'\n''video_input'$'\n''video_output'$'\n''video_renderer'$'\n''voice_processing'
+        __parley_add_completions -W 'audio_bitrate'$'\n''audio_input'$'\n''audio_output'$'\n''bell'$'\n''connect_timeout'$'\n''downloads'$'\n''handshake_timeout'$'\n''lan_discovery'$'\n''lan_tunnels'$'\n''listen'$'\n''log_level'$'\n''max_open_offers'$'\n''max_pending_requests'$'\n''max_unauthenticated'$'\n''max_unauthenticated_per_address'$'\n''port_mapping'$'\n''requests_per_address'$'\n''requests_per_id'$'\n''ring_timeout'$'\n''stun'$'\n''time_format'$'\n''turn'$'\n''turn_secret'$'\n''turn_user'$'\n''video_bitrate'$'\n''video_input'$'\n''video_output'$'\n''video_renderer'$'\n''voice_processing'
         return
         ;;
     esac
@@ -1475,7 +1475,7 @@ _parley_config_unset() {
     # Offer positional completions
     case "${positional_number}" in
     1)
-        __parley_add_completions -W 'audio_bitrate'$'\n''audio_input'$'\n''audio_output'$'\n''bell'$'\n''connect_timeout'$'\n''downloads'$'\n''handshake_timeout'$'\n''lan_discovery'$'\n''lan_tunnels'$'\n''listen'$'\n''log_level'$'\n''max_open_offers'$'\n''max_pending_requests'$'\n''max_unauthenticated'$'\n''max_unauthenticated_per_address'$'\n''requests_per_address'$'\n''requests_per_id'$'\n''ring_timeout'$'\n''stun'$'\n''time_format'$'\n''turn'$'\n''turn_secret'$'\n''turn_user'$'\n''video_bitrate'$'\n''video_input'$'\n''video_output'$'\n''video_renderer'$'\n''voice_processing'
+        __parley_add_completions -W 'audio_bitrate'$'\n''audio_input'$'\n''audio_output'$'\n''bell'$'\n''connect_timeout'$'\n''downloads'$'\n''handshake_timeout'$'\n''lan_discovery'$'\n''lan_tunnels'$'\n''listen'$'\n''log_level'$'\n''max_open_offers'$'\n''max_pending_requests'$'\n''max_unauthenticated'$'\n''max_unauthenticated_per_address'$'\n''port_mapping'$'\n''requests_per_address'$'\n''requests_per_id'$'\n''ring_timeout'$'\n''stun'$'\n''time_format'$'\n''turn'$'\n''turn_secret'$'\n''turn_user'$'\n''video_bitrate'$'\n''video_input'$'\n''video_output'$'\n''video_renderer'$'\n''voice_processing'
         return
         ;;
     esac

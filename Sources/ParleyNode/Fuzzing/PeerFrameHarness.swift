@@ -66,7 +66,8 @@ public final class PeerFrameHarness: @unchecked Sendable {
             requestGate: ContactRequestGate(database: database, limits: NodeLimits(), logger: logger),
             unauthenticated: UnauthenticatedConnections(),
             services: [transfers, CallManager(ownID: identity.contactID, database: database, registry: registry, events: events,
-                               logger: logger, settings: { CallSettings() }, mediaFactory: CallMediaSessionLeg.start)],
+                               logger: logger, settings: { CallSettings() }, mediaFactory: CallMediaSessionLeg.start),
+                       ExternalAddressService(database: database, registry: registry, logger: logger)],
             listenPort: { 0 },
             displayName: { "fuzz" }, logger: logger)
         let testingChannel = NIOAsyncTestingChannel()
@@ -102,6 +103,11 @@ public final class PeerFrameHarness: @unchecked Sendable {
 
     /// How many calls the call log holds.
     public var callLogCount: Int { (try? database.calls.recent(limit: 100_000).count) ?? -1 }
+
+    /// The addresses the store holds for the contact, as dialled (manual first, then learned, newest first).
+    public var contactAddresses: [String] {
+        ((try? database.contacts.contact(for: contact.id))?.addresses ?? []).map(\.description)
+    }
 
     /// Where accepted files land.
     public var downloadsPath: String { folder.appending(path: "downloads").path }

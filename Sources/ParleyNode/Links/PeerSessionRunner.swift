@@ -170,7 +170,7 @@ struct PeerSessionRunner: Sendable {
             }
         case .typing(let active):
             events.publish(.typing(EventPeer(contact.id, name: contact.name), active: active))
-        case .file, .call:
+        case .file, .call, .externalAddress:
             break   // handled by their services above
         case .contactRequest:
             try await session.send(.contactRequestResult(.alreadyContact))

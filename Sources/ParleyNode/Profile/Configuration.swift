@@ -8,7 +8,7 @@ public struct Configuration: Sendable, Equatable {
     /// The keys Parley understands; others are reported, not silently ignored.
     public static let knownKeys: Set<String> = Set([
         "listen", "downloads", "log_level", "bell", "connect_timeout", "stun", "turn", "turn_user", "turn_secret",
-        "video_renderer", "time_format", "lan_discovery", "lan_tunnels",
+        "video_renderer", "time_format", "lan_discovery", "lan_tunnels", "port_mapping",
     ]).union(NodeLimits.keys).union(CallSettings.keys)
     /// Theme keys (`theme.NAME = COLOUR`) are open-ended.
     public static let themePrefix = "theme."
@@ -81,6 +81,15 @@ public struct Configuration: Sendable, Equatable {
         try flag("lan_tunnels", default: false)
     }
 
+    /// Whether the node maps its listen port on the router (`port_mapping`, default auto).
+    public func portMapping() throws(ConfigurationError) -> PortMappingMode {
+        guard let text = values["port_mapping"] else { return .auto }
+        guard let mode = PortMappingMode(rawValue: text.lowercased()) else {
+            throw .invalidValue(key: "port_mapping", value: text, reason: "use auto or off")
+        }
+        return mode
+    }
+
     /// The on/off setting `key`, or `defaultValue`.
     public func flag(_ key: String, default defaultValue: Bool) throws(ConfigurationError) -> Bool {
         guard let text = values[key] else { return defaultValue }
@@ -102,6 +111,13 @@ public struct Configuration: Sendable, Equatable {
         }
         return value
     }
+}
+
+/// `port_mapping`: `auto` asks the router (NAT-PMP, then UPnP-IGD) to forward the listen port;
+/// `off` never does.
+public enum PortMappingMode: String, Sendable, Equatable {
+    case auto
+    case off
 }
 
 /// What is wrong with the config file.

@@ -86,6 +86,7 @@ extension Configuration {
         _ = try NodeLimits(configuration: self)
         _ = try lanDiscovery()
         _ = try lanTunnels()
+        _ = try portMapping()
         if let bell = values["bell"], !["yes", "no", "on", "off", "true", "false", "1", "0"].contains(bell.lowercased()) {
             throw .invalidValue(key: "bell", value: bell, reason: "use yes or no")
         }

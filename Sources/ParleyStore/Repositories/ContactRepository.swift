@@ -150,9 +150,10 @@ public struct ContactRepository: Sendable {
         }
     }
 
-    /// Records an address for a contact (a manual one stays manual).
+    /// Records an address for a contact (a manual one stays manual). With `keepingLearned`,
+    /// only that many learned addresses of the contact are kept, the most recently seen.
     public func addAddress(_ address: PeerAddress, for id: ContactID, source: AddressSource,
-                           now: Date = Date()) throws(StoreError) {
+                           keepingLearned limit: Int? = nil, now: Date = Date()) throws(StoreError) {
         try storeOperation {
             try writer.write { db in
                 guard let rowID = try Int64.fetchOne(db, sql: "SELECT id FROM contacts WHERE contact_id = ?",
@@ -160,6 +161,13 @@ public struct ContactRepository: Sendable {
                     throw StoreError.unknownContact(id.grouped)
                 }
                 try Self.upsertAddress(db, contact: rowID, address: address, source: source, now: now)
+                if let limit {
+                    try db.execute(sql: """
+                        DELETE FROM contact_addresses WHERE contact = ? AND source = 'learned' AND address NOT IN (
+                            SELECT address FROM contact_addresses WHERE contact = ? AND source = 'learned'
+                            ORDER BY updated_at DESC, address LIMIT ?)
+                        """, arguments: [rowID, rowID, max(limit, 0)])
+                }
             }
         }
     }

@@ -5,7 +5,7 @@ import ParleyNode
 /// `parley status`: the running node's identity, address and who is online.
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Show the running node: own ID, listen address, contacts online.")
+        commandName: "status", abstract: "Show the running node: own ID, listen and external address, contacts online.")
 
     @OptionGroup var profileOptions: ProfileOptions
     @Flag(help: "Print JSON.") var json = false
@@ -20,6 +20,7 @@ struct StatusCommand: AsyncParsableCommand {
         print("ID      \(status.id)")
         print("Name    \(status.name)")
         print("Listen  \(status.listen)")
+        print("Outside \(Self.external(status))")
         print("Online  \(status.contacts.filter(\.online).count) of \(status.contacts.count) contacts")
         guard !status.contacts.isEmpty else { return }
         var table = TextTable("", "NAME", "ID", "TRUST", "LAST SEEN")
@@ -28,5 +29,16 @@ struct StatusCommand: AsyncParsableCommand {
                       contact.online ? "now" : Formatting.timestamp(contact.lastSeen))
         }
         print(table.rendered)
+    }
+
+    /// `198.51.100.20:29172 (mapping, NAT-PMP)`, or `unknown (port mapping off)`.
+    static func external(_ status: NodeStatus) -> String {
+        let how: String = switch status.portMapping {
+        case "off": "port mapping off"
+        case "none": "no port mapping"
+        default: status.portMapping
+        }
+        guard let address = status.externalAddress else { return "unknown (\(how))" }
+        return "\(address) (\(status.externalAddressSource.rawValue)\(status.externalAddressSource == .mapping ? ", \(how)" : ""))"
     }
 }
