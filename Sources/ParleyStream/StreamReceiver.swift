@@ -139,21 +139,34 @@ public enum StreamReceiver {
     ) async throws {
         var sinkError: (any Error)?
         var videoLead: Double?
-        /// Writes decoded frames to the sink; false when the sink failed.
-        func show(_ frames: [DecodedVideoFrame]) -> Bool {
+        // Pictures ahead of the sound wait here (lip sync).
+        var playout = VideoPlayoutQueue<DecodedVideoFrame>()
+        /// How far the picture of `frame` was captured after the sound playing now (seconds).
+        func lead(of frame: DecodedVideoFrame) -> Double? {
+            guard let videoReport = receiver.reception.lastSenderReport, let playing = audio.value else { return nil }
+            var sync = LipSync()
+            sync.audioSenderReport(playing.senderReport)
+            sync.videoSenderReport(videoReport)
+            return sync.videoLead(audioTimestamp: playing.timestamp, videoTimestamp: frame.rtpTimestamp)
+        }
+        /// Writes frames to the sink; false when the sink failed.
+        func write(_ frames: [DecodedVideoFrame]) -> Bool {
             do {
                 for decoded in frames { try sink.write(decoded.frame) }
             } catch {
                 sinkError = error
                 return false
             }
-            if let shown = frames.last, let videoReport = receiver.reception.lastSenderReport, let playing = audio.value {
-                var sync = LipSync()
-                sync.audioSenderReport(playing.senderReport)
-                sync.videoSenderReport(videoReport)
-                videoLead = sync.videoLead(audioTimestamp: playing.timestamp, videoTimestamp: shown.rtpTimestamp)
-            }
+            if let shown = frames.last, let lead = lead(of: shown) { videoLead = lead }
             return true
+        }
+        /// Queues decoded frames for playout and writes those due; false when the sink failed.
+        func show(_ frames: [DecodedVideoFrame]) -> Bool {
+            let now = MonotonicClock().nowNanoseconds()
+            for decoded in frames {
+                guard write(playout.add(decoded, videoLead: lead(of: decoded), nowNanoseconds: now)) else { return false }
+            }
+            return write(playout.release(nowNanoseconds: now))
         }
         // 10 ms ticks: lost packets are asked for again and given up on in time.
         try await receiveStream(on: addresses, tickNanoseconds: 10_000_000) { event, reply in
@@ -166,18 +179,21 @@ public enum StreamReceiver {
                 }
                 return !receiver.isFinished
             case let .tick(now):
-                guard show(receiver.poll(nowNanoseconds: now)) else { return false }
+                guard show(receiver.poll(nowNanoseconds: now)) else { return false }   // also shows the frames now due
                 if let feedback = try receiver.feedbackIfDue(nowNanoseconds: MonotonicClock().nowNanoseconds()) {
                     try await reply.send(feedback)
                 }
                 var statistics = receiver.statistics(nowNanoseconds: now)
                 statistics.videoLeadMilliseconds = videoLead.map { $0 * 1000 }
+                statistics.videoHoldMilliseconds = Double(playout.lastHold) / 1e6
                 reporter.received.update { $0[.video] = statistics }
                 return !receiver.isFinished && !stop.isRequested && deadline.map { now < $0 } ?? true
             }
         }
+        if sinkError == nil { _ = write(playout.flush()) }
         var statistics = receiver.statistics(nowNanoseconds: MonotonicClock().nowNanoseconds())
         statistics.videoLeadMilliseconds = videoLead.map { $0 * 1000 }
+        statistics.videoHoldMilliseconds = Double(playout.lastHold) / 1e6
         reporter.received.update { $0[.video] = statistics }
         try sink.finish()
         if let sinkError { throw sinkError }

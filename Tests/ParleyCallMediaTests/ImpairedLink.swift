@@ -36,9 +36,13 @@ final class ImpairedLink: Sendable {
     private let stopped = Mutex(false)
     private let clock = MonotonicClock()
 
-    init(lossRate: Double, delayMilliseconds: ClosedRange<Double>, seed: UInt64) {
+    /// Audio datagrams wait this much longer than the rest (a known offset between the streams).
+    private let audioExtraDelay: Double
+
+    init(lossRate: Double, delayMilliseconds: ClosedRange<Double>, audioExtraDelayMilliseconds: Double = 0, seed: UInt64) {
         self.lossRate = lossRate
         delay = delayMilliseconds
+        audioExtraDelay = audioExtraDelayMilliseconds
         directions = Mutex([Direction(generator: SplitMix64(seed: seed)), Direction(generator: SplitMix64(seed: seed &+ 1))])
     }
 
@@ -74,6 +78,7 @@ final class ImpairedLink: Sendable {
             if isAudio { direction.audioRun = 0 }
             direction.forwarded += 1
             return delay.lowerBound + direction.generator.nextUnitInterval() * (delay.upperBound - delay.lowerBound)
+                + (isAudio ? audioExtraDelay : 0)
         }
         guard let wait else { return }
         let release = clock.nowNanoseconds() + UInt64(wait * 1e6)

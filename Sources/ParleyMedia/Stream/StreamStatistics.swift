@@ -55,6 +55,9 @@ public struct ReceivedStreamStatistics: Codable, Equatable, Sendable {
     /// Lip sync (RFC 3550 §6.4.1, from both streams' sender reports): how much later the
     /// picture shown last was captured than the sound playing then; positive = video ahead.
     public var videoLeadMilliseconds: Double?
+    /// How long the last picture was held back because it was ahead of the sound (lip
+    /// sync correction), milliseconds.
+    public var videoHoldMilliseconds: Double?
 
     public init(kind: MediaDescription.Kind) {
         self.kind = kind
