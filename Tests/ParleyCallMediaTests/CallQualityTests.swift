@@ -9,8 +9,8 @@ import Testing
 struct CallQualityTests {
     /// 10 % random loss each way and 20–40 ms of jitter for a 60 s two-way video call: each
     /// side shows ≥ 95 % of the other's frames with no decoder error (NACK and
-    /// retransmission), and audio's longest gap stays within 60 ms (Opus FEC and PLC; a
-    /// longer run of lost audio packets than three allows one frame more per packet).
+    /// retransmission), and audio's longest gap stays within 60 ms (Opus FEC and PLC) when
+    /// no more than three audio packets in a row were lost; a longer run may cost its length.
     @Test(.timeLimit(.minutes(2)))
     func videoCallSurvivesTenPercentLossEachWay() async throws {
         let folder = try CallFixtures.folder("loss")
@@ -47,7 +47,10 @@ struct CallQualityTests {
             #expect(shown >= 0.95)
             #expect((video.packetsRecovered ?? 0) > 0)
             #expect(audio.decoderErrors == 0)
-            #expect((audio.longestGapMilliseconds ?? .max) <= max(60, (direction.longestAudioRun - 1) * 20))
+            // Runs of up to three lost packets must stay within 60 ms. A longer run (about one
+            // a minute at 10 % loss) may cost its whole length: the next packet's FEC copy can
+            // come after that frame's playout time under 20–40 ms of jitter.
+            #expect((audio.longestGapMilliseconds ?? .max) <= (direction.longestAudioRun <= 3 ? 60 : direction.longestAudioRun * 20))
         }
     }
 }
