@@ -40,8 +40,9 @@ public struct VP8EncodedFrame: Equatable, Sendable {
 /// (lag 0), constant bit rate, keyframes on request (answering RTCP PLI).
 public final class VP8VideoEncoder {
     public static let clockRate = 90000
-    public let settings: VP8EncoderSettings
+    public private(set) var settings: VP8EncoderSettings
     private let context: UnsafeMutablePointer<vpx_codec_ctx_t>
+    private var config: vpx_codec_enc_cfg_t
     private var image = vpx_image_t()
     private var keyframeRequested = false
 
@@ -87,6 +88,7 @@ public final class VP8VideoEncoder {
         }
         self.context = context
         self.settings = settings
+        self.config = config
         _ = parley_vpx_set_cpu_used(context, Int32(settings.cpuUsed))
         _ = parley_vpx_set_static_threshold(context, 1)
         _ = parley_vpx_set_noise_sensitivity(context, 0)
@@ -96,6 +98,16 @@ public final class VP8VideoEncoder {
     deinit {
         vpx_codec_destroy(context)
         context.deallocate()
+    }
+
+    /// Changes the target bit rate (50 kb/s…20 Mb/s) from the next frame on, as the
+    /// bandwidth estimate moves.
+    public func setBitrate(_ bitrate: Int) throws(CodecError) {
+        try requireSetting("bitrate", bitrate, in: 50_000 ... 20_000_000)
+        guard bitrate / 1000 != Int(config.rc_target_bitrate) else { return }
+        config.rc_target_bitrate = UInt32(bitrate / 1000)
+        guard vpx_codec_enc_config_set(context, &config) == VPX_CODEC_OK else { throw Self.failure("set the bit rate", context) }
+        settings.bitrate = bitrate
     }
 
     /// Makes the next encoded frame a keyframe (e.g. on RTCP PLI).

@@ -58,6 +58,7 @@ public enum RTCPPacket: Equatable, Sendable {
     case receiverReport(RTCPReceiverReport)
     case pictureLossIndication(RTCPPictureLossIndication)
     case negativeAcknowledgement(RTCPGenericNACK)
+    case receiverEstimate(RTCPReceiverEstimate)
     /// `count` is the 5-bit field (report count or FMT); `body` follows the 4-byte header.
     case other(packetType: UInt8, count: UInt8, body: [UInt8])
 
@@ -122,6 +123,8 @@ public enum RTCPPacket: Equatable, Sendable {
             let sender = try body.readUInt32("RTCP PLI")
             let media = try body.readUInt32("RTCP PLI")
             return .pictureLossIndication(RTCPPictureLossIndication(senderSSRC: sender, mediaSSRC: media))
+        case payloadSpecificFeedbackType where count == RTCPReceiverEstimate.format && RTCPReceiverEstimate.isEstimate(body):
+            return .receiverEstimate(try RTCPReceiverEstimate.parse(&body))
         case transportFeedbackType where count == genericNACKFormat:
             return .negativeAcknowledgement(try RTCPGenericNACK.parse(&body))
         default:
@@ -167,6 +170,10 @@ public enum RTCPPacket: Equatable, Sendable {
             count = Self.pictureLossIndicationFormat
             body.appendBigEndian(pli.senderSSRC)
             body.appendBigEndian(pli.mediaSSRC)
+        case let .receiverEstimate(estimate):
+            packetType = Self.payloadSpecificFeedbackType
+            count = RTCPReceiverEstimate.format
+            try estimate.write(to: &body)
         case let .negativeAcknowledgement(nack):
             packetType = Self.transportFeedbackType
             count = Self.genericNACKFormat
@@ -196,7 +203,7 @@ public enum RTCPPacket: Equatable, Sendable {
         switch self {
         case let .senderReport(report): report.extensionData.count % 4 != 0
         case let .receiverReport(report): report.extensionData.count % 4 != 0
-        case .pictureLossIndication, .negativeAcknowledgement: false
+        case .pictureLossIndication, .negativeAcknowledgement, .receiverEstimate: false
         case let .other(_, _, body): body.count % 4 != 0
         }
     }

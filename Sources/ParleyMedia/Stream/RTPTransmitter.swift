@@ -6,6 +6,8 @@ public enum SenderFeedback: Equatable, Sendable {
     case keyframeRequest
     /// The receiver lost these packets: send them again (RTCP generic NACK).
     case retransmissionRequest(RTCPGenericNACK)
+    /// The receiver estimates the path carries this many bits per second (RTCP REMB).
+    case receiverEstimate(UInt64)
 }
 
 /// The network side of one sent RTP stream, whatever the codec: SRTP protection, sender
@@ -96,6 +98,8 @@ public final class RTPTransmitter {
                 feedback.append(.keyframeRequest)
             case let .negativeAcknowledgement(request) where request.mediaSSRC == ssrc:
                 feedback.append(.retransmissionRequest(request))
+            case let .receiverEstimate(estimate) where estimate.mediaSSRCs.contains(ssrc):
+                feedback.append(.receiverEstimate(estimate.bitrate))
             default:
                 continue
             }
@@ -109,6 +113,8 @@ public final class RTPTransmitter {
                 if let rtt = block.roundTripTime(arrivedAt: arrival) { statistics.roundTripMilliseconds = rtt * 1000 }
             case .keyframeRequest:
                 statistics.keyframeRequestsReceived += 1
+            case let .receiverEstimate(bitrate):
+                statistics.receiverEstimate = Int(min(bitrate, UInt64(Int.max / 2)))
             case .retransmissionRequest:
                 continue
             }

@@ -52,6 +52,11 @@ public struct ReceivedStreamStatistics: Codable, Equatable, Sendable {
     public var packetsRecovered: Int64?
     public var packetsAbandoned: Int64?
     public var retransmissionWaitMilliseconds: Double?
+    /// The bit rate this receiver estimates the path carries (sent as RTCP REMB), and the
+    /// trend of the frames' delay it comes from (seconds per second; above 0.04 the path is
+    /// overused).
+    public var bandwidthEstimate: Int?
+    public var delayTrend: Double?
     /// Lip sync (RFC 3550 §6.4.1, from both streams' sender reports): how much later the
     /// picture shown last was captured than the sound playing then; positive = video ahead.
     public var videoLeadMilliseconds: Double?
@@ -90,6 +95,10 @@ public struct SentStreamStatistics: Codable, Equatable, Sendable {
     public var height: Int?
     /// Opus packet-loss setting in use (from the receiver reports), percent.
     public var encoderLossPercentage: Int?
+    /// Video: the receiver's estimate of the path (RTCP REMB) and the rate the encoder aims
+    /// at now (bits per second).
+    public var receiverEstimate: Int?
+    public var targetBitrate: Int?
 
     public init(kind: MediaDescription.Kind, ssrc: UInt32) {
         self.kind = kind

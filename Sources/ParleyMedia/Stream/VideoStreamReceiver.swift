@@ -16,6 +16,8 @@ public final class VideoStreamReceiver {
     public let requestsRetransmissions: Bool
     private var assembler: VP8FrameAssembler
     private var requests = RetransmissionRequests()
+    /// The path's bit rate as the delay of the frames shows it, sent back as RTCP REMB.
+    private var bandwidth = ReceiveBandwidthEstimator()
     private let decoder: VP8VideoDecoder
     private var limiter = KeyframeRequestLimiter()
     private var keyframeWanted = false
@@ -45,6 +47,7 @@ public final class VideoStreamReceiver {
     /// makes the assembler ask for a keyframe once packets are taken again.
     public func receive(_ datagram: [UInt8], nowNanoseconds now: UInt64, decode: Bool = true) -> [DecodedVideoFrame] {
         guard case let .media(packet) = reception.receive(datagram, nowNanoseconds: now) else { return [] }
+        bandwidth.packetArrived(sequenceNumber: packet.header.sequenceNumber, timestamp: packet.header.timestamp, bytes: datagram.count, nowNanoseconds: now)
         guard decode else {
             packetsDiscarded += 1
             return []
@@ -118,6 +121,9 @@ public final class VideoStreamReceiver {
                     senderSSRC: reception.ssrc, mediaSSRC: source, sequenceNumbers: due.map { UInt16(truncatingIfNeeded: $0) })))
             }
         }
+        if let estimate = bandwidth.estimateDue(nowNanoseconds: now) {
+            feedback.append(.receiverEstimate(RTCPReceiverEstimate(senderSSRC: reception.ssrc, bitrate: estimate, mediaSSRCs: [source])))
+        }
         if keyframeWanted, limiter.shouldSend(nowNanoseconds: now) {
             feedback.append(.pictureLossIndication(RTCPPictureLossIndication(senderSSRC: reception.ssrc, mediaSSRC: source)))
         }
@@ -138,6 +144,8 @@ public final class VideoStreamReceiver {
         current.keyframesReceived = keyframesReceived
         current.decoderErrors = decoderErrors
         current.packetsDiscarded = packetsDiscarded
+        current.bandwidthEstimate = bandwidth.estimate.map { Int(min($0, UInt64(Int.max / 2))) }
+        current.delayTrend = bandwidth.slope
         if requestsRetransmissions {
             current.packetsRequested = requests.packetsRequested
             current.packetsRecovered = requests.packetsRecovered

@@ -11,6 +11,9 @@ public final class VideoStreamSender: MediaStreamSending {
     /// Whether `receiveFeedback` answers NACKs itself (false when another thread answers
     /// them from `retransmissions` as they arrive, as in a call).
     public var answersRetransmissionRequests = true
+    /// The rate the encoder aims at, from the receiver's estimate and reported loss.
+    public private(set) var rate: SendRateController
+    private var framesOffered: UInt64 = 0
     private let encoder: VP8VideoEncoder
     private var packetizer: VP8Packetizer
     private let firstTimestamp: UInt32
@@ -32,7 +35,8 @@ public final class VideoStreamSender: MediaStreamSending {
         self.description = description
         self.settings = settings
         encoder = try VP8VideoEncoder(settings: settings)
-        retransmissions = RetransmissionBuffer(budgetBytesPerSecond: settings.bitrate / 8)
+        retransmissions = RetransmissionBuffer(budgetBytesPerSecond: settings.bitrate * 3 / 80)
+        rate = SendRateController(maximum: settings.bitrate)
         firstTimestamp = .random(in: .min ... .max)
         packetizer = VP8Packetizer(
             sequencer: RTPSequencer(ssrc: ssrc, payloadType: description.payloadType, firstSequenceNumber: .random(in: .min ... .max)),
@@ -54,6 +58,13 @@ public final class VideoStreamSender: MediaStreamSending {
         let ticks = elapsed / 1_000_000_000 * 90000 + elapsed % 1_000_000_000 * 90000 / 1_000_000_000
         let timestamp = firstTimestamp &+ UInt32(truncatingIfNeeded: ticks)
         var datagrams: [[UInt8]] = []
+        framesOffered += 1
+        // At a low target only every second or third frame is encoded (a keyframe asked for
+        // waits for the next one that is).
+        guard framesOffered % UInt64(rate.frameRateDivisor) == 0 else {
+            if let report = try transmitter.reportIfDue(nowNanoseconds: now) { datagrams.append(report) }
+            return datagrams
+        }
         if let keyframeInterval, let last = lastKeyframeCapture, captured.captureTime &- last >= keyframeInterval,
            captured.captureTime >= last {
             encoder.requestKeyframe()
@@ -75,6 +86,18 @@ public final class VideoStreamSender: MediaStreamSending {
         return datagrams
     }
 
+    /// Follows the rate controller's target: the encoder's bit rate (when it moved by more
+    /// than 3 %) and the retransmission budget.
+    private func applyTarget() {
+        let target = rate.target
+        let current = encoder.settings.bitrate
+        if abs(target - current) * 100 > current * 3 {
+            try? encoder.setBitrate(target)
+            retransmissions.setBudget(bytesPerSecond: target * 3 / 80)   // 30 % of the rate
+        }
+        transmitter.updateStatistics { $0.targetBitrate = target }
+    }
+
     /// Makes the next encoded frame a keyframe (sending resumes after a pause).
     public func requestKeyframe() {
         encoder.requestKeyframe()
@@ -92,10 +115,15 @@ public final class VideoStreamSender: MediaStreamSending {
                 encoder.requestKeyframe()
             case let .retransmissionRequest(request) where answersRetransmissionRequests:
                 resend += retransmissions.answer(request, nowNanoseconds: now)
+            case let .receiverEstimate(bitrate):
+                rate.receiverEstimated(bitrate)
+            case let .report(block):
+                rate.lossReported(Double(block.fractionLost) / 256)
             default:
                 continue
             }
         }
+        applyTarget()
         if let roundTrip = transmitter.statistics.roundTripMilliseconds { retransmissions.setRoundTrip(seconds: roundTrip / 1000) }
         return resend
     }

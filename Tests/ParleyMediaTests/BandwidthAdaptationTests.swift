@@ -1,0 +1,98 @@
+import Testing
+@testable import ParleyMedia
+
+/// REMB on the wire, the receiver's delay-based estimate and the sender's rate control,
+/// each on its own with made-up arrivals and reports (the whole loop runs in
+/// StreamPipelineTests' bottleneck test).
+@Suite("Bandwidth adaptation (REMB, delay trend, send rate)")
+struct BandwidthAdaptationTests {
+    @Test("REMB round-trips the rates its 6-bit exponent and 18-bit mantissa can carry, rounded down",
+          arguments: [(UInt64(0), UInt64(0)), (1, 1), (262_143, 262_143), (262_144, 262_144), (262_145, 262_144),
+                      (1_500_001, 1_500_000), (20_000_000, 20_000_000), (20_000_001, 20_000_000)])
+    func rembRoundTrips(bitrate: UInt64, carried: UInt64) throws {
+        let estimate = RTCPReceiverEstimate(senderSSRC: 7, bitrate: bitrate, mediaSSRCs: [1, 2])
+        let bytes = try RTCPPacket.serializeCompound([.receiverEstimate(estimate)])
+        #expect(Array(bytes[0 ..< 2]) == [0x8F, 206])
+        #expect(try RTCPPacket.parseCompound(bytes) == [.receiverEstimate(RTCPReceiverEstimate(senderSSRC: 7, bitrate: carried, mediaSSRCs: [1, 2]))])
+    }
+
+    @Test("A REMB whose SSRC count disagrees with its length is refused; a huge exponent saturates")
+    func rembLimits() throws {
+        // Count 2 but one SSRC.
+        let short: [UInt8] = [0x8F, 206, 0, 5, 0, 0, 0, 7, 0, 0, 0, 0] + Array("REMB".utf8) + [2, 0x04, 0, 1, 0, 0, 0, 1]
+        #expect(throws: RTPPacketError.self) { try RTCPPacket.parseCompound(short) }
+        // Exponent 63, mantissa 1.
+        let huge: [UInt8] = [0x8F, 206, 0, 4, 0, 0, 0, 7, 0, 0, 0, 0] + Array("REMB".utf8) + [0, 0xFC, 0, 1]
+        guard case let .receiverEstimate(estimate) = try RTCPPacket.parseCompound(huge).first else {
+            Issue.record("not a REMB")
+            return
+        }
+        #expect(estimate.bitrate == .max)
+    }
+
+    /// 30 frames a second of `packets` 1000-byte packets, arriving `delay(frame)` seconds after they were sent.
+    static func feed(_ estimator: inout ReceiveBandwidthEstimator, frames: Range<Int>, packets: Int = 4, delay: (Int) -> Double) {
+        for frame in frames {
+            let sent = UInt64(frame) * 33_333_333
+            for packet in 0 ..< packets {
+                let arrival = 1_000_000_000 + sent + UInt64(delay(frame) * 1e9) + UInt64(packet) * 100_000
+                estimator.packetArrived(
+                    sequenceNumber: UInt16(truncatingIfNeeded: frame * packets + packet), timestamp: UInt32(frame * 3000),
+                    bytes: 1000, nowNanoseconds: arrival)
+            }
+        }
+    }
+
+    @Test("The receiver gives no estimate on a steady path, drops to 85 % of what arrives when a queue builds, then climbs")
+    func estimatorFollowsTheQueue() {
+        var estimator = ReceiveBandwidthEstimator()
+        // 4 kB a frame at 30 fps: 960 kb/s, with ±2 ms of jitter and no queue.
+        Self.feed(&estimator, frames: 0 ..< 90) { 0.010 + Double($0 % 3) * 0.002 }
+        #expect(estimator.estimate == nil)
+        #expect(estimator.estimateDue(nowNanoseconds: 4_000_000_000) == nil)
+        // A queue: each frame 10 ms later than the one before (0.3 s per second).
+        Self.feed(&estimator, frames: 90 ..< 110) { 0.010 + Double($0 - 89) * 0.010 }
+        let dropped = estimator.estimate
+        #expect(estimator.overuses >= 1)
+        #expect(dropped.map { (500_000 ... 900_000).contains($0) } == true, "85 % of what arrives (960 kb/s sent, less arriving behind the queue): \(String(describing: dropped))")
+        #expect(estimator.estimateDue(nowNanoseconds: 5_000_000_000) == dropped, "a drop is sent at once")
+        // The queue drains and stays empty: the estimate climbs again.
+        Self.feed(&estimator, frames: 110 ..< 200) { _ in 0.210 }
+        #expect((estimator.estimate ?? 0) > (dropped ?? .max))
+    }
+
+    @Test("One large frame on a path without a queue is not an overuse")
+    func estimatorIgnoresOneLargeFrame() {
+        var estimator = ReceiveBandwidthEstimator()
+        Self.feed(&estimator, frames: 0 ..< 60) { $0 == 40 ? 0.060 : 0.010 }
+        #expect(estimator.estimate == nil)
+        #expect(estimator.overuses == 0)
+    }
+
+    @Test("The sender aims 10 % under the estimate, cuts on heavy loss once per cut, climbs back on a clean path, and thins frames when poor")
+    func sendRateTable() {
+        var controller = SendRateController(maximum: 1_500_000)
+        #expect(controller.target == 1_500_000)
+        controller.receiverEstimated(500_000)
+        #expect(controller.target == 450_000)
+        #expect(controller.frameRateDivisor == 1)
+        controller.lossReported(0.08)   // random loss NACK repairs: no cut
+        #expect(controller.target == 450_000)
+        controller.lossReported(0.30)
+        #expect(controller.target == 382_500)   // 450 000 × (1 − 0.15)
+        controller.lossReported(0.30)   // the next report still covers the time before the cut
+        #expect(controller.target == 382_500)
+        controller.lossReported(0.02)
+        #expect(controller.target > 382_500)
+        controller.receiverEstimated(120_000)
+        #expect(controller.target == 108_000)
+        #expect(controller.frameRateDivisor == 2)
+        controller.receiverEstimated(60_000)
+        #expect(controller.target == 54_000)
+        #expect(controller.frameRateDivisor == 3)
+        controller.receiverEstimated(1_000)
+        #expect(controller.target == 50_000, "never below the minimum")
+        controller.receiverEstimated(.max)
+        #expect(controller.target <= 1_500_000, "never above the maximum")
+    }
+}
