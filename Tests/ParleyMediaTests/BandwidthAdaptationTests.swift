@@ -61,10 +61,34 @@ struct BandwidthAdaptationTests {
         #expect((estimator.estimate ?? 0) > (dropped ?? .max))
     }
 
-    @Test("One large frame on a path without a queue is not an overuse")
-    func estimatorIgnoresOneLargeFrame() {
+    @Test("Late frames on a path without a queue (a slow encode, then catching up) are not an overuse")
+    func estimatorIgnoresLateFrames() {
         var estimator = ReceiveBandwidthEstimator()
-        Self.feed(&estimator, frames: 0 ..< 60) { $0 == 40 ? 0.060 : 0.010 }
+        // Frame 40 is 50 ms late, frames 70–72 20, 50 and 80 ms (the encoder fell behind),
+        // each time caught up at once.
+        let late: [Int: Double] = [40: 0.050, 70: 0.020, 71: 0.050, 72: 0.080]
+        Self.feed(&estimator, frames: 0 ..< 120) { 0.010 + (late[$0] ?? 0) }
+        #expect(estimator.estimate == nil)
+        #expect(estimator.overuses == 0)
+    }
+
+    @Test("Retransmitted packets, a round trip late, are not read as a queue")
+    func estimatorIgnoresRetransmissions() {
+        var estimator = ReceiveBandwidthEstimator()
+        for frame in 0 ..< 120 {
+            let sent = 1_000_000_000 + UInt64(frame) * 33_333_333
+            for packet in 0 ..< 4 {
+                estimator.packetArrived(
+                    sequenceNumber: UInt16(frame * 4 + packet), timestamp: UInt32(frame * 3000), bytes: 1000,
+                    nowNanoseconds: sent + 10_000_000 + UInt64(packet) * 100_000)
+            }
+            // Every fifth frame, the copy of a packet of the frame before arrives 150 ms late.
+            if frame % 5 == 4 {
+                estimator.packetArrived(
+                    sequenceNumber: UInt16(frame * 4 - 2), timestamp: UInt32((frame - 1) * 3000), bytes: 1000,
+                    nowNanoseconds: sent + 150_000_000)
+            }
+        }
         #expect(estimator.estimate == nil)
         #expect(estimator.overuses == 0)
     }

@@ -231,7 +231,7 @@ extension StreamPipelineTests {
         let media = MediaDescription.vp8(port: 5006)
         let sender = try VideoStreamSender(
             description: media, settings: VP8EncoderSettings(width: 640, height: 480, bitrate: bitrate), canonicalName: "a")
-        let receiver = try VideoStreamReceiver(description: media, canonicalName: "b")
+        let receiver = try VideoStreamReceiver(description: media, canonicalName: "b", estimatesBandwidth: true)
         // The test pattern with grain on it: costly enough that the encoder spends the bits it
         // is given (the bare pattern compresses far below 1.5 Mb/s and would never fill the
         // bottleneck), not so costly that it cannot keep to a lower rate.

@@ -6,9 +6,10 @@
 /// - **Signal**: for each frame (RTP timestamp) the arrival of its last packet against its
 ///   send time: the one-way delay up to a constant. A trend line over the last 20 frames
 ///   gives how fast the delay grows; random jitter averages out, a filling queue does not.
-/// - **Overuse** (delay growing faster than 30 ms per second for three frames in a row:
-///   one large frame, a keyframe, lifts the trend for a moment on a path with no queue at
-///   all): the estimate drops to 85 %
+/// - **Overuse** (delay growing faster than 30 ms per second, and still growing, for three
+///   frames in a row: one large or late frame — a keyframe, a slow encode — lifts the
+///   trend for a moment on a path with no queue at all, but the frames after it come back
+///   down): the estimate drops to 85 %
 ///   of what arrived over the last half second, at most every 200 ms, then holds while
 ///   the queue drains.
 /// - **Loss** is left to the sender (RTCP receiver reports, see `SendRateController`):
@@ -20,6 +21,10 @@
 ///   within seconds), up to 1.5 times
 ///   what arrives (so it follows a sender that sends less than it may), and never below
 ///   `minimum`.
+///
+/// The first two seconds of a stream are a warm-up without overuse (a sender's first
+/// frames come late and in bursts). A rate last overused five seconds ago is forgotten:
+/// the estimate climbs fast again.
 ///
 /// There is no estimate (no limit) until the path is first overused: a call starts at the
 /// rate it is configured for rather than ramping up to it. From then on an estimate is due
@@ -45,6 +50,7 @@ public struct ReceiveBandwidthEstimator: Sendable {
     private var smoothedDelay: Double?
     private var arrivals: [(time: UInt64, bytes: Int, sequence: Int64)] = []
     private var sequences = RTPSequenceUnwrapper()
+    private var highestSequence: Int64?
     private var firstArrival: UInt64?
     private var lastUpdate: UInt64?
     private var lastDecrease: UInt64?
@@ -59,6 +65,7 @@ public struct ReceiveBandwidthEstimator: Sendable {
     /// Frames in a row over the threshold that make an overuse.
     static let overuseFrames = 3
     static let rateWindow: UInt64 = 500_000_000
+    static let warmUp: UInt64 = 2_000_000_000
 
     public init(minimum: UInt64 = 50_000, maximum: UInt64 = 20_000_000, overuseSlope: Double = 0.03) {
         self.minimum = minimum
@@ -83,9 +90,15 @@ public struct ReceiveBandwidthEstimator: Sendable {
     /// One RTP packet of the stream, `bytes` long, with its sequence number and 90 kHz timestamp.
     public mutating func packetArrived(sequenceNumber: UInt16, timestamp: UInt32, bytes: Int, nowNanoseconds now: UInt64) {
         if firstArrival == nil { firstArrival = now }
-        arrivals.append((now, max(0, bytes), sequences.unwrap(sequenceNumber)))
+        let sequence = sequences.unwrap(sequenceNumber)
+        arrivals.append((now, max(0, bytes), sequence))
         while let first = arrivals.first, now > first.time, now - first.time > Self.rateWindow { arrivals.removeFirst() }
         if arrivals.count > 4096 { arrivals.removeFirst(arrivals.count - 4096) }
+        // A packet older than the newest one seen is a retransmission (or reordered): it
+        // counts as bytes that arrived but says nothing of the queue (a copy comes a round
+        // trip late by design).
+        guard sequence > highestSequence ?? .min else { return }
+        highestSequence = sequence
         let unwrapped = timestamps.unwrap(timestamp)
         guard let current = currentFrame else {
             currentFrame = (unwrapped, now)
@@ -109,12 +122,15 @@ public struct ReceiveBandwidthEstimator: Sendable {
         let sent = Double(timestamp &- first.timestamp) / 90000
         let arrived = Double(arrival &- first.arrival) / 1e9
         let delay = arrived - sent
-        let smoothed = smoothedDelay.map { 0.4 * $0 + 0.6 * delay } ?? delay
+        let previous = smoothedDelay
+        let smoothed = previous.map { 0.4 * $0 + 0.6 * delay } ?? delay
         smoothedDelay = smoothed
         points.append((arrived, smoothed))
         if points.count > Self.window { points.removeFirst(points.count - Self.window) }
         slope = Self.trend(points)
-        framesOverused = slope > overuseSlope ? framesOverused + 1 : 0
+        // A queue keeps growing; a sender that was late with one frame (a slow encode, a
+        // keyframe) catches up on the next ones, and its delay falls again.
+        framesOverused = slope > overuseSlope && smoothed > (previous ?? smoothed) ? framesOverused + 1 : 0
     }
 
     /// Least-squares slope of delay over time.
@@ -136,7 +152,10 @@ public struct ReceiveBandwidthEstimator: Sendable {
         let incoming = incomingRate(nowNanoseconds: now)
         let elapsed = lastUpdate.map { now >= $0 ? Double(now - $0) / 1e9 : 0 } ?? 0
         lastUpdate = now
-        if framesOverused >= Self.overuseFrames {
+        // The first two seconds are a warm-up: a sender's first frames (its encoder starting,
+        // a source filling) come late and in bursts, which is no queue.
+        let warm = now - firstArrival >= Self.warmUp
+        if framesOverused >= Self.overuseFrames, warm {
             guard lastDecrease.map({ now >= $0 && now - $0 >= 200_000_000 }) ?? true else { return }
             estimate = min(max(min(estimate ?? .max, incoming * 85 / 100), minimum), maximum)
             overusedAt = incoming
@@ -147,6 +166,8 @@ public struct ReceiveBandwidthEstimator: Sendable {
             // Not while the queue still drains after a drop (slope between the two): hold.
             // Two seconds above the last overused rate without a sign of a queue: that
             // bottleneck is gone, climb fast again.
+            // So is one not overused for five seconds.
+            if let last = lastDecrease, now >= last, now - last >= 5_000_000_000 { overusedAt = nil }
             if let capacity = overusedAt, current > capacity {
                 let since = aboveSince ?? now
                 aboveSince = since

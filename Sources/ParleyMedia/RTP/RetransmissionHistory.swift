@@ -7,9 +7,9 @@
 /// packets, none older than `maximumAge`; a packet is sent again at most once per
 /// `minimumResendInterval` (a request that crossed the copy on its way is not answered
 /// twice); and all retransmissions share a byte budget that refills at `budgetBytesPerSecond`
-/// (up to a quarter second's worth at once; a video sender gives it 30 % of its rate), so
-/// a peer asking for everything adds at most that to the stream, and retransmissions
-/// cannot keep a congested path congested. No I/O.
+/// (up to a quarter second's worth at once; a video sender gives it its current target
+/// rate, so it shrinks with the bandwidth estimate), so a peer asking for everything can at
+/// most double what the stream sends. No I/O.
 public struct RetransmissionHistory: Sendable {
     private struct Entry: Sendable {
         var sequenceNumber: UInt16

@@ -19,7 +19,8 @@ final class VideoReceiveLoop: @unchecked Sendable {
     private var playout = VideoPlayoutQueue<DecodedVideoFrame>()
 
     init(sink: (any VideoSink)?, plan: CallMediaPlan, canonicalName: String, shared: CallMediaShared, output: ProtectedOutput) throws {
-        receiver = try VideoStreamReceiver(description: .vp8(port: 9), canonicalName: canonicalName, ssrc: plan.localVideoSSRC)
+        receiver = try VideoStreamReceiver(
+            description: .vp8(port: 9), canonicalName: canonicalName, ssrc: plan.localVideoSSRC, estimatesBandwidth: true)
         self.sink = sink
         self.shared = shared
         self.output = output

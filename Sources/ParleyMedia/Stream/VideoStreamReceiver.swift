@@ -18,6 +18,7 @@ public final class VideoStreamReceiver {
     private var requests = RetransmissionRequests()
     /// The path's bit rate as the delay of the frames shows it, sent back as RTCP REMB.
     private var bandwidth = ReceiveBandwidthEstimator()
+    private let estimatesBandwidth: Bool
     private let decoder: VP8VideoDecoder
     private var limiter = KeyframeRequestLimiter()
     private var keyframeWanted = false
@@ -31,10 +32,15 @@ public final class VideoStreamReceiver {
     /// `maximumPixels` caps the picture size a keyframe may declare (larger ones are refused
     /// before decoding and counted in `decoderErrors`).
     /// `ssrc`: the receiver's own SSRC in its reports and PLIs (a call uses its sending SSRC).
+    /// `estimatesBandwidth`: send REMB from the delay of the frames (calls, whose sender
+    /// adapts to it; not `parley stream`, whose sender may be anyone and whose source may
+    /// pace itself unevenly).
     public init(
         description: MediaDescription, canonicalName: String, decoderThreads: Int = 1,
-        maximumPixels: Int = VP8VideoDecoder.defaultMaximumPixels, ssrc: UInt32 = .random(in: 1 ... .max)
+        maximumPixels: Int = VP8VideoDecoder.defaultMaximumPixels, ssrc: UInt32 = .random(in: 1 ... .max),
+        estimatesBandwidth: Bool = false
     ) throws {
+        self.estimatesBandwidth = estimatesBandwidth
         requestsRetransmissions = description.acceptsNegativeAcknowledgements
         assembler = VP8FrameAssembler(waitsForRetransmission: description.acceptsNegativeAcknowledgements)
         reception = try RTPReception(description: description, ssrc: ssrc, canonicalName: canonicalName, sessionBandwidth: 1_000_000)
@@ -47,7 +53,7 @@ public final class VideoStreamReceiver {
     /// makes the assembler ask for a keyframe once packets are taken again.
     public func receive(_ datagram: [UInt8], nowNanoseconds now: UInt64, decode: Bool = true) -> [DecodedVideoFrame] {
         guard case let .media(packet) = reception.receive(datagram, nowNanoseconds: now) else { return [] }
-        bandwidth.packetArrived(sequenceNumber: packet.header.sequenceNumber, timestamp: packet.header.timestamp, bytes: datagram.count, nowNanoseconds: now)
+        if estimatesBandwidth { bandwidth.packetArrived(sequenceNumber: packet.header.sequenceNumber, timestamp: packet.header.timestamp, bytes: datagram.count, nowNanoseconds: now) }
         guard decode else {
             packetsDiscarded += 1
             return []

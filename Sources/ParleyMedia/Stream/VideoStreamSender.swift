@@ -14,6 +14,8 @@ public final class VideoStreamSender: MediaStreamSending {
     /// The rate the encoder aims at, from the receiver's estimate and reported loss.
     public private(set) var rate: SendRateController
     private var framesOffered: UInt64 = 0
+    /// (when, bytes) of the frames encoded over the last second.
+    private var recentFrameBytes: [(time: UInt64, bytes: Int)] = []
     private let encoder: VP8VideoEncoder
     private var packetizer: VP8Packetizer
     private let firstTimestamp: UInt32
@@ -35,7 +37,7 @@ public final class VideoStreamSender: MediaStreamSending {
         self.description = description
         self.settings = settings
         encoder = try VP8VideoEncoder(settings: settings)
-        retransmissions = RetransmissionBuffer(budgetBytesPerSecond: settings.bitrate * 3 / 80)
+        retransmissions = RetransmissionBuffer(budgetBytesPerSecond: settings.bitrate / 8)
         rate = SendRateController(maximum: settings.bitrate)
         firstTimestamp = .random(in: .min ... .max)
         packetizer = VP8Packetizer(
@@ -60,8 +62,11 @@ public final class VideoStreamSender: MediaStreamSending {
         var datagrams: [[UInt8]] = []
         framesOffered += 1
         // At a low target only every second or third frame is encoded (a keyframe asked for
-        // waits for the next one that is).
-        guard framesOffered % UInt64(rate.frameRateDivisor) == 0 else {
+        // waits for the next one that is), if the encoder uses what it is given: a picture
+        // that costs less than the target keeps its full frame rate.
+        let encodedRate = recentFrameBytes.reduce(0) { $0 + $1.bytes } * 8
+        let divisor = encodedRate * 10 >= rate.target * 9 ? rate.frameRateDivisor : 1
+        guard framesOffered % UInt64(divisor) == 0 else {
             if let report = try transmitter.reportIfDue(nowNanoseconds: now) { datagrams.append(report) }
             return datagrams
         }
@@ -69,8 +74,10 @@ public final class VideoStreamSender: MediaStreamSending {
            captured.captureTime >= last {
             encoder.requestKeyframe()
         }
+        recentFrameBytes.removeAll { now < $0.time || now - $0.time >= 1_000_000_000 }
         for frame in try encoder.encode(captured.frame, timestamp: Int64(ticks)) {
             transmitter.countFrame()
+            recentFrameBytes.append((now, frame.data.count))
             if frame.isKeyframe {
                 keyframesSent += 1
                 lastKeyframeCapture = captured.captureTime
@@ -93,7 +100,7 @@ public final class VideoStreamSender: MediaStreamSending {
         let current = encoder.settings.bitrate
         if abs(target - current) * 100 > current * 3 {
             try? encoder.setBitrate(target)
-            retransmissions.setBudget(bytesPerSecond: target * 3 / 80)   // 30 % of the rate
+            retransmissions.setBudget(bytesPerSecond: target / 8)   // as much as the stream itself
         }
         transmitter.updateStatistics { $0.targetBitrate = target }
     }
