@@ -177,6 +177,7 @@ final class CallTransport: MediaTransport, Sendable {
             defer { state.agent = nil }
             return state.agent
         }
-        agent?.close()
+        // Closing waits for the TURN server to release the allocation: not on the caller's thread.
+        if let agent { Thread.detachNewThread { agent.close() } }
     }
 }

@@ -48,6 +48,9 @@ final class ICEAgent: @unchecked Sendable {
     private let retained: Unmanaged<Callbacks>
     private let finished = DispatchSemaphore(value: 0)
     private let state = NIOLockedValueBox(State())
+    /// Held while libnice is called from outside its thread, and while the agent is freed:
+    /// true once it is (no call may reach a freed agent).
+    private let freed = NIOLockedValueBox(false)
     /// This side's ICE username fragment and password.
     let ufrag: String
     let password: String
@@ -142,18 +145,24 @@ final class ICEAgent: @unchecked Sendable {
     @discardableResult
     func send(_ datagram: [UInt8]) -> Bool {
         guard isConnected else { return false }
-        let sent = datagram.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { nice_agent_send(agent, stream, 1, guint(buffer.count), $0.baseAddress) }
+        return freed.withLockedValue { freed in
+            guard !freed else { return false }
+            let sent = datagram.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { nice_agent_send(agent, stream, 1, guint(buffer.count), $0.baseAddress) }
+            }
+            return sent >= 0
         }
-        return sent >= 0
     }
 
     /// The peer's credentials and candidates (any number of frames, in order).
     func addRemote(_ body: CallCandidates) {
         guard !state.withLockedValue({ $0.closed }) else { return }
-        _ = nice_agent_set_remote_credentials(agent, stream, body.ufrag, body.password)
-        for candidate in body.candidates {
-            _ = parley_nice_add_remote(agent, stream, ICECandidateLine.format(candidate))
+        freed.withLockedValue { freed in
+            guard !freed else { return }
+            _ = nice_agent_set_remote_credentials(agent, stream, body.ufrag, body.password)
+            for candidate in body.candidates {
+                _ = parley_nice_add_remote(agent, stream, ICECandidateLine.format(candidate))
+            }
         }
     }
 
@@ -169,7 +178,10 @@ final class ICEAgent: @unchecked Sendable {
             g_main_loop_quit(loop)
             _ = finished.wait(timeout: .now() + 2)
         }
-        parley_g_object_unref(agent)
+        freed.withLockedValue { freed in
+            freed = true
+            parley_g_object_unref(agent)
+        }
         g_main_loop_unref(loop)
         g_main_context_unref(context)
         retained.release()
