@@ -118,6 +118,16 @@ final class NATLab {
         }
     }
 
+    /// coturn's relayed UDP sockets (ports 49152–49300 on the relay address) open now.
+    func relaySockets() throws -> [String] {
+        try PortMappingLab.output("/usr/sbin/ip", "netns", "exec", pub, "/usr/bin/ss", "-Huan").split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 4, fields[3].hasPrefix("\(Self.pubA):"), let port = Int(fields[3].split(separator: ":").last ?? ""),
+                  (49152 ... 49300).contains(port) else { return nil }
+            return String(fields[3])
+        }
+    }
+
     var coturnLog: String { (try? String(contentsOf: directory.appending(path: "turnserver.log"), encoding: .utf8)) ?? "" }
 
     func wrapper(_ namespace: String) -> [String] { ["/usr/sbin/ip", "netns", "exec", namespace] }
@@ -149,7 +159,7 @@ struct NATTraversalTests {
     /// A in privA calls B in privB (B auto-answers, records what it hears); returns B's status
     /// once audio has flowed for a while, and A's.
     private func call(_ lab: NATLab, aliceConfig: String, bobConfig: String, label: String,
-                      until: ([String: Any]) -> Bool) throws -> (alice: [String: Any], bob: [String: Any]) {
+                      during: () throws -> Void = {}, until: ([String: Any]) -> Bool) throws -> (alice: [String: Any], bob: [String: Any]) {
         let folder = try MediaFixtures.folder("nat-\(label)")
         _ = try MediaFixtures.writeSpeech(to: "\(folder)/alice.wav", seconds: 10)
         let quiet = "lan_discovery = off\nport_mapping = off\n"
@@ -184,6 +194,7 @@ struct NATTraversalTests {
         print("\(label): alice \(aliceStatus["media_path"] ?? "?") \(aliceStatus["local_address"] ?? "-") ↔ \(aliceStatus["remote_address"] ?? "-"), "
               + "bob \(bobStatus["media_path"] ?? "?") \(bobStatus["local_address"] ?? "-") ↔ \(bobStatus["remote_address"] ?? "-"), "
               + "errors \(aliceStatus["ice_errors"] ?? "none") / \(bobStatus["ice_errors"] ?? "none")")
+        try during()
         try alice.parley("call", "hangup").requireSuccess()
         try bob.waitForCall("ended", timeout: 5)
         return (aliceStatus, bobStatus)
@@ -220,10 +231,14 @@ struct NATTraversalTests {
         let turn = "turn_secret = \(NATLab.turnSecret)\nturn_user = "
         let (alice, bob) = try call(lab, aliceConfig: "turn = \(NATLab.pubA):3478\n\(turn)alice\n",
                                     bobConfig: "turn = \(NATLab.pubB):3478\n\(turn)bob\n",
-                                    label: "turn") { $0["media_path"] as? String == "relay" }
+                                    label: "turn", during: {
+                                        let open = try lab.relaySockets()
+                                        #expect(!open.isEmpty, "coturn relays during the call")
+                                    }) { $0["media_path"] as? String == "relay" }
         #expect(alice["media_path"] as? String == "relay")
         #expect(bob["media_path"] as? String == "relay")
-        #expect(lab.coturnLog.contains("alice"), "coturn saw alice's time-limited user")
+        // Hang-up closes both agents: coturn's relayed sockets close with the allocations.
+        try waitUntil(timeout: 5, "the TURN allocations are released") { try lab.relaySockets().isEmpty }
     }
 
     @Test("two NATs, UDP between them blocked, no STUN or TURN: the call falls back to the link and audio arrives")
