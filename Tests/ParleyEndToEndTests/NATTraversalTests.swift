@@ -241,6 +241,23 @@ struct NATTraversalTests {
         try waitUntil(timeout: 5, "the TURN allocations are released") { try lab.relaySockets().isEmpty }
     }
 
+    @Test("a wrong TURN secret: call status says what to check, and the call goes on through the link")
+    func aWrongTURNSecretIsReportedAndTheLinkCarriesTheMedia() throws {
+        guard let lab = try lab("the NAT lab") else { return }
+        defer { lab.remove() }
+        try lab.blockUDPBetweenTheNATs()
+        try lab.startCoturn(secret: true)
+        let turn = "turn_secret = not-\(NATLab.turnSecret)\nturn_user = "
+        let (alice, bob) = try call(lab, aliceConfig: "turn = \(NATLab.pubA):3478\n\(turn)alice\n",
+                                    bobConfig: "turn = \(NATLab.pubB):3478\n\(turn)bob\n",
+                                    label: "wrong TURN secret") { $0["media_path"] as? String == "link" }
+        for status in [alice, bob] {
+            #expect(status["media_path"] as? String == "link")
+            let errors = status["ice_errors"] as? [String] ?? []
+            #expect(errors.contains { $0.contains("gave no relayed address") && $0.contains("turn_secret") }, "\(errors)")
+        }
+    }
+
     @Test("two NATs, UDP between them blocked, no STUN or TURN: the call falls back to the link and audio arrives")
     func withoutServersTheLinkCarriesTheMedia() throws {
         guard let lab = try lab("the NAT lab") else { return }
