@@ -5,6 +5,10 @@
 
 #include <nice/agent.h>
 #include <string.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 /// A new agent on `context`: RFC 5245, one controlling side, consent freshness off, no UPnP,
 /// no ICE-TCP (media is UDP, TURN may run over TCP).
@@ -130,6 +134,33 @@ static inline void parley_nice_closed(GObject *source, GAsyncResult *result, gpo
 static inline void parley_nice_close(NiceAgent *agent, GMainLoop *loop) {
     nice_agent_close_async(agent, parley_nice_closed, loop);
 }
+
+/// Gives the agent its host addresses of one family (AF_INET or AF_INET6): every up
+/// interface's address but loopback (and IPv6 link-local), or loopback when there is nothing
+/// else (two nodes on one host without a network). Returns how many were added.
+static inline int parley_nice_add_host_addresses(NiceAgent *agent, int family) {
+    struct ifaddrs *list = NULL;
+    int added = 0;
+    for (int pass = 0; pass < 2 && added == 0; pass++) {
+        if (getifaddrs(&list) != 0) return 0;
+        for (struct ifaddrs *item = list; item != NULL; item = item->ifa_next) {
+            if (item->ifa_addr == NULL || item->ifa_addr->sa_family != family || !(item->ifa_flags & IFF_UP)) continue;
+            int loopback = (item->ifa_flags & IFF_LOOPBACK) != 0;
+            if (loopback != (pass == 1)) continue;
+            if (family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&((struct sockaddr_in6 *)item->ifa_addr)->sin6_addr)) continue;
+            NiceAddress address;
+            nice_address_init(&address);
+            nice_address_set_from_sockaddr(&address, item->ifa_addr);
+            if (nice_agent_add_local_address(agent, &address)) added++;
+        }
+        freeifaddrs(list);
+        list = NULL;
+    }
+    return added;
+}
+
+static inline int parley_af_inet(void) { return AF_INET; }
+static inline int parley_af_inet6(void) { return AF_INET6; }
 
 static inline void parley_g_object_unref(NiceAgent *agent) { g_object_unref(G_OBJECT(agent)); }
 

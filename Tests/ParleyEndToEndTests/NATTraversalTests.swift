@@ -241,6 +241,51 @@ struct NATTraversalTests {
         try waitUntil(timeout: 5, "the TURN allocations are released") { try lab.relaySockets().isEmpty }
     }
 
+    @Test("through TURN (UDP between the NATs blocked): time from call start to the first audio at an auto-answering callee, p50 over 10 calls")
+    func turnSetUpTime() throws {
+        guard let lab = try lab("the NAT lab") else { return }
+        defer { lab.remove() }
+        try lab.blockUDPBetweenTheNATs()
+        try lab.startCoturn(secret: true)
+        let folder = try MediaFixtures.folder("nat-turn-p50")
+        _ = try MediaFixtures.writeSpeech(to: "\(folder)/alice.wav", seconds: 10)
+        let quiet = "lan_discovery = off\nport_mapping = off\n", secret = "turn_secret = \(NATLab.turnSecret)\n"
+        let aliceHome = try TemporaryHome(), bobHome = try TemporaryHome()
+        try aliceHome.writeConfig(quiet + secret + "turn = \(NATLab.pubA):3478\nturn_user = alice\naudio_input = wav:\(folder)/alice.wav\n")
+        try bobHome.writeConfig(quiet + secret + "turn = \(NATLab.pubB):3478\nturn_user = bob\naudio_input = none\naudio_output = none\n")
+        let alice = try DaemonProcess(name: "alice", home: aliceHome, wrapper: lab.wrapper(lab.privA), listenHost: "0.0.0.0")
+        let bob = try DaemonProcess(name: "bob", home: bobHome, wrapper: lab.wrapper(lab.privB), listenHost: "0.0.0.0")
+        defer { alice.cleanup(); bob.cleanup() }
+        try lab.forwardToB(port: bob.port)
+        try alice.start()
+        try bob.start()
+        try bob.parley("contacts", "add", try alice.contactID(), "--name", "alice").requireSuccess()
+        try alice.parley("contacts", "add", try bob.contactID(), "--name", "bob", "--address", "\(NATLab.natB):\(bob.port)").requireSuccess()
+        try waitUntil(timeout: 15, "alice links to bob through his NAT") { try alice.isOnline("bob") && bob.isOnline("alice") }
+        try bob.parley("contacts", "calls", "alice", "--auto-answer", "audio").requireSuccess()
+        var times: [Double] = []
+        for round in 1 ... 10 {
+            let started = Date()
+            try alice.parley("call", "start", "bob").requireSuccess()
+            var path = ""
+            try waitUntil(timeout: 10, "call \(round): first audio at bob") {
+                let status = try bob.callStatus() ?? [:]
+                path = status["media_path"] as? String ?? ""
+                return CallMediaTests.packets(status, "audio_received") > 0
+            }
+            times.append(Date().timeIntervalSince(started) * 1000)
+            #expect(path == "relay", "call \(round) went over \(path)")
+            try alice.parley("call", "hangup").requireSuccess()
+            try bob.waitForCall("ended", timeout: 5)
+            try alice.waitForCall("ended", timeout: 5)
+        }
+        let sorted = times.sorted()
+        let p50 = (sorted[4] + sorted[5]) / 2
+        print("TURN set-up: call start → first audio at the callee, p50 \(Int(p50)) ms over 10 calls "
+              + "(min \(Int(sorted[0])), max \(Int(sorted[9])) ms; polled through parley call status)")
+        #expect(p50 <= 1000, "goal: first audio within 1 s through TURN")
+    }
+
     @Test("a wrong TURN secret: call status says what to check, and the call goes on through the link")
     func aWrongTURNSecretIsReportedAndTheLinkCarriesTheMedia() throws {
         guard let lab = try lab("the NAT lab") else { return }

@@ -68,7 +68,7 @@ actor CallManager {
         leg.transport = transport
         leg.local = localDescription(video: video, settings: settings)
         current = leg
-        transport.startICE(controlling: true, servers: settings.ice)
+        transport.startICE(controlling: true, ipv6: session.localAddress?.protocol == .inet6, servers: settings.ice)
         try? database.calls.insert(leg.record)
         do {
             try await session.send(.call(.invite(CallInvite(callID: leg.id, ringTimeoutSeconds: UInt16(timeout),
@@ -107,12 +107,11 @@ actor CallManager {
         let settings = settings()
         leg.devices = leg.devices.overridden(by: overrides)
         leg.wantsVideo = !audioOnly && remote.offer(.video) != nil
-        _ = session
         let transport = CallTransport()
         for body in leg.pendingCandidates { transport.addRemote(body) }
         leg.pendingCandidates = []
         leg.transport = transport
-        transport.startICE(controlling: false, servers: settings.ice)
+        transport.startICE(controlling: false, ipv6: session.localAddress?.protocol == .inet6, servers: settings.ice)
         leg.local = localDescription(video: leg.wantsVideo, settings: settings)
         await apply(.localAccept, to: leg)
         forwardCandidates(of: transport, leg)

@@ -39,9 +39,10 @@ final class CallTransport: MediaTransport, Sendable {
         (signalling, signallingInput) = AsyncStream.makeStream(of: CallCandidates.self, bufferingPolicy: .bufferingOldest(256))
     }
 
-    /// Starts this side's ICE agent (the caller controls) with the configured servers; on
+    /// Starts this side's ICE agent (the caller controls) with the configured servers and the
+    /// host addresses of the link's family (`ipv6`, else IPv4); on
     /// failure the call keeps the link as its path and the error shows in `call status`.
-    func startICE(controlling: Bool, servers: ICEServers) {
+    func startICE(controlling: Bool, ipv6: Bool, servers: ICEServers) {
         var stun: ICEServerAddress?
         if let first = servers.stun.first {
             stun = first.resolvedIPv4()
@@ -56,7 +57,7 @@ final class CallTransport: MediaTransport, Sendable {
             }
         }
         do {
-            let agent = try ICEAgent(controlling: controlling, stun: stun, turn: turn, onEvent: { [weak self] event in
+            let agent = try ICEAgent(controlling: controlling, ipv6: ipv6, stun: stun, turn: turn, onEvent: { [weak self] event in
                 self?.handle(event)
             }, onReceive: { [weak self] bytes in
                 self?.receivedICE(bytes)

@@ -56,8 +56,9 @@ final class ICEAgent: @unchecked Sendable {
     let password: String
     private let turnServer: String?
 
-    /// Makes the agent and starts gathering. `turn` and `stun` are numeric addresses.
-    init(controlling: Bool, stun: ICEServerAddress?, turn: (address: ICEServerAddress, credentials: TURNCredentials, transport: TURNTransport)?,
+    /// Makes the agent and starts gathering. `turn` and `stun` are numeric addresses; host
+    /// candidates are of one family (`ipv6` or IPv4), the link's.
+    init(controlling: Bool, ipv6: Bool, stun: ICEServerAddress?, turn: (address: ICEServerAddress, credentials: TURNCredentials, transport: TURNTransport)?,
          onEvent: @escaping @Sendable (Event) -> Void, onReceive: @escaping @Sendable ([UInt8]) -> Void) throws(ICEError) {
         guard let context = g_main_context_new() else { throw .agentUnavailable("no GLib main context") }
         guard let loop = g_main_loop_new(context, 0) else {
@@ -90,6 +91,7 @@ final class ICEAgent: @unchecked Sendable {
 
         // A STUN server as well as TURN costs seconds of gathering (its answer may lack a
         // FINGERPRINT that libnice wants), and TURN's Allocate already yields the srflx address.
+        _ = parley_nice_add_host_addresses(agent, ipv6 ? parley_af_inet6() : parley_af_inet())
         if turn == nil, let stun {
             parley_nice_set_stun(agent, stun.host, guint(stun.port))
         }
