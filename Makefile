@@ -66,7 +66,7 @@ define run-fuzzer
 endef
 
 fuzz-wire:
-	$(call run-fuzzer,wire,Sources/ParleyWire/*.swift Tests/Fuzz/WireFuzz.swift)
+	$(call run-fuzzer,wire,Sources/ParleyWire/*.swift Sources/ParleyWire/Calls/*.swift Tests/Fuzz/WireFuzz.swift)
 
 fuzz-rtp:
 	$(call run-fuzzer,rtp,Sources/ParleyMedia/RTP/*.swift Tests/Fuzz/RTPFuzz.swift)

@@ -14,6 +14,7 @@ final class CallTransport: MediaTransport, Sendable {
         var pair: ICESelectedPair?
         var receiver: (@Sendable ([UInt8]) -> Void)?
         var pendingRemote: [CallCandidates] = []
+        var remoteCandidates = 0
         var lastICEArrival: ContinuousClock.Instant?
         var iceDatagrams = 0
         var linkDatagrams = 0
@@ -31,6 +32,8 @@ final class CallTransport: MediaTransport, Sendable {
 
     /// The most remote candidate frames kept before ICE starts (a peer cannot grow memory).
     static let maxPendingRemote = 64
+    /// The most remote candidates a call checks (a peer cannot make us probe the world).
+    static let maxRemoteCandidates = 64
     /// The most ICE errors kept for `call status`.
     static let maxErrors = 8
 
@@ -81,13 +84,16 @@ final class CallTransport: MediaTransport, Sendable {
 
     /// The peer's ICE credentials and candidates (kept until the agent runs).
     func addRemote(_ body: CallCandidates) {
-        let agent = state.withLockedValue { state -> ICEAgent? in
+        let (agent, kept) = state.withLockedValue { state -> (ICEAgent?, CallCandidates) in
+            var kept = body
+            kept.candidates = Array(body.candidates.prefix(max(0, Self.maxRemoteCandidates - state.remoteCandidates)))
+            state.remoteCandidates += kept.candidates.count
             if state.agent == nil, !state.closed, state.pendingRemote.count < Self.maxPendingRemote {
-                state.pendingRemote.append(body)
+                state.pendingRemote.append(kept)
             }
-            return state.agent
+            return (state.agent, kept)
         }
-        agent?.addRemote(body)
+        agent?.addRemote(kept)
     }
 
     /// Who gets what arrives.
