@@ -29,8 +29,8 @@ actor CallManager {
     private var recentInvites: [ContactID: [(at: ContinuousClock.Instant, call: UUID)]] = [:]
     static let maxInvitesPerMinute = CallManagerLimits.maxInvitesPerMinute
 
-    /// UDP must deliver within this after the answer, or media moves into the link.
-    static let udpGrace: Duration = .seconds(2)
+    /// ICE must connect a pair within this after the answer, or media moves into the link.
+    static let iceGrace: Duration = .seconds(2)
     /// No media for this long with the link down ends the call "connection lost"…
     static let lostWithoutLink: Duration = .seconds(6)
     /// …and for this long even with the link up.
@@ -107,6 +107,7 @@ actor CallManager {
         let settings = settings()
         leg.devices = leg.devices.overridden(by: overrides)
         leg.wantsVideo = !audioOnly && remote.offer(.video) != nil
+        guard leg.state == .ringingIn else { throw CallError.wrongState("the call ended while answering (\(leg.state.name))") }
         let transport = CallTransport()
         for body in leg.pendingCandidates { transport.addRemote(body) }
         leg.pendingCandidates = []
@@ -434,7 +435,7 @@ actor CallManager {
         if heard != nil, leg.state == .connecting {
             await apply(.mediaArrived, to: leg)
         }
-        if !transport.usingLink, !transport.iceConnected, now - answered >= Self.udpGrace {
+        if !transport.usingLink, !transport.iceConnected, now - answered >= Self.iceGrace {
             logger.notice("no ICE pair to \(leg.peer.name) within 2 s; media goes through the link")
             transport.useLink()
         }
