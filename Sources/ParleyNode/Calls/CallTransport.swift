@@ -117,6 +117,8 @@ final class CallTransport: MediaTransport, Sendable {
     var usingLink: Bool { state.withLockedValue { $0.usingLink } }
     var lastICEArrival: ContinuousClock.Instant? { state.withLockedValue { $0.lastICEArrival } }
     var counts: (ice: Int, link: Int) { state.withLockedValue { ($0.iceDatagrams, $0.linkDatagrams) } }
+    /// How many of the peer's candidates were taken (at most ``maxRemoteCandidates``).
+    var remoteCandidateCount: Int { state.withLockedValue { $0.remoteCandidates } }
     /// What went wrong with ICE, oldest first.
     var errors: [String] { state.withLockedValue { $0.errors } }
 
