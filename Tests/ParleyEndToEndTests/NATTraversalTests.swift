@@ -1,4 +1,5 @@
 import Foundation
+import ParleyMedia
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -159,9 +160,9 @@ struct NATTraversalTests {
     /// A in privA calls B in privB (B auto-answers, records what it hears); returns B's status
     /// once audio has flowed for a while, and A's.
     private func call(_ lab: NATLab, aliceConfig: String, bobConfig: String, label: String,
-                      during: () throws -> Void = {}, until: ([String: Any]) -> Bool) throws -> (alice: [String: Any], bob: [String: Any]) {
+                      correlate: Bool = false, during: () throws -> Void = {}, until: ([String: Any]) -> Bool) throws -> (alice: [String: Any], bob: [String: Any]) {
         let folder = try MediaFixtures.folder("nat-\(label)")
-        _ = try MediaFixtures.writeSpeech(to: "\(folder)/alice.wav", seconds: 10)
+        let speech = try MediaFixtures.writeSpeech(to: "\(folder)/alice.wav", seconds: 10)
         let quiet = "lan_discovery = off\nport_mapping = off\n"
         let aliceHome = try TemporaryHome(), bobHome = try TemporaryHome()
         try aliceHome.writeConfig(quiet + aliceConfig)
@@ -184,11 +185,13 @@ struct NATTraversalTests {
             return CallMediaTests.packets(bobStatus, "audio_received") > 0 && until(bobStatus)
         }
         print("\(label): first audio at bob and path settled \(String(format: "%.0f", Date().timeIntervalSince(started) * 1000)) ms after call start")
-        // A second of audio (50 packets of 20 ms) more, over the same path.
+        // A second of audio (50 packets of 20 ms) more over the same path; 4 s in all to
+        // compare what was heard with what was said.
         let first = CallMediaTests.packets(bobStatus, "audio_received")
         try waitUntil(timeout: 10, "\(label): audio keeps arriving") {
             bobStatus = try bob.callStatus() ?? [:]
-            return CallMediaTests.packets(bobStatus, "audio_received") >= first + 50
+            let packets = CallMediaTests.packets(bobStatus, "audio_received")
+            return packets >= first + 50 && (!correlate || packets >= 200)
         }
         let aliceStatus = try alice.callStatus() ?? [:]
         print("\(label): alice \(aliceStatus["media_path"] ?? "?") \(aliceStatus["local_address"] ?? "-") ↔ \(aliceStatus["remote_address"] ?? "-"), "
@@ -197,6 +200,13 @@ struct NATTraversalTests {
         try during()
         try alice.parley("call", "hangup").requireSuccess()
         try bob.waitForCall("ended", timeout: 5)
+        if correlate {
+            // Both recordings start at the answer; what was sent before a pair connected is lost,
+            // so from 1 s on the speech lines up at the codec delay.
+            let heard = try WAVFile.read(path: "\(folder)/bob-heard.wav").samples
+            #expect(MediaAnalysis.speechArrived(Array(speech[48000 ..< 3 * 48000]), Array(heard.dropFirst(48000)),
+                                                "\(label): alice → bob (1–3 s)", maxLag: 48000))
+        }
         return (aliceStatus, bobStatus)
     }
 
@@ -214,7 +224,7 @@ struct NATTraversalTests {
         defer { lab.remove() }
         try lab.startCoturn(secret: false)
         let (alice, bob) = try call(lab, aliceConfig: "stun = \(NATLab.pubA):3478\n", bobConfig: "stun = \(NATLab.pubB):3478\n",
-                                    label: "stun") { ["srflx", "prflx"].contains($0["media_path"] as? String ?? "") }
+                                    label: "stun", correlate: true) { ["srflx", "prflx"].contains($0["media_path"] as? String ?? "") }
         for status in [alice, bob] {
             #expect(["srflx", "prflx"].contains(status["media_path"] as? String ?? ""))
         }
@@ -231,7 +241,7 @@ struct NATTraversalTests {
         let turn = "turn_secret = \(NATLab.turnSecret)\nturn_user = "
         let (alice, bob) = try call(lab, aliceConfig: "turn = \(NATLab.pubA):3478\n\(turn)alice\n",
                                     bobConfig: "turn = \(NATLab.pubB):3478\n\(turn)bob\n",
-                                    label: "turn", during: {
+                                    label: "turn", correlate: true, during: {
                                         let open = try lab.relaySockets()
                                         #expect(!open.isEmpty, "coturn relays during the call")
                                     }) { $0["media_path"] as? String == "relay" }
