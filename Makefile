@@ -12,7 +12,7 @@ SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # service), nftables, coturn (the STUN server miniupnpd needs) and natpmpc for its namespace test.
 APT_PACKAGES := libsqlite3-dev pkg-config openssl socat tmux libncurses-dev libopus-dev libvpx-dev libsrtp2-dev libasound2-dev libv4l-dev libspeexdsp-dev ffmpeg pulseaudio pulseaudio-utils libasound2-plugins iproute2 iptables \
                 xvfb xterm kitty imagemagick libgl1-mesa-dri x11-utils fonts-dejavu-core \
-                libminiupnpc-dev libnatpmp-dev miniupnpd-nftables nftables coturn natpmpc
+                libminiupnpc-dev libnatpmp-dev libnice-dev miniupnpd-nftables nftables coturn natpmpc
 
 .PHONY: deps build run test fuzz fuzz-wire fuzz-rtp fuzz-vp8 fuzz-mediafile fuzz-stream fuzz-node bench install clean
 
@@ -47,7 +47,7 @@ run: build
 ## test: every unit and end-to-end test; the real-time media suites run on their own afterwards,
 ## one at a time, so the load of other suites (floods, many processes, other calls) cannot starve their audio and video clocks
 ## (nor the real terminals under Xvfb, which must answer parley's capability query within its 400 ms)
-REALTIME_SUITES := MediaStreamTests|RealTimeAudioTests|FFmpegInteropTests|CallMediaTests|CallMediaSessionTests|CallQualityTests|RealTerminalPixelTests
+REALTIME_SUITES := MediaStreamTests|RealTimeAudioTests|FFmpegInteropTests|CallMediaTests|CallMediaSessionTests|CallQualityTests|RealTerminalPixelTests|NATTraversalTests
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip '$(REALTIME_SUITES)'
@@ -66,7 +66,7 @@ define run-fuzzer
 endef
 
 fuzz-wire:
-	$(call run-fuzzer,wire,Sources/ParleyWire/*.swift Tests/Fuzz/WireFuzz.swift)
+	$(call run-fuzzer,wire,Sources/ParleyWire/*.swift Sources/ParleyWire/Calls/*.swift Tests/Fuzz/WireFuzz.swift)
 
 fuzz-rtp:
 	$(call run-fuzzer,rtp,Sources/ParleyMedia/RTP/*.swift Tests/Fuzz/RTPFuzz.swift)

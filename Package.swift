@@ -147,6 +147,13 @@ let package = Package(
             providers: [.apt(["libnatpmp-dev"])]
         ),
 
+        // MARK: ICE for call media (RFC 5245)
+        .systemLibrary(
+            name: "CNice",
+            pkgConfig: "nice",
+            providers: [.apt(["libnice-dev"])]
+        ),
+
         // MARK: The running node
         .target(
             name: "ParleyNode",
@@ -158,6 +165,7 @@ let package = Package(
                 "ParleyMedia",
                 "CMiniUPnPc",
                 "CNATPMP",
+                "CNice",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -49,6 +49,8 @@ public struct FrameType: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let callCancel = FrameType(0x0205)
     public static let callHangup = FrameType(0x0206)
     public static let callMediaState = FrameType(0x0207)
+    /// ICE credentials and candidates of a call (trickled).
+    public static let callCandidates = FrameType(0x0208)
     /// One media datagram of a call, tunnelled through the link.
     public static let datagram = FrameType(0x0300)
 
@@ -66,7 +68,7 @@ public struct FrameType: RawRepresentable, Hashable, Sendable, CustomStringConve
         .hello, .ping, .pong, .close, .chatMessage, .receipt, .typing, .contactRequest, .contactRequestResult,
         .externalAddress,
         .fileOffer, .fileAccept, .fileReject, .fileCancel, .filePause, .fileResume, .fileChunk, .fileAck, .fileComplete,
-        .callInvite, .callRinging, .callAccept, .callReject, .callCancel, .callHangup, .callMediaState, .datagram,
+        .callInvite, .callRinging, .callAccept, .callReject, .callCancel, .callHangup, .callMediaState, .callCandidates, .datagram,
     ]
 
     /// Protocol name of a known type (e.g. `CHAT_MESSAGE`), or `nil`.
@@ -98,6 +100,7 @@ public struct FrameType: RawRepresentable, Hashable, Sendable, CustomStringConve
         case .callCancel: "CALL_CANCEL"
         case .callHangup: "CALL_HANGUP"
         case .callMediaState: "CALL_MEDIA_STATE"
+        case .callCandidates: "CALL_CANDIDATES"
         case .datagram: "DATAGRAM"
         default: nil
         }

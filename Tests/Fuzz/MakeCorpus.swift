@@ -38,6 +38,12 @@ struct MakeCorpus {
             ("21-contact-request-result", 0, [.contactRequestResult(.received)]),
             ("22-external-address", 0,
              [.externalAddress(ExternalAddress(address: [198, 51, 100, 20], port: 29172, source: .mapping))]),
+            ("48-call-candidates", 0, [.call(.candidates(id, CallCandidates(
+                ufrag: "Qx7+", password: "abcdefghijklmnopqrstuv", candidates: [
+                    ICECandidate(kind: .host, foundation: "1", priority: 2_015_363_327, host: "10.0.1.2", port: 43210),
+                    ICECandidate(kind: .serverReflexive, foundation: "2", priority: 1_679_819_007, host: "203.0.113.10", port: 61000),
+                    ICECandidate(kind: .relayed, foundation: "3", priority: 8_388_607, host: "2001:db8::1", port: 49152),
+                ], complete: true)))]),
             ("f0-unknown-call-signalling", 0, [.unknown(type: 0x02F5, version: 2, payload: [1, 2, 3, 4])]),
             ("30-file-offer", 0, [.file(.offer(FileOffer(transferID: id, fileName: "../notes.txt", size: 4096,
                                                           sha256: Array(repeating: 0x5A, count: 32), mimeType: "text/plain")))]),

@@ -62,7 +62,7 @@ struct CallMediaTests {
         try bob.waitForCall("active")
         Thread.sleep(forTimeInterval: 8)
         let aliceStatus = try #require(try alice.callStatus())
-        #expect(aliceStatus["media_path"] as? String == "udp")
+        #expect(aliceStatus["media_path"] as? String == "host")
         #expect(aliceStatus["video"] as? Bool == true)
         #expect(Self.packets(aliceStatus, "audio_received") > 300)
         #expect(Self.packets(aliceStatus, "video_received") > 100)
@@ -266,7 +266,7 @@ struct CallMediaTests {
         try alice.parley("call", "start", "bob").requireSuccess()
         try alice.waitForCall("active")
         try bob.waitForCall("active")
-        #expect(try alice.callStatus()?["media_path"] as? String == "udp")
+        #expect(try alice.callStatus()?["media_path"] as? String == "host")
 
         // Every TCP segment towards a listening port is answered by a reset: the dialling side's
         // link dies at its next word, and dialling again is refused until the rules go.

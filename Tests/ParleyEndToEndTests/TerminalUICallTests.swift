@@ -47,7 +47,7 @@ struct TerminalUICallTests {
         try ui.waitForScreen("the call bar") { screen in
             guard screen.count > 1, let clock = Self.clock(in: screen[1]) else { return false }
             firstClock = clock
-            return screen[1].contains("☎ bob") && screen[1].contains("udp")
+            return screen[1].contains("☎ bob") && screen[1].contains("host")
         }
         try ui.waitForScreen("the call's clock ticks", timeout: 5) { Self.clock(in: $0[1]).map { $0 != firstClock } ?? false }
 

@@ -55,7 +55,7 @@ struct CallScreenTests {
     @Test(.timeLimit(.minutes(1)))
     func anActiveCallShowsItsClockBothSidesStatesAndFigures() {
         var call = status("active")
-        call.mediaPath = "udp"
+        call.mediaPath = "host"
         var statistics = CallStatistics()
         statistics.audioReceived = CallStatistics.Stream(codec: "opus", packets: 50, bitrate: 32_000)
         statistics.audioReceived?.lossFraction = 0.012
@@ -69,7 +69,7 @@ struct CallScreenTests {
         #expect(text.contains("bob 1:07"))
         #expect(text.contains("you: mic cam snd vid"))
         #expect(text.contains("bob: mic✗ cam snd vid"))
-        #expect(text.contains("udp"))
+        #expect(text.contains("host"))
         #expect(text.contains("↓812k ↑32k") && text.contains("loss 1.2%") && text.contains("rtt 14ms") && text.contains("jb 40ms"))
         #expect(bar.left.contains { $0.text.hasPrefix("mic✗") && $0.role == .callBarOff })
         let audioOnly = CallBar.view(for: status("active", video: false)).left.map(\.text).joined()
@@ -79,7 +79,7 @@ struct CallScreenTests {
     @Test(.timeLimit(.minutes(1)))
     func aNarrowBarDropsTheFiguresBeforeTheStates() {
         var call = status("active")
-        call.mediaPath = "udp"
+        call.mediaPath = "host"
         var statistics = CallStatistics()
         statistics.audioReceived = CallStatistics.Stream(codec: "opus", packets: 50, bitrate: 32_000)
         statistics.audioReceived?.lossFraction = 0.01

@@ -25,6 +25,8 @@ final class CallLeg {
     var inputErrors: [CallMediaOffer.Kind: String] = [:]
     var outputErrors: [CallMediaOffer.Kind: String] = [:]
     var transport: CallTransport?
+    /// The peer's CALL_CANDIDATES that came before our transport existed (bounded).
+    var pendingCandidates: [CallCandidates] = []
     var media: (any CallMediaLeg)?
     /// Timers and the link tunnel's writer; cancelled when the call ends.
     var tasks: [Task<Void, Never>] = []
@@ -88,7 +90,8 @@ final class CallLeg {
             state: machine.state.name, video: hasVideo, startedAt: record.startedAt, answeredAt: record.answeredAt,
             endedAt: record.endedAt, duration: duration, ringRemaining: ringLeft, reason: end?.cause.rawValue,
             by: end?.byPeer.map { $0 ? "peer" : "local" }, detail: end?.detail, local: localShown, remote: remoteShown,
-            mediaPath: media == nil ? nil : transport?.path.rawValue, remoteAddress: transport?.remote.map { "\($0)" },
+            mediaPath: media == nil ? nil : transport?.path.rawValue, remoteAddress: transport?.selectedPair?.remote,
+            localAddress: transport?.selectedPair?.local, iceErrors: transport.flatMap { $0.errors.isEmpty ? nil : $0.errors },
             deviceErrors: (inputErrors.sorted { $0.key.rawValue < $1.key.rawValue } + outputErrors.sorted { $0.key.rawValue < $1.key.rawValue })
                 .map { "\($0.key == .audio ? "audio" : "video"): \($0.value)" },
             statistics: statistics,

@@ -29,8 +29,8 @@ actor CallManager {
     private var recentInvites: [ContactID: [(at: ContinuousClock.Instant, call: UUID)]] = [:]
     static let maxInvitesPerMinute = CallManagerLimits.maxInvitesPerMinute
 
-    /// UDP must deliver within this after the answer, or media moves into the link.
-    static let udpGrace: Duration = .seconds(2)
+    /// ICE must connect a pair within this after the answer, or media moves into the link.
+    static let iceGrace: Duration = .seconds(2)
     /// No media for this long with the link down ends the call "connection lost"…
     static let lostWithoutLink: Duration = .seconds(6)
     /// …and for this long even with the link up.
@@ -63,16 +63,12 @@ actor CallManager {
         guard (1 ... 600).contains(timeout) else { throw CallError.wrongState("--timeout must be 1 to 600 seconds") }
         let leg = CallLeg(id: UUID(), peer: contact, direction: .outgoing, video: video,
                           devices: settings.devices.overridden(by: overrides), ringTimeout: .seconds(timeout))
-        let transport: CallTransport
-        do {
-            transport = try await CallTransport.bind(like: session.localAddress)
-        } catch {
-            throw CallError.mediaFailed("cannot open a UDP socket: \(error)")
-        }
-        if let other = current, !other.isEnded { transport.close(); throw CallError.alreadyInCall(other.peer.name) }
+        if let other = current, !other.isEnded { throw CallError.alreadyInCall(other.peer.name) }
+        let transport = CallTransport()
         leg.transport = transport
-        leg.local = localDescription(video: video, transport: transport, session: session, settings: settings)
+        leg.local = localDescription(video: video, settings: settings)
         current = leg
+        transport.startICE(controlling: true, ipv6: session.localAddress?.protocol == .inet6, servers: settings.ice)
         try? database.calls.insert(leg.record)
         do {
             try await session.send(.call(.invite(CallInvite(callID: leg.id, ringTimeoutSeconds: UInt16(timeout),
@@ -81,6 +77,7 @@ actor CallManager {
             await apply(.failed("the invitation could not be sent: \(error)"), to: leg)
             throw CallError.offline(contact.name)
         }
+        forwardCandidates(of: transport, leg)
         startRingTimer(leg, after: leg.ringTimeout)
         logger.info("calling \(contact.name) (\(video ? "video" : "audio"), call \(leg.id))")
         // Answer once it rings at the peer's side (or was refused, or answered at once), so
@@ -110,15 +107,15 @@ actor CallManager {
         let settings = settings()
         leg.devices = leg.devices.overridden(by: overrides)
         leg.wantsVideo = !audioOnly && remote.offer(.video) != nil
-        do {
-            leg.transport = try await CallTransport.bind(like: session.localAddress)
-        } catch {
-            await apply(.failed("cannot open a UDP socket: \(error)"), to: leg)
-            throw CallError.mediaFailed("cannot open a UDP socket: \(error)")
-        }
         guard leg.state == .ringingIn else { throw CallError.wrongState("the call ended while answering (\(leg.state.name))") }
-        leg.local = localDescription(video: leg.wantsVideo, transport: leg.transport!, session: session, settings: settings)
+        let transport = CallTransport()
+        for body in leg.pendingCandidates { transport.addRemote(body) }
+        leg.pendingCandidates = []
+        leg.transport = transport
+        transport.startICE(controlling: false, ipv6: session.localAddress?.protocol == .inet6, servers: settings.ice)
+        leg.local = localDescription(video: leg.wantsVideo, settings: settings)
         await apply(.localAccept, to: leg)
+        forwardCandidates(of: transport, leg)
         return leg.status()
     }
 
@@ -224,9 +221,26 @@ actor CallManager {
             }
             applyMediaStates(leg)
             publish(.media(kind, peerSending: scope == .mySending, on: on), leg)
+        case .candidates(_, let body):
+            guard !leg.isEnded else { return }
+            if let transport = leg.transport {
+                transport.addRemote(body)
+            } else if leg.pendingCandidates.count < CallTransport.maxPendingRemote {
+                leg.pendingCandidates.append(body)
+            }
         case .invite, .datagram:
             break
         }
+    }
+
+    /// Sends this side's ICE candidates to the peer as they are gathered, in order.
+    private func forwardCandidates(of transport: CallTransport, _ leg: CallLeg) {
+        let registry = registry, id = leg.id, peer = leg.peer.id
+        leg.tasks.append(Task {
+            for await body in transport.signalling {
+                try? await registry.session(for: peer)?.send(.call(.candidates(id, body)))
+            }
+        })
     }
 
     /// A link to a contact went down (and no other link to it is up).
@@ -368,7 +382,6 @@ actor CallManager {
             await apply(.failed("the call has no media description"), to: leg)
             return
         }
-        let destination = Self.destination(remote.candidates, link: await registry.session(for: leg.peer.id)?.remoteAddress)
         let id = leg.id, peer = leg.peer
         let request = CallMediaRequest(
             local: local, remote: remote, devices: leg.devices, settings: settings(), transport: transport, videoFeed: videoFeed,
@@ -385,7 +398,7 @@ actor CallManager {
                 guard !heard.withLockedValue({ value in defer { value = true }; return value }) else { return }
                 Task { await self?.mediaArrived(id) }
             }
-            transport.connect(to: destination, receiver: { bytes in
+            transport.connect(receiver: { bytes in
                 media.receive(bytes, onAuthenticated: heard.withLockedValue { $0 } ? nil : firstMedia)
             })
             for kind in CallMediaOffer.Kind.allCases {
@@ -422,8 +435,8 @@ actor CallManager {
         if heard != nil, leg.state == .connecting {
             await apply(.mediaArrived, to: leg)
         }
-        if transport.path == .udp, transport.lastUDPArrival == nil, now - answered >= Self.udpGrace {
-            logger.notice("no media from \(leg.peer.name) over UDP within 2 s; media goes through the link")
+        if !transport.usingLink, !transport.iceConnected, now - answered >= Self.iceGrace {
+            logger.notice("no ICE pair to \(leg.peer.name) within 2 s; media goes through the link")
             transport.useLink()
         }
         let linkUp = await registry.session(for: leg.peer.id) != nil
@@ -523,7 +536,7 @@ actor CallManager {
     }
 
     /// Our side of the media: audio always, video when wanted; fresh SSRCs and a fresh key.
-    private func localDescription(video: Bool, transport: CallTransport, session: PeerSession, settings: CallSettings) -> CallDescription {
+    private func localDescription(video: Bool, settings: CallSettings) -> CallDescription {
         var media = [CallMediaOffer(kind: .audio, direction: .sendReceive, payloadType: 111, clockRate: 48000,
                                     ssrc: UInt32.random(in: 1 ... .max), bitrate: UInt32(settings.audioBitrate))]
         if video {
@@ -531,25 +544,10 @@ actor CallManager {
                                         ssrc: UInt32.random(in: 1 ... .max), bitrate: UInt32(settings.videoBitrate),
                                         width: 640, height: 480, frameRate: 30))
         }
-        var candidates: [CallCandidate] = []
-        if let host = session.localAddress?.ipAddress, transport.localPort > 0 {
-            candidates.append(CallCandidate(host: host, port: UInt16(clamping: transport.localPort)))
-        }
+        // Addresses travel as ICE candidates in CALL_CANDIDATES; the description's list stays empty.
         var generator = SystemRandomNumberGenerator()
         let key = (0 ..< CallDescription.srtpKeyLength).map { _ in UInt8.random(in: 0 ... 255, using: &generator) }
-        return CallDescription(media: media, candidates: candidates, srtpKey: key)
-    }
-
-    /// Where to send UDP media: the peer's candidate on the address its link comes from if it
-    /// names one, else its first candidate, else the link's address with the first port.
-    static func destination(_ candidates: [CallCandidate], link: SocketAddress?) -> SocketAddress? {
-        let linkHost = link?.ipAddress
-        let chosen = candidates.first { $0.host == linkHost } ?? candidates.first
-        guard let chosen else { return nil }
-        if let address = try? SocketAddress(ipAddress: chosen.host, port: Int(chosen.port)) {
-            return address
-        }
-        return linkHost.flatMap { try? SocketAddress(ipAddress: $0, port: Int(chosen.port)) }
+        return CallDescription(media: media, candidates: [], srtpKey: key)
     }
 }
 

@@ -45,10 +45,15 @@ public struct CallStatus: Codable, Sendable, Equatable {
     /// Our media states and the peer's.
     public var local: CallMediaStates
     public var remote: CallMediaStates
-    /// `udp` or `link` once media runs.
+    /// Once media runs: `host`, `srflx`, `prflx` or `relay` (the kind of ICE pair carrying it,
+    /// see ``CallMediaPath``) or `link` (the TLS link's tunnel).
     public var mediaPath: String?
-    /// The address media goes to over UDP.
+    /// The peer's address of the selected ICE pair.
     public var remoteAddress: String?
+    /// Our address of the selected ICE pair.
+    public var localAddress: String? = nil
+    /// What went wrong with ICE (unreachable servers, no relay, failed checks), oldest first.
+    public var iceErrors: [String]? = nil
     /// Devices that failed, with why.
     public var deviceErrors: [String]
     /// Live statistics per stream sent and received (JSON objects as the media engine reports them).
@@ -61,6 +66,7 @@ public struct CallStatus: Codable, Sendable, Equatable {
         case id, contact, name, direction, state, video, duration, reason, by, detail, local, remote, statistics
         case startedAt = "started_at", answeredAt = "answered_at", endedAt = "ended_at"
         case ringRemaining = "ring_remaining", mediaPath = "media_path", remoteAddress = "remote_address"
+        case localAddress = "local_address", iceErrors = "ice_errors"
         case deviceErrors = "device_errors", keys
     }
 }

@@ -1,117 +1,192 @@
 import Foundation
 import NIOConcurrencyHelpers
-import NIOCore
-import NIOPosix
 import ParleyMedia
 import ParleyWire
 
-/// How a call's media datagrams travel right now.
-public enum CallMediaPath: String, Sendable, Codable {
-    /// UDP between the peers' addresses.
-    case udp
-    /// DATAGRAM frames inside the TLS link (when UDP does not get through).
-    case link
-}
-
-/// Carries one call's SRTP datagrams: over its own UDP socket to the peer's candidate, or,
-/// once UDP has proved not to work, through the link as DATAGRAM frames. Receives from
-/// both at all times. Sending never blocks: datagrams are dropped when the link's queue is
-/// full (media is late, not queued).
+/// Carries one call's SRTP datagrams: over the pair ICE selected, or, when ICE has found no
+/// pair in time, through the link as DATAGRAM frames (the last resort). Receives from both at
+/// all times. Sending never blocks: datagrams are dropped when the link's queue is full, and
+/// before a path exists (media is late, not queued).
 final class CallTransport: MediaTransport, Sendable {
     private struct State {
-        var path: CallMediaPath = .udp
-        var remote: SocketAddress?
+        var agent: ICEAgent?
+        var usingLink = false
+        var pair: ICESelectedPair?
         var receiver: (@Sendable ([UInt8]) -> Void)?
-        var lastUDPArrival: ContinuousClock.Instant?
-        var udpDatagrams = 0
+        var pendingRemote: [CallCandidates] = []
+        var remoteCandidates = 0
+        var lastICEArrival: ContinuousClock.Instant?
+        var iceDatagrams = 0
         var linkDatagrams = 0
+        var errors: [String] = []
+        var closed = false
     }
 
-    private let channel: any Channel
     private let state = NIOLockedValueBox(State())
     /// Datagrams waiting for the link, newest kept.
     let tunnel: AsyncStream<[UInt8]>
     private let tunnelInput: AsyncStream<[UInt8]>.Continuation
-    /// The UDP port media arrives on.
-    let localPort: Int
+    /// This side's CALL_CANDIDATES bodies, in the order gathered.
+    let signalling: AsyncStream<CallCandidates>
+    private let signallingInput: AsyncStream<CallCandidates>.Continuation
 
-    private init(channel: any Channel) {
-        self.channel = channel
-        localPort = channel.localAddress?.port ?? 0
+    /// The most remote candidate frames kept before ICE starts (a peer cannot grow memory).
+    static let maxPendingRemote = 64
+    /// The most remote candidates a call checks (a peer cannot make us probe the world).
+    static let maxRemoteCandidates = 64
+    /// The most ICE errors kept for `call status`.
+    static let maxErrors = 8
+
+    init() {
         (tunnel, tunnelInput) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .bufferingNewest(256))
+        (signalling, signallingInput) = AsyncStream.makeStream(of: CallCandidates.self, bufferingPolicy: .bufferingOldest(256))
     }
 
-    /// Binds a UDP socket on every interface of `family`'s kind (IPv4 or IPv6), on any free port.
-    static func bind(like family: SocketAddress?) async throws -> CallTransport {
-        let host = family?.protocol == .inet6 ? "::" : "0.0.0.0"
-        let box = NIOLockedValueBox<CallTransport?>(nil)
-        let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(DatagramInbound(maximumSize: CallFrame.maxDatagramBytes) { bytes, from in
-                        box.withLockedValue { $0 }?.receivedUDP(bytes, from: from)
-                    })
-                }
+    /// Starts this side's ICE agent (the caller controls) with the configured servers and the
+    /// host addresses of the link's family (`ipv6`, else IPv4); on
+    /// failure the call keeps the link as its path and the error shows in `call status`.
+    func startICE(controlling: Bool, ipv6: Bool, servers: ICEServers) {
+        var stun: ICEServerAddress?
+        if let first = servers.stun.first {
+            stun = first.resolvedIPv4()
+            if stun == nil { note(ICEError.unresolvable(key: "stun", host: first.host)) }
+        }
+        var turn: (address: ICEServerAddress, credentials: TURNCredentials, transport: TURNTransport)?
+        if let server = servers.turn {
+            if let address = server.address.resolvedIPv4() {
+                turn = (address, server.credentials(), server.transport)
+            } else {
+                note(ICEError.unresolvable(key: "turn", host: server.address.host))
             }
-            .bind(host: host, port: 0).get()
-        let transport = CallTransport(channel: channel)
-        box.withLockedValue { $0 = transport }
-        return transport
-    }
-
-    /// Where the media goes from now on (over UDP), and who gets what arrives.
-    func connect(to remote: SocketAddress?, receiver: @escaping @Sendable ([UInt8]) -> Void) {
-        state.withLockedValue {
-            $0.remote = remote
-            $0.receiver = receiver
+        }
+        do {
+            let agent = try ICEAgent(controlling: controlling, ipv6: ipv6, stun: stun, turn: turn, onEvent: { [weak self] event in
+                self?.handle(event)
+            }, onReceive: { [weak self] bytes in
+                self?.receivedICE(bytes)
+            })
+            let pending = state.withLockedValue { state -> [CallCandidates]? in
+                guard !state.closed else { return nil }
+                state.agent = agent
+                defer { state.pendingRemote = [] }
+                return state.pendingRemote
+            }
+            guard let pending else {
+                agent.close()
+                return
+            }
+            for body in pending { agent.addRemote(body) }
+        } catch {
+            note(error)
+            useLink()
         }
     }
 
-    var path: CallMediaPath { state.withLockedValue { $0.path } }
-    var remote: SocketAddress? { state.withLockedValue { $0.remote } }
-    var lastUDPArrival: ContinuousClock.Instant? { state.withLockedValue { $0.lastUDPArrival } }
-    var counts: (udp: Int, link: Int) { state.withLockedValue { ($0.udpDatagrams, $0.linkDatagrams) } }
+    /// The peer's ICE credentials and candidates (kept until the agent runs).
+    func addRemote(_ body: CallCandidates) {
+        let (agent, kept) = state.withLockedValue { state -> (ICEAgent?, CallCandidates) in
+            var kept = body
+            kept.candidates = Array(body.candidates.prefix(max(0, Self.maxRemoteCandidates - state.remoteCandidates)))
+            state.remoteCandidates += kept.candidates.count
+            if state.agent == nil, !state.closed, state.pendingRemote.count < Self.maxPendingRemote {
+                state.pendingRemote.append(kept)
+            }
+            return (state.agent, kept)
+        }
+        agent?.addRemote(kept)
+    }
 
-    /// Sends the media through the link from now on.
+    /// Who gets what arrives.
+    func connect(receiver: @escaping @Sendable ([UInt8]) -> Void) {
+        state.withLockedValue { $0.receiver = receiver }
+    }
+
+    /// The path media takes now (`link` until ICE has a pair).
+    var path: CallMediaPath {
+        state.withLockedValue { state in
+            guard !state.usingLink, let pair = state.pair else { return .link }
+            return pair.path
+        }
+    }
+
+    /// The selected pair (while ICE carries the media).
+    var selectedPair: ICESelectedPair? { state.withLockedValue { $0.usingLink ? nil : $0.pair } }
+    /// Whether ICE has connected a pair.
+    var iceConnected: Bool { state.withLockedValue { $0.pair != nil } }
+    /// Whether media goes through the link.
+    var usingLink: Bool { state.withLockedValue { $0.usingLink } }
+    var lastICEArrival: ContinuousClock.Instant? { state.withLockedValue { $0.lastICEArrival } }
+    var counts: (ice: Int, link: Int) { state.withLockedValue { ($0.iceDatagrams, $0.linkDatagrams) } }
+    /// How many of the peer's candidates were taken (at most ``maxRemoteCandidates``).
+    var remoteCandidateCount: Int { state.withLockedValue { $0.remoteCandidates } }
+    /// What went wrong with ICE, oldest first.
+    var errors: [String] { state.withLockedValue { $0.errors } }
+
+    /// Sends the media through the link (until ICE connects a pair).
     func useLink() {
-        state.withLockedValue { $0.path = .link }
+        state.withLockedValue { $0.usingLink = true }
     }
 
     func send(_ datagram: [UInt8]) {
-        let (path, remote) = state.withLockedValue { ($0.path, $0.remote) }
-        switch path {
-        case .udp:
-            guard let remote else { return }
-            let envelope = AddressedEnvelope(remoteAddress: remote, data: ByteBuffer(bytes: datagram))
-            channel.writeAndFlush(envelope, promise: nil)
-        case .link:
-            tunnelInput.yield(datagram)
-        }
+        let (usingLink, agent) = state.withLockedValue { ($0.usingLink, $0.agent) }
+        if !usingLink, let agent, agent.send(datagram) { return }
+        if usingLink { tunnelInput.yield(datagram) }
     }
 
-    private func receivedUDP(_ bytes: [UInt8], from: SocketAddress) {
+    private func receivedICE(_ bytes: [UInt8]) {
         let receiver = state.withLockedValue { state -> (@Sendable ([UInt8]) -> Void)? in
-            state.lastUDPArrival = .now
-            state.udpDatagrams += 1
+            state.lastICEArrival = .now
+            state.iceDatagrams += 1
             return state.receiver
         }
         receiver?(bytes)
     }
 
-    /// A datagram that came through the link: the peer sends that way, so we answer that way too.
+    /// A datagram that came through the link: unless ICE has a pair, we answer that way too.
     func receivedThroughLink(_ bytes: [UInt8]) {
         let receiver = state.withLockedValue { state -> (@Sendable ([UInt8]) -> Void)? in
-            state.path = .link
+            if state.pair == nil { state.usingLink = true }
             state.linkDatagrams += 1
             return state.receiver
         }
         receiver?(bytes)
     }
 
+    private func handle(_ event: ICEAgent.Event) {
+        switch event {
+        case .candidates(let body):
+            signallingInput.yield(body)
+        case .connected(let pair):
+            state.withLockedValue {
+                $0.pair = pair
+                $0.usingLink = false
+            }
+        case .problem(let error):
+            if error == .checksFailed { state.withLockedValue { $0.pair = nil } }
+            note(error)
+        }
+    }
+
+    private func note(_ error: some Error) {
+        let text = "\(error)"
+        state.withLockedValue { state in
+            guard !state.errors.contains(text) else { return }
+            if state.errors.count >= Self.maxErrors { state.errors.removeFirst() }
+            state.errors.append(text)
+        }
+    }
+
+    /// Ends the call's transport: the ICE agent is closed (TURN allocations released).
     func close() {
         tunnelInput.finish()
-        state.withLockedValue { $0.receiver = nil }
-        channel.close(promise: nil)
+        signallingInput.finish()
+        let agent = state.withLockedValue { state -> ICEAgent? in
+            state.closed = true
+            state.receiver = nil
+            defer { state.agent = nil }
+            return state.agent
+        }
+        // Closing waits for the TURN server to release the allocation: not on the caller's thread.
+        if let agent { Thread.detachNewThread { agent.close() } }
     }
 }

@@ -4,7 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The call-signalling frames (types 0x0201–0x0207), all keyed by the call ID, and the
+/// The call-signalling frames (types 0x0201–0x0208), all keyed by the call ID, and the
 /// DATAGRAM frame (0x0300) that carries a call's media through the link when UDP cannot.
 public enum CallFrame: Sendable, Equatable {
     /// CALL_INVITE (0x0201), caller → callee.
@@ -22,6 +22,8 @@ public enum CallFrame: Sendable, Equatable {
     /// CALL_MEDIA_STATE (0x0207), either way: the sender stopped or resumed sending a kind
     /// (`scope` = `.mySending`), or asks the peer to stop or resume sending it one (`.yourSending`).
     case mediaState(UUID, kind: CallMediaOffer.Kind, scope: CallMediaScope, on: Bool)
+    /// CALL_CANDIDATES (0x0208), either way: the sender's ICE credentials and candidates.
+    case candidates(UUID, CallCandidates)
     /// DATAGRAM (0x0300), either way: one SRTP/SRTCP datagram of the call's media.
     case datagram(UUID, [UInt8])
 
@@ -29,7 +31,7 @@ public enum CallFrame: Sendable, Equatable {
     public var callID: UUID {
         switch self {
         case .invite(let invite): invite.callID
-        case .ringing(let id), .accept(let id, _), .reject(let id, _, _), .cancel(let id), .hangup(let id, _, _),
+        case .ringing(let id), .accept(let id, _), .reject(let id, _, _), .cancel(let id), .hangup(let id, _, _), .candidates(let id, _),
              .mediaState(let id, _, _, _), .datagram(let id, _):
             id
         }
@@ -47,6 +49,7 @@ public enum CallFrame: Sendable, Equatable {
         case .cancel: .callCancel
         case .hangup: .callHangup
         case .mediaState: .callMediaState
+        case .candidates: .callCandidates
         case .datagram: .datagram
         }
     }
@@ -86,6 +89,7 @@ public enum CallFrame: Sendable, Equatable {
                 throw .invalidValue(field: "callMediaState.scope", value: UInt64(rawScope))
             }
             self = .mediaState(call, kind: kind, scope: scope, on: try reader.readBool(field: "callMediaState.on"))
+        case .callCandidates: self = .candidates(try id(), try CallCandidates(from: &reader))
         case .datagram:
             let call = try id()
             self = .datagram(call, try reader.readBytes(field: "datagram.bytes", maxLength: Self.maxDatagramBytes))
@@ -114,6 +118,9 @@ public enum CallFrame: Sendable, Equatable {
             writer.writeUInt8(kind.rawValue)
             writer.writeUInt8(scope.rawValue)
             writer.writeBool(on)
+        case .candidates(let id, let body):
+            writer.writeUUID(id)
+            body.encode(to: &writer)
         case .datagram(let id, let bytes):
             writer.writeUUID(id)
             writer.writeBytes(bytes)
@@ -124,6 +131,7 @@ public enum CallFrame: Sendable, Equatable {
         switch self {
         case .invite(let invite): try invite.validate()
         case .accept(_, let description): try description.validate(field: "callAccept")
+        case .candidates(_, let body): try body.validate()
         case .reject(_, _, let detail), .hangup(_, _, let detail):
             try Limit.check(detail, field: "\(type).detail", maxBytes: WireLimits.maxCloseReasonBytes)
         case .datagram(_, let bytes):

@@ -198,7 +198,11 @@ enum CallFormatting {
         }
         lines.append("you:  \(states(status.local))")
         lines.append("peer: \(states(status.remote))")
-        if let path = status.mediaPath { lines.append("media path: \(path)\(status.remoteAddress.map { " (\($0))" } ?? "")") }
+        if let path = status.mediaPath {
+            let pair = status.remoteAddress.map { remote in " (\(status.localAddress ?? "?") ↔ \(remote))" } ?? ""
+            lines.append("media path: \(path)\(pair)")
+        }
+        for error in status.iceErrors ?? [] { lines.append("ice: \(error)") }
         for error in status.deviceErrors { lines.append("device: \(error)") }
         if let statistics = status.statistics {
             for (name, stream) in [("audio sent", statistics.audioSent), ("video sent", statistics.videoSent),

@@ -1,0 +1,13 @@
+/// How a call's media datagrams travel right now.
+public enum CallMediaPath: String, Sendable, Codable, CaseIterable {
+    /// ICE pair between the peers' own interface addresses.
+    case host
+    /// ICE pair through a NAT's outside address learnt from a STUN (or TURN) server.
+    case srflx
+    /// ICE pair through an address learnt from a connectivity check.
+    case prflx
+    /// ICE pair through a TURN server's relayed address.
+    case relay
+    /// DATAGRAM frames inside the TLS link (when ICE finds no pair that works).
+    case link
+}
