@@ -55,6 +55,27 @@ struct AudioJitterBufferTests {
         }
     }
 
+    @Test("Three packets lost where the buffer runs dry: the frames concealed while holding are not concealed again (60 ms, not 100)")
+    func aLossThatEmptiesTheBufferIsNotConcealedTwice() {
+        var buffer = AudioJitterBuffer()
+        // Steady 5 ms delay (the buffer sits at its 20 ms minimum, so a loss empties it),
+        // packets 100–102 lost.
+        let result = Self.simulate(&buffer, count: 200) { (100 ... 102).contains($0) ? nil : 5_000_000 }
+        var longest = 0, run = 0
+        let lastDecoded = result.actions.lastIndex { if case .decode = $0 { true } else { false } } ?? 0
+        for action in result.actions[..<lastDecoded] {
+            run = action == .conceal ? run + 1 : 0
+            longest = max(longest, run)
+        }
+        let recovered = result.actions.filter { if case .recoverWithFEC = $0 { true } else { false } }.count
+        #expect(recovered == 1, "the frame before packet 103 comes from its FEC copy")
+        // Three 20 ms ticks pass with nothing to play before packet 103 arrives; then the
+        // playout goes on from 102 (its FEC copy) instead of concealing 100 and 101 again.
+        #expect(longest == 3, "longest concealed run \(longest) frames")
+        #expect(result.concealedDuringStream == 3)
+        #expect(result.decodedIDs.contains(103))
+    }
+
     @Test func steadyStreamPlaysEveryPacketAtTheMinimumDelay() {
         var buffer = AudioJitterBuffer()
         let result = Self.simulate(&buffer, count: 200, firstTimestamp: UInt32.max - 960 * 50) { _ in 5_000_000 }

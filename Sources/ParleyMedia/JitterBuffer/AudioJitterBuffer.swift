@@ -16,7 +16,9 @@ public enum AudioPlayoutAction: Equatable, Sendable {
 /// relative to the earliest one of the last `window` packets, plus one frame, kept within
 /// `minimumDelay...maximumDelay` (20...200 ms by default). The playout asks for one
 /// action every 20 ms (`nextAction`). Underruns conceal and, while the buffer is below
-/// target, hold the playout position (the delay grows); a buffer that stays above target
+/// target, hold the playout position (the delay grows, so a packet that is only late still
+/// plays); when what comes next shows the held frames were lost, not late, the frames
+/// already concealed while holding are not concealed again; a buffer that stays above target
 /// (the sender's clock runs fast, or the network calmed down) drops one frame per second;
 /// anything beyond the cap is dropped at once. Late packets are discarded.
 public struct AudioJitterBuffer: Sendable {
@@ -46,6 +48,8 @@ public struct AudioJitterBuffer: Sendable {
     private var hasPlayed = false
     /// The playout is holding its position because nothing newer arrived.
     private var inUnderrun = false
+    /// Frames concealed while holding the position in the current underrun.
+    private var heldTicks = 0
     /// Ticks since the last concealed frame; while recent, one more frame is buffered so
     /// that the next packet (and its FEC) is at hand when a packet goes missing.
     private var ticksSinceLoss = Int.max / 2
@@ -115,8 +119,17 @@ public struct AudioJitterBuffer: Sendable {
         } else if playout == nil {
             playout = unwrapped
             started = false
+        } else if let position = playout, inUnderrun, unwrapped > position {
+            // The playout ran dry in the middle of a loss and concealed `heldTicks` frames
+            // while holding its position: those frames stand in for the first of the lost
+            // ones, which are not concealed a second time (the frame just before this
+            // packet stays, for its FEC copy).
+            let missing = (unwrapped &- position) / Self.samplesPerFrame
+            let skipped = min(Int64(heldTicks), max(0, missing - 1))
+            playout = position &+ skipped &* Self.samplesPerFrame
         }
         inUnderrun = false
+        heldTicks = 0
         if packets.count >= Self.maximumPackets, let position = playout {
             // Packets off the 20 ms grid that the playout passed by: forget them.
             packets = packets.filter { $0.key >= position }
@@ -183,6 +196,7 @@ public struct AudioJitterBuffer: Sendable {
             // packet that is only late still plays and the delay grows by what it waited.
             playout = position
             inUnderrun = true
+            heldTicks += 1
             return conceal()
         }
         playout = position + Self.samplesPerFrame
