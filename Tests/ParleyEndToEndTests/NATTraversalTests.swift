@@ -251,6 +251,21 @@ struct NATTraversalTests {
         try waitUntil(timeout: 5, "the TURN allocations are released") { try lab.relaySockets().isEmpty }
     }
 
+    @Test("turn_transport = tcp: with every UDP packet to the TURN server dropped as well, the media goes through the relay over TCP")
+    func turnOverTCP() throws {
+        guard let lab = try lab("the NAT lab") else { return }
+        defer { lab.remove() }
+        try lab.blockUDPBetweenTheNATs()
+        try lab.iptables(lab.pub, "-A", "INPUT", "-p", "udp", "--dport", "3478", "-j", "DROP")
+        try lab.startCoturn(secret: true)
+        let turn = "turn_transport = tcp\nturn_secret = \(NATLab.turnSecret)\nturn_user = "
+        let (alice, bob) = try call(lab, aliceConfig: "turn = \(NATLab.pubA):3478\n\(turn)alice\n",
+                                    bobConfig: "turn = \(NATLab.pubB):3478\n\(turn)bob\n",
+                                    label: "turn-tcp", correlate: true) { $0["media_path"] as? String == "relay" }
+        #expect(alice["media_path"] as? String == "relay")
+        #expect(bob["media_path"] as? String == "relay")
+    }
+
     @Test("through TURN (UDP between the NATs blocked): time from call start to the first audio at an auto-answering callee, p50 over 10 calls")
     func turnSetUpTime() throws {
         guard let lab = try lab("the NAT lab") else { return }
