@@ -48,7 +48,7 @@ public struct ReceiveBandwidthEstimator: Sendable {
     /// (arrival seconds, smoothed relative delay seconds) of the last frames.
     private var points: [(Double, Double)] = []
     private var smoothedDelay: Double?
-    private var arrivals: [(time: UInt64, bytes: Int, sequence: Int64)] = []
+    private var arrivals: [(time: UInt64, bytes: Int)] = []
     private var sequences = RTPSequenceUnwrapper()
     private var highestSequence: Int64?
     private var firstArrival: UInt64?
@@ -79,19 +79,11 @@ public struct ReceiveBandwidthEstimator: Sendable {
         return UInt64(bytes) * 8 * 1_000_000_000 / Self.rateWindow
     }
 
-    /// The share of packets missing over the last half second (0…1), from the sequence
-    /// numbers that arrived (a retransmitted packet fills its hole).
-    public var recentLoss: Double {
-        guard let low = arrivals.map(\.sequence).min(), let high = arrivals.map(\.sequence).max(), high > low else { return 0 }
-        let expected = Double(high - low + 1)
-        return max(0, 1 - Double(Set(arrivals.map(\.sequence)).count) / expected)
-    }
-
     /// One RTP packet of the stream, `bytes` long, with its sequence number and 90 kHz timestamp.
     public mutating func packetArrived(sequenceNumber: UInt16, timestamp: UInt32, bytes: Int, nowNanoseconds now: UInt64) {
         if firstArrival == nil { firstArrival = now }
         let sequence = sequences.unwrap(sequenceNumber)
-        arrivals.append((now, max(0, bytes), sequence))
+        arrivals.append((now, max(0, bytes)))
         while let first = arrivals.first, now > first.time, now - first.time > Self.rateWindow { arrivals.removeFirst() }
         if arrivals.count > 4096 { arrivals.removeFirst(arrivals.count - 4096) }
         // A packet older than the newest one seen is a retransmission (or reordered): it
