@@ -44,13 +44,20 @@ build: deps
 run: build
 	$(BIN) $(ARGS)
 
-## test: every unit and end-to-end test; the real-time media suites run on their own afterwards,
-## one at a time, so the load of other suites (floods, many processes, other calls) cannot starve their audio and video clocks
-## (nor the real terminals under Xvfb, which must answer parley's capability query within its 400 ms)
-REALTIME_SUITES := MediaStreamTests|RealTimeAudioTests|FFmpegInteropTests|CallMediaTests|CallMediaSessionTests|CallQualityTests|RealTerminalPixelTests|NATTraversalTests
+## test: every unit and end-to-end test, in three phases:
+## 1. the unit tests, in parallel;
+## 2. the end-to-end tests, in parallel, in a process of their own: their bodies wait on processes and sockets
+##    synchronously, which holds Swift's cooperative threads (2 here) for seconds at a time, and unit tests
+##    sharing a process with them were starved past their time limits;
+## 3. the real-time media suites one at a time, so the load of other suites (floods, many processes, other calls)
+##    cannot starve their audio and video clocks (nor the real terminals under Xvfb, which must answer parley's
+##    capability query within its 400 ms).
+REALTIME_SUITES := MediaStreamTests|RealTimeAudioTests|FFmpegInteropTests|CallMediaTests|CallMediaSessionTests|CallQualityTests|RealTerminalPixelTests|NATTraversalTests|AddressChangeTests
+END_TO_END      := ParleyEndToEndTests
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --skip '$(REALTIME_SUITES)'
+	$(SWIFT) test --skip-build --skip '$(END_TO_END)' --skip '$(REALTIME_SUITES)'
+	$(SWIFT) test --skip-build --filter '$(END_TO_END)' --skip '$(REALTIME_SUITES)'
 	$(SWIFT) test --skip-build --no-parallel --filter '$(REALTIME_SUITES)'
 
 ## fuzz: run every fuzzer (wire frames, RTP/RTCP, VP8 payload, WAV/Y4M files, SDP + RTP reception with the
