@@ -176,8 +176,38 @@ public final class Node: Sendable {
             if let portMapping {
                 group.addTask { await portMapping.run() }
             }
+            group.addTask { [self] in await relinkWhenAddressesGo() }
             await stopping.wait()
             group.cancelAll()  // ends idle control connections and links still in their handshake
+        }
+    }
+
+    /// Watches this host's addresses (every half second): when one goes (a new DHCP lease,
+    /// another network), the links that used it are dead although TCP has not noticed. They
+    /// are closed and dialled again at once; a call over them restarts ICE when the link is back.
+    private func relinkWhenAddressesGo() async {
+        var known = LocalAddresses.current()
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(500))
+            let now = LocalAddresses.current()
+            let gone = known.subtracting(now)
+            known = now
+            guard !gone.isEmpty else { continue }
+            let stranded = await registry.all.filter { session in session.localAddress?.ipAddress.map(gone.contains) == true }
+            await withTaskGroup(of: Void.self) { group in
+                for session in stranded {
+                    group.addTask { [self] in
+                        logger.info("address \(session.localAddress?.ipAddress ?? "?") gone; linking to \(session.peerID.short) again")
+                        session.drop()
+                        // The dialer looks again once the link is unregistered.
+                        let deadline = ContinuousClock.now + .seconds(2)
+                        while await registry.session(for: session.peerID) === session, ContinuousClock.now < deadline {
+                            try? await Task.sleep(for: .milliseconds(20))
+                        }
+                        dialer.wake(session.peerID)
+                    }
+                }
+            }
         }
     }
 

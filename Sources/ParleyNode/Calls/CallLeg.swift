@@ -25,6 +25,9 @@ final class CallLeg {
     var inputErrors: [CallMediaOffer.Kind: String] = [:]
     var outputErrors: [CallMediaOffer.Kind: String] = [:]
     var transport: CallTransport?
+    /// The IP addresses of the link the call's ICE last started over: a link that comes back
+    /// from others (the host or the peer moved) restarts ICE.
+    var linkAddresses: LinkAddresses?
     /// The peer's CALL_CANDIDATES that came before our transport existed (bounded).
     var pendingCandidates: [CallCandidates] = []
     var media: (any CallMediaLeg)?
@@ -92,6 +95,7 @@ final class CallLeg {
             by: end?.byPeer.map { $0 ? "peer" : "local" }, detail: end?.detail, local: localShown, remote: remoteShown,
             mediaPath: media == nil ? nil : transport?.path.rawValue, remoteAddress: transport?.selectedPair?.remote,
             localAddress: transport?.selectedPair?.local, iceErrors: transport.flatMap { $0.errors.isEmpty ? nil : $0.errors },
+            iceRestarts: transport?.restarts,
             deviceErrors: (inputErrors.sorted { $0.key.rawValue < $1.key.rawValue } + outputErrors.sorted { $0.key.rawValue < $1.key.rawValue })
                 .map { "\($0.key == .audio ? "audio" : "video"): \($0.value)" },
             statistics: statistics,

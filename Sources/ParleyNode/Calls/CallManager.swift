@@ -31,6 +31,8 @@ actor CallManager {
 
     /// ICE must connect a pair within this after the answer, or media moves into the link.
     static let iceGrace: Duration = .seconds(2)
+    /// No media for this long with the link up restarts ICE (at most every 4 s).
+    static let restartAfterSilence: Duration = .seconds(2)
     /// No media for this long with the link down ends the call "connection lost"…
     static let lostWithoutLink: Duration = .seconds(6)
     /// …and for this long even with the link up.
@@ -68,6 +70,7 @@ actor CallManager {
         leg.transport = transport
         leg.local = localDescription(video: video, settings: settings)
         current = leg
+        leg.linkAddresses = LinkAddresses(session)
         transport.startICE(controlling: true, ipv6: session.localAddress?.protocol == .inet6, servers: settings.ice)
         try? database.calls.insert(leg.record)
         do {
@@ -112,6 +115,7 @@ actor CallManager {
         for body in leg.pendingCandidates { transport.addRemote(body) }
         leg.pendingCandidates = []
         leg.transport = transport
+        leg.linkAddresses = LinkAddresses(session)
         transport.startICE(controlling: false, ipv6: session.localAddress?.protocol == .inet6, servers: settings.ice)
         leg.local = localDescription(video: leg.wantsVideo, settings: settings)
         await apply(.localAccept, to: leg)
@@ -241,6 +245,22 @@ actor CallManager {
                 try? await registry.session(for: peer)?.send(.call(.candidates(id, body)))
             }
         })
+    }
+
+    /// A link to a contact came up. During a call, a link from other addresses than the one
+    /// ICE started over (this host or the peer moved) restarts ICE, unless our agent is fresh
+    /// (restarted, and has heard of no peer agent yet): then its candidates go again, over
+    /// this link, as those sent while no link was up are lost.
+    func linkUp(_ session: PeerSession) async {
+        guard let leg = current, leg.peer.id == session.peerID, !leg.isEnded, let transport = leg.transport else { return }
+        let addresses = LinkAddresses(session)
+        let moved = leg.linkAddresses != addresses
+        leg.linkAddresses = addresses
+        if transport.awaitingPeerCandidates {
+            transport.resendCandidates()
+        } else if moved, transport.restartICE(.linkReturned, ipv6: session.localAddress?.protocol == .inet6) {
+            logger.info("link to \(leg.peer.name) back from \(addresses.local ?? "?") ↔ \(addresses.remote ?? "?"); restarting ICE")
+        }
     }
 
     /// A link to a contact went down (and no other link to it is up).
@@ -440,6 +460,11 @@ actor CallManager {
             transport.useLink()
         }
         let linkUp = await registry.session(for: leg.peer.id) != nil
+        // The peer sends something we take (not both stopped): silence means the path broke.
+        let expected = leg.receiving(.audio) && leg.remoteStates.audioOut || leg.receiving(.video) && leg.remoteStates.videoOut
+        if linkUp, expected, leg.state == .active, silence >= Self.restartAfterSilence, transport.restartICE(.mediaStopped) {
+            logger.notice("call with \(leg.peer.name): no media for \(Int(CallLeg.seconds(silence))) s with the link up; restarting ICE")
+        }
         if silence >= Self.lostWithLink || (!linkUp && silence >= Self.lostWithoutLink) {
             logger.notice("call with \(leg.peer.name): no media for \(Int(CallLeg.seconds(silence))) s\(linkUp ? "" : " and no link"); ending it")
             await apply(.connectionLost, to: leg)

@@ -54,6 +54,8 @@ public struct CallStatus: Codable, Sendable, Equatable {
     public var localAddress: String? = nil
     /// What went wrong with ICE (unreachable servers, no relay, failed checks), oldest first.
     public var iceErrors: [String]? = nil
+    /// How many times ICE restarted during the call (after an address change or a media outage).
+    public var iceRestarts: Int? = nil
     /// Devices that failed, with why.
     public var deviceErrors: [String]
     /// Live statistics per stream sent and received (JSON objects as the media engine reports them).
@@ -66,7 +68,7 @@ public struct CallStatus: Codable, Sendable, Equatable {
         case id, contact, name, direction, state, video, duration, reason, by, detail, local, remote, statistics
         case startedAt = "started_at", answeredAt = "answered_at", endedAt = "ended_at"
         case ringRemaining = "ring_remaining", mediaPath = "media_path", remoteAddress = "remote_address"
-        case localAddress = "local_address", iceErrors = "ice_errors"
+        case localAddress = "local_address", iceErrors = "ice_errors", iceRestarts = "ice_restarts"
         case deviceErrors = "device_errors", keys
     }
 }

@@ -7,9 +7,26 @@ import ParleyWire
 /// pair in time, through the link as DATAGRAM frames (the last resort). Receives from both at
 /// all times. Sending never blocks: datagrams are dropped when the link's queue is full, and
 /// before a path exists (media is late, not queued).
+///
+/// ICE restarts (after an address change, or when media stops): this side's agent is replaced
+/// by a fresh one (new credentials, candidates gathered again on today's addresses) and the
+/// media goes through the link until the new agent connects a pair. Each agent checks the
+/// candidates of one agent of the peer, told apart by their username fragment: candidates under
+/// a new fragment mean the peer restarted, and this side restarts too unless its own agent is
+/// fresh (both restarted at once); fragments of agents already replaced are ignored.
 final class CallTransport: MediaTransport, Sendable {
     private struct State {
         var agent: ICEAgent?
+        /// How the agent was made (a restart makes the next one the same way).
+        var setup: ICESetup?
+        /// The peer agent's username fragment that our agent checks against (nil: none yet).
+        var remoteUfrag: String?
+        /// Fragments of the peer's agents replaced since (their late candidates are ignored).
+        var retiredRemote: [String] = []
+        var restarts = 0
+        var lastRestart: ContinuousClock.Instant?
+        /// The current agent's candidate frames sent so far (sent again over a new link).
+        var localBodies: [CallCandidates] = []
         var usingLink = false
         var pair: ICESelectedPair?
         var receiver: (@Sendable ([UInt8]) -> Void)?
@@ -42,10 +59,21 @@ final class CallTransport: MediaTransport, Sendable {
         (signalling, signallingInput) = AsyncStream.makeStream(of: CallCandidates.self, bufferingPolicy: .bufferingOldest(256))
     }
 
+    /// What an ICE agent is made from.
+    struct ICESetup: Sendable {
+        var controlling: Bool
+        var ipv6: Bool
+        var servers: ICEServers
+    }
+
+    /// The most fragments of replaced peer agents remembered.
+    static let maxRetired = 16
+
     /// Starts this side's ICE agent (the caller controls) with the configured servers and the
     /// host addresses of the link's family (`ipv6`, else IPv4); on
     /// failure the call keeps the link as its path and the error shows in `call status`.
     func startICE(controlling: Bool, ipv6: Bool, servers: ICEServers) {
+        state.withLockedValue { $0.setup = ICESetup(controlling: controlling, ipv6: ipv6, servers: servers) }
         var stun: ICEServerAddress?
         if let first = servers.stun.first {
             stun = first.resolvedIPv4()
@@ -59,9 +87,11 @@ final class CallTransport: MediaTransport, Sendable {
                 note(ICEError.unresolvable(key: "turn", host: server.address.host))
             }
         }
+        // Events of an agent that a restart replaced are not this call's any more.
+        let generation = state.withLockedValue { $0.restarts }
         do {
             let agent = try ICEAgent(controlling: controlling, ipv6: ipv6, stun: stun, turn: turn, onEvent: { [weak self] event in
-                self?.handle(event)
+                self?.handle(event, generation: generation)
             }, onReceive: { [weak self] bytes in
                 self?.receivedICE(bytes)
             })
@@ -69,7 +99,9 @@ final class CallTransport: MediaTransport, Sendable {
                 guard !state.closed else { return nil }
                 state.agent = agent
                 defer { state.pendingRemote = [] }
-                return state.pendingRemote
+                // Candidates that came before the agent: those of the peer's newest agent.
+                if state.remoteUfrag == nil, let newest = state.pendingRemote.last { state.remoteUfrag = newest.ufrag }
+                return state.pendingRemote.filter { $0.ufrag == state.remoteUfrag }
             }
             guard let pending else {
                 agent.close()
@@ -82,19 +114,98 @@ final class CallTransport: MediaTransport, Sendable {
         }
     }
 
-    /// The peer's ICE credentials and candidates (kept until the agent runs).
+    /// The peer's ICE credentials and candidates (kept until the agent runs). Candidates under
+    /// a new username fragment are a restart of the peer's agent: ours restarts too, unless it
+    /// has not yet heard of any peer agent (then it takes these).
     func addRemote(_ body: CallCandidates) {
-        let (agent, kept) = state.withLockedValue { state -> (ICEAgent?, CallCandidates) in
+        enum Step { case add(ICEAgent?, CallCandidates), restart, ignore }
+        let step = state.withLockedValue { state -> Step in
+            guard !state.closed, !state.retiredRemote.contains(body.ufrag) else { return .ignore }
+            if state.agent != nil, let current = state.remoteUfrag, current != body.ufrag { return .restart }
+            if state.agent != nil { state.remoteUfrag = body.ufrag }
             var kept = body
             kept.candidates = Array(body.candidates.prefix(max(0, Self.maxRemoteCandidates - state.remoteCandidates)))
             state.remoteCandidates += kept.candidates.count
-            if state.agent == nil, !state.closed, state.pendingRemote.count < Self.maxPendingRemote {
+            if state.agent == nil, state.pendingRemote.count < Self.maxPendingRemote {
                 state.pendingRemote.append(kept)
             }
-            return (state.agent, kept)
+            return .add(state.agent, kept)
         }
-        agent?.addRemote(kept)
+        switch step {
+        case .add(let agent, let kept):
+            agent?.addRemote(kept)
+        case .restart:
+            restartICE(.peerRestarted)
+            addRemote(body)
+        case .ignore:
+            break
+        }
     }
+
+    /// Why ICE restarts.
+    enum RestartCause: String, Sendable {
+        /// Candidates came under a new username fragment: always followed.
+        case peerRestarted = "the peer restarted ICE"
+        /// The link came back from other addresses.
+        case linkReturned = "the link came back"
+        /// No media for a while with the link up: not while the agent is fresh (it has heard of
+        /// no peer agent yet), nor within ``minimumRestartInterval`` of the last restart.
+        case mediaStopped = "media stopped"
+    }
+
+    /// Replaces this side's ICE agent by a fresh one (new credentials, candidates gathered on
+    /// the addresses the host has now); media goes through the link until it connects a pair.
+    /// Returns whether it restarted (see ``RestartCause`` for when it does not).
+    @discardableResult
+    func restartICE(_ cause: RestartCause, ipv6: Bool? = nil) -> Bool {
+        let now = ContinuousClock.now
+        let step = state.withLockedValue { state -> (old: ICEAgent?, setup: ICESetup)? in
+            guard !state.closed, var setup = state.setup else { return nil }
+            let sinceLast = state.lastRestart.map { now - $0 }
+            switch cause {
+            case .peerRestarted, .linkReturned:
+                break
+            case .mediaStopped:
+                guard state.remoteUfrag != nil else { return nil }
+                if let sinceLast, sinceLast < Self.minimumRestartInterval { return nil }
+            }
+            if let ipv6 { setup.ipv6 = ipv6 }
+            if let retired = state.remoteUfrag {
+                state.retiredRemote.append(retired)
+                if state.retiredRemote.count > Self.maxRetired { state.retiredRemote.removeFirst() }
+            }
+            state.remoteUfrag = nil
+            state.pendingRemote = []
+            state.remoteCandidates = 0
+            state.pair = nil
+            state.usingLink = true
+            state.restarts += 1
+            state.lastRestart = now
+            state.localBodies = []
+            defer { state.agent = nil }
+            return (state.agent, setup)
+        }
+        guard let step else { return false }
+        // Closing waits for the TURN server to release the allocation: not on the caller's thread.
+        if let old = step.old { Thread.detachNewThread { old.close() } }
+        startICE(controlling: step.setup.controlling, ipv6: step.setup.ipv6, servers: step.setup.servers)
+        return true
+    }
+
+    /// Restarts closer together than this are not made on this side's own initiative.
+    static let minimumRestartInterval: Duration = .seconds(4)
+
+    /// Sends the current agent's candidates again (a new link: those sent while no link was up
+    /// are lost).
+    func resendCandidates() {
+        for body in state.withLockedValue({ $0.localBodies }) { signallingInput.yield(body) }
+    }
+
+    /// How many times ICE restarted in this call.
+    var restarts: Int { state.withLockedValue { $0.restarts } }
+    /// Whether the agent has heard of no peer agent since it started (its own candidates may
+    /// have gone into a link that was down).
+    var awaitingPeerCandidates: Bool { state.withLockedValue { $0.agent != nil && $0.remoteUfrag == nil } }
 
     /// Who gets what arrives.
     func connect(receiver: @escaping @Sendable ([UInt8]) -> Void) {
@@ -152,9 +263,13 @@ final class CallTransport: MediaTransport, Sendable {
         receiver?(bytes)
     }
 
-    private func handle(_ event: ICEAgent.Event) {
+    private func handle(_ event: ICEAgent.Event, generation: Int) {
+        guard state.withLockedValue({ $0.restarts == generation }) else { return }
         switch event {
         case .candidates(let body):
+            state.withLockedValue { state in
+                if state.localBodies.count < Self.maxPendingRemote { state.localBodies.append(body) }
+            }
             signallingInput.yield(body)
         case .connected(let pair):
             state.withLockedValue {

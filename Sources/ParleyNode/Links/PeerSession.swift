@@ -49,6 +49,12 @@ final class PeerSession: Sendable {
         try await outbound.write(contentsOf: messages)
     }
 
+    /// Closes the link without a word: for a link that cannot carry one any more (the local
+    /// address it used is gone).
+    func drop() {
+        channel.close(promise: nil)
+    }
+
     /// Says why (giving up after a second if the peer does not read), then closes the link.
     func close(_ code: CloseCode, reason: String) async {
         let outbound = outbound

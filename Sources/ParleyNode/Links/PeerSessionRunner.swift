@@ -85,15 +85,14 @@ struct PeerSessionRunner: Sendable {
             peerID: peer, initiator: connection.direction == .outgoing ? identity.contactID : peer,
             direction: connection.direction, remoteAddress: connection.remoteAddress,
             capabilities: Set(hello.capabilities), outbound: outbound, channel: connection.channel.channel)
+        let replaced: PeerSession?
         switch await registry.register(session) {
         case .rejected:
             try? await outbound.write(.close(CloseReason(code: .duplicateLink, reason: "a link to you is already up")))
             return .duplicate
-        case .accepted(let replaced):
+        case .accepted(let older):
             unauthenticated.authenticated(connection.channel.channel)
-            if let replaced {
-                await replaced.close(.duplicateLink, reason: "replaced by a newer link")
-            }
+            replaced = older
         }
         learnAddress(of: contact, hello: hello, remote: connection.remoteAddress, direction: connection.direction)
         try? database.contacts.markSeen(peer)
@@ -101,7 +100,7 @@ struct PeerSessionRunner: Sendable {
         logger.info("link up")
         defer { logger.info("link down") }
         do {
-            try await chat(with: contact, session: session, messages: &messages, logger: logger)
+            try await chat(with: contact, session: session, replacing: replaced, messages: &messages, logger: logger)
         } catch {
             await linkEnded(session, contact: contact)
             throw error
@@ -123,10 +122,15 @@ struct PeerSessionRunner: Sendable {
     // MARK: Contacts: chat
 
     private func chat(with contact: Contact, session: PeerSession,
-                      messages: inout NIOAsyncChannelInboundStream<WireMessage>.AsyncIterator,
+                      replacing replaced: PeerSession?, messages: inout NIOAsyncChannelInboundStream<WireMessage>.AsyncIterator,
                       logger: Logger) async throws {
         let inbox = BatchQueue<MessageRepository.Incoming>()
         try await withThrowingTaskGroup(of: Void.self) { group in
+            // The link this one replaces closes beside it: a dead peer's TLS shutdown waits
+            // seconds for its close_notify, and the new link must not wait for that.
+            if let replaced {
+                group.addTask { await replaced.close(.duplicateLink, reason: "replaced by a newer link") }
+            }
             group.addTask { try await sendOutbox(to: contact.id, on: session) }
             group.addTask { try await persistInbox(inbox, from: contact, on: session) }
             group.addTask { [database] in await ReadReceipts.flush(to: contact.id, on: session, database: database) }
