@@ -184,7 +184,8 @@ public final class Node: Sendable {
 
     /// Watches this host's addresses (every half second): when one goes (a new DHCP lease,
     /// another network), the links that used it are dead although TCP has not noticed. They
-    /// are closed and dialled again at once; a call over them restarts ICE when the link is back.
+    /// are closed and dialled again at once (the new link replaces the dead one, however long
+    /// its TLS shutdown takes); a call over them restarts ICE when the link is back.
     private func relinkWhenAddressesGo() async {
         var known = LocalAddresses.current()
         while !Task.isCancelled {
@@ -194,19 +195,10 @@ public final class Node: Sendable {
             known = now
             guard !gone.isEmpty else { continue }
             let stranded = await registry.all.filter { session in session.localAddress?.ipAddress.map(gone.contains) == true }
-            await withTaskGroup(of: Void.self) { group in
-                for session in stranded {
-                    group.addTask { [self] in
-                        logger.info("address \(session.localAddress?.ipAddress ?? "?") gone; linking to \(session.peerID.short) again")
-                        session.drop()
-                        // The dialer looks again once the link is unregistered.
-                        let deadline = ContinuousClock.now + .seconds(2)
-                        while await registry.session(for: session.peerID) === session, ContinuousClock.now < deadline {
-                            try? await Task.sleep(for: .milliseconds(20))
-                        }
-                        dialer.wake(session.peerID)
-                    }
-                }
+            for session in stranded {
+                logger.info("address \(session.localAddress?.ipAddress ?? "?") gone; linking to \(session.peerID.short) again")
+                session.drop()
+                dialer.relink(session.peerID)
             }
         }
     }

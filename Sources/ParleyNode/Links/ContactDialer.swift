@@ -21,6 +21,8 @@ final class ContactDialer: Sendable {
     static let minimumInterval: Duration = .seconds(1)
 
     private let dialers = NIOLockedValueBox([ContactID: (task: Task<Void, Never>, wakeup: Wakeup)]())
+    /// Contacts whose registered link is known dead: dialled once although it is still registered.
+    private let stranded = NIOLockedValueBox(Set<ContactID>())
 
     init(database: ParleyDatabase, registry: LinkRegistry, connector: PeerConnector, runner: PeerSessionRunner,
          events: EventHub, hints: LANHints = LANHints(), logger: Logger) {
@@ -54,6 +56,13 @@ final class ContactDialer: Sendable {
         return started
     }
 
+    /// Dials `id` at once although a link to it is registered: that link is dead (the local
+    /// address it used went) and will be replaced by the new one.
+    func relink(_ id: ContactID) {
+        stranded.withLockedValue { _ = $0.insert(id) }
+        wake(id)
+    }
+
     /// Ends the wait of a contact's dialer (new message, link down, address learnt).
     func wake(_ id: ContactID) {
         dialers.withLockedValue { $0[id]?.wakeup }?.signal()
@@ -78,7 +87,7 @@ final class ContactDialer: Sendable {
         logger[metadataKey: "peer"] = "\(id.short)"
         var lastAttempt: ContinuousClock.Instant?
         while !Task.isCancelled {
-            if await registry.session(for: id) != nil {
+            if await registry.session(for: id) != nil, stranded.withLockedValue({ $0.remove(id) == nil }) {
                 await wakeup.wait(timeout: .seconds(5))  // the link may go down any time; check again
                 continue
             }
