@@ -11,7 +11,8 @@ import Glibc
 ///     privA 10.0.1.2 — natA (10.0.1.1 | 203.0.113.10) — pub (203.0.113.1, 198.51.100.1: coturn)
 ///                    — natB (198.51.100.20 | 10.0.2.1) — privB 10.0.2.2
 ///
-/// Both NATs masquerade (port preserving) and drop what nobody asked for; natB forwards B's
+/// Both NATs masquerade (port preserving, or `symmetric`: a fresh random port for every
+/// destination, as carrier-grade and many office NATs do) and drop what nobody asked for; natB forwards B's
 /// TCP listen port to B so that A can link to B. `pub` gets a default route into a sink: without
 /// it coturn's relay meets ENETUNREACH toward private host candidates and closes the allocation.
 final class NATLab {
@@ -37,7 +38,10 @@ final class NATLab {
         getuid() == 0 && tools.allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    init() throws {
+    let symmetric: Bool
+
+    init(symmetric: Bool = false) throws {
+        self.symmetric = symmetric
         directory = URL(fileURLWithPath: "/tmp/parley-icelab-\(tag)")
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -77,7 +81,7 @@ final class NATLab {
         try Self.run(ip, "-n", pub, "link", "set", "sink\(tag)", "up")
         try Self.run(ip, "-n", pub, "route", "add", "default", "dev", "sink\(tag)")
         for (namespace, wan) in [(natAName, "i\(tag)ap0"), (natBName, "i\(tag)bp0")] {
-            try iptables(namespace, "-t", "nat", "-A", "POSTROUTING", "-o", wan, "-j", "MASQUERADE")
+            try iptables(contentsOf: [namespace, "-t", "nat", "-A", "POSTROUTING", "-o", wan, "-j", "MASQUERADE"] + (symmetric ? ["--random-fully"] : []))
             try iptables(namespace, "-A", "INPUT", "-i", wan, "-m", "conntrack", "--ctstate", "NEW", "-j", "DROP")
         }
     }
@@ -134,7 +138,12 @@ final class NATLab {
     func wrapper(_ namespace: String) -> [String] { ["/usr/sbin/ip", "netns", "exec", namespace] }
 
     func iptables(_ namespace: String, _ arguments: String...) throws {
-        try Self.run(contentsOf: ["/usr/sbin/ip", "netns", "exec", namespace, "/usr/sbin/iptables"] + arguments)
+        try iptables(contentsOf: [namespace] + arguments)
+    }
+
+    /// `iptables` in the namespace named first.
+    func iptables(contentsOf namespaceAndArguments: [String]) throws {
+        try Self.run(contentsOf: ["/usr/sbin/ip", "netns", "exec", namespaceAndArguments[0], "/usr/sbin/iptables"] + namespaceAndArguments.dropFirst())
     }
 
     /// Stops coturn and anything still inside, deletes the namespaces and the files.
@@ -210,12 +219,12 @@ struct NATTraversalTests {
         return (aliceStatus, bobStatus)
     }
 
-    private func lab(_ what: String) throws -> NATLab? {
+    private func lab(_ what: String, symmetric: Bool = false) throws -> NATLab? {
         guard NATLab.available else {
             print("skipped: \(what) needs root, iproute2, iptables and coturn (\(NATLab.tools.joined(separator: ", ")); make deps installs them)")
             return nil
         }
-        return try NATLab()
+        return try NATLab(symmetric: symmetric)
     }
 
     @Test("two NATs, STUN configured: the call's media goes over a server-reflexive (or peer-reflexive) pair and audio arrives")
@@ -230,6 +239,20 @@ struct NATTraversalTests {
         }
         #expect((alice["remote_address"] as? String)?.hasPrefix(NATLab.natB) == true, "alice sends to bob's NAT: \(alice)")
         #expect((bob["remote_address"] as? String)?.hasPrefix(NATLab.natA) == true, "bob sends to alice's NAT: \(bob)")
+    }
+
+    @Test("two symmetric NATs (a new port for every destination), STUN and TURN on coturn: no direct pair can work, the media goes through the relay and the speech arrives")
+    func symmetricNATsUseTheRelay() throws {
+        guard let lab = try lab("the NAT lab", symmetric: true) else { return }
+        defer { lab.remove() }
+        try lab.startCoturn(secret: true)
+        let servers = { (address: String, user: String) in
+            "stun = \(address):3478\nturn = \(address):3478\nturn_secret = \(NATLab.turnSecret)\nturn_user = \(user)\n"
+        }
+        let (alice, bob) = try call(lab, aliceConfig: servers(NATLab.pubA, "alice"), bobConfig: servers(NATLab.pubB, "bob"),
+                                    label: "symmetric", correlate: true) { $0["media_path"] as? String == "relay" }
+        #expect(alice["media_path"] as? String == "relay")
+        #expect(bob["media_path"] as? String == "relay")
     }
 
     @Test("two NATs, UDP between them blocked but the TURN server reachable (coturn shared secret): the media goes through the relay")
