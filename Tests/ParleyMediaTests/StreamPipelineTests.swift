@@ -229,8 +229,11 @@ extension StreamPipelineTests {
     /// back freely. Manual 1 ms clock.
     static func videoThroughBottleneck(seconds: Int, bitrate: Int, grainAmplitude: Int = 24, capacity: (Int) -> Int?) throws -> [RateSample] {
         let media = MediaDescription.vp8(port: 5006)
+        // A fixed encoder speed: the calls' default (cpu-used −8) lets libvpx pick its speed from
+        // the wall-clock time each frame took, which would make this manual-clock run depend on
+        // how busy the machine is.
         let sender = try VideoStreamSender(
-            description: media, settings: VP8EncoderSettings(width: 640, height: 480, bitrate: bitrate), canonicalName: "a")
+            description: media, settings: VP8EncoderSettings(width: 640, height: 480, bitrate: bitrate, cpuUsed: 8), canonicalName: "a")
         let receiver = try VideoStreamReceiver(description: media, canonicalName: "b", estimatesBandwidth: true)
         // The test pattern with grain on it: costly enough that the encoder spends the bits it
         // is given (the bare pattern compresses far below 1.5 Mb/s and would never fill the
