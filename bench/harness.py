@@ -42,10 +42,12 @@ class Node:
         return subprocess.run([self.parley, *args, "--home", self.home], check=True,
                               capture_output=True, text=True).stdout
 
-    def start(self):
+    def start(self, environment=None):
+        """Starts the daemon; `environment` adds variables to ours (a sound server, its devices)."""
         log = open(os.path.join(self.home, "daemon.log"), "w")
         self.process = subprocess.Popen([self.parley, "daemon", "--home", self.home, "--listen",
-                                         f"127.0.0.1:{self.port}", "--log-level", "warning"], stderr=log)
+                                         f"127.0.0.1:{self.port}", "--log-level", "warning"], stderr=log,
+                                        env={**os.environ, **(environment or {})})
         wait_for(lambda: os.path.exists(os.path.join(self.home, "control.sock")) and self.status() is not None)
 
     def status(self):

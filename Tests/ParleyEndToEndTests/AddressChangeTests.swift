@@ -4,65 +4,12 @@ import Testing
 import Glibc
 #endif
 
-/// Two hosts on one network, made and removed by the test: `a` 10.0.4.1 — `b` 10.0.4.2 (a veth
-/// pair in two namespaces). Each contact has the other's address, as on a home network.
-final class RoamingLab {
-    let tag = String(UUID().uuidString.prefix(4).lowercased())
-    var hostA: String { "parley-mv\(tag)-a" }
-    var hostB: String { "parley-mv\(tag)-b" }
-    var deviceB: String { "m\(tag)b" }
-    static let addressA = "10.0.4.1", addressB = "10.0.4.2", movedB = "10.0.4.3"
-
-    static var available: Bool {
-        getuid() == 0 && ["/usr/sbin/ip", "/usr/sbin/iptables"].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
-    init() throws {
-        do {
-            for namespace in [hostA, hostB] {
-                try NATLab.run("/usr/sbin/ip", "netns", "add", namespace)
-                try NATLab.run("/usr/sbin/ip", "-n", namespace, "link", "set", "lo", "up")
-            }
-            try NATLab.run("/usr/sbin/ip", "link", "add", "m\(tag)a", "netns", hostA, "type", "veth", "peer", "name", deviceB, "netns", hostB)
-            for (namespace, device, address) in [(hostA, "m\(tag)a", Self.addressA), (hostB, deviceB, Self.addressB)] {
-                try NATLab.run("/usr/sbin/ip", "-n", namespace, "addr", "add", "\(address)/24", "dev", device)
-                try NATLab.run("/usr/sbin/ip", "-n", namespace, "link", "set", device, "up")
-            }
-        } catch {
-            remove()
-            throw error
-        }
-    }
-
-    func wrapper(_ namespace: String) -> [String] { ["/usr/sbin/ip", "netns", "exec", namespace] }
-
-    /// B's interface loses its address and gets a new one (a new DHCP lease; in this order, as
-    /// deleting a primary IPv4 address deletes the secondaries of its subnet too).
-    func moveB() throws {
-        try NATLab.run("/usr/sbin/ip", "-n", hostB, "addr", "del", "\(Self.addressB)/24", "dev", deviceB)
-        try NATLab.run("/usr/sbin/ip", "-n", hostB, "addr", "add", "\(Self.movedB)/24", "dev", deviceB)
-    }
-
-    func iptables(_ namespace: String, _ arguments: String...) throws {
-        try NATLab.run(contentsOf: ["/usr/sbin/ip", "netns", "exec", namespace, "/usr/sbin/iptables"] + arguments)
-    }
-
-    func remove() {
-        for namespace in [hostA, hostB] {
-            for pid in (try? PortMappingLab.output("/usr/sbin/ip", "netns", "pids", namespace))?.split(separator: "\n") ?? [] {
-                if let pid = Int32(pid) { kill(pid, SIGKILL) }
-            }
-            try? NATLab.run("/usr/sbin/ip", "netns", "del", namespace)
-        }
-    }
-}
-
 @Suite("Calls survive an address change", .serialized, .timeLimit(.minutes(2)))
 struct AddressChangeTests {
     /// Alice (in `a`) calls Bob (in `b`, auto-answering) with speech; `change` runs once audio
     /// flows over a host pair; returns how long Bob's audio stopped, and both statuses once
     /// `settled` holds for Bob's.
-    private func call(_ lab: RoamingLab, label: String, change: () throws -> Void,
+    private func call(_ lab: TwoHostLab, label: String, change: () throws -> Void,
                       settled: @escaping ([String: Any]) -> Bool) throws -> (gap: Double, alice: [String: Any], bob: [String: Any]) {
         let folder = try MediaFixtures.folder("roam-\(label)")
         _ = try MediaFixtures.writeSpeech(to: "\(folder)/alice.wav", seconds: 30)
@@ -75,8 +22,8 @@ struct AddressChangeTests {
         defer { alice.cleanup(); bob.cleanup() }
         try alice.start()
         try bob.start()
-        try bob.parley("contacts", "add", try alice.contactID(), "--name", "alice", "--address", "\(RoamingLab.addressA):\(alice.port)").requireSuccess()
-        try alice.parley("contacts", "add", try bob.contactID(), "--name", "bob", "--address", "\(RoamingLab.addressB):\(bob.port)").requireSuccess()
+        try bob.parley("contacts", "add", try alice.contactID(), "--name", "alice", "--address", "\(TwoHostLab.addressA):\(alice.port)").requireSuccess()
+        try alice.parley("contacts", "add", try bob.contactID(), "--name", "bob", "--address", "\(TwoHostLab.addressB):\(bob.port)").requireSuccess()
         try waitUntil(timeout: 15, "alice and bob link") { try alice.isOnline("bob") && bob.isOnline("alice") }
         try bob.parley("contacts", "calls", "alice", "--auto-answer", "audio").requireSuccess()
         try alice.parley("call", "start", "bob").requireSuccess()
@@ -109,12 +56,12 @@ struct AddressChangeTests {
         return (gap, aliceStatus, bobStatus)
     }
 
-    private func lab() throws -> RoamingLab? {
-        guard RoamingLab.available else {
+    private func lab() throws -> TwoHostLab? {
+        guard TwoHostLab.available else {
             print("skipped: the address-change tests need root, iproute2 and iptables (make deps installs them)")
             return nil
         }
-        return try RoamingLab()
+        return try TwoHostLab()
     }
 
     @Test("B's interface gets a new address mid-call: the link comes back, ICE restarts over it, audio resumes within 3 s on a host pair with the new address")
@@ -122,10 +69,10 @@ struct AddressChangeTests {
         guard let lab = try lab() else { return }
         defer { lab.remove() }
         let (gap, alice, bob) = try call(lab, label: "new address", change: { try lab.moveB() }) { status in
-            status["media_path"] as? String == "host" && (status["local_address"] as? String)?.hasPrefix(RoamingLab.movedB) == true
+            status["media_path"] as? String == "host" && (status["local_address"] as? String)?.hasPrefix(TwoHostLab.movedB) == true
         }
         #expect(gap <= 3, "audio back within 3 s: \(gap) s")
-        #expect((alice["remote_address"] as? String)?.hasPrefix(RoamingLab.movedB) == true, "alice sends to bob's new address: \(alice)")
+        #expect((alice["remote_address"] as? String)?.hasPrefix(TwoHostLab.movedB) == true, "alice sends to bob's new address: \(alice)")
         #expect((bob["ice_restarts"] as? Int ?? 0) >= 1 && (alice["ice_restarts"] as? Int ?? 0) >= 1)
     }
 
