@@ -120,3 +120,57 @@ struct BandwidthAdaptationTests {
         #expect(controller.target <= 1_500_000, "never above the maximum")
     }
 }
+
+@Suite("Encoded rate guard (frames skipped while the encoder overshoots)")
+struct EncodedRateGuardTests {
+    /// 30 frames a second of `bytes(frame)` each for `seconds` at `target`: the frames encoded
+    /// and the bits per second they make.
+    static func run(seconds: Int, target: Int, bytes: (Int) -> Int) -> (encoded: Int, skipped: Int64, bitrate: Double) {
+        var guardian = EncodedRateGuard()
+        var encoded = 0, total = 0
+        for frame in 0 ..< seconds * 30 {
+            let now = UInt64(frame) * 33_333_333
+            if guardian.allows(nowNanoseconds: now, target: target) {
+                guardian.encoded(bytes: bytes(frame))
+                encoded += 1
+                total += bytes(frame)
+            }
+        }
+        return (encoded, guardian.framesSkipped, Double(total * 8) / Double(seconds))
+    }
+
+    @Test("Rows: (frame size × target, keyframe every N frames) → frames encoded and the rate they make", arguments: [
+        // An encoder on target, with a 4× keyframe every 2 s (5 % over on average): nothing skipped.
+        (1.0, 60, 300, 0.0 ... 1.06),
+        // 15 % over for a while (CBR overshoot): nothing skipped within 3 s.
+        (1.15, 0, 90, 0.0 ... 1.16),
+        // Three times the target (max quantizer, noisy picture): about a third of the
+        // frames go, at the target on average.
+        (3.0, 0, 300, 0.85 ... 1.05),
+        // Ten times: a tenth of them.
+        (10.0, 0, 300, 0.85 ... 1.1),
+    ])
+    func rows(over: Double, keyframeEvery: Int, frames: Int, rate: ClosedRange<Double>) {
+        let target = 400_000
+        let perFrame = Double(target) / 8 / 30
+        let result = Self.run(seconds: frames / 30, target: target) { frame in
+            Int(perFrame * over * (keyframeEvery > 0 && frame % keyframeEvery == 0 ? 4 : 1))
+        }
+        let ratio = result.bitrate / Double(target)
+        #expect(rate.contains(ratio), "rate \(ratio) of the target, \(result.encoded) of \(frames) frames encoded")
+        if over <= 1.15 { #expect(result.skipped == 0) }
+        if over >= 3 { #expect(abs(Double(result.encoded) / Double(frames) - 1 / over) < 0.1) }
+    }
+
+    @Test("A clock that goes back does not drain the bucket; a zero target, a far future and negative bytes do not trap")
+    func oddInput() {
+        var guardian = EncodedRateGuard()
+        let first = guardian.allows(nowNanoseconds: 1_000_000_000, target: 0)
+        guardian.encoded(bytes: 1_000_000)
+        let earlier = guardian.allows(nowNanoseconds: 500_000_000, target: 400_000)
+        let zero = guardian.allows(nowNanoseconds: .max, target: 0)
+        guardian.encoded(bytes: -5)
+        #expect(first && !earlier && zero)
+        #expect(guardian.framesSkipped == 1)
+    }
+}

@@ -90,6 +90,9 @@ final class CallMediaSessionLeg: CallMediaLeg {
             stream.lossFraction = stats.reportedLossFraction
             stream.jitterMilliseconds = stats.reportedJitterMilliseconds
             stream.keyframeRequests = stats.keyframeRequestsReceived
+            stream.targetBitrate = stats.targetBitrate
+            stream.receiverEstimate = stats.receiverEstimate
+            stream.framesSkipped = stats.framesSkipped.map(Int.init)
             stream.width = stats.width
             stream.height = stats.height
             return stream

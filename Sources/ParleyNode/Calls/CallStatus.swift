@@ -93,6 +93,11 @@ public struct CallStatistics: Codable, Sendable, Equatable {
         public var keyframeRequests: Int?
         public var decoderErrors: Int?
         public var rejected: Int?
+        /// Sent video: the rate the encoder aims at, and the receiver's estimate of the path (REMB).
+        public var targetBitrate: Int?
+        public var receiverEstimate: Int?
+        /// Sent video: frames not encoded to keep to the target.
+        public var framesSkipped: Int?
 
         public init(codec: String, packets: Int = 0, bytes: Int = 0, bitrate: Int = 0) {
             self.codec = codec
@@ -106,7 +111,8 @@ public struct CallStatistics: Codable, Sendable, Equatable {
             case lossFraction = "loss_fraction", jitterMilliseconds = "jitter_ms", roundTripMilliseconds = "rtt_ms"
             case jitterBufferMilliseconds = "jitter_buffer_ms", framesConcealed = "frames_concealed"
             case framesRecovered = "frames_recovered", framesPerSecond = "fps", keyframeRequests = "keyframe_requests"
-            case decoderErrors = "decoder_errors"
+            case decoderErrors = "decoder_errors", targetBitrate = "target_bitrate", receiverEstimate = "receiver_estimate"
+            case framesSkipped = "frames_skipped"
         }
     }
 
