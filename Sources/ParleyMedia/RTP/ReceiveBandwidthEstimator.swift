@@ -23,7 +23,7 @@
 ///   `minimum`.
 ///
 /// The first two seconds of a stream are a warm-up without overuse (a sender's first
-/// frames come late and in bursts). A rate last overused three seconds ago is forgotten:
+/// frames come late and in bursts). A rate last overused five seconds ago is forgotten:
 /// the estimate climbs fast again.
 ///
 /// There is no estimate (no limit) until the path is first overused: a call starts at the
@@ -73,18 +73,10 @@ public struct ReceiveBandwidthEstimator: Sendable {
         self.overuseSlope = overuseSlope
     }
 
-    /// The rate at which the last half second's packets arrived (bits per second), over the
-    /// time they span (at least a quarter second): a sender that paused and sends again in a
-    /// burst shows the rate the path lets through, not the pause.
+    /// What arrived over the last half second (bits per second).
     public func incomingRate(nowNanoseconds now: UInt64) -> UInt64 {
-        var bytes = 0
-        var earliest = now
-        for arrival in arrivals where now >= arrival.time && now - arrival.time <= Self.rateWindow {
-            bytes += arrival.bytes
-            earliest = min(earliest, arrival.time)
-        }
-        let span = max(now - earliest, Self.rateWindow / 2)
-        return UInt64(bytes) * 8 * 1_000_000_000 / span
+        let bytes = arrivals.reduce(0) { $0 + (now >= $1.time && now - $1.time <= Self.rateWindow ? $1.bytes : 0) }
+        return UInt64(bytes) * 8 * 1_000_000_000 / Self.rateWindow
     }
 
     /// One RTP packet of the stream, `bytes` long, with its sequence number and 90 kHz timestamp.
@@ -166,8 +158,8 @@ public struct ReceiveBandwidthEstimator: Sendable {
             // Not while the queue still drains after a drop (slope between the two): hold.
             // Two seconds above the last overused rate without a sign of a queue: that
             // bottleneck is gone, climb fast again.
-            // So is one not overused for three seconds.
-            if let last = lastDecrease, now >= last, now - last >= 3_000_000_000 { overusedAt = nil }
+            // So is one not overused for five seconds.
+            if let last = lastDecrease, now >= last, now - last >= 5_000_000_000 { overusedAt = nil }
             if let capacity = overusedAt, current > capacity {
                 let since = aboveSince ?? now
                 aboveSince = since

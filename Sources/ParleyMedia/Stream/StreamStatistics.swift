@@ -99,8 +99,6 @@ public struct SentStreamStatistics: Codable, Equatable, Sendable {
     /// at now (bits per second).
     public var receiverEstimate: Int?
     public var targetBitrate: Int?
-    /// Video frames not encoded because the encoder was over its target (`EncodedRateGuard`).
-    public var framesSkipped: Int64?
 
     public init(kind: MediaDescription.Kind, ssrc: UInt32) {
         self.kind = kind

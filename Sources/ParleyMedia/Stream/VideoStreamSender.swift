@@ -16,12 +16,7 @@ public final class VideoStreamSender: MediaStreamSending {
     private var framesOffered: UInt64 = 0
     /// (when, bytes) of the frames encoded over the last second.
     private var recentFrameBytes: [(time: UInt64, bytes: Int)] = []
-    /// Skips frames while the encoder overshoots its target.
-    private var rateGuard = EncodedRateGuard()
-    private var encoder: VP8VideoEncoder
-    /// The resolution step the encoder runs at (0: the source's size; each step halves it).
-    private var ladder: VideoResolutionLadder
-    private var encoderStep = 0
+    private let encoder: VP8VideoEncoder
     private var packetizer: VP8Packetizer
     private let firstTimestamp: UInt32
     private var firstCapture: UInt64?
@@ -42,7 +37,6 @@ public final class VideoStreamSender: MediaStreamSending {
         self.description = description
         self.settings = settings
         encoder = try VP8VideoEncoder(settings: settings)
-        ladder = VideoResolutionLadder(width: settings.width, height: settings.height, frameRate: settings.frameRate)
         retransmissions = RetransmissionBuffer(budgetBytesPerSecond: Self.retransmissionBudget(bitrate: settings.bitrate))
         rate = SendRateController(maximum: settings.bitrate)
         firstTimestamp = .random(in: .min ... .max)
@@ -72,8 +66,7 @@ public final class VideoStreamSender: MediaStreamSending {
         // that costs less than the target keeps its full frame rate.
         let encodedRate = recentFrameBytes.reduce(0) { $0 + $1.bytes } * 8
         let divisor = encodedRate * 10 >= rate.target * 9 ? rate.frameRateDivisor : 1
-        guard framesOffered % UInt64(divisor) == 0, rateGuard.allows(nowNanoseconds: now, target: rate.target) else {
-            transmitter.updateStatistics { [rateGuard] in $0.framesSkipped = rateGuard.framesSkipped }
+        guard framesOffered % UInt64(divisor) == 0 else {
             if let report = try transmitter.reportIfDue(nowNanoseconds: now) { datagrams.append(report) }
             return datagrams
         }
@@ -82,26 +75,9 @@ public final class VideoStreamSender: MediaStreamSending {
             encoder.requestKeyframe()
         }
         recentFrameBytes.removeAll { now < $0.time || now - $0.time >= 1_000_000_000 }
-        var picture = captured.frame
-        let step = ladder.step(forTarget: rate.target, nowNanoseconds: now)
-        for _ in 0 ..< step where picture.width >= 32 && picture.height >= 32 { picture = picture.halved() }
-        if step != encoderStep || picture.width != encoder.settings.width || picture.height != encoder.settings.height {
-            // Another size: a new encoder, whose first frame is a keyframe of that size.
-            var resized = encoder.settings
-            resized.width = picture.width
-            resized.height = picture.height
-            resized.bitrate = rate.target
-            encoder = try VP8VideoEncoder(settings: resized)
-            encoderStep = step
-            transmitter.updateStatistics {
-                $0.width = picture.width
-                $0.height = picture.height
-            }
-        }
-        for frame in try encoder.encode(picture, timestamp: Int64(ticks)) {
+        for frame in try encoder.encode(captured.frame, timestamp: Int64(ticks)) {
             transmitter.countFrame()
             recentFrameBytes.append((now, frame.data.count))
-            rateGuard.encoded(bytes: frame.data.count)
             if frame.isKeyframe {
                 keyframesSent += 1
                 lastKeyframeCapture = captured.captureTime

@@ -92,7 +92,6 @@ final class CallMediaSessionLeg: CallMediaLeg {
             stream.keyframeRequests = stats.keyframeRequestsReceived
             stream.targetBitrate = stats.targetBitrate
             stream.receiverEstimate = stats.receiverEstimate
-            stream.framesSkipped = stats.framesSkipped.map(Int.init)
             stream.width = stats.width
             stream.height = stats.height
             return stream

@@ -96,8 +96,6 @@ public struct CallStatistics: Codable, Sendable, Equatable {
         /// Sent video: the rate the encoder aims at, and the receiver's estimate of the path (REMB).
         public var targetBitrate: Int?
         public var receiverEstimate: Int?
-        /// Sent video: frames not encoded to keep to the target.
-        public var framesSkipped: Int?
 
         public init(codec: String, packets: Int = 0, bytes: Int = 0, bitrate: Int = 0) {
             self.codec = codec
@@ -112,7 +110,6 @@ public struct CallStatistics: Codable, Sendable, Equatable {
             case jitterBufferMilliseconds = "jitter_buffer_ms", framesConcealed = "frames_concealed"
             case framesRecovered = "frames_recovered", framesPerSecond = "fps", keyframeRequests = "keyframe_requests"
             case decoderErrors = "decoder_errors", targetBitrate = "target_bitrate", receiverEstimate = "receiver_estimate"
-            case framesSkipped = "frames_skipped"
         }
     }
 
