@@ -3,8 +3,8 @@
 bob's speaker, device buffers, codec, network, jitter buffer and playout included, for
 Parley and for baresip (Debian package, default and tuned buffers) in the same run.
 
-The sound devices are PulseAudio null sinks (no sound card needed; Parley reaches them
-through ALSA's pulse plugin): a stereo sink `rec` whose left channel carries what alice's
+The sound devices are PulseAudio null sinks (no sound card needed; both Parley and baresip
+reach them through ALSA's pulse plugin): a stereo sink `rec` whose left channel carries what alice's
 microphone hears (`inA`) and whose right channel carries what bob's speaker plays (`outB`),
 recorded with one `parec`, so both sides of the measurement share one clock. A short
 sweep goes into the microphone every second; the delay of each is the time from its onset
@@ -154,17 +154,19 @@ def baresip_latency(work, bus, signal_path, seconds, audio_buffer, jitter_buffer
         folder = os.path.join(work, user)
         os.makedirs(folder)
         lines = ["poll_method epoll", f"sip_listen 127.0.0.1:{sip}", "net_interface 127.0.0.1",
-                 f"audio_player pulse,{sink}", f"audio_source pulse,{source}", f"audio_alert pulse,{sink}",
+                 "audio_player alsa,pulse", "audio_source alsa,pulse", "audio_alert alsa,pulse",
                  "audio_level no", "ausrc_format s16", "auplay_format s16", f"audio_buffer {audio_buffer}",
                  f"rtp_ports {rtp[0]}-{rtp[1]}", "rtcp_mux yes", f"jitter_buffer_delay {jitter_buffer}",
-                 "module_path /usr/lib/baresip/modules", "module opus.so", "module pulse.so", "module srtp.so",
+                 "module_path /usr/lib/baresip/modules", "module opus.so", "module alsa.so", "module srtp.so",
                  "module_tmp uuid.so", "module_tmp account.so", "module_app menu.so", "module_app ctrl_tcp.so",
                  f"ctrl_tcp_listen 127.0.0.1:{control}", "opus_bitrate 32000"]
         with open(os.path.join(folder, "config"), "w") as f:
             f.write("\n".join(lines) + "\n")
         with open(os.path.join(folder, "accounts"), "w") as f:
             f.write(f"<sip:{user}@127.0.0.1:{sip}>;regint=0;answermode=auto;mediaenc=srtp-mand\n")
-        processes[user] = subprocess.Popen(["baresip", "-f", folder], stdin=subprocess.DEVNULL, env={**os.environ, **bus.environment},
+        # Through ALSA's pulse plugin, as Parley: the same device path on both sides of the comparison.
+        environment = {**os.environ, **bus.environment, "PULSE_SOURCE": source, "PULSE_SINK": sink}
+        processes[user] = subprocess.Popen(["baresip", "-f", folder], stdin=subprocess.DEVNULL, env=environment,
                                            stdout=open(os.path.join(folder, "log"), "w"), stderr=subprocess.STDOUT)
         time.sleep(0.5)
     try:
