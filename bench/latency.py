@@ -123,12 +123,12 @@ def summary(name, measured, seconds):
     return p50
 
 
-def parley_latency(parley, work, bus, signal_path, seconds):
+def parley_latency(parley, work, bus, signal_path, seconds, config=""):
     os.makedirs(work)
     alice, bob = Node(parley, "alice", work), Node(parley, "bob", work)
     for node in (alice, bob):
         with open(os.path.join(node.home, "config"), "w") as f:
-            f.write("audio_input = alsa:pulse\naudio_output = alsa:pulse\nlan_discovery = off\nport_mapping = off\n")
+            f.write("audio_input = alsa:pulse\naudio_output = alsa:pulse\nlan_discovery = off\nport_mapping = off\n" + config)
     alice.run("contacts", "add", bob.id, "--name", "bob", "--address", f"127.0.0.1:{bob.port}")
     bob.run("contacts", "add", alice.id, "--name", "alice", "--address", f"127.0.0.1:{alice.port}")
     alice.start({**bus.environment, "PULSE_SOURCE": "inA.monitor", "PULSE_SINK": "outA"})
@@ -202,8 +202,10 @@ def main():
         sweep_wav(signal_path, args.seconds + 1)
         print(f"mouth-to-ear latency, one sweep a second for {args.seconds:.0f} s per call (ms; growth: last minute's median - first's)")
         print(f"{'call':<34}{'sweeps':>7}{'p50':>9}{'p99':>9}{'max':>9}{'growth':>10}")
-        parley = summary("Parley (Opus, defaults)", parley_latency(args.parley, os.path.join(work, "parley"), bus, signal_path, args.seconds),
+        parley = summary("Parley (defaults)", parley_latency(args.parley, os.path.join(work, "parley"), bus, signal_path, args.seconds),
                          args.seconds)
+        summary("Parley (audio_latency = 20)", parley_latency(args.parley, os.path.join(work, "parley-20"), bus, signal_path, args.seconds,
+                                                              "audio_latency = 20\n"), args.seconds)
         if not args.no_baresip:
             default = summary("baresip 1.0 (default buffers)", baresip_latency(
                 os.path.join(work, "baresip-default"), bus, signal_path, args.seconds, "20-160", "5-10"), args.seconds)

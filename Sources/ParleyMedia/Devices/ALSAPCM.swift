@@ -41,7 +41,17 @@ public enum ALSADevice: Equatable, Sendable {
 }
 
 /// One open ALSA PCM, 48 kHz mono S16_LE, interleaved.
-final class ALSAPCM {
+public final class ALSAPCM {
+    /// The device buffer asked of ALSA unless told otherwise (the `audio_latency` key).
+    public static let defaultLatencyMilliseconds = 60
+    /// The device latencies that may be asked for.
+    public static let latencyRange = 10 ... 500
+
+    /// `milliseconds` within ``latencyRange``, in microseconds.
+    static func microseconds(_ milliseconds: Int) -> UInt32 {
+        UInt32(min(max(milliseconds, latencyRange.lowerBound), latencyRange.upperBound) * 1000)
+    }
+
     let device: ALSADevice
     private let pcm: OpaquePointer
     private let configuration: OpaquePointer?

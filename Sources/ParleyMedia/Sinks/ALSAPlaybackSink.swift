@@ -11,19 +11,24 @@ public final class ALSAPlaybackSink: AudioSink {
     /// Frames waiting for the device before new ones are dropped (10 = 200 ms).
     public let maximumQueued: Int
 
-    public init(device: ALSADevice = .named("default"), maximumQueued: Int = 10) throws(AudioDeviceError) {
-        self.device = ALSADeviceThread(try ALSAPCM(device: device, stream: SND_PCM_STREAM_PLAYBACK))
+    /// `latencyMilliseconds`: the device buffer asked of ALSA (10…500).
+    public init(device: ALSADevice = .named("default"), maximumQueued: Int = 10,
+                latencyMilliseconds: Int = ALSAPCM.defaultLatencyMilliseconds) throws(AudioDeviceError) {
+        self.device = ALSADeviceThread(try ALSAPCM(device: device, stream: SND_PCM_STREAM_PLAYBACK,
+                                                   latencyMicroseconds: ALSAPCM.microseconds(latencyMilliseconds)))
         self.maximumQueued = maximumQueued
     }
 
-    /// Frames dropped because the device was too far behind.
+    /// Frames dropped because the device was too far behind, or to shrink a standing queue.
     public var framesDropped: Int { state.withLock { $0.dropped } }
+    private let clock = MonotonicClock()
 
     /// Queues samples for playback; throws the device's error from an earlier write.
     public func write(_ samples: [Int16]) throws {
+        let loudness = StandingQueueTrimmer.loudness(samples), now = clock.nowNanoseconds()
         let accepted = try state.withLock { current throws -> Bool in
             if let error = current.error { throw error }
-            guard current.queued < maximumQueued else {
+            guard current.queued < maximumQueued, !current.trimmer.drops(queued: current.queued, loudness: loudness, nowNanoseconds: now) else {
                 current.dropped += 1
                 return false
             }
@@ -51,6 +56,7 @@ public final class ALSAPlaybackSink: AudioSink {
         struct Counters {
             var queued = 0
             var dropped = 0
+            var trimmer = StandingQueueTrimmer()
             var error: AudioDeviceError?
         }
 

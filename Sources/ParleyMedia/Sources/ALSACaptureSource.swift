@@ -9,8 +9,11 @@ public final class ALSACaptureSource: AudioSource {
     private let clock: any MediaClock
 
     /// `paced`: wait for each frame's deadline on `clock` (for devices that return at once).
-    public init(device: ALSADevice = .named("default"), paced: Bool = false, clock: any MediaClock = MonotonicClock()) throws(AudioDeviceError) {
-        self.device = ALSADeviceThread(try ALSAPCM(device: device, stream: SND_PCM_STREAM_CAPTURE))
+    /// `latencyMilliseconds`: the device buffer asked of ALSA (10…500).
+    public init(device: ALSADevice = .named("default"), paced: Bool = false, clock: any MediaClock = MonotonicClock(),
+                latencyMilliseconds: Int = ALSAPCM.defaultLatencyMilliseconds) throws(AudioDeviceError) {
+        self.device = ALSADeviceThread(try ALSAPCM(device: device, stream: SND_PCM_STREAM_CAPTURE,
+                                                   latencyMicroseconds: ALSAPCM.microseconds(latencyMilliseconds)))
         self.clock = clock
         pacer = paced ? RealTimePacer(clock: clock, framesPerSecondNumerator: VoiceFormat.sampleRate / VoiceFormat.samplesPerFrame) : nil
     }

@@ -14,10 +14,10 @@ public enum AudioSourceSpecifier: Equatable, Sendable {
         }
     }
 
-    /// Opens the source (paced in real time).
-    public func open() throws -> any AudioSource {
+    /// Opens the source (paced in real time); an ALSA device with `latencyMilliseconds` of buffer.
+    public func open(latencyMilliseconds: Int = ALSAPCM.defaultLatencyMilliseconds) throws -> any AudioSource {
         switch self {
-        case let .alsa(device): try ALSACaptureSource(device: .named(device))
+        case let .alsa(device): try ALSACaptureSource(device: .named(device), latencyMilliseconds: latencyMilliseconds)
         case let .wav(path, loops): try WAVFileSource(path: path, loops: loops)
         }
     }
@@ -73,9 +73,10 @@ public enum AudioSinkSpecifier: Equatable, Sendable {
         }
     }
 
-    public func open() throws -> any AudioSink {
+    /// Opens the sink; an ALSA device with `latencyMilliseconds` of buffer.
+    public func open(latencyMilliseconds: Int = ALSAPCM.defaultLatencyMilliseconds) throws -> any AudioSink {
         switch self {
-        case let .alsa(device): try ALSAPlaybackSink(device: .named(device))
+        case let .alsa(device): try ALSAPlaybackSink(device: .named(device), latencyMilliseconds: latencyMilliseconds)
         case let .wav(path): try WAVFileSink(path: path)
         }
     }

@@ -33,10 +33,10 @@ final class CallMediaSessionLeg: CallMediaLeg {
             }
         }
         let audioSource = audio?.send == true ? attempt(.audio, "microphone", devices.audioInput) {
-            try AudioSourceSpecifier(parsing: $0).open()
+            try AudioSourceSpecifier(parsing: $0).open(latencyMilliseconds: request.settings.audioLatencyMilliseconds)
         } : nil
         let audioSink = audio?.receive == true ? attempt(.audio, "speaker", devices.audioOutput) {
-            try AudioSinkSpecifier(parsing: $0).open()
+            try AudioSinkSpecifier(parsing: $0).open(latencyMilliseconds: request.settings.audioLatencyMilliseconds)
         } : nil
         let videoSource = video?.send == true ? attempt(.video, "camera", devices.videoInput) {
             try VideoSourceSpecifier(parsing: $0).open(frameRate: plan.frameRate)

@@ -63,6 +63,9 @@ public struct CallSettings: Sendable, Equatable {
     public var voiceProcessing: VoiceProcessingMode = .auto
     public var audioBitrate = 32_000
     public var videoBitrate = 800_000
+    /// The buffer asked of each ALSA device (microphone and speaker), milliseconds: less is
+    /// less delay, too little underruns on a busy machine.
+    public var audioLatencyMilliseconds = ALSAPCM.defaultLatencyMilliseconds
     /// STUN and TURN servers for the calls' ICE agents.
     public var ice = ICEServers()
 
@@ -70,7 +73,7 @@ public struct CallSettings: Sendable, Equatable {
 
     /// The config keys calls read.
     public static let keys: Set<String> = Set(["ring_timeout", "audio_input", "audio_output", "video_input", "video_output", "voice_processing",
-                                           "audio_bitrate", "video_bitrate"]).union(ICEServers.keys)
+                                           "audio_bitrate", "video_bitrate", "audio_latency"]).union(ICEServers.keys)
 }
 
 extension Configuration {
@@ -80,6 +83,8 @@ extension Configuration {
         settings.ringTimeoutSeconds = try integer("ring_timeout", default: 30, in: 1 ... 600, unit: "seconds")
         settings.audioBitrate = try integer("audio_bitrate", default: 32, in: 16 ... 64, unit: "kb/s") * 1000
         settings.videoBitrate = try integer("video_bitrate", default: 800, in: 50 ... 20_000, unit: "kb/s") * 1000
+        settings.audioLatencyMilliseconds = try integer("audio_latency", default: ALSAPCM.defaultLatencyMilliseconds,
+                                                         in: ALSAPCM.latencyRange, unit: "ms")
         settings.ice = try ICEServers(values: values)
         for (key, path) in [("audio_input", \CallDevices.audioInput), ("audio_output", \.audioOutput),
                             ("video_input", \.videoInput), ("video_output", \.videoOutput)] {
