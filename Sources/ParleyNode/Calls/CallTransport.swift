@@ -143,14 +143,14 @@ final class CallTransport: MediaTransport, Sendable {
     }
 
     /// Why ICE restarts.
-    enum RestartCause: String, Sendable {
+    enum RestartCause: Sendable {
         /// Candidates came under a new username fragment: always followed.
-        case peerRestarted = "the peer restarted ICE"
+        case peerRestarted
         /// The link came back from other addresses.
-        case linkReturned = "the link came back"
+        case linkReturned
         /// No media for a while with the link up: not while the agent is fresh (it has heard of
         /// no peer agent yet), nor within ``minimumRestartInterval`` of the last restart.
-        case mediaStopped = "media stopped"
+        case mediaStopped
     }
 
     /// Replaces this side's ICE agent by a fresh one (new credentials, candidates gathered on
@@ -186,8 +186,7 @@ final class CallTransport: MediaTransport, Sendable {
             return (state.agent, setup)
         }
         guard let step else { return false }
-        // Closing waits for the TURN server to release the allocation: not on the caller's thread.
-        if let old = step.old { Thread.detachNewThread { old.close() } }
+        if let old = step.old { Self.closeAside(old) }
         startICE(controlling: step.setup.controlling, ipv6: step.setup.ipv6, servers: step.setup.servers)
         return true
     }
@@ -301,7 +300,12 @@ final class CallTransport: MediaTransport, Sendable {
             defer { state.agent = nil }
             return state.agent
         }
-        // Closing waits for the TURN server to release the allocation: not on the caller's thread.
-        if let agent { Thread.detachNewThread { agent.close() } }
+        if let agent { Self.closeAside(agent) }
+    }
+
+    /// Closes `agent` on a thread of its own: closing waits for the TURN server to release the
+    /// allocation, which is not the caller's to wait for.
+    private static func closeAside(_ agent: ICEAgent) {
+        Thread.detachNewThread { agent.close() }
     }
 }
