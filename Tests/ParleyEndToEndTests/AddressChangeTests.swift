@@ -13,18 +13,9 @@ struct AddressChangeTests {
                       settled: @escaping ([String: Any]) -> Bool) throws -> (gap: Double, alice: [String: Any], bob: [String: Any]) {
         let folder = try MediaFixtures.folder("roam-\(label)")
         _ = try MediaFixtures.writeSpeech(to: "\(folder)/alice.wav", seconds: 30)
-        let quiet = "lan_discovery = off\nport_mapping = off\n"
-        let aliceHome = try TemporaryHome(), bobHome = try TemporaryHome()
-        try aliceHome.writeConfig(quiet + "audio_input = wav:\(folder)/alice.wav\naudio_output = none\n")
-        try bobHome.writeConfig(quiet + "audio_input = none\naudio_output = none\n")
-        let alice = try DaemonProcess(name: "alice", home: aliceHome, wrapper: lab.wrapper(lab.hostA), listenHost: "0.0.0.0")
-        let bob = try DaemonProcess(name: "bob", home: bobHome, wrapper: lab.wrapper(lab.hostB), listenHost: "0.0.0.0")
+        let (alice, bob) = try lab.linkedDaemons(aliceConfig: "audio_input = wav:\(folder)/alice.wav\naudio_output = none\n",
+                                                 bobConfig: "audio_input = none\naudio_output = none\n")
         defer { alice.cleanup(); bob.cleanup() }
-        try alice.start()
-        try bob.start()
-        try bob.parley("contacts", "add", try alice.contactID(), "--name", "alice", "--address", "\(TwoHostLab.addressA):\(alice.port)").requireSuccess()
-        try alice.parley("contacts", "add", try bob.contactID(), "--name", "bob", "--address", "\(TwoHostLab.addressB):\(bob.port)").requireSuccess()
-        try waitUntil(timeout: 15, "alice and bob link") { try alice.isOnline("bob") && bob.isOnline("alice") }
         try bob.parley("contacts", "calls", "alice", "--auto-answer", "audio").requireSuccess()
         try alice.parley("call", "start", "bob").requireSuccess()
         var bobStatus: [String: Any] = [:]

@@ -39,19 +39,10 @@ struct BottleneckCallTests {
         // every frame (two seconds, looped).
         try NATLab.run("/usr/bin/ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x480:rate=30",
                        "-vf", "noise=alls=24:allf=t", "-t", "2", "-pix_fmt", "yuv420p", "\(folder)/grain.y4m")
-        let quiet = "lan_discovery = off\nport_mapping = off\n"
-        let aliceHome = try TemporaryHome(), bobHome = try TemporaryHome()
-        try aliceHome.writeConfig(quiet + "video_bitrate = 1500\naudio_input = wav:\(folder)/alice.wav\naudio_output = none\n"
-                                  + "video_input = y4m:\(folder)/grain.y4m\n")
-        try bobHome.writeConfig(quiet + "audio_input = none\naudio_output = wav:\(folder)/bob-heard.wav\nvideo_input = none\n")
-        let alice = try DaemonProcess(name: "alice", home: aliceHome, wrapper: lab.wrapper(lab.hostA), listenHost: "0.0.0.0")
-        let bob = try DaemonProcess(name: "bob", home: bobHome, wrapper: lab.wrapper(lab.hostB), listenHost: "0.0.0.0")
+        let (alice, bob) = try lab.linkedDaemons(
+            aliceConfig: "video_bitrate = 1500\naudio_input = wav:\(folder)/alice.wav\naudio_output = none\nvideo_input = y4m:\(folder)/grain.y4m\n",
+            bobConfig: "audio_input = none\naudio_output = wav:\(folder)/bob-heard.wav\nvideo_input = none\n")
         defer { alice.cleanup(); bob.cleanup() }
-        try alice.start()
-        try bob.start()
-        try bob.parley("contacts", "add", try alice.contactID(), "--name", "alice", "--address", "\(TwoHostLab.addressA):\(alice.port)").requireSuccess()
-        try alice.parley("contacts", "add", try bob.contactID(), "--name", "bob", "--address", "\(TwoHostLab.addressB):\(bob.port)").requireSuccess()
-        try waitUntil(timeout: 15, "alice and bob link") { try alice.isOnline("bob") && bob.isOnline("alice") }
         try bob.parley("contacts", "calls", "alice", "--auto-answer", "video").requireSuccess()
         try alice.parley("call", "start", "bob", "--video").requireSuccess()
         try alice.waitForCall("active")

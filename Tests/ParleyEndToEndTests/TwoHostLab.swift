@@ -35,6 +35,29 @@ final class TwoHostLab {
 
     func wrapper(_ namespace: String) -> [String] { ["/usr/sbin/ip", "netns", "exec", namespace] }
 
+    /// Alice in `a` and Bob in `b` with these configs (LAN discovery and port mapping off),
+    /// started, each the other's contact at its address, linked. The caller cleans them up.
+    func linkedDaemons(aliceConfig: String, bobConfig: String) throws -> (alice: DaemonProcess, bob: DaemonProcess) {
+        let quiet = "lan_discovery = off\nport_mapping = off\n"
+        let aliceHome = try TemporaryHome(), bobHome = try TemporaryHome()
+        try aliceHome.writeConfig(quiet + aliceConfig)
+        try bobHome.writeConfig(quiet + bobConfig)
+        let alice = try DaemonProcess(name: "alice", home: aliceHome, wrapper: wrapper(hostA), listenHost: "0.0.0.0")
+        let bob = try DaemonProcess(name: "bob", home: bobHome, wrapper: wrapper(hostB), listenHost: "0.0.0.0")
+        do {
+            try alice.start()
+            try bob.start()
+            try bob.parley("contacts", "add", try alice.contactID(), "--name", "alice", "--address", "\(Self.addressA):\(alice.port)").requireSuccess()
+            try alice.parley("contacts", "add", try bob.contactID(), "--name", "bob", "--address", "\(Self.addressB):\(bob.port)").requireSuccess()
+            try waitUntil(timeout: 15, "alice and bob link") { try alice.isOnline("bob") && bob.isOnline("alice") }
+        } catch {
+            alice.cleanup()
+            bob.cleanup()
+            throw error
+        }
+        return (alice, bob)
+    }
+
     /// The device on A's side of the pair (its egress carries everything A sends to B).
     var deviceA: String { "m\(tag)a" }
 
