@@ -114,15 +114,23 @@ def netstring_command(port, command, params=""):
             pass
 
 
-def baresip_config(folder, user, sip_port, control_port, rtp_ports, wav, video):
+def baresip_config(folder, user, sip_port, control_port, rtp_ports, wav=None, video=False, alsa=False,
+                   audio_buffer="20-160", jitter_buffer="5-10"):
+    """A baresip profile answering by itself over SRTP: audio from `wav` into a bridge that plays
+    nowhere, or, with `alsa`, from and to ALSA's pulse plugin (the environment picks the devices)."""
     os.makedirs(os.path.join(folder, "rec"), exist_ok=True)
+    if alsa:
+        devices = ["audio_player alsa,pulse", "audio_source alsa,pulse", "audio_alert alsa,pulse"]
+        modules = ["module alsa.so"]
+    else:
+        devices = [f"audio_player aubridge,sink_{user}", f"audio_source aufile,{wav}", f"audio_alert aubridge,alert_{user}"]
+        modules = ["module aufile.so", "module aubridge.so"]
     lines = [
-        "poll_method epoll", f"sip_listen 127.0.0.1:{sip_port}", "net_interface 127.0.0.1",
-        f"audio_player aubridge,sink_{user}", f"audio_source aufile,{wav}", f"audio_alert aubridge,alert_{user}",
+        "poll_method epoll", f"sip_listen 127.0.0.1:{sip_port}", "net_interface 127.0.0.1", *devices,
         "audio_level no", "ausrc_format s16", "auplay_format s16", "auenc_format s16", "audec_format s16",
-        "audio_buffer 20-160", "video_size 640x480", "video_bitrate 1000000", "video_fps 30.00",
-        f"rtp_ports {rtp_ports[0]}-{rtp_ports[1]}", "rtcp_mux yes", "jitter_buffer_delay 5-10",
-        "module_path /usr/lib/baresip/modules", "module opus.so", "module aufile.so", "module aubridge.so",
+        f"audio_buffer {audio_buffer}", "video_size 640x480", "video_bitrate 1000000", "video_fps 30.00",
+        f"rtp_ports {rtp_ports[0]}-{rtp_ports[1]}", "rtcp_mux yes", f"jitter_buffer_delay {jitter_buffer}",
+        "module_path /usr/lib/baresip/modules", "module opus.so", *modules,
         "module srtp.so",
         "module_tmp uuid.so", "module_tmp account.so", "module_app menu.so", "module_app ctrl_tcp.so",
         f"ctrl_tcp_listen 127.0.0.1:{control_port}", "opus_bitrate 32000",
@@ -135,16 +143,30 @@ def baresip_config(folder, user, sip_port, control_port, rtp_ports, wav, video):
         f.write(f"<sip:{user}@127.0.0.1:{sip_port}>;regint=0;answermode=auto;mediaenc=srtp-mand\n")
 
 
+def start_baresip(folder, environment=None):
+    """baresip on the profile in `folder`, its output in `folder`/log; half a second to start."""
+    process = subprocess.Popen(["baresip", "-f", folder], stdin=subprocess.DEVNULL, env={**os.environ, **(environment or {})},
+                               stdout=open(os.path.join(folder, "log"), "w"), stderr=subprocess.STDOUT)
+    time.sleep(0.5)
+    return process
+
+
+def stop_all(processes):
+    """SIGTERM, then SIGKILL after 5 s."""
+    for p in processes:
+        p.send_signal(signal.SIGTERM)
+        try:
+            p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
 def baresip_call(work, seconds, video, wav):
-    folders = {}
     processes = {}
     for user, sip, control, rtp in (("bob", 5280, 4542, (12020, 12039)), ("alice", 5260, 4541, (12000, 12019))):
         folder = os.path.join(work, f"baresip-{user}")
         baresip_config(folder, user, sip, control, rtp, wav, video)
-        folders[user] = folder
-        processes[user] = subprocess.Popen(["baresip", "-f", folder], stdin=subprocess.DEVNULL,
-                                           stdout=open(os.path.join(folder, "log"), "w"), stderr=subprocess.STDOUT)
-        time.sleep(0.5)
+        processes[user] = start_baresip(folder)
     try:
         time.sleep(1.0)
         before = {user: cpu_seconds(p.pid) for user, p in processes.items()}
@@ -154,12 +176,7 @@ def baresip_call(work, seconds, video, wav):
         time.sleep(0.5)
         return {user: (cpu_seconds(p.pid) - before[user], peak_rss_mb(p.pid)) for user, p in processes.items()}
     finally:
-        for p in processes.values():
-            p.send_signal(signal.SIGTERM)
-            try:
-                p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop_all(processes.values())
 
 
 def main():

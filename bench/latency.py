@@ -18,7 +18,7 @@ import argparse, array, math, os, shutil, signal, statistics, subprocess, sys, t
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import DEFAULT_PARLEY, Node, wait_for  # noqa: E402
-from calls import call_state, netstring_command  # noqa: E402
+from calls import baresip_config, call_state, netstring_command, start_baresip, stop_all  # noqa: E402
 
 RATE = 48000
 PERIOD = 1.0          # one sweep a second
@@ -152,23 +152,9 @@ def baresip_latency(work, bus, signal_path, seconds, audio_buffer, jitter_buffer
     for user, sip, control, rtp, source, sink in (("bob", 5380, 4642, (13020, 13039), "inB.monitor", "outB"),
                                                   ("alice", 5360, 4641, (13000, 13019), "inA.monitor", "outA")):
         folder = os.path.join(work, user)
-        os.makedirs(folder)
-        lines = ["poll_method epoll", f"sip_listen 127.0.0.1:{sip}", "net_interface 127.0.0.1",
-                 "audio_player alsa,pulse", "audio_source alsa,pulse", "audio_alert alsa,pulse",
-                 "audio_level no", "ausrc_format s16", "auplay_format s16", f"audio_buffer {audio_buffer}",
-                 f"rtp_ports {rtp[0]}-{rtp[1]}", "rtcp_mux yes", f"jitter_buffer_delay {jitter_buffer}",
-                 "module_path /usr/lib/baresip/modules", "module opus.so", "module alsa.so", "module srtp.so",
-                 "module_tmp uuid.so", "module_tmp account.so", "module_app menu.so", "module_app ctrl_tcp.so",
-                 f"ctrl_tcp_listen 127.0.0.1:{control}", "opus_bitrate 32000"]
-        with open(os.path.join(folder, "config"), "w") as f:
-            f.write("\n".join(lines) + "\n")
-        with open(os.path.join(folder, "accounts"), "w") as f:
-            f.write(f"<sip:{user}@127.0.0.1:{sip}>;regint=0;answermode=auto;mediaenc=srtp-mand\n")
         # Through ALSA's pulse plugin, as Parley: the same device path on both sides of the comparison.
-        environment = {**os.environ, **bus.environment, "PULSE_SOURCE": source, "PULSE_SINK": sink}
-        processes[user] = subprocess.Popen(["baresip", "-f", folder], stdin=subprocess.DEVNULL, env=environment,
-                                           stdout=open(os.path.join(folder, "log"), "w"), stderr=subprocess.STDOUT)
-        time.sleep(0.5)
+        baresip_config(folder, user, sip, control, rtp, alsa=True, audio_buffer=audio_buffer, jitter_buffer=jitter_buffer)
+        processes[user] = start_baresip(folder, {**bus.environment, "PULSE_SOURCE": source, "PULSE_SINK": sink})
     try:
         time.sleep(1.0)
         netstring_command(4641, "dial", "sip:bob@127.0.0.1:5380")
@@ -178,12 +164,7 @@ def baresip_latency(work, bus, signal_path, seconds, audio_buffer, jitter_buffer
         netstring_command(4641, "hangup")
         return delays(output)
     finally:
-        for p in processes.values():
-            p.send_signal(signal.SIGTERM)
-            try:
-                p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop_all(processes.values())
 
 
 def main():
