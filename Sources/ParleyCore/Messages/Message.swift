@@ -33,7 +33,7 @@ public struct Message: Hashable, Sendable {
     public var readAt: Date?
     public var state: MessageState
 
-    public init(id: UUID = UUID(), contactID: ContactID, direction: MessageDirection, body: String, sentAt: Date,
+    public init(id: UUID = .timeOrdered(), contactID: ContactID, direction: MessageDirection, body: String, sentAt: Date,
                 receivedAt: Date? = nil, readAt: Date? = nil, state: MessageState) {
         self.id = id
         self.contactID = contactID
