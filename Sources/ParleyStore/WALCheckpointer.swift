@@ -35,7 +35,7 @@ public final class WALCheckpointer: @unchecked Sendable {
             _ = try? connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
             stopped.signal()
         }
-        thread.name = "parley.checkpoint"
+        thread.name = "db-checkpoint"
         thread.start()
     }
 

@@ -89,7 +89,7 @@ public final class TerminalVideoWriter: @unchecked Sendable {
         let thread = Thread { [self] in
             self.run(region: region, configuration: configuration)
         }
-        thread.name = "parley-video-out"
+        thread.name = "video-out"
         thread.start()
     }
 

@@ -82,10 +82,10 @@ public final class CallMediaSession: Sendable {
             let start = shared.clock.nowNanoseconds()
             var threads: [MediaThread] = []
             let receiveLoop = receiveLoop
-            threads.append(MediaThread(name: "parley.call.receive") { receiveLoop.run(startNanoseconds: start) })
-            if let videoReceive { threads.append(MediaThread(name: "parley.call.video-receive") { videoReceive.run() }) }
-            if let audioSend { threads.append(MediaThread(name: "parley.call.audio-send") { audioSend.run() }) }
-            if let videoSend { threads.append(MediaThread(name: "parley.call.video-send") { videoSend.run() }) }
+            threads.append(MediaThread(name: "call-receive") { receiveLoop.run(startNanoseconds: start) })
+            if let videoReceive { threads.append(MediaThread(name: "call-video-recv") { videoReceive.run() }) }
+            if let audioSend { threads.append(MediaThread(name: "call-audio-send") { audioSend.run() }) }
+            if let videoSend { threads.append(MediaThread(name: "call-video-send") { videoSend.run() }) }
             threads.forEach { $0.start() }
             state = .running(threads)
         }

@@ -9,9 +9,12 @@ final class MediaThread: @unchecked Sendable {
     private let thread: Thread
     private let finished = DispatchSemaphore(value: 0)
 
+    /// `name` shows in `top -H` and profilers; Linux keeps names of at most 15 bytes and
+    /// ignores longer ones.
     init(name: String, _ body: @escaping @Sendable () -> Void) {
         let finished = finished
         thread = Thread {
+            Thread.current.name = name   // set on the thread itself: Linux shows it then
             body()
             finished.signal()
         }

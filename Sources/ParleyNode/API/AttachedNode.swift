@@ -44,7 +44,7 @@ public final class AttachedNode: NodeAPI, @unchecked Sendable {
                 return true
             }
         }
-        thread.name = "parley-call-video"
+        thread.name = "call-video-show"
         thread.start()
     }
 

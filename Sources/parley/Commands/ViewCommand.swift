@@ -100,7 +100,7 @@ struct ViewCommand: ParsableCommand {
             }
             stop.request()
         }
-        thread.name = "parley-view-source"
+        thread.name = "view-source"
         thread.start()
         let deadline = seconds.map { Date(timeIntervalSinceNow: $0) }
         while !stop.isRequested {

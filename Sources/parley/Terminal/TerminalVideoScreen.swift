@@ -98,7 +98,7 @@ final class TerminalVideoScreen: @unchecked Sendable {
         let thread = Thread { [state] in
             Self.readKeys(state: state)
         }
-        thread.name = "parley-view-keys"
+        thread.name = "view-keys"
         thread.start()
     }
 
