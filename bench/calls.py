@@ -30,7 +30,8 @@ def peak_rss_mb(pid):
 
 
 def tone_wav(path, seconds, channels=1):
-    """A sweep (16-bit, 48 kHz): mono for Parley, stereo for baresip's aufile, which wants 2 channels."""
+    """A sweep (16-bit, 48 kHz, mono unless told): both programs code it with the same Opus
+    settings (VOIP application, mono, 32 kb/s, signal type left to libopus)."""
     subprocess.run(["sox", "-n", "-r", "48000", "-c", str(channels), "-b", "16", path, "synth", str(seconds),
                     "sine", "300-3000", "vol", "0.5"], check=True)
 
@@ -117,7 +118,9 @@ def netstring_command(port, command, params=""):
 def baresip_config(folder, user, sip_port, control_port, rtp_ports, wav=None, video=False, alsa=False,
                    audio_buffer="20-160", jitter_buffer="5-10"):
     """A baresip profile answering by itself over SRTP: audio from `wav` into a bridge that plays
-    nowhere, or, with `alsa`, from and to ALSA's pulse plugin (the environment picks the devices)."""
+    nowhere, or, with `alsa`, from and to ALSA's pulse plugin (the environment picks the devices).
+    Opus as Parley codes it: VOIP application, mono, 32 kb/s (baresip's default is the AUDIO
+    application in stereo)."""
     os.makedirs(os.path.join(folder, "rec"), exist_ok=True)
     if alsa:
         devices = ["audio_player alsa,pulse", "audio_source alsa,pulse", "audio_alert alsa,pulse"]
@@ -133,7 +136,7 @@ def baresip_config(folder, user, sip_port, control_port, rtp_ports, wav=None, vi
         "module_path /usr/lib/baresip/modules", "module opus.so", *modules,
         "module srtp.so",
         "module_tmp uuid.so", "module_tmp account.so", "module_app menu.so", "module_app ctrl_tcp.so",
-        f"ctrl_tcp_listen 127.0.0.1:{control_port}", "opus_bitrate 32000",
+        f"ctrl_tcp_listen 127.0.0.1:{control_port}", "opus_bitrate 32000", "opus_application voip", "opus_stereo no", "opus_sprop_stereo no",
     ]
     if video:
         lines += ["module vp8.so", "module fakevideo.so", "video_source fakevideo,nil", "video_display fakevideo,nil"]
@@ -191,14 +194,12 @@ def main():
     work = tempfile.mkdtemp(prefix="parley-bench-calls-")
     wav = os.path.join(work, "in.wav")
     tone_wav(wav, args.seconds + 5)
-    stereo = os.path.join(work, "in-stereo.wav")
-    tone_wav(stereo, args.seconds + 5, channels=2)
 
     print(f"calls of {args.seconds:.0f} s, CPU seconds over the call and peak RSS per process (lower is better)")
     print(f"{'call':<22}{'side':<7}{'Parley CPU-s':>13}{'baresip CPU-s':>15}{'ratio':>7}{'Parley MB':>11}{'baresip MB':>12}")
     for label, video in (("audio Opus", False), ("video VP8 640x480 1M", True)) if args.only != "setup" else ():
         parley = parley_call(args.parley, os.path.join(work, f"p-{video}"), args.seconds, video, wav)
-        reference = baresip_call(os.path.join(work, f"b-{video}"), args.seconds, video, stereo)
+        reference = baresip_call(os.path.join(work, f"b-{video}"), args.seconds, video, wav)
         for side, reference_side in (("alice", "alice"), ("bob", "bob")):
             p_cpu, p_rss = parley[side]
             b_cpu, b_rss = reference[reference_side]
