@@ -14,7 +14,7 @@ APT_PACKAGES := libsqlite3-dev pkg-config openssl socat tmux libncurses-dev libo
                 xvfb xterm kitty imagemagick libgl1-mesa-dri x11-utils fonts-dejavu-core \
                 libminiupnpc-dev libnatpmp-dev libnice-dev miniupnpd-nftables nftables coturn natpmpc
 
-.PHONY: deps build run test fuzz fuzz-wire fuzz-rtp fuzz-vp8 fuzz-mediafile fuzz-stream fuzz-node bench install clean
+.PHONY: deps build run test soak fuzz fuzz-wire fuzz-rtp fuzz-vp8 fuzz-mediafile fuzz-stream fuzz-node bench install clean
 
 ## deps: install missing Debian packages (idempotent, asks nothing)
 deps:
@@ -52,13 +52,20 @@ run: build
 ## 3. the real-time media suites one at a time, so the load of other suites (floods, many processes, other calls)
 ##    cannot starve their audio and video clocks (nor the real terminals under Xvfb, which must answer parley's
 ##    capability query within its 400 ms).
-REALTIME_SUITES := MediaStreamTests|RealTimeAudioTests|FFmpegInteropTests|CallMediaTests|CallMediaSessionTests|CallQualityTests|RealTerminalPixelTests|NATTraversalTests|AddressChangeTests|BottleneckCallTests
+REALTIME_SUITES := MediaStreamTests|RealTimeAudioTests|FFmpegInteropTests|CallMediaTests|CallMediaSessionTests|CallQualityTests|RealTerminalPixelTests|NATTraversalTests|AddressChangeTests|BottleneckCallTests|CallSoakTests
 END_TO_END      := ParleyEndToEndTests
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip '$(END_TO_END)' --skip '$(REALTIME_SUITES)'
 	$(SWIFT) test --skip-build --filter '$(END_TO_END)' --skip '$(REALTIME_SUITES)'
 	$(SWIFT) test --skip-build --no-parallel --filter '$(REALTIME_SUITES)'
+
+## soak: the long-call test for its full 10 minutes (make test runs it for 2): a two-way video call
+##       at 5 % loss, memory and buffer delays sampled every 10 s (PARLEY_SOAK_SECONDS to change it)
+PARLEY_SOAK_SECONDS ?= 600
+soak: deps
+	$(SWIFT) build --build-tests
+	PARLEY_SOAK_SECONDS=$(PARLEY_SOAK_SECONDS) $(SWIFT) test --skip-build --filter CallSoakTests
 
 ## fuzz: run every fuzzer (wire frames, RTP/RTCP, VP8 payload, WAV/Y4M files, SDP + RTP reception with the
 ## decoders, a contact's frames through the node) for FUZZ_TIME seconds each (default 60)
