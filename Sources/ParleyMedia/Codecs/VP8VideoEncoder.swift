@@ -75,7 +75,11 @@ public final class VP8VideoEncoder {
         config.rc_buf_initial_sz = 500
         config.rc_buf_optimal_sz = 600
         config.rc_buf_sz = 1000
-        config.rc_dropframe_thresh = 0
+        // VP8 drops a frame when its buffer model falls below 30 % of the optimal level: a
+        // picture that costs more than the target even at the coarsest quantizer (grain, a
+        // busy scene on a narrow path) then keeps to the target at a lower frame rate instead
+        // of overshooting it and filling the bottleneck's queue (WebRTC uses the same 30).
+        config.rc_dropframe_thresh = 30
         config.kf_mode = VPX_KF_AUTO
         config.kf_max_dist = UInt32(settings.maximumKeyframeInterval)
         // Until every stored property is set a throw does not run deinit: clean up here.
@@ -116,13 +120,13 @@ public final class VP8VideoEncoder {
     }
 
     /// Encodes one frame with presentation time `timestamp` (90 kHz). With lag 0 each
-    /// call returns the frame just given (an empty list only if libvpx dropped it).
+    /// call returns the frame just given, or an empty list when libvpx dropped it to keep
+    /// to the target bit rate.
     public func encode(_ frame: I420Frame, timestamp: Int64) throws(CodecError) -> [VP8EncodedFrame] {
         guard frame.width == settings.width, frame.height == settings.height else {
             throw .wrongFrameSize(expected: I420Frame.byteCount(width: settings.width, height: settings.height), actual: frame.planes.count)
         }
         let flags: vpx_enc_frame_flags_t = keyframeRequested ? parley_vpx_eflag_force_kf() : 0
-        keyframeRequested = false
         let duration = UInt(Self.clockRate / settings.frameRate)
         var planes = frame.planes
         let status = planes.withUnsafeMutableBufferPointer { buffer in
@@ -136,8 +140,9 @@ public final class VP8VideoEncoder {
             guard packet.pointee.kind == VPX_CODEC_CX_FRAME_PKT else { continue }
             let frameData = packet.pointee.data.frame
             let bytes = UnsafeRawBufferPointer(start: frameData.buf, count: frameData.sz)
-            output.append(VP8EncodedFrame(
-                data: Array(bytes), isKeyframe: frameData.flags & parley_vpx_frame_is_key() != 0, timestamp: Int64(frameData.pts)))
+            let isKeyframe = frameData.flags & parley_vpx_frame_is_key() != 0
+            if isKeyframe { keyframeRequested = false }   // a dropped frame leaves the request standing
+            output.append(VP8EncodedFrame(data: Array(bytes), isKeyframe: isKeyframe, timestamp: Int64(frameData.pts)))
         }
         return output
     }

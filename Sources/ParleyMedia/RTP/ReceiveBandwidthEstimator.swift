@@ -5,7 +5,8 @@
 ///
 /// - **Signal**: for each frame (RTP timestamp) the arrival of its last packet against its
 ///   send time: the one-way delay up to a constant. A trend line over the last 20 frames
-///   gives how fast the delay grows; random jitter averages out, a filling queue does not.
+///   (at most 0.7 s of them, at least 8) gives how fast the delay grows; random jitter
+///   averages out, a filling queue does not.
 /// - **Overuse** (delay growing faster than 30 ms per second, and still growing, for three
 ///   frames in a row: one large or late frame — a keyframe, a slow encode — lifts the
 ///   trend for a moment on a path with no queue at all, but the frames after it come back
@@ -62,6 +63,10 @@ public struct ReceiveBandwidthEstimator: Sendable {
     private var aboveSince: UInt64?
 
     public static let window = 20
+    /// Frames the trend keeps however long ago they came, and the span beyond which older
+    /// frames leave it.
+    static let minimumWindow = 8
+    static let windowSeconds = 0.7
     /// Frames in a row over the threshold that make an overuse.
     static let overuseFrames = 3
     static let rateWindow: UInt64 = 500_000_000
@@ -119,6 +124,12 @@ public struct ReceiveBandwidthEstimator: Sendable {
         smoothedDelay = smoothed
         points.append((arrived, smoothed))
         if points.count > Self.window { points.removeFirst(points.count - Self.window) }
+        // At a low frame rate (a sender dropping frames to keep to a narrow path) 20 frames
+        // span seconds and a filling queue would be seen that late: the trend keeps to the
+        // last 0.7 s, but never fewer than 8 frames.
+        while points.count > Self.minimumWindow, let oldest = points.first, arrived - oldest.0 > Self.windowSeconds {
+            points.removeFirst()
+        }
         slope = Self.trend(points)
         // A queue keeps growing; a sender that was late with one frame (a slow encode, a
         // keyframe) catches up on the next ones, and its delay falls again.
