@@ -213,25 +213,32 @@ enum MediaAnalysis {
         return (correlation(input[0 ..< end], output[best.lag ..< best.lag + end]), best.lag)
     }
 
-    /// Like `aligned`, for a lag anywhere in 0..<maxLag (seconds): a coarse search on 10 ms
-    /// energy envelopes first, then a fine one around it.
-    static func alignedFar(input: [Int16], output: [Int16], length: Int, maxLag: Int) -> (correlation: Double, lag: Int) {
-        func envelope(_ samples: [Int16]) -> [Double] {
+    /// The `count` best lags (samples) of `input` in `output` anywhere in 0..<maxLag: the best
+    /// matches of the 10 ms loudness envelopes (at least 100 ms apart), each refined to the
+    /// sample. More than one, because speech with a regular rhythm matches its envelope at
+    /// more than one lag, and a recording that lost its start can favour a wrong one.
+    static func farLagCandidates(input: [Int16], output: [Int16], length: Int, maxLag: Int, count: Int) -> [Int] {
+        func envelope(_ samples: [Int16]) -> [Int16] {
             stride(from: 0, to: samples.count - 480, by: 480).map { start in
-                samples[start ..< start + 480].reduce(0.0) { $0 + abs(Double($1)) } / 480
+                Int16(clamping: Int(samples[start ..< start + 480].reduce(0.0) { $0 + abs(Double($1)) } / 480))
             }
         }
         let x = envelope(input), y = envelope(output)
         let span = min(x.count, length / 480)
-        var best = (score: -Double.infinity, lag: 0)
+        guard span > 0 else { return [] }
+        var scored: [(score: Double, lag: Int)] = []
         for lag in 0 ..< maxLag / 480 where lag + span <= y.count {
-            let score = correlation(ArraySlice(x[0 ..< span].map { Int16(clamping: Int($0)) }), ArraySlice(y[lag ..< lag + span].map { Int16(clamping: Int($0)) }))
-            if score > best.score { best = (score, lag) }
+            scored.append((correlation(x[0 ..< span], y[lag ..< lag + span]), lag))
         }
-        let start = max(0, best.lag * 480 - 960)
-        let shifted = Array(output[min(start, output.count)...])
-        let fine = aligned(input: input, output: shifted, length: length, maxLag: 1920)
-        return (fine.correlation, start + fine.lag)
+        var chosen: [Int] = []
+        for candidate in scored.sorted(by: { $0.score > $1.score }) where chosen.count < count {
+            if chosen.allSatisfy({ abs($0 - candidate.lag) >= 10 }) { chosen.append(candidate.lag) }
+        }
+        // Each refined to the sample around it, as `aligned` finds it.
+        return chosen.map { block in
+            let start = max(0, block * 480 - 960)
+            return start + aligned(input: input, output: Array(output[min(start, output.count)...]), length: length, maxLag: 1920).lag
+        }
     }
 
     /// For a path with its own clocks (a sound server), where a concealed or dropped frame

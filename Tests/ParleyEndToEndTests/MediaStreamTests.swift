@@ -380,11 +380,15 @@ struct RealTimeAudioTests {
         #expect(packets >= 380 && packets <= 420, "the microphone delivered 8 s in real time")
         let data = try #require(FileManager.default.contents(atPath: "\(folder)/heard.raw"))
         let heard = data.withUnsafeBytes { Array($0.bindMemory(to: Int16.self)) }
-        let (correlation, lag) = MediaAnalysis.alignedFar(input: speech, output: heard, length: speech.count, maxLag: 48000 * 6)
-        let chunks = MediaAnalysis.chunkCorrelations(input: speech, output: heard, lag: lag)
-        print("real-time ALSA: correlation \(correlation) at \(Double(lag) / 48) ms into the recording; per 500 ms: \(chunks)")
+        // Where in the recording the speech is: of the three best envelope matches, the one
+        // at which most half seconds match (the speech's rhythm repeats; the sink may have
+        // dropped its first frames).
+        let (lag, chunks) = MediaAnalysis.farLagCandidates(input: speech, output: heard, length: speech.count, maxLag: 48000 * 6, count: 3)
+            .map { lag in (lag, MediaAnalysis.chunkCorrelations(input: speech, output: heard, lag: lag)) }
+            .max { $0.1.filter { $0 >= 0.8 }.count < $1.1.filter { $0 >= 0.8 }.count } ?? (0, [])
+        print("real-time ALSA: speech at \(Double(lag) / 48) ms into the recording; per 500 ms: \(chunks)")
         // Sound server and playout run on different clocks: a concealed frame shifts what
         // follows by 20 ms, so each half second is compared at its own lag.
-        #expect(chunks.filter { $0 >= 0.8 }.count >= chunks.count - 1)
+        #expect(!chunks.isEmpty && chunks.filter { $0 >= 0.8 }.count >= chunks.count - 1)
     }
 }

@@ -34,6 +34,29 @@ struct VP8CodecTests {
         #expect(keyframes == [0, 40])
     }
 
+    /// A picture that costs more than the target even at the coarsest quantizer (fresh noise
+    /// in every frame): VP8 drops frames to keep to the target instead of overshooting it
+    /// several times over, and a keyframe asked for comes out on a frame it keeps.
+    @Test func aPictureTooCostlyForTheTargetDropsFrames() throws {
+        let encoder = try VP8VideoEncoder(settings: VP8EncoderSettings(width: 320, height: 240, bitrate: 100_000, frameRate: 30))
+        var generator = SystemRandomNumberGenerator()
+        var kept = 0, bytes = 0, keyframes: [Int] = []
+        for index in 0 ..< 90 {
+            if index == 60 { encoder.requestKeyframe() }
+            var frame = I420Frame(width: 320, height: 240)
+            for position in frame.planes.indices { frame.planes[position] = UInt8.random(in: 0 ... 255, using: &generator) }
+            for encoded in try encoder.encode(frame, timestamp: Int64(index * 3000)) {
+                kept += 1
+                bytes += encoded.data.count
+                if encoded.isKeyframe { keyframes.append(index) }
+            }
+        }
+        print("VP8 noise at 100 kb/s: \(kept) of 90 frames kept, \(bytes * 8 / 3) b/s, keyframes at \(keyframes)")
+        #expect(kept < 90)
+        #expect(bytes * 8 / 3 < 250_000)
+        #expect(keyframes.count == 2 && keyframes[0] == 0 && keyframes[1] >= 60)
+    }
+
     @Test func framesSurviveTheRTPPathIntoTheDecoder() throws {
         let pattern = TestPatternGenerator(width: 320, height: 240)
         let encoder = try VP8VideoEncoder(settings: VP8EncoderSettings(width: 320, height: 240, bitrate: 400_000, frameRate: 30))
