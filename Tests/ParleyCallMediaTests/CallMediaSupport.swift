@@ -1,5 +1,6 @@
 import Foundation
 import ParleyMedia
+import ParleyStream
 import Synchronization
 
 /// Fixtures and analysis for the call media tests (the parts of
@@ -45,6 +46,26 @@ enum CallFixtures {
         let sink = try Y4MFileSink(path: path, width: width, height: height, frameRate: 30)
         for index in 0 ..< frames { try sink.write(pattern.frame(index)) }
         try sink.finish()
+    }
+
+    /// A two-way call over `link`, not started: each side talks (its own speech, looped from
+    /// a WAV in `folder`) and sends the moving test pattern at `width`×`height`, 30 fps;
+    /// received sound goes nowhere, received pictures are counted.
+    static func talkingPair(folder: String, link: ImpairedLink, width: Int, height: Int) throws -> (a: CallMediaSession, b: CallMediaSession) {
+        _ = try writeSpeech(to: "\(folder)/a.wav", seconds: 8, pitch: 160, syllablesPerSecond: 4)
+        _ = try writeSpeech(to: "\(folder)/b.wav", seconds: 8, pitch: 110, syllablesPerSecond: 3)
+        let (planA, planB) = plans()
+        let (endA, endB) = link.ends
+        let a = try CallMediaSession(
+            plan: planA, audioSource: try WAVFileSource(path: "\(folder)/a.wav", loops: true), audioSink: nil,
+            videoSource: TestPatternSource(width: width, height: height, frameRate: 30), videoSink: CountingVideoSink(),
+            transport: endA, voiceProcessing: false, onDeviceError: { _ in })
+        let b = try CallMediaSession(
+            plan: planB, audioSource: try WAVFileSource(path: "\(folder)/b.wav", loops: true), audioSink: nil,
+            videoSource: TestPatternSource(width: width, height: height, frameRate: 30), videoSink: CountingVideoSink(),
+            transport: endB, voiceProcessing: false, onDeviceError: { _ in })
+        link.connect(a, b)
+        return (a, b)
     }
 
     /// Two plans for one call (A's and B's) with fresh keys and random SSRCs.

@@ -14,22 +14,9 @@ struct CallQualityTests {
     @Test(.timeLimit(.minutes(2)))
     func videoCallSurvivesTenPercentLossEachWay() async throws {
         let folder = try CallFixtures.folder("loss")
-        _ = try CallFixtures.writeSpeech(to: "\(folder)/a.wav", seconds: 8, pitch: 160, syllablesPerSecond: 4)
-        _ = try CallFixtures.writeSpeech(to: "\(folder)/b.wav", seconds: 8, pitch: 110, syllablesPerSecond: 3)
-        let (planA, planB) = CallFixtures.plans()
         let link = ImpairedLink(lossRate: 0.10, delayMilliseconds: 20 ... 40, seed: 20261201)
-        let (endA, endB) = link.ends
-        let picturesA = CountingVideoSink(), picturesB = CountingVideoSink()
         let seconds = Double(ProcessInfo.processInfo.environment["PARLEY_LOSS_CALL_SECONDS"] ?? "") ?? 60
-        let a = try CallMediaSession(
-            plan: planA, audioSource: try WAVFileSource(path: "\(folder)/a.wav", loops: true), audioSink: nil,
-            videoSource: TestPatternSource(width: 320, height: 240, frameRate: 30), videoSink: picturesA,
-            transport: endA, voiceProcessing: false, onDeviceError: { _ in })
-        let b = try CallMediaSession(
-            plan: planB, audioSource: try WAVFileSource(path: "\(folder)/b.wav", loops: true), audioSink: nil,
-            videoSource: TestPatternSource(width: 320, height: 240, frameRate: 30), videoSink: picturesB,
-            transport: endB, voiceProcessing: false, onDeviceError: { _ in })
-        link.connect(a, b)
+        let (a, b) = try CallFixtures.talkingPair(folder: folder, link: link, width: 320, height: 240)
         b.start()
         a.start()
         try await Task.sleep(for: .seconds(seconds))
@@ -111,20 +98,8 @@ extension CallQualityTests {
     @Test(.timeLimit(.minutes(1)))
     func lipSyncIsCorrectedAtTheReceiver() async throws {
         let folder = try CallFixtures.folder("lipsync")
-        _ = try CallFixtures.writeSpeech(to: "\(folder)/a.wav", seconds: 8, pitch: 160, syllablesPerSecond: 4)
-        _ = try CallFixtures.writeSpeech(to: "\(folder)/b.wav", seconds: 8, pitch: 110, syllablesPerSecond: 3)
-        let (planA, planB) = CallFixtures.plans()
         let link = ImpairedLink(lossRate: 0, delayMilliseconds: 5 ... 10, audioExtraDelayMilliseconds: 150, seed: 7)
-        let (endA, endB) = link.ends
-        let a = try CallMediaSession(
-            plan: planA, audioSource: try WAVFileSource(path: "\(folder)/a.wav", loops: true), audioSink: nil,
-            videoSource: TestPatternSource(width: 160, height: 120, frameRate: 30), videoSink: CountingVideoSink(),
-            transport: endA, voiceProcessing: false, onDeviceError: { _ in })
-        let b = try CallMediaSession(
-            plan: planB, audioSource: try WAVFileSource(path: "\(folder)/b.wav", loops: true), audioSink: nil,
-            videoSource: TestPatternSource(width: 160, height: 120, frameRate: 30), videoSink: CountingVideoSink(),
-            transport: endB, voiceProcessing: false, onDeviceError: { _ in })
-        link.connect(a, b)
+        let (a, b) = try CallFixtures.talkingPair(folder: folder, link: link, width: 160, height: 120)
         b.start()
         a.start()
         var leads: [Double] = [], holds: [Double] = []

@@ -20,20 +20,8 @@ struct CallSoakTests {
     func longVideoCallAtFivePercentLossGrowsNothing() async throws {
         let seconds = Int(ProcessInfo.processInfo.environment["PARLEY_SOAK_SECONDS"] ?? "") ?? 120
         let folder = try CallFixtures.folder("soak")
-        _ = try CallFixtures.writeSpeech(to: "\(folder)/a.wav", seconds: 8, pitch: 160, syllablesPerSecond: 4)
-        _ = try CallFixtures.writeSpeech(to: "\(folder)/b.wav", seconds: 8, pitch: 110, syllablesPerSecond: 3)
-        let (planA, planB) = CallFixtures.plans()
         let link = ImpairedLink(lossRate: 0.05, delayMilliseconds: 20 ... 40, seed: 20261206)
-        let (endA, endB) = link.ends
-        let a = try CallMediaSession(
-            plan: planA, audioSource: try WAVFileSource(path: "\(folder)/a.wav", loops: true), audioSink: nil,
-            videoSource: TestPatternSource(width: 320, height: 240, frameRate: 30), videoSink: CountingVideoSink(),
-            transport: endA, voiceProcessing: false, onDeviceError: { _ in })
-        let b = try CallMediaSession(
-            plan: planB, audioSource: try WAVFileSource(path: "\(folder)/b.wav", loops: true), audioSink: nil,
-            videoSource: TestPatternSource(width: 320, height: 240, frameRate: 30), videoSink: CountingVideoSink(),
-            transport: endB, voiceProcessing: false, onDeviceError: { _ in })
-        link.connect(a, b)
+        let (a, b) = try CallFixtures.talkingPair(folder: folder, link: link, width: 320, height: 240)
         b.start()
         a.start()
         var samples: [Sample] = []
