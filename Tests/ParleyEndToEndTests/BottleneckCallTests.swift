@@ -24,10 +24,11 @@ struct BottleneckCallTests {
 
     @Test("1.5 Mb/s video call into a 500 kb/s uplink (tbf): under it within 5 s with < 2 % loss, speech still arrives; lifted, the rate climbs back within 10 s",
           .disabled("""
-              Open: the rate now settles (VP8 drops frames to keep to its target: 320–450 kb/s within 2 s, no \
-              loss after that; 2 runs of 5 passed), but each probe of the estimate past the bottleneck fills \
-              the 300 ms queue that speech shares, the playout delay moves and the speech check fails, and the \
-              climb back after the lift takes 8–11 s (see docs/MEDIA.md).
+              Open: the rate settles (320–450 kb/s within 2 s, video paced at 1.5 × its target since 2026-12-07), \
+              but the token bucket's queue, filled to its 34 kB limit by the onset, stays full for 4–5 s while \
+              the call reports 330–400 kb/s sent (about 100 kb/s on the wire unaccounted for), and the audio \
+              jitter buffer keeps that delay for seconds after it drains: the speech check fails in most runs \
+              (1 of 5 passed this session; see docs/MEDIA.md).
               """))
     func videoCallSettlesUnderANarrowUplink() throws {
         guard TwoHostLab.available, FileManager.default.isExecutableFile(atPath: "/usr/bin/ffmpeg") else {
@@ -57,6 +58,8 @@ struct BottleneckCallTests {
                 let due = answered.addingTimeInterval(Double(second + 1))
                 if due > Date() { Thread.sleep(until: due) }
                 let status = try alice.callStatus()
+                let heardStatus = try bob.callStatus()
+                let audioIn = (heardStatus?["statistics"] as? [String: Any])?["audio_received"] as? [String: Any]
                 let counts = try lab.limiterCounts()
                 samples.append(Sample(second: second + 1, video: Self.bitrate(status, "video_sent"), audio: Self.bitrate(status, "audio_sent"),
                                       sent: counts.sent, dropped: counts.dropped))
@@ -64,7 +67,7 @@ struct BottleneckCallTests {
                 let video = (status?["statistics"] as? [String: Any])?["video_sent"] as? [String: Any]
                 print("t=\(last.second) s: video \(last.video / 1000) kb/s (target \((video?["target_bitrate"] as? Int ?? 0) / 1000), "
                       + "REMB \((video?["receiver_estimate"] as? Int ?? 0) / 1000), loss \(video?["loss_fraction"] ?? "-")) + audio \(last.audio / 1000) kb/s; "
-                      + "tbf sent \(last.sent) dropped \(last.dropped) packets")
+                      + "tbf sent \(last.sent) dropped \(last.dropped) packets; bob's audio buffer \(audioIn?["jitter_buffer_ms"] ?? "-") ms, concealed \(audioIn?["frames_concealed"] ?? "-")")
             }
         }
         // 6 s unlimited, 15 s under 500 kb/s from 6 s on, then lifted for 12 s.
@@ -97,7 +100,8 @@ struct BottleneckCallTests {
         // recording starts at the answer, at most a second off.
         let heard = try WAVFile.read(path: "\(folder)/bob-heard.wav").samples
         let from = Int((limited + 5) * 48000)
-        #expect(MediaAnalysis.speechArrived(Array(speech[from ..< from + 4 * 48000]), Array(heard.dropFirst(from - 48000)),
-                                            "speech through the 500 kb/s uplink", maxLag: 2 * 48000))
+        let arrived = MediaAnalysis.speechArrived(Array(speech[from ..< from + 4 * 48000]), Array(heard.dropFirst(from - 48000)),
+                                                  "speech through the 500 kb/s uplink", maxLag: 2 * 48000)
+        #expect(arrived, "speech through the narrow uplink (per-chunk correlations printed above)")
     }
 }

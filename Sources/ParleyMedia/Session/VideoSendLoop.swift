@@ -13,6 +13,9 @@ final class VideoSendLoop: @unchecked Sendable {
     private var source: (any VideoSource)?
     private let shared: CallMediaShared
     private let output: ProtectedOutput
+    private var pacer: VideoPacer
+    /// IP, UDP and SRTP bytes around each RTP packet: what a bottleneck's bucket counts.
+    static let packetOverhead = 48
 
     init(source: any VideoSource, plan: CallMediaPlan, canonicalName: String, shared: CallMediaShared, output: ProtectedOutput) throws {
         let settings = VP8EncoderSettings(
@@ -22,6 +25,7 @@ final class VideoSendLoop: @unchecked Sendable {
         self.source = source
         self.shared = shared
         self.output = output
+        pacer = VideoPacer(targetBitrate: sender.rate.target)
         publish()
     }
 
@@ -52,7 +56,7 @@ final class VideoSendLoop: @unchecked Sendable {
             if sending {
                 if !wasSending { sender.requestKeyframe() }
                 do {
-                    for datagram in try sender.send(captured, nowNanoseconds: now) { output.send(datagram, nowNanoseconds: now) }
+                    sendPaced(try sender.send(captured, nowNanoseconds: now))
                 } catch {
                     fail("video could not be encoded: \(error)")
                 }
@@ -65,6 +69,21 @@ final class VideoSendLoop: @unchecked Sendable {
         let now = clock.nowNanoseconds()
         if let goodbye = try? sender.goodbye(nowNanoseconds: now) { output.send(goodbye, nowNanoseconds: now) }
         publish()
+    }
+
+    /// Sends a frame's packets as the pacer lets them go, waiting in between (a stop ends the wait).
+    private func sendPaced(_ datagrams: [[UInt8]]) {
+        let clock = shared.clock
+        pacer.setTarget(sender.rate.target)
+        for datagram in datagrams {
+            var now = clock.nowNanoseconds()
+            let departure = pacer.departure(bytes: datagram.count + Self.packetOverhead, nowNanoseconds: now)
+            if departure > now {
+                if shared.stop.wait(seconds: Double(departure - now) / 1e9) { return }
+                now = clock.nowNanoseconds()
+            }
+            output.send(datagram, nowNanoseconds: now)
+        }
     }
 
     /// Without a source: reports and feedback only, until the session stops.
