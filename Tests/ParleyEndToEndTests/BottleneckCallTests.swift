@@ -26,7 +26,7 @@ struct BottleneckCallTests {
           .disabled("""
               Open: the rate settles (320–450 kb/s within 2 s, video paced at 1.5 × its target since 2026-12-07), \
               but the token bucket's queue, filled to its 34 kB limit by the onset, stays full for 4–5 s while \
-              the call reports 330–400 kb/s sent (about 100 kb/s on the wire unaccounted for), and the audio \
+              the call reports 330–400 kb/s sent and nothing more is dropped (what fills it is not found), and the audio \
               jitter buffer keeps that delay for seconds after it drains: the speech check fails in most runs \
               (1 of 5 passed this session; see docs/MEDIA.md).
               """))
@@ -66,7 +66,7 @@ struct BottleneckCallTests {
                 let last = samples[samples.count - 1]
                 let video = (status?["statistics"] as? [String: Any])?["video_sent"] as? [String: Any]
                 print("t=\(last.second) s: video \(last.video / 1000) kb/s (target \((video?["target_bitrate"] as? Int ?? 0) / 1000), "
-                      + "REMB \((video?["receiver_estimate"] as? Int ?? 0) / 1000), loss \(video?["loss_fraction"] ?? "-")) + audio \(last.audio / 1000) kb/s; "
+                      + "rtx \(video?["retransmitted"] ?? "-"), REMB \((video?["receiver_estimate"] as? Int ?? 0) / 1000), loss \(video?["loss_fraction"] ?? "-")) + audio \(last.audio / 1000) kb/s; "
                       + "tbf sent \(last.sent) dropped \(last.dropped) packets; bob's audio buffer \(audioIn?["jitter_buffer_ms"] ?? "-") ms, concealed \(audioIn?["frames_concealed"] ?? "-")")
             }
         }

@@ -92,6 +92,8 @@ final class CallMediaSessionLeg: CallMediaLeg {
             stream.keyframeRequests = stats.keyframeRequestsReceived
             stream.targetBitrate = stats.targetBitrate
             stream.receiverEstimate = stats.receiverEstimate
+            stream.retransmitted = stats.packetsRetransmitted.map { Int(clamping: $0) }
+            stream.retransmissionsRefused = stats.retransmissionsRefused.map { Int(clamping: $0) }
             stream.width = stats.width
             stream.height = stats.height
             return stream

@@ -93,6 +93,10 @@ public struct CallStatistics: Codable, Sendable, Equatable {
         public var keyframeRequests: Int?
         public var decoderErrors: Int?
         public var rejected: Int?
+        /// Sent video: packets sent again at the receiver's request (NACK), and requests not
+        /// answered (too old, just resent, over the retransmission budget).
+        public var retransmitted: Int?
+        public var retransmissionsRefused: Int?
         /// Sent video: the rate the encoder aims at, and the receiver's estimate of the path (REMB).
         public var targetBitrate: Int?
         public var receiverEstimate: Int?
@@ -110,6 +114,7 @@ public struct CallStatistics: Codable, Sendable, Equatable {
             case jitterBufferMilliseconds = "jitter_buffer_ms", framesConcealed = "frames_concealed"
             case framesRecovered = "frames_recovered", framesPerSecond = "fps", keyframeRequests = "keyframe_requests"
             case decoderErrors = "decoder_errors", targetBitrate = "target_bitrate", receiverEstimate = "receiver_estimate"
+            case retransmitted, retransmissionsRefused = "retransmissions_refused"
         }
     }
 
