@@ -24,11 +24,10 @@ struct BottleneckCallTests {
 
     @Test("1.5 Mb/s video call into a 500 kb/s uplink (tbf): under it within 5 s with < 2 % loss, speech still arrives; lifted, the rate climbs back within 10 s",
           .disabled("""
-              Open: the rate settles (320–450 kb/s within 2 s, video paced at 1.5 × its target since 2026-12-07), \
-              but the token bucket's queue, filled to its 34 kB limit by the onset, stays full for 4–5 s while \
-              the call reports 330–400 kb/s sent and nothing more is dropped (what fills it is not found), and the audio \
-              jitter buffer keeps that delay for seconds after it drains: the speech check fails in most runs \
-              (1 of 5 passed this session; see docs/MEDIA.md).
+              Open: the rate settles (320–450 kb/s within 2 s; video paced at 1.5 × its target), but the \
+              estimate covers video bytes only while audio and every packet's headers share the bucket: its \
+              probes run the 500 kb/s bucket at 95–100 %, its queue rises and falls by hundreds of ms, and the \
+              speech underruns (3–6 of 15 chunks under 0.8 in this session's runs; see docs/MEDIA.md).
               """))
     func videoCallSettlesUnderANarrowUplink() throws {
         guard TwoHostLab.available, FileManager.default.isExecutableFile(atPath: "/usr/bin/ffmpeg") else {
@@ -97,11 +96,13 @@ struct BottleneckCallTests {
         #expect(Double(climbed) >= 0.8 * Double(before), "back up within 10 s of the lift: \(climbed) vs \(before) b/s")
         #expect(((bobStatus?["statistics"] as? [String: Any])?["video_received"] as? [String: Any])?["decoder_errors"] as? Int ?? 0 == 0)
         // Speech sent while the uplink was narrow (from 5 s after the limit, 4 s) arrives: the
-        // recording starts at the answer, at most a second off.
+        // recording starts at the answer, at most a second off. The playout delay moves (a
+        // queue grows it; the receiver sheds it again in the pauses between words, up to a
+        // few hundred ms at once), so each 250 ms of speech is found within ±250 ms.
         let heard = try WAVFile.read(path: "\(folder)/bob-heard.wav").samples
         let from = Int((limited + 5) * 48000)
         let arrived = MediaAnalysis.speechArrived(Array(speech[from ..< from + 4 * 48000]), Array(heard.dropFirst(from - 48000)),
-                                                  "speech through the 500 kb/s uplink", maxLag: 2 * 48000)
+                                                  "speech through the 500 kb/s uplink", maxLag: 2 * 48000, relock: 12000)
         #expect(arrived, "speech through the narrow uplink (per-chunk correlations printed above)")
     }
 }

@@ -247,16 +247,24 @@ enum MediaAnalysis {
     /// of the lag of the last chunk that matched (`lag` to begin with). Following the lag
     /// lets a jitter buffer that grew by more than 40 ms in all (a frame at a time, under
     /// load) still be followed; a chunk that does not match leaves it where it was.
-    static func chunkCorrelations(input: [Int16], output: [Int16], lag: Int, chunk: Int = 24000) -> [Double] {
+    /// `relock` (samples, 0 for none): a chunk that does not match within ±40 ms is looked
+    /// for again within ±`relock` — for a receiver that sheds a queue's delay in a pause,
+    /// many frames at once.
+    static func chunkCorrelations(input: [Int16], output: [Int16], lag: Int, chunk: Int = 24000, relock: Int = 0) -> [Double] {
         var current = lag
-        return stride(from: 0, to: input.count - chunk, by: chunk).map { start in
-            let from = max(0, current + start - 1920)
-            guard from + chunk + 3840 <= output.count else { return 0 }
+        func match(_ start: Int, within reach: Int) -> (correlation: Double, lag: Int)? {
+            let from = max(0, current + start - reach)
+            guard from + chunk + 2 * reach <= output.count else { return nil }
             let found = aligned(
-                input: Array(input[start ..< start + chunk]), output: Array(output[from ..< from + chunk + 3840]),
-                probe: 0, window: chunk, length: chunk, maxLag: 3840
+                input: Array(input[start ..< start + chunk]), output: Array(output[from ..< from + chunk + 2 * reach]),
+                probe: 0, window: chunk, length: chunk, maxLag: 2 * reach
             )
-            if found.correlation >= 0.8 { current = from + found.lag - start }
+            return (found.correlation, from + found.lag - start)
+        }
+        return stride(from: 0, to: input.count - chunk, by: chunk).map { start in
+            guard var found = match(start, within: 1920) else { return 0 }
+            if found.correlation < 0.8, relock > 1920, let wider = match(start, within: relock), wider.correlation >= 0.8 { found = wider }
+            if found.correlation >= 0.8 { current = found.lag }
             return found.correlation
         }
     }
@@ -266,7 +274,7 @@ enum MediaAnalysis {
     /// excepted. A frame concealed because a process was starved of CPU shifts what
     /// follows by 20 ms and spoils the chunk it falls in, which one overall lag would count
     /// as total loss; short chunks confine each such shift to one. Prints both.
-    static func speechArrived(_ input: [Int16], _ recorded: [Int16], _ label: String, maxLag: Int = 9600) -> Bool {
+    static func speechArrived(_ input: [Int16], _ recorded: [Int16], _ label: String, maxLag: Int = 9600, relock: Int = 0) -> Bool {
         // The recording may start a frame or two into the speech (the receiver's playout
         // began on a later frame): 50 ms of silence in front lets the lag be negative.
         let lead = 2400
@@ -277,7 +285,7 @@ enum MediaAnalysis {
         let voiced = stride(from: 0, to: input.count - 12000, by: 12000).map { start in
             input[start ..< start + 12000].reduce(0.0) { $0 + Double($1) * Double($1) } / 12000 > 100 * 100
         }
-        let chunks = zip(chunkCorrelations(input: input, output: output, lag: lag, chunk: 12000), voiced).filter(\.1).map(\.0)
+        let chunks = zip(chunkCorrelations(input: input, output: output, lag: lag, chunk: 12000, relock: relock), voiced).filter(\.1).map(\.0)
         let good = chunks.filter { $0 >= 0.8 }.count
         let rounded = chunks.map { ($0 * 1000).rounded() / 1000 }
         print("\(label) audio: overall correlation \(correlation) at lag \(lag - lead) samples; per voiced 250 ms \(rounded)")

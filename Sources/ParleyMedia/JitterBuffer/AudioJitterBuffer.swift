@@ -19,7 +19,8 @@ public enum AudioPlayoutAction: Equatable, Sendable {
 /// target, hold the playout position (the delay grows, so a packet that is only late still
 /// plays); when what comes next shows the held frames were lost, not late, the frames
 /// already concealed while holding are not concealed again; a buffer that stays above target
-/// (the sender's clock runs fast, or the network calmed down) drops one frame per second;
+/// (the sender's clock runs fast, or the network calmed down) drops one frame per second
+/// (and the receiver skips quiet frames meanwhile, `isAboveTarget`);
 /// anything beyond the cap is dropped at once. Late packets are discarded.
 public struct AudioJitterBuffer: Sendable {
     public static let samplesPerFrame: Int64 = 960
@@ -156,6 +157,26 @@ public struct AudioJitterBuffer: Sendable {
             }
             playout = newPlayout
         }
+    }
+
+    /// Whether the buffer holds more than two frames beyond its target (the delay of a
+    /// queue on the path that has drained since): a quiet frame may then be skipped.
+    public var isAboveTarget: Bool {
+        guard started else { return false }
+        return bufferedDelay > targetDelay + 2 * Self.frameNanoseconds
+    }
+
+    /// Whether the packet that plays next is here (a skipped frame is only worth it when
+    /// the one after it can play in its place).
+    public var nextPacketIsHere: Bool {
+        guard let playout else { return false }
+        return packets[playout] != nil
+    }
+
+    /// The caller decoded a frame and skipped it unplayed to shed delay.
+    public mutating func frameSkipped() {
+        framesDropped += 1
+        ticksAboveTarget = 0
     }
 
     /// The action for the next 20 ms of playout.

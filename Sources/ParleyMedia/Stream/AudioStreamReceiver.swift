@@ -47,10 +47,32 @@ public final class AudioStreamReceiver {
             concealedRun = 0   // a pause, not a loss
             return [Int16](repeating: 0, count: VoiceFormat.samplesPerFrame)
         }
+        let action = jitterBuffer.nextAction()
+        if case .silence = action { return nil }
+        var samples = render(action)
+        // More delay in the buffer than the network needs (a queue on the path drained):
+        // a quiet frame — a pause between words — is decoded (the decoder keeps its state)
+        // but skipped, and the next one plays in its place. The delay goes back down in
+        // the first pause instead of by one dropped frame a second in the middle of words.
+        if case .decode = action, jitterBuffer.isAboveTarget, jitterBuffer.nextPacketIsHere, Self.isQuiet(samples) {
+            jitterBuffer.frameSkipped()
+            samples = render(jitterBuffer.nextAction())
+        }
+        return Self.fitted(samples)
+    }
+
+    /// A frame whose level stays under about −45 dBFS (RMS 200 of 32768): a pause.
+    static func isQuiet(_ samples: [Int16]) -> Bool {
+        guard !samples.isEmpty else { return true }
+        let energy = samples.reduce(0.0) { $0 + Double($1) * Double($1) }
+        return energy / Double(samples.count) < 200 * 200
+    }
+
+    private func render(_ action: AudioPlayoutAction) -> [Int16] {
         let samples: [Int16]
-        switch jitterBuffer.nextAction() {
+        switch action {
         case .silence:
-            return nil
+            samples = []
         case let .decode(packet):
             do {
                 samples = try decoder.decode(packet)
@@ -65,7 +87,7 @@ public final class AudioStreamReceiver {
         case .conceal:
             samples = conceal()
         }
-        return Self.fitted(samples)
+        return samples
     }
 
     private func played() {

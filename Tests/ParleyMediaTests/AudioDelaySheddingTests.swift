@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+@testable import ParleyMedia
+
+/// After a queue on the path drains, the audio buffer holds the delay it had to grow by;
+/// the receiver sheds it in the pauses between words.
+@Suite("Audio delay shedding")
+struct AudioDelaySheddingTests {
+    /// 10 s of a 440 Hz tone (with 400 ms pauses every 400 ms when `pauses`) through a path
+    /// that stalls for 300 ms at 2 s (everything sent then arrives together at its end);
+    /// the buffered delay (ms) every 20 ms of playout.
+    static func bufferedDelay(pauses: Bool) throws -> (delays: [Double], statistics: ReceivedStreamStatistics) {
+        let media = MediaDescription.opus(port: 5004)
+        let sender = try AudioStreamSender(description: media, canonicalName: "a")
+        let receiver = try AudioStreamReceiver(description: media, canonicalName: "b")
+        var inFlight: [(arrival: UInt64, datagram: [UInt8])] = []
+        var delays: [Double] = []
+        let start: UInt64 = 1_000_000_000
+        for step in 0 ..< 500 {
+            let now = start + UInt64(step) * 20_000_000
+            let sounding = !pauses || (step / 20) % 2 == 0
+            let samples = (0 ..< 960).map { offset -> Int16 in
+                guard sounding else { return 0 }
+                return Int16(8000 * sin(2 * Double.pi * 440 * Double(step * 960 + offset) / 48000))
+            }
+            for datagram in try sender.send(samples: samples, captureTime: now, nowNanoseconds: now)
+            where MultiplexedPacketKind.classify(datagram) == .rtp {
+                let stalled = (100 ..< 115).contains(step)
+                inFlight.append((stalled ? start + 115 * 20_000_000 + 10_000_000 : now + 10_000_000, datagram))
+            }
+            let tick = now + 7_000_000
+            inFlight.sort { $0.arrival < $1.arrival }
+            while let first = inFlight.first, first.arrival <= tick {
+                receiver.receive(first.datagram, nowNanoseconds: first.arrival)
+                inFlight.removeFirst()
+            }
+            _ = receiver.playout()
+            delays.append(receiver.statistics(nowNanoseconds: tick).jitterBufferDelayMilliseconds ?? 0)
+        }
+        return (delays, receiver.statistics(nowNanoseconds: start + 500 * 20_000_000))
+    }
+
+    @Test("Speech with pauses is back to its normal delay within 2 s of the path's queue forgetting; a continuous sound sheds a frame a second", .timeLimit(.minutes(1)))
+    func delayIsShedInPauses() throws {
+        let (speech, statistics) = try Self.bufferedDelay(pauses: true)
+        let (tone, _) = try Self.bufferedDelay(pauses: false)
+        // 50 ticks a second; the stall ends at 2.3 s, the buffer's lateness window forgets it 2 s later.
+        let peak = speech[115 ..< 140].max() ?? 0
+        print("buffered delay (ms) at 2.5 / 4 / 5 / 6 / 8 s — with pauses: \([125, 200, 250, 300, 400].map { speech[$0] }), continuous: \([125, 200, 250, 300, 400].map { tone[$0] })")
+        #expect(peak >= 200, "the stall grew the buffer: \(peak) ms")
+        #expect(speech[300] <= 80, "shed in the pauses by 6 s: \(speech[300]) ms")
+        #expect(tone[300] > speech[300] + 60, "a continuous sound sheds slowly (one frame a second): \(tone[300]) ms")
+        #expect(statistics.decoderErrors == 0)
+    }
+}
