@@ -29,13 +29,13 @@ public final class WALCheckpointer: @unchecked Sendable {
         }
         let stopSignal = self.stopSignal, stopped = self.stopped
         let thread = Thread {
+            Thread.current.name = "db-checkpoint"   // Linux applies a name set on the thread itself
             while stopSignal.wait(timeout: .now() + Self.interval) == .timedOut {
                 _ = try? connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
             }
             _ = try? connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
             stopped.signal()
         }
-        thread.name = "db-checkpoint"
         thread.start()
     }
 

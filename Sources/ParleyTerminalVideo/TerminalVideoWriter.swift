@@ -87,9 +87,9 @@ public final class TerminalVideoWriter: @unchecked Sendable {
         self.outputLock = outputLock
         self.overlay = overlay
         let thread = Thread { [self] in
+            Thread.current.name = "video-out"   // Linux applies a name set on the thread itself
             self.run(region: region, configuration: configuration)
         }
-        thread.name = "video-out"
         thread.start()
     }
 

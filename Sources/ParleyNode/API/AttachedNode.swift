@@ -36,6 +36,7 @@ public final class AttachedNode: NodeAPI, @unchecked Sendable {
     private func startVideo() {
         let path = socketPath, feed = video
         let thread = Thread {
+            Thread.current.name = "call-video-show"   // Linux applies a name set on the thread itself
             guard let connection = try? ControlClient(path: path) else { return }
             try? connection.stream(ControlRequest(command: "call-video")) { text in
                 guard let line = try? ControlCoding.decode(VideoFrameLine.self, from: text) else { return true }
@@ -44,7 +45,6 @@ public final class AttachedNode: NodeAPI, @unchecked Sendable {
                 return true
             }
         }
-        thread.name = "call-video-show"
         thread.start()
     }
 
@@ -99,6 +99,7 @@ public final class AttachedNode: NodeAPI, @unchecked Sendable {
         let path = socketPath
         let stop = NIOLockedValueBox(false)
         let thread = Thread {
+            Thread.current.name = "parley-events"   // Linux applies a name set on the thread itself
             defer { continuation.finish() }
             guard let events = try? ControlClient(path: path) else { return }
             try? events.streamEvents { text in
@@ -108,7 +109,6 @@ public final class AttachedNode: NodeAPI, @unchecked Sendable {
                 return !stop.withLockedValue { $0 }
             }
         }
-        thread.name = "parley-events"
         continuation.onTermination = { _ in stop.withLockedValue { $0 = true } }
         thread.start()
         return stream

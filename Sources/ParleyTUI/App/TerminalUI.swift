@@ -21,13 +21,13 @@ public enum TerminalUI {
                                                   environment: ProcessInfo.processInfo.environment)
         await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
             let thread = Thread {
+                Thread.current.name = "parley-ui"   // Linux applies a name set on the thread itself
                 let controller = UIController(node: node, inbox: inbox, settings: settings)
                 controller.videoPane.style = videoStyle
                 controller.screen.joinsEmojiSequences = capabilities.joinsEmojiSequences
                 controller.run()
                 finished.resume()
             }
-            thread.name = "parley-ui"
             thread.start()
         }
         forwarder.cancel()

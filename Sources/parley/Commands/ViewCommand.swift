@@ -90,6 +90,7 @@ struct ViewCommand: ParsableCommand {
         let failure = Locked<String?>(nil)
         let finished = DispatchSemaphore(value: 0)
         let thread = Thread {
+            Thread.current.name = "view-source"   // Linux applies a name set on the thread itself
             defer { finished.signal() }
             do {
                 while !stop.isRequested, let captured = try sourceBox.value.nextFrameBlocking() {
@@ -100,7 +101,6 @@ struct ViewCommand: ParsableCommand {
             }
             stop.request()
         }
-        thread.name = "view-source"
         thread.start()
         let deadline = seconds.map { Date(timeIntervalSinceNow: $0) }
         while !stop.isRequested {

@@ -96,9 +96,9 @@ final class TerminalVideoScreen: @unchecked Sendable {
         resize.resume()
 
         let thread = Thread { [state] in
+            Thread.current.name = "view-keys"   // Linux applies a name set on the thread itself
             Self.readKeys(state: state)
         }
-        thread.name = "view-keys"
         thread.start()
     }
 

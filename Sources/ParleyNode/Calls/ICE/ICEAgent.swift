@@ -119,10 +119,10 @@ final class ICEAgent: @unchecked Sendable {
 
         let loopBox = PointerBox(loop), done = finished
         let thread = Thread {
+            Thread.current.name = "parley-ice"   // Linux applies a name set on the thread itself
             g_main_loop_run(loopBox.pointer)
             done.signal()
         }
-        thread.name = "parley-ice"
         thread.start()
         _ = nice_agent_gather_candidates(agent, stream)
     }
