@@ -13,7 +13,7 @@ struct AudioDelaySheddingTests {
         let media = MediaDescription.opus(port: 5004)
         let sender = try AudioStreamSender(description: media, canonicalName: "a")
         let receiver = try AudioStreamReceiver(description: media, canonicalName: "b")
-        var inFlight: [(arrival: UInt64, datagram: [UInt8])] = []
+        var path = SimulatedPath()
         var delays: [Double] = []
         let start: UInt64 = 1_000_000_000
         for step in 0 ..< 500 {
@@ -26,14 +26,10 @@ struct AudioDelaySheddingTests {
             for datagram in try sender.send(samples: samples, captureTime: now, nowNanoseconds: now)
             where MultiplexedPacketKind.classify(datagram) == .rtp {
                 let stalled = (100 ..< 115).contains(step)
-                inFlight.append((stalled ? start + 115 * 20_000_000 + 10_000_000 : now + 10_000_000, datagram))
+                path.send(datagram, arrivingAt: stalled ? start + 115 * 20_000_000 + 10_000_000 : now + 10_000_000)
             }
             let tick = now + 7_000_000
-            inFlight.sort { $0.arrival < $1.arrival }
-            while let first = inFlight.first, first.arrival <= tick {
-                receiver.receive(first.datagram, nowNanoseconds: first.arrival)
-                inFlight.removeFirst()
-            }
+            path.deliver(until: tick) { receiver.receive($0, nowNanoseconds: $1) }
             _ = receiver.playout()
             delays.append(receiver.statistics(nowNanoseconds: tick).jitterBufferDelayMilliseconds ?? 0)
         }

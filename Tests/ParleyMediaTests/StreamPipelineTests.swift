@@ -15,7 +15,7 @@ struct StreamPipelineTests {
         let sender = try AudioStreamSender(description: media, canonicalName: "a")
         let receiver = try AudioStreamReceiver(description: media, canonicalName: "b")
         var random = SplitMix64(seed: seed)
-        var inFlight: [(arrival: UInt64, datagram: [UInt8])] = []
+        var path = SimulatedPath()
         let frames = Int(seconds * 50)
         var lossRuns: [Int] = []
         var run = 0
@@ -36,15 +36,10 @@ struct StreamPipelineTests {
                     }
                     if run > 0 { lossRuns.append(run) }
                     run = 0
-                    inFlight.append((now + UInt64((delay.lowerBound + random.nextUnitInterval() * (delay.upperBound - delay.lowerBound)) * 1e6), datagram))
+                    path.send(datagram, arrivingAt: now + UInt64((delay.lowerBound + random.nextUnitInterval() * (delay.upperBound - delay.lowerBound)) * 1e6))
                 }
             }
-            let tick = now + 7_000_000
-            inFlight.sort { $0.arrival < $1.arrival }
-            while let first = inFlight.first, first.arrival <= tick {
-                receiver.receive(first.datagram, nowNanoseconds: first.arrival)
-                inFlight.removeFirst()
-            }
+            path.deliver(until: now + 7_000_000) { receiver.receive($0, nowNanoseconds: $1) }
             _ = receiver.playout()
         }
         return (receiver.statistics(nowNanoseconds: start + UInt64(frames + 50) * 20_000_000), lossRuns)
