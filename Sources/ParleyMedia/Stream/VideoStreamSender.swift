@@ -16,6 +16,8 @@ public final class VideoStreamSender: MediaStreamSending {
     private var framesOffered: UInt64 = 0
     /// (when, bytes) of the frames encoded over the last second.
     private var recentFrameBytes: [(time: UInt64, bytes: Int)] = []
+    /// Lowers the encoder's setting by what it overshoots it (see `EncoderRateAdjuster`).
+    private var rateAdjuster = EncoderRateAdjuster()
     private let encoder: VP8VideoEncoder
     private var packetizer: VP8Packetizer
     private let firstTimestamp: UInt32
@@ -78,6 +80,7 @@ public final class VideoStreamSender: MediaStreamSending {
         for frame in try encoder.encode(captured.frame, timestamp: Int64(ticks)) {
             transmitter.countFrame()
             recentFrameBytes.append((now, frame.data.count))
+            rateAdjuster.frameEncoded(bytes: frame.data.count, isKeyframe: frame.isKeyframe, setting: encoder.settings.bitrate, nowNanoseconds: now)
             if frame.isKeyframe {
                 keyframesSent += 1
                 lastKeyframeCapture = captured.captureTime
@@ -89,19 +92,22 @@ public final class VideoStreamSender: MediaStreamSending {
             }
         }
         transmitter.updateStatistics { [keyframesSent] in $0.keyframesSent = keyframesSent }
+        applyTarget()
         if let report = try transmitter.reportIfDue(nowNanoseconds: now) { datagrams.append(report) }
         return datagrams
     }
 
-    /// Follows the rate controller's target: the encoder's bit rate (when it moved by more
-    /// than 3 %) and the retransmission budget.
+    /// Follows the rate controller's target: the encoder's bit rate (the target lowered by
+    /// what the encoder overshoots it, when that moved by more than 3 %) and the
+    /// retransmission budget.
     private func applyTarget() {
         let target = rate.target
+        let setting = rateAdjuster.setting(forTarget: target)
         let current = encoder.settings.bitrate
-        if abs(target - current) * 100 > current * 3 {
-            try? encoder.setBitrate(target)
-            retransmissions.setBudget(bytesPerSecond: Self.retransmissionBudget(bitrate: target))
+        if abs(setting - current) * 100 > current * 3 {
+            try? encoder.setBitrate(setting)
         }
+        retransmissions.setBudget(bytesPerSecond: Self.retransmissionBudget(bitrate: target))
         transmitter.updateStatistics { $0.targetBitrate = target }
     }
 
