@@ -162,8 +162,13 @@ public struct AudioJitterBuffer: Sendable {
     /// Whether the buffer holds more than two frames beyond its target (the delay of a
     /// queue on the path that has drained since): a quiet frame may then be skipped.
     public var isAboveTarget: Bool {
-        guard started else { return false }
-        return bufferedDelay > targetDelay + 2 * Self.frameNanoseconds
+        started && holdsExcess(over: targetDelay)
+    }
+
+    /// More than two frames buffered beyond `target`: what both the skipping of quiet frames
+    /// and the once-a-second drop act on.
+    private func holdsExcess(over target: UInt64) -> Bool {
+        bufferedDelay > target + 2 * Self.frameNanoseconds
     }
 
     /// Whether the packet that plays next is here (a skipped frame is only worth it when
@@ -191,7 +196,7 @@ public struct AudioJitterBuffer: Sendable {
             hasPlayed = true
         }
         // Too much delay for a second: drop one frame.
-        if bufferedDelay > target + 2 * Self.frameNanoseconds {
+        if holdsExcess(over: target) {
             ticksAboveTarget += 1
             if ticksAboveTarget >= 50, packets[position] != nil {
                 ticksAboveTarget = 0

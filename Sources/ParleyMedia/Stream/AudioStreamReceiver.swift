@@ -54,7 +54,7 @@ public final class AudioStreamReceiver {
         // a quiet frame — a pause between words — is decoded (the decoder keeps its state)
         // but skipped, and the next one plays in its place. The delay goes back down in
         // the first pause instead of by one dropped frame a second in the middle of words.
-        if case .decode = action, jitterBuffer.isAboveTarget, jitterBuffer.nextPacketIsHere, Self.isQuiet(samples) {
+        if case .decode = action, jitterBuffer.nextPacketIsHere, jitterBuffer.isAboveTarget, Self.isQuiet(samples) {
             jitterBuffer.frameSkipped()
             samples = render(jitterBuffer.nextAction())
         }
