@@ -37,6 +37,8 @@ struct EncoderRateAdjusterTests {
         #expect(wild.overshoot == 2)
         #expect(wild.setting(forTarget: 60_000) == 50_000)
         #expect(wild.setting(forTarget: -1) == 50_000)
+        #expect(wild.setting(forTarget: .max) == 20_000_000, "never past what VP8 accepts, and no trap")
+        #expect(EncoderRateAdjuster().setting(forTarget: .max) == 20_000_000)
         wild.frameEncoded(bytes: .max, isKeyframe: false, setting: 0, nowNanoseconds: .max)
         wild.frameEncoded(bytes: .max, isKeyframe: false, setting: .max, nowNanoseconds: 0)
     }

@@ -41,6 +41,8 @@ public struct VideoPacer: Sendable, Equatable {
     /// the bucket has room, later when what was sent before still drains. Counts the
     /// packet as sent at that time.
     public mutating func departure(bytes: Int, nowNanoseconds now: UInt64) -> UInt64 {
+        // rate ≥ minimumRate, so both conversions below stay finite and in range (the
+        // allowance is at most 160 ms; a cost is capped at 1000 s) whatever `bytes` is.
         let nanosecondsPerBit = 1e9 / rate
         let allowance = UInt64(Self.burstBits * nanosecondsPerBit)
         // The bucket drains while idle; it never holds credit beyond the burst allowance.

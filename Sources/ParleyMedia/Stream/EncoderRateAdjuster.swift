@@ -13,23 +13,28 @@ public struct EncoderRateAdjuster: Sendable, Equatable {
     private var bytes = 0
     private var sawKeyframe = false
     static let window: UInt64 = 1_000_000_000
-    /// The lowest setting VP8 accepts (bits per second).
+    /// The settings VP8 accepts (bits per second).
     static let minimumSetting = 50_000
+    static let maximumSetting = 20_000_000
 
     public init() {}
 
-    /// One encoded frame of `bytes`, made while the encoder was set to `setting` bits per second.
-    public mutating func frameEncoded(bytes frameBytes: Int, isKeyframe: Bool, setting: Int, nowNanoseconds now: UInt64) {
+    /// One encoded frame of `bytes`, made while the encoder was set to `setting` bits per
+    /// second. True when it closed a second and the overshoot may have moved (the encoder's
+    /// setting is then worth revisiting).
+    @discardableResult
+    public mutating func frameEncoded(bytes frameBytes: Int, isKeyframe: Bool, setting: Int, nowNanoseconds now: UInt64) -> Bool {
         guard let start = windowStart, now >= start else {
             windowStart = now
             bytes = max(0, frameBytes)
             sawKeyframe = isKeyframe
-            return
+            return false
         }
-        bytes = bytes.addingReportingOverflow(max(0, frameBytes)).overflow ? .max : bytes + max(0, frameBytes)
+        let (sum, overflow) = bytes.addingReportingOverflow(max(0, frameBytes))
+        bytes = overflow ? .max : sum
         sawKeyframe = sawKeyframe || isKeyframe
         let elapsed = now - start
-        guard elapsed >= Self.window else { return }
+        guard elapsed >= Self.window else { return false }
         if !sawKeyframe, setting > 0 {
             let rate = Double(bytes) * 8 / (Double(elapsed) / 1e9)
             let ratio = rate / Double(setting)
@@ -38,10 +43,13 @@ public struct EncoderRateAdjuster: Sendable, Equatable {
         windowStart = now
         bytes = 0
         sawKeyframe = false
+        return true
     }
 
-    /// The setting that makes the encoder send about `target` bits per second.
+    /// The setting that makes the encoder send about `target` bits per second, within
+    /// what VP8 accepts.
     public func setting(forTarget target: Int) -> Int {
-        max(Self.minimumSetting, Int(Double(max(0, target)) / overshoot))
+        let lowered = Double(max(0, target)) / overshoot
+        return Int(min(max(lowered, Double(Self.minimumSetting)), Double(Self.maximumSetting)))
     }
 }

@@ -77,10 +77,12 @@ public final class VideoStreamSender: MediaStreamSending {
             encoder.requestKeyframe()
         }
         recentFrameBytes.removeAll { now < $0.time || now - $0.time >= 1_000_000_000 }
+        var remeasured = false
         for frame in try encoder.encode(captured.frame, timestamp: Int64(ticks)) {
             transmitter.countFrame()
             recentFrameBytes.append((now, frame.data.count))
-            rateAdjuster.frameEncoded(bytes: frame.data.count, isKeyframe: frame.isKeyframe, setting: encoder.settings.bitrate, nowNanoseconds: now)
+            remeasured = rateAdjuster.frameEncoded(
+                bytes: frame.data.count, isKeyframe: frame.isKeyframe, setting: encoder.settings.bitrate, nowNanoseconds: now) || remeasured
             if frame.isKeyframe {
                 keyframesSent += 1
                 lastKeyframeCapture = captured.captureTime
@@ -92,7 +94,7 @@ public final class VideoStreamSender: MediaStreamSending {
             }
         }
         transmitter.updateStatistics { [keyframesSent] in $0.keyframesSent = keyframesSent }
-        applyTarget()
+        if remeasured { applyTarget() }
         if let report = try transmitter.reportIfDue(nowNanoseconds: now) { datagrams.append(report) }
         return datagrams
     }
