@@ -1,5 +1,6 @@
 @testable import ParleyNode
 import ParleyWire
+import Foundation
 import Testing
 
 /// What a call's transport does with a peer's candidates before any ICE agent runs.
@@ -27,5 +28,18 @@ struct CallTransportTests {
         transport.receivedThroughLink([4, 5])
         #expect(transport.usingLink, "the peer sends through the link: so do we")
         #expect(transport.counts.link == 1)
+    }
+
+    @Test("A STUN server name that does not resolve is reported, and the agent is made all the same, off the caller's thread",
+          .timeLimit(.minutes(1)))
+    func anUnresolvableServerIsReportedAndTheAgentStillGathers() async throws {
+        let transport = CallTransport()
+        defer { transport.close() }
+        // RFC 6761: names under .invalid never resolve.
+        transport.startICE(controlling: true, ipv6: false, servers: ICEServers(stun: [ICEServerAddress(host: "stun.invalid", port: 3478)]))
+        var gathered = transport.signalling.makeAsyncIterator()
+        let first = await gathered.next()
+        #expect(first != nil, "the agent ran and gathered")
+        #expect(transport.errors.contains { $0.contains("stun.invalid") }, "\(transport.errors)")
     }
 }

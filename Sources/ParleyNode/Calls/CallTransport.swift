@@ -69,11 +69,30 @@ final class CallTransport: MediaTransport, Sendable {
     /// The most fragments of replaced peer agents remembered.
     static let maxRetired = 16
 
+    /// ICE agents are made on this queue, never on the caller's thread: resolving a STUN or
+    /// TURN server's name blocks (for seconds when DNS is slow or unreachable), which must not
+    /// hold the call actor or a thread of Swift's cooperative pool.
+    private static let setupQueue = DispatchQueue(label: "parley.ice-setup")
+
     /// Starts this side's ICE agent (the caller controls) with the configured servers and the
     /// host addresses of the link's family (`ipv6`, else IPv4); on
     /// failure the call keeps the link as its path and the error shows in `call status`.
+    /// Returns at once: the agent is made on ``setupQueue`` (the peer's candidates that come
+    /// meanwhile wait for it), and one that a restart or `close()` overtook is closed unused.
     func startICE(controlling: Bool, ipv6: Bool, servers: ICEServers) {
-        state.withLockedValue { $0.setup = ICESetup(controlling: controlling, ipv6: ipv6, servers: servers) }
+        // Events of an agent that a restart replaced are not this call's any more.
+        let generation = state.withLockedValue { state -> Int in
+            state.setup = ICESetup(controlling: controlling, ipv6: ipv6, servers: servers)
+            return state.restarts
+        }
+        Self.setupQueue.async { [self] in
+            makeAgent(controlling: controlling, ipv6: ipv6, servers: servers, generation: generation)
+        }
+    }
+
+    /// Resolves the servers and makes the agent of restart `generation` (on ``setupQueue``).
+    private func makeAgent(controlling: Bool, ipv6: Bool, servers: ICEServers, generation: Int) {
+        guard state.withLockedValue({ !$0.closed && $0.restarts == generation }) else { return }
         var stun: ICEServerAddress?
         if let first = servers.stun.first {
             stun = first.resolvedIPv4()
@@ -87,8 +106,6 @@ final class CallTransport: MediaTransport, Sendable {
                 note(ICEError.unresolvable(key: "turn", host: server.address.host))
             }
         }
-        // Events of an agent that a restart replaced are not this call's any more.
-        let generation = state.withLockedValue { $0.restarts }
         do {
             let agent = try ICEAgent(controlling: controlling, ipv6: ipv6, stun: stun, turn: turn, onEvent: { [weak self] event in
                 self?.handle(event, generation: generation)
@@ -96,7 +113,8 @@ final class CallTransport: MediaTransport, Sendable {
                 self?.receivedICE(bytes)
             })
             let pending = state.withLockedValue { state -> [CallCandidates]? in
-                guard !state.closed else { return nil }
+                // Closed, or restarted while this agent was being made: a newer one is on its way.
+                guard !state.closed, state.restarts == generation else { return nil }
                 state.agent = agent
                 defer { state.pendingRemote = [] }
                 // Candidates that came before the agent: those of the peer's newest agent.
@@ -104,7 +122,7 @@ final class CallTransport: MediaTransport, Sendable {
                 return state.pendingRemote.filter { $0.ufrag == state.remoteUfrag }
             }
             guard let pending else {
-                agent.close()
+                Self.closeAside(agent)
                 return
             }
             for body in pending { agent.addRemote(body) }
