@@ -35,8 +35,25 @@ final class ALSADeviceThread: @unchecked Sendable {
         }
     }
 
+    /// Queues a blocking write of `samples` changed by `step(delay)`, where `delay` is what
+    /// the device holds just before (``ALSAPCM/delay()``): a positive step leaves out that
+    /// many samples from the front, a negative one adds that many of silence in front.
+    /// `completion` runs on the queue once the device took it.
+    func write(_ samples: [Int16], adjusted step: @escaping @Sendable (Int?) -> Int,
+               completion: @escaping @Sendable (AudioDeviceError?) -> Void) {
+        queue.async {
+            let change = step(self.pcm.delay())
+            let written = change >= 0
+                ? Array(samples.dropFirst(min(change, samples.count)))
+                : [Int16](repeating: 0, count: min(-max(change, -samples.count), samples.count)) + samples
+            let result = Result { () throws(AudioDeviceError) in try self.pcm.write(written) }
+            if case let .failure(error) = result { completion(error) } else { completion(nil) }
+        }
+    }
+
     /// Waits for queued writes, then lets the device play out what it holds.
     func drain() {
         queue.sync { pcm.drain() }
     }
 }
+

@@ -123,6 +123,15 @@ public final class ALSAPCM {
         }
     }
 
+    /// Samples the device holds ahead of what is audible now (what a sample written now
+    /// waits before it is heard); nil when the device cannot tell (not started, or in an
+    /// error state).
+    func delay() -> Int? {
+        var frames: snd_pcm_sframes_t = 0
+        guard snd_pcm_delay(pcm, &frames) >= 0, frames >= 0 else { return nil }
+        return Int(frames)
+    }
+
     /// Plays what is buffered, then stops.
     func drain() {
         snd_pcm_drain(pcm)

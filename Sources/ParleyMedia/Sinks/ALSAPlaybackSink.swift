@@ -5,18 +5,38 @@ import Foundation
 /// device's own thread, so the playout loop never blocks on the device; when the device
 /// falls behind (its clock is slower, or it stalled) more than `maximumQueued` frames,
 /// new frames are dropped so the delay stays bounded, and counted.
+///
+/// The device buffer holds `latencyMilliseconds` plus one frame, so a frame goes in whole
+/// at once instead of the writing thread waiting on it (a frame handed over while the one
+/// before was still going in waited up to 20 ms more); what the device holds ahead of the
+/// sound is kept near half of `latencyMilliseconds` (at least 5 ms) by a
+/// ``PlaybackDelayKeeper`` that leaves samples out of quiet frames, or adds silence to them.
 public final class ALSAPlaybackSink: AudioSink {
     private let device: ALSADeviceThread
     private let state = LockedState()
     /// Frames waiting for the device before new ones are dropped (10 = 200 ms).
     public let maximumQueued: Int
 
-    /// `latencyMilliseconds`: the device buffer asked of ALSA (10…500).
+    /// `latencyMilliseconds` (10…500): how far ahead of the sound playback may run; the
+    /// device buffer asked of ALSA is that plus one frame.
     public init(device: ALSADevice = .named("default"), maximumQueued: Int = 10,
                 latencyMilliseconds: Int = ALSAPCM.defaultLatencyMilliseconds) throws(AudioDeviceError) {
+        let latency = ALSAPCM.microseconds(latencyMilliseconds)
         self.device = ALSADeviceThread(try ALSAPCM(device: device, stream: SND_PCM_STREAM_PLAYBACK,
-                                                   latencyMicroseconds: ALSAPCM.microseconds(latencyMilliseconds)))
+                                                   latencyMicroseconds: latency + Self.frameMicroseconds))
         self.maximumQueued = maximumQueued
+        let target = max(Self.minimumTargetSamples, Int(latency) / 1000 * VoiceFormat.sampleRate / 1000 / 2)
+        state.withLock { $0.delayKeeper = PlaybackDelayKeeper(target: target, slack: Self.minimumTargetSamples) }
+    }
+
+    static let frameMicroseconds = UInt32(VoiceFormat.samplesPerFrame * 1_000_000 / VoiceFormat.sampleRate)
+    /// The least delay aimed at: 5 ms of margin for the playout thread's wake-ups.
+    static let minimumTargetSamples = VoiceFormat.sampleRate / 200
+
+    /// Samples left out of quiet frames, and of silence added, to keep the device's delay
+    /// near its target.
+    public var delayAdjustments: (leftOut: Int, added: Int) {
+        state.withLock { ($0.delayKeeper.samplesLeftOut, $0.delayKeeper.samplesAdded) }
     }
 
     /// Frames dropped because the device was too far behind, or to shrink a standing queue.
@@ -37,7 +57,9 @@ public final class ALSAPlaybackSink: AudioSink {
         }
         guard accepted else { return }
         let state = state
-        device.write(samples) { error in
+        device.write(samples, adjusted: { [clock] delay in
+            state.withLock { $0.delayKeeper.step(delay: delay, loudness: loudness, frameLength: samples.count, nowNanoseconds: clock.nowNanoseconds()) }
+        }) { error in
             state.withLock { current in
                 current.queued -= 1
                 if let error, current.error == nil { current.error = error }
@@ -57,6 +79,7 @@ public final class ALSAPlaybackSink: AudioSink {
             var queued = 0
             var dropped = 0
             var trimmer = StandingQueueTrimmer()
+            var delayKeeper = PlaybackDelayKeeper(target: 0)
             var error: AudioDeviceError?
         }
 
