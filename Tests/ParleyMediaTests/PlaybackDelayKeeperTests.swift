@@ -20,13 +20,13 @@ struct PlaybackDelayKeeperTests {
         return (steps, delay)
     }
 
-    @Test("A device holding 100 ms more than its 10 ms target is brought down to it, 10 ms at a time, each half second")
+    @Test("A device holding 100 ms more than its 10 ms target is brought down to it, up to a frame at a time, each quarter second")
     func excessIsLeftOut() {
         let (steps, last) = Self.run(seconds: 10, start: 480 + 4800)
-        #expect(steps.allSatisfy { $0.step == 480 }, "\(steps)")
-        #expect(steps.count == 10)
-        #expect(steps.first?.frame == 25)   // after half a second standing
-        #expect(last == 480)
+        // A frame keeps one sample at least: 5 × 959, and the 5 left over are within the slack.
+        #expect(steps.map(\.step) == [959, 959, 959, 959, 959], "\(steps)")
+        #expect(steps.map(\.frame) == [13, 26, 39, 52, 65])   // after a quarter second standing
+        #expect(last == 485)
     }
 
     @Test("Within the slack (5 ms) of the target nothing changes")
@@ -42,13 +42,23 @@ struct PlaybackDelayKeeperTests {
         #expect(last > 0, "never ran dry")
     }
 
-    @Test("Loud frames keep their samples while a quiet one may come; after a second the step is taken anyway")
+    @Test("Loud frames keep their samples while a quiet one may come; after half a second the step is taken anyway")
     func quietFramesFirst() {
-        // Loud except every 40th frame: the first step waits for frame 40 (quiet).
-        let waited = Self.run(seconds: 2, start: 480 + 2400, loudness: { $0 % 40 == 0 ? 10 : 5000 }).steps
-        #expect(waited.first?.frame == 40, "\(waited)")
+        // Loud except every 20th frame: the first step waits for frame 20 (quiet).
+        let waited = Self.run(seconds: 2, start: 480 + 2400, loudness: { $0 % 20 == 0 ? 10 : 5000 }).steps
+        #expect(waited.first?.frame == 20, "\(waited)")
         let loud = Self.run(seconds: 2, start: 480 + 2400, loudness: { _ in 5000 }).steps
-        #expect(loud.first?.frame == 50, "\(loud)")
+        #expect(loud.first?.frame == 25, "\(loud)")
+    }
+
+    @Test("Within the slack the playout's clock moves instead: later while the device holds more, sooner while less, at most 50 µs a frame")
+    func playoutCorrection() {
+        var keeper = PlaybackDelayKeeper(target: 480)
+        #expect(keeper.playoutCorrection == 0, "nothing measured yet")
+        for (delay, expected) in [(480, Int64(0)), (488, 41_666), (472, -41_666), (600, 50_000), (360, -50_000), (480 + 300, 0), (nil, 0)] as [(Int?, Int64)] {
+            _ = keeper.step(delay: delay, loudness: 0, frameLength: 960, nowNanoseconds: 0)
+            #expect(keeper.playoutCorrection == expected, "delay \(String(describing: delay))")
+        }
     }
 
     @Test("A device that cannot tell its delay is left alone")

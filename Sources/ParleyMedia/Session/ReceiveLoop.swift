@@ -39,6 +39,9 @@ final class ReceiveLoop: @unchecked Sendable {
     private let remoteSSRCs: Set<UInt32>
 
     static let frameNanoseconds: UInt64 = 20_000_000
+    /// Mean absolute amplitude under which a frame may lose samples to move the playout's phase.
+    static let quietLevel = 500
+    private var phase = PlayoutPhase()
     /// RTCP goes out at least this often (an empty receiver report when nothing else did),
     /// so the peer sees the call alive even when neither side sends media.
     static let keepAliveNanoseconds: UInt64 = 2_000_000_000
@@ -81,8 +84,10 @@ final class ReceiveLoop: @unchecked Sendable {
             let now = clock.nowNanoseconds()
             guard now >= nextTick else { continue }
             while now >= nextTick {
-                tick()
-                nextTick += Self.frameNanoseconds
+                let advance = tick()
+                // A speaker's clock paces the playout (see AudioSink.playoutCorrectionNanoseconds).
+                let correction = audioSink?.playoutCorrectionNanoseconds ?? 0
+                nextTick &+= UInt64(Int64(Self.frameNanoseconds) + correction - Int64(advance))
             }
             sendReports(nowNanoseconds: clock.nowNanoseconds())
             publish(nowNanoseconds: now)
@@ -173,10 +178,17 @@ final class ReceiveLoop: @unchecked Sendable {
 
     // MARK: Playout and reports
 
-    private func tick() {
+    /// Plays one frame; returns how much sooner (nanoseconds) the playout comes from now on
+    /// (``PlayoutPhase``: what was left out of this frame).
+    @discardableResult
+    private func tick() -> UInt64 {
         let silence = [Int16](repeating: 0, count: VoiceFormat.samplesPerFrame)
         var frame = silence
+        var advance: UInt64 = 0
         if let audio {
+            if audioSink?.hasClock == true {
+                phase.ticked(waited: audio.waitOfNextPacket(nowNanoseconds: shared.clock.nowNanoseconds()))
+            }
             let decoded = audio.playout()
             if let decoded, shared.isReceiving(.audio) { frame = decoded }
             if let playing = audio.playingNow {
@@ -184,12 +196,20 @@ final class ReceiveLoop: @unchecked Sendable {
             }
         }
         if let sink = audioSink {
-            do { try sink.write(frame) } catch {
+            var written = frame
+            if sink.hasClock, StandingQueueTrimmer.loudness(frame) < Self.quietLevel {
+                advance = phase.advance()
+                written.removeFirst(min(written.count - 1, Int(advance / 1000) * VoiceFormat.sampleRate / 1_000_000))
+            }
+            do { try sink.write(written) } catch {
                 audioSink = nil
                 shared.sinkFailed(.audio, "the audio sink failed: \(error)")
             }
         }
+        // The echo canceller's reference stays whole frames (a quiet one shortened for the
+        // phase differs from what played by a few ms of near silence).
         if recordsPlayed { shared.pushPlayed(frame, at: shared.clock.nowNanoseconds()) }
+        return advance
     }
 
     private func sendReports(nowNanoseconds now: UInt64) {

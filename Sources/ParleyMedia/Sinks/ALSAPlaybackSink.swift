@@ -30,14 +30,19 @@ public final class ALSAPlaybackSink: AudioSink {
     }
 
     static let frameMicroseconds = UInt32(VoiceFormat.samplesPerFrame * 1_000_000 / VoiceFormat.sampleRate)
-    /// The least delay aimed at: 5 ms of margin for the playout thread's wake-ups.
-    static let minimumTargetSamples = VoiceFormat.sampleRate / 200
+    /// The least delay aimed at: 10 ms of margin for the playout thread's wake-ups and the
+    /// sound server's periods (5 ms underran through PulseAudio).
+    static let minimumTargetSamples = VoiceFormat.sampleRate / 100
 
     /// Samples left out of quiet frames, and of silence added, to keep the device's delay
     /// near its target.
     public var delayAdjustments: (leftOut: Int, added: Int) {
         state.withLock { ($0.delayKeeper.samplesLeftOut, $0.delayKeeper.samplesAdded) }
     }
+
+    /// The device's clock paces the playout (see ``PlaybackDelayKeeper/playoutCorrection``).
+    public var playoutCorrectionNanoseconds: Int64 { state.withLock { $0.delayKeeper.playoutCorrection } }
+    public var hasClock: Bool { true }
 
     /// Frames dropped because the device was too far behind, or to shrink a standing queue.
     public var framesDropped: Int { state.withLock { $0.dropped } }

@@ -16,6 +16,8 @@ public final class AudioStreamReceiver {
     public static let idleTicks = 25
 
     private var packetsDiscarded: Int64 = 0
+    /// When the newest packet arrived.
+    private var newestArrival: UInt64?
 
     /// `ssrc`: the receiver's own SSRC in its reports (a call uses its sending SSRC).
     public init(description: MediaDescription, canonicalName: String, ssrc: UInt32 = .random(in: 1 ... .max)) throws {
@@ -36,6 +38,7 @@ public final class AudioStreamReceiver {
             return
         }
         jitterBuffer.insert(payload: opus, timestamp: packet.header.timestamp, arrivalNanoseconds: now)
+        newestArrival = now
         ticksWithoutPackets = 0
     }
 
@@ -106,6 +109,14 @@ public final class AudioStreamReceiver {
         let count = VoiceFormat.samplesPerFrame
         if samples.count == count { return samples }
         return Array(samples.prefix(count)) + [Int16](repeating: 0, count: max(0, count - samples.count))
+    }
+
+    /// How long the packet about to play has waited since it arrived, when it is the only one
+    /// buffered (the newest); nil otherwise (see ``PlayoutPhase``).
+    public func waitOfNextPacket(nowNanoseconds now: UInt64) -> UInt64? {
+        guard let newestArrival, now >= newestArrival, jitterBuffer.nextPacketIsHere,
+              jitterBuffer.bufferedDelay == AudioJitterBuffer.frameNanoseconds else { return nil }
+        return now - newestArrival
     }
 
     /// The RTP timestamp of the audio playing now, and the sender report that maps it to
