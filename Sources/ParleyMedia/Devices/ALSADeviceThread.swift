@@ -45,7 +45,7 @@ final class ALSADeviceThread: @unchecked Sendable {
             let change = step(self.pcm.delay())
             let written = change >= 0
                 ? Array(samples.dropFirst(min(change, samples.count)))
-                : [Int16](repeating: 0, count: min(-max(change, -samples.count), samples.count)) + samples
+                : [Int16](repeating: 0, count: -max(change, -samples.count)) + samples
             let result = Result { () throws(AudioDeviceError) in try self.pcm.write(written) }
             if case let .failure(error) = result { completion(error) } else { completion(nil) }
         }

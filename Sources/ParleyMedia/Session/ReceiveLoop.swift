@@ -199,7 +199,8 @@ final class ReceiveLoop: @unchecked Sendable {
             var written = frame
             if sink.hasClock, StandingQueueTrimmer.loudness(frame) < Self.quietLevel {
                 advance = phase.advance()
-                written.removeFirst(min(written.count - 1, Int(advance / 1000) * VoiceFormat.sampleRate / 1_000_000))
+                // At most 10 ms (PlayoutPhase.maximumAdvance), and never the whole frame.
+                written.removeFirst(min(Int(advance / 1000) * VoiceFormat.sampleRate / 1_000_000, max(0, written.count - 1)))
             }
             do { try sink.write(written) } catch {
                 audioSink = nil

@@ -9,7 +9,7 @@ import Foundation
 /// The device buffer holds `latencyMilliseconds` plus one frame, so a frame goes in whole
 /// at once instead of the writing thread waiting on it (a frame handed over while the one
 /// before was still going in waited up to 20 ms more); what the device holds ahead of the
-/// sound is kept near half of `latencyMilliseconds` (at least 5 ms) by a
+/// sound is kept near half of `latencyMilliseconds` (at least 10 ms) by a
 /// ``PlaybackDelayKeeper`` that leaves samples out of quiet frames, or adds silence to them.
 public final class ALSAPlaybackSink: AudioSink {
     private let device: ALSADeviceThread
@@ -33,12 +33,6 @@ public final class ALSAPlaybackSink: AudioSink {
     /// The least delay aimed at: 10 ms of margin for the playout thread's wake-ups and the
     /// sound server's periods (5 ms underran through PulseAudio).
     static let minimumTargetSamples = VoiceFormat.sampleRate / 100
-
-    /// Samples left out of quiet frames, and of silence added, to keep the device's delay
-    /// near its target.
-    public var delayAdjustments: (leftOut: Int, added: Int) {
-        state.withLock { ($0.delayKeeper.samplesLeftOut, $0.delayKeeper.samplesAdded) }
-    }
 
     /// The device's clock paces the playout (see ``PlaybackDelayKeeper/playoutCorrection``).
     public var playoutCorrectionNanoseconds: Int64 { state.withLock { $0.delayKeeper.playoutCorrection } }

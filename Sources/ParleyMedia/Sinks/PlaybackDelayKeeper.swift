@@ -26,8 +26,6 @@ public struct PlaybackDelayKeeper: Sendable {
     public let maximumStep: Int
     /// Mean absolute amplitude under which a frame counts as quiet.
     public let quietLevel: Int
-    /// Whether silence is added when the delay runs low (else only the excess is left out).
-    public let addsSilence: Bool
     /// How long a need must stand before it is acted on (nanoseconds).
     public static let window: UInt64 = 250_000_000
 
@@ -37,11 +35,8 @@ public struct PlaybackDelayKeeper: Sendable {
     private var since: UInt64?
     private var lastDelay: Int?
     private var least = Int.max
-    public private(set) var samplesLeftOut = 0
-    public private(set) var samplesAdded = 0
 
-    public init(target: Int, slack: Int = 240, maximumStep: Int = 960, quietLevel: Int = 500, addsSilence: Bool = true) {
-        self.addsSilence = addsSilence
+    public init(target: Int, slack: Int = 240, maximumStep: Int = 960, quietLevel: Int = 500) {
         self.target = max(0, target)
         self.slack = max(0, slack)
         self.maximumStep = max(0, maximumStep)
@@ -66,7 +61,7 @@ public struct PlaybackDelayKeeper: Sendable {
         let change: Int
         if least - target > slack {
             change = min(least - target, maximumStep, max(0, frameLength - 1))
-        } else if least < target / 2, addsSilence {
+        } else if least < target / 2 {
             change = -min(target - least, maximumStep)
         } else {
             // Near the target over a whole window: watch the next one afresh.
@@ -75,7 +70,6 @@ public struct PlaybackDelayKeeper: Sendable {
             return 0
         }
         guard loudness < quietLevel || now - start >= 2 * Self.window else { return 0 }
-        if change > 0 { samplesLeftOut += change } else { samplesAdded -= change }
         since = now
         least = .max
         return change
