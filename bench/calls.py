@@ -5,7 +5,7 @@ seconds and peak RSS per process over the call, and call set-up time (`call star
 media flowing at an auto-answering callee, p50 and p99 over 20 calls).
 
 Goals (issue: calls in the node): CPU <= 0.8 x baresip's for each call; set-up p50 <= 300 ms.
-Needs a release build (swift build -c release --product parley) and `apt-get install baresip sox`."""
+Needs a release build (swift build -c release --product parley) and `apt-get install baresip sox ffmpeg`."""
 import argparse, json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -27,6 +27,13 @@ def peak_rss_mb(pid):
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def moving_clip(path, seconds):
+    """A moving 640x480 picture at 30 fps as raw Y4M (ffmpeg's testsrc2): both programs read
+    the same file and code the same motion at 1 Mb/s (baresip through its avformat module)."""
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x480:rate=30",
+                    "-t", str(seconds), "-pix_fmt", "yuv420p", path], check=True)
 
 
 def tone_wav(path, seconds, channels=1):
@@ -56,16 +63,16 @@ def call_state(node):
     return Control(node.home).request(command="call-status").get("call", {}).get("state")
 
 
-def parley_call(parley, work, seconds, video, wav):
+def parley_call(parley, work, seconds, video, wav, clip):
     config = f"audio_input = wav-loop:{wav}\naudio_output = wav:{work}/bob-heard.wav\nvideo_bitrate = 1000\n"
     if video:
-        config += "video_input = pattern:640x480\n"
+        config += f"video_input = y4m:{clip}\n"
     alice, bob = configured_pair(parley, work, config)
     try:
         bob.run("contacts", "calls", "alice", "--auto-answer", "video" if video else "audio")
         devices = {"audio_in": f"wav-loop:{wav}", "audio_out": f"wav:{work}/alice-heard.wav"}
         if video:
-            devices.update(video_in="pattern:640x480")
+            devices.update(video_in=f"y4m:{clip}")
         with open(os.path.join(alice.home, "config"), "w") as f:
             f.write("video_bitrate = 1000\n")
         before = {n.name: cpu_seconds(n.process.pid) for n in (alice, bob)}
@@ -115,12 +122,12 @@ def netstring_command(port, command, params=""):
             pass
 
 
-def baresip_config(folder, user, sip_port, control_port, rtp_ports, wav=None, video=False, alsa=False,
+def baresip_config(folder, user, sip_port, control_port, rtp_ports, wav=None, video=None, alsa=False,
                    audio_buffer="20-160", jitter_buffer="5-10"):
     """A baresip profile answering by itself over SRTP: audio from `wav` into a bridge that plays
     nowhere, or, with `alsa`, from and to ALSA's pulse plugin (the environment picks the devices).
     Opus as Parley codes it: VOIP application, mono, 32 kb/s (baresip's default is the AUDIO
-    application in stereo)."""
+    application in stereo). `video`: a Y4M file to send (read by the avformat module)."""
     os.makedirs(os.path.join(folder, "rec"), exist_ok=True)
     if alsa:
         devices = ["audio_player alsa,pulse", "audio_source alsa,pulse", "audio_alert alsa,pulse"]
@@ -139,7 +146,8 @@ def baresip_config(folder, user, sip_port, control_port, rtp_ports, wav=None, vi
         f"ctrl_tcp_listen 127.0.0.1:{control_port}", "opus_bitrate 32000", "opus_application voip", "opus_stereo no", "opus_sprop_stereo no",
     ]
     if video:
-        lines += ["module vp8.so", "module fakevideo.so", "video_source fakevideo,nil", "video_display fakevideo,nil"]
+        lines += ["module vp8.so", "module avformat.so", "module fakevideo.so", f"video_source avformat,{video}",
+                  "video_display fakevideo,nil"]
     with open(os.path.join(folder, "config"), "w") as f:
         f.write("\n".join(lines) + "\n")
     with open(os.path.join(folder, "accounts"), "w") as f:
@@ -164,11 +172,11 @@ def stop_all(processes):
             p.kill()
 
 
-def baresip_call(work, seconds, video, wav):
+def baresip_call(work, seconds, video, wav, clip):
     processes = {}
     for user, sip, control, rtp in (("bob", 5280, 4542, (12020, 12039)), ("alice", 5260, 4541, (12000, 12019))):
         folder = os.path.join(work, f"baresip-{user}")
-        baresip_config(folder, user, sip, control, rtp, wav, video)
+        baresip_config(folder, user, sip, control, rtp, wav, clip if video else None)
         processes[user] = start_baresip(folder)
     try:
         time.sleep(1.0)
@@ -189,17 +197,20 @@ def main():
     parser.add_argument("--setup-calls", type=int, default=20)
     parser.add_argument("--only", choices=["cpu", "setup"], help="run one part only")
     args = parser.parse_args()
-    if not shutil.which("baresip") or not shutil.which("sox"):
-        sys.exit("baresip and sox are needed: apt-get install baresip sox")
+    if not all(shutil.which(tool) for tool in ("baresip", "sox", "ffmpeg")):
+        sys.exit("baresip, sox and ffmpeg are needed: apt-get install baresip sox ffmpeg")
     work = tempfile.mkdtemp(prefix="parley-bench-calls-")
     wav = os.path.join(work, "in.wav")
     tone_wav(wav, args.seconds + 5)
+    clip = os.path.join(work, "moving.y4m")
+    if args.only != "setup":
+        moving_clip(clip, args.seconds + 6)
 
     print(f"calls of {args.seconds:.0f} s, CPU seconds over the call and peak RSS per process (lower is better)")
     print(f"{'call':<22}{'side':<7}{'Parley CPU-s':>13}{'baresip CPU-s':>15}{'ratio':>7}{'Parley MB':>11}{'baresip MB':>12}")
     for label, video in (("audio Opus", False), ("video VP8 640x480 1M", True)) if args.only != "setup" else ():
-        parley = parley_call(args.parley, os.path.join(work, f"p-{video}"), args.seconds, video, wav)
-        reference = baresip_call(os.path.join(work, f"b-{video}"), args.seconds, video, wav)
+        parley = parley_call(args.parley, os.path.join(work, f"p-{video}"), args.seconds, video, wav, clip)
+        reference = baresip_call(os.path.join(work, f"b-{video}"), args.seconds, video, wav, clip)
         for side, reference_side in (("alice", "alice"), ("bob", "bob")):
             p_cpu, p_rss = parley[side]
             b_cpu, b_rss = reference[reference_side]

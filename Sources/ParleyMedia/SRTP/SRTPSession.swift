@@ -98,33 +98,38 @@ public final class SRTPSession {
 
     /// Encrypts and authenticates an RTP packet (outbound sessions).
     public func protect(_ rtp: [UInt8]) throws(SRTPError) -> [UInt8] {
-        try transform(rtp, extra: Int(parley_srtp_max_trailer_length()), operation: "srtp_protect") { srtp_protect($0, $1, $2) }
+        try transform(rtp, extra: Int(parley_srtp_max_trailer_length()), minimumLength: 12, operation: "srtp_protect") { srtp_protect($0, $1, $2) }
     }
 
     /// Checks and decrypts an SRTP packet (inbound sessions).
     public func unprotect(_ srtp: [UInt8]) throws(SRTPError) -> [UInt8] {
-        try transform(srtp, extra: 0, operation: "srtp_unprotect") { srtp_unprotect($0, $1, $2) }
+        try transform(srtp, extra: 0, minimumLength: 12, operation: "srtp_unprotect") { srtp_unprotect($0, $1, $2) }
     }
 
     /// Encrypts and authenticates a compound RTCP packet (outbound sessions).
     public func protectRTCP(_ rtcp: [UInt8]) throws(SRTPError) -> [UInt8] {
-        try transform(rtcp, extra: Int(parley_srtp_max_trailer_length()), operation: "srtp_protect_rtcp") { srtp_protect_rtcp($0, $1, $2) }
+        try transform(rtcp, extra: Int(parley_srtp_max_trailer_length()), minimumLength: 8, operation: "srtp_protect_rtcp") { srtp_protect_rtcp($0, $1, $2) }
     }
 
     /// Checks and decrypts an SRTCP packet (inbound sessions).
     public func unprotectRTCP(_ srtcp: [UInt8]) throws(SRTPError) -> [UInt8] {
-        try transform(srtcp, extra: 0, operation: "srtp_unprotect_rtcp") { srtp_unprotect_rtcp($0, $1, $2) }
+        try transform(srtcp, extra: 0, minimumLength: 8, operation: "srtp_unprotect_rtcp") { srtp_unprotect_rtcp($0, $1, $2) }
     }
 
     private func transform(
-        _ packet: [UInt8], extra: Int, operation: String,
+        _ packet: [UInt8], extra: Int, minimumLength: Int, operation: StaticString,
         _ call: (srtp_t, UnsafeMutableRawPointer, UnsafeMutablePointer<Int32>) -> srtp_err_status_t
     ) throws(SRTPError) -> [UInt8] {
         // libsrtp reads the RTP/RTCP header in place: refuse what cannot be a packet.
-        guard packet.count >= (operation.contains("rtcp") ? 8 : 12) else {
-            throw .libraryFailure(operation: operation, status: Int(srtp_err_status_bad_param.rawValue))
+        guard packet.count >= minimumLength else {
+            throw .libraryFailure(operation: "\(operation)", status: Int(srtp_err_status_bad_param.rawValue))
         }
-        var buffer = packet + [UInt8](repeating: 0, count: extra)
+        // One allocation per packet: the packet with room for the trailer behind it.
+        var buffer = [UInt8](unsafeUninitializedCapacity: packet.count + extra) { storage, count in
+            let copied = storage.initialize(fromContentsOf: packet)
+            storage[copied...].initialize(repeating: 0)
+            count = packet.count + extra
+        }
         var length = Int32(packet.count)
         let status = buffer.withUnsafeMutableBytes { bytes in call(session, bytes.baseAddress!, &length) }
         switch status {
@@ -133,7 +138,7 @@ public final class SRTPSession {
             return buffer
         case srtp_err_status_auth_fail: throw .authenticationFailed
         case srtp_err_status_replay_fail, srtp_err_status_replay_old: throw .replayed
-        default: throw .libraryFailure(operation: operation, status: Int(status.rawValue))
+        default: throw .libraryFailure(operation: "\(operation)", status: Int(status.rawValue))
         }
     }
 }
