@@ -22,6 +22,9 @@ static inline vpx_codec_err_t parley_vpx_set_noise_sensitivity(vpx_codec_ctx_t *
 static inline vpx_codec_err_t parley_vpx_set_token_partitions(vpx_codec_ctx_t *ctx, int v) { return vpx_codec_control(ctx, VP8E_SET_TOKEN_PARTITIONS, (vp8e_token_partitions)v); }
 static inline vpx_codec_err_t parley_vpx_set_max_intra_bitrate_pct(vpx_codec_ctx_t *ctx, unsigned int v) { return vpx_codec_control(ctx, VP8E_SET_MAX_INTRA_BITRATE_PCT, v); }
 
+/// The quantizer of the last frame, 0…63 (the scale of rc_min/max_quantizer).
+static inline vpx_codec_err_t parley_vpx_get_last_quantizer_64(vpx_codec_ctx_t *ctx, int *q) { return vpx_codec_control(ctx, VP8E_GET_LAST_QUANTIZER_64, q); }
+
 static inline unsigned long parley_vpx_dl_realtime(void) { return VPX_DL_REALTIME; }
 static inline vpx_enc_frame_flags_t parley_vpx_eflag_force_kf(void) { return VPX_EFLAG_FORCE_KF; }
 static inline vpx_codec_frame_flags_t parley_vpx_frame_is_key(void) { return VPX_FRAME_IS_KEY; }

@@ -45,6 +45,9 @@ public final class VP8VideoEncoder {
     private var config: vpx_codec_enc_cfg_t
     private var image = vpx_image_t()
     private var keyframeRequested = false
+    /// The quantizer VP8 chose for the last frame it made, 0…63 (2 finest … 56 coarsest
+    /// as configured): how hard the picture is to fit in the target rate.
+    public private(set) var lastQuantizer: Int?
 
     public init(settings: VP8EncoderSettings) throws(CodecError) {
         try requireSetting("width", settings.width, in: I420Frame.dimensionRange)
@@ -143,6 +146,10 @@ public final class VP8VideoEncoder {
             let isKeyframe = frameData.flags & parley_vpx_frame_is_key() != 0
             if isKeyframe { keyframeRequested = false }   // a dropped frame leaves the request standing
             output.append(VP8EncodedFrame(data: Array(bytes), isKeyframe: isKeyframe, timestamp: Int64(frameData.pts)))
+        }
+        if !output.isEmpty {
+            var quantizer: Int32 = 0
+            lastQuantizer = parley_vpx_get_last_quantizer_64(context, &quantizer) == VPX_CODEC_OK ? Int(quantizer) : nil
         }
         return output
     }

@@ -20,7 +20,8 @@ final class VideoSendLoop: @unchecked Sendable {
     init(source: any VideoSource, plan: CallMediaPlan, canonicalName: String, shared: CallMediaShared, output: ProtectedOutput) throws {
         let settings = VP8EncoderSettings(
             width: source.width, height: source.height, bitrate: plan.videoBitrate, frameRate: plan.frameRate, threads: 1)
-        sender = try VideoStreamSender(description: .vp8(port: 9), settings: settings, canonicalName: canonicalName, ssrc: plan.localVideoSSRC)
+        sender = try VideoStreamSender(
+            description: .vp8(port: 9), settings: settings, canonicalName: canonicalName, ssrc: plan.localVideoSSRC, adaptsResolution: true)
         sender.answersRetransmissionRequests = false   // the receive thread answers NACKs as they arrive
         self.source = source
         self.shared = shared

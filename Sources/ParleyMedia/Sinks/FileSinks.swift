@@ -52,14 +52,15 @@ public final class WAVFileSink: AudioSink {
 }
 
 /// Writes displayed frames to a Y4M file as they come; the file is opened with the size
-/// of the first frame (frames of another size are counted in `framesSkipped`). Like the
-/// WAV sink it is written as `PATH.part` and renamed to `PATH` by `finish()`.
+/// of the first frame; a frame of another size (a call's sender sends a smaller picture on
+/// a narrow path) is scaled to it and counted in `framesResized`. Like the WAV sink it is
+/// written as `PATH.part` and renamed to `PATH` by `finish()`.
 public final class Y4MFileSink: VideoSink {
     public let path: String
     public let frameRate: Int
     private var writer: Y4MWriter?
     public private(set) var framesWritten = 0
-    public private(set) var framesSkipped = 0
+    public private(set) var framesResized = 0
 
     public init(path: String, frameRate: Int = 30) {
         self.path = path
@@ -76,11 +77,13 @@ public final class Y4MFileSink: VideoSink {
         if writer == nil {
             writer = try Y4MWriter(path: path + ".part", header: Y4MHeader(width: frame.width, height: frame.height, frameRateNumerator: frameRate))
         }
-        guard let writer, writer.header.width == frame.width, writer.header.height == frame.height else {
-            framesSkipped += 1
-            return
+        guard let writer else { return }
+        if writer.header.width == frame.width, writer.header.height == frame.height {
+            try writer.write(frame)
+        } else {
+            try writer.write(frame.resized(toWidth: writer.header.width, height: writer.header.height))
+            framesResized += 1
         }
-        try writer.write(frame)
         framesWritten += 1
     }
 

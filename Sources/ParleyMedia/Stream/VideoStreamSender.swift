@@ -18,7 +18,9 @@ public final class VideoStreamSender: MediaStreamSending {
     private var recentFrameBytes: [(time: UInt64, bytes: Int)] = []
     /// Lowers the encoder's setting by what it overshoots it (see `EncoderRateAdjuster`).
     private var rateAdjuster = EncoderRateAdjuster()
-    private let encoder: VP8VideoEncoder
+    private var encoder: VP8VideoEncoder
+    /// The size the picture is encoded at, following the target (calls only: see `init`).
+    public private(set) var resolution: ResolutionSteering?
     private var packetizer: VP8Packetizer
     private let firstTimestamp: UInt32
     private var firstCapture: UInt64?
@@ -30,11 +32,14 @@ public final class VideoStreamSender: MediaStreamSending {
 
     /// `ssrc`: the stream's source identifier (random unless signalled, as in a call).
     /// `keyframeIntervalSeconds`: a keyframe at least this often (0.1…3600; nil: only when
-    /// asked, as in a call, whose receiver sends PLI).
+    /// asked, as in a call, whose receiver sends PLI). `adaptsResolution`: encode at half the
+    /// size (or less) when the target cannot carry the source's (`ResolutionSteering`; for a
+    /// call, whose receiver takes any size; a plain RTP stream keeps the size in its SDP).
     public init(
         description: MediaDescription, settings: VP8EncoderSettings, canonicalName: String, maximumPacketSize: Int = 1200,
-        ssrc: UInt32 = .random(in: 1 ... .max), keyframeIntervalSeconds: Double? = nil
+        ssrc: UInt32 = .random(in: 1 ... .max), keyframeIntervalSeconds: Double? = nil, adaptsResolution: Bool = false
     ) throws {
+        resolution = adaptsResolution ? ResolutionSteering(sourceWidth: settings.width, sourceHeight: settings.height) : nil
         keyframeInterval = keyframeIntervalSeconds.map { UInt64(($0.isFinite ? min(max($0, 0.1), 3600) : 2) * 1_000_000_000) }
         self.description = description
         self.settings = settings
@@ -78,7 +83,8 @@ public final class VideoStreamSender: MediaStreamSending {
         }
         recentFrameBytes.removeAll { now < $0.time || now - $0.time >= 1_000_000_000 }
         var remeasured = false
-        for frame in try encoder.encode(captured.frame, timestamp: Int64(ticks)) {
+        let encoded = try encoder.encode(scaledForEncoder(captured.frame), timestamp: Int64(ticks))
+        for frame in encoded {
             transmitter.countFrame()
             recentFrameBytes.append((now, frame.data.count))
             remeasured = rateAdjuster.frameEncoded(
@@ -95,8 +101,38 @@ public final class VideoStreamSender: MediaStreamSending {
         }
         transmitter.updateStatistics { [keyframesSent] in $0.keyframesSent = keyframesSent }
         if remeasured { applyTarget() }
+        try steerResolution(encoded: !encoded.isEmpty, divisor: divisor, nowNanoseconds: now)
         if let report = try transmitter.reportIfDue(nowNanoseconds: now) { datagrams.append(report) }
         return datagrams
+    }
+
+    /// The captured frame at the size the encoder is set to now.
+    private func scaledForEncoder(_ frame: I420Frame) -> I420Frame {
+        guard let resolution, resolution.level > 0, frame.width == resolution.sourceWidth, frame.height == resolution.sourceHeight else {
+            return frame
+        }
+        var scaled = frame
+        for _ in 0 ..< resolution.level { scaled = scaled.halved() }
+        return scaled
+    }
+
+    /// Tells the resolution steering what the encoder did with this frame; on a change of
+    /// size, a new encoder at that size (its first frame a keyframe) with the same rate.
+    private func steerResolution(encoded: Bool, divisor: Int, nowNanoseconds now: UInt64) throws {
+        guard var steering = resolution else { return }
+        let frameRate = Double(settings.frameRate) / Double(max(1, divisor))
+        let changed = steering.frameOffered(
+            quantizer: encoded ? encoder.lastQuantizer : nil, target: rate.target, frameRate: frameRate, nowNanoseconds: now)
+        resolution = steering
+        guard changed != nil else { return }
+        var resized = encoder.settings
+        (resized.width, resized.height) = steering.size
+        encoder = try VP8VideoEncoder(settings: resized)
+        rateAdjuster = EncoderRateAdjuster()
+        transmitter.updateStatistics {
+            $0.width = resized.width
+            $0.height = resized.height
+        }
     }
 
     /// Follows the rate controller's target: the encoder's bit rate (the target lowered by
