@@ -65,6 +65,14 @@ struct ResolutionSteeringTests {
         #expect(feed.steering.size == (640, 480))
     }
 
+    @Test("Left at the most it may send, the larger size comes back only when the picture becomes easy (a quantizer under 20)")
+    func aPictureThatBecomesEasyClimbs() {
+        var feed = Feed()
+        #expect(feed.run(seconds: 1.5, target: 1_500_000, quantizer: 50) == 1)   // grain at the configured rate
+        #expect(feed.run(seconds: 6, target: 1_500_000, quantizer: 30) == nil)
+        #expect(feed.run(seconds: 2.5, target: 1_500_000, quantizer: 12) == 0)
+    }
+
     @Test("A climb left again within 5 s makes the next one wait twice as long")
     func climbBacksOff() {
         var feed = Feed()

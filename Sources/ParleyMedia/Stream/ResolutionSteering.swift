@@ -8,8 +8,9 @@
 ///   coarsely: VP8 dropped a fifth of the frames, or its quantizer averaged 47 or more
 ///   (of 0…63; WebRTC's VP8 high threshold).
 /// - **Up a step** when the larger size would get at least 0.05 bits per pixel per frame
-///   (640x480 at 30 fps: 461 kb/s) and at least 1.5 times the target at which it was left,
-///   with no frame dropped and the quantizer under 40 in the last second, at least 3 s
+///   (640x480 at 30 fps: 461 kb/s) and at least 1.5 times the target at which it was left
+///   (or the picture became easy: a quantizer under 20), with no frame dropped and the
+///   quantizer under 40 in the last second, at least 3 s
 ///   after the last change; if the larger size is then left again within 5 s, the next
 ///   climb waits twice as long (up to 24 s), so a picture that costs just too much does
 ///   not flip sizes every few seconds.
@@ -38,6 +39,7 @@ public struct ResolutionSteering: Sendable, Equatable {
     static let climbBitsPerPixel = 0.05
     static let strainedQuantizer = 47.0
     static let easyQuantizer = 40.0
+    static let fineQuantizer = 20.0
     static let strainedDropShare = 0.2
 
     struct Window: Sendable, Equatable {
@@ -104,7 +106,7 @@ public struct ResolutionSteering: Sendable, Equatable {
             let larger = Self.size(sourceWidth, sourceHeight, level - 1)
             let waited = lastChange.map { now < $0 || now - $0 >= climbWait } ?? true
             let enough = Self.bitsPerPixel(target, larger, frameRate: frameRate) >= Self.climbBitsPerPixel
-                && Double(target) >= 1.5 * Double(leftAt[level - 1] ?? 0)
+                && (Double(target) >= 1.5 * Double(leftAt[level - 1] ?? 0) || quantizer < Self.fineQuantizer)
             if waited, enough {
                 level -= 1
                 lastChange = now
