@@ -5,8 +5,10 @@
 /// Once a second (of frames offered to the encoder) it looks at what the encoder did:
 /// - **Down a step** when the target leaves fewer than 0.02 bits per pixel per frame
 ///   (640x480 at 30 fps: under 184 kb/s), or when the picture does not fit the target even
-///   coarsely: VP8 dropped a fifth of the frames, or its quantizer averaged 47 or more
-///   (of 0…63; WebRTC's VP8 high threshold).
+///   coarsely for two seconds in a row: VP8 dropped a fifth of the frames, or its quantizer
+///   averaged 47 or more (of 0…63; WebRTC's VP8 high threshold). One second is not enough:
+///   the target dips for a moment when the receiver's estimate probes past a bottleneck,
+///   and each change of size costs a keyframe that the bottleneck's queue has to carry.
 /// - **Up a step** when the larger size would get at least 0.05 bits per pixel per frame
 ///   (640x480 at 30 fps: 461 kb/s) and at least 1.5 times the target at which it was left
 ///   (or the picture became easy: a quantizer under 20), with no frame dropped and the
@@ -31,6 +33,8 @@ public struct ResolutionSteering: Sendable, Equatable {
     private var lastChange: UInt64?
     private var lastClimb: UInt64?
     private var climbWait: UInt64 = Self.climbWait
+    /// Judged seconds in a row in which the encoder strained.
+    private var strainedSeconds = 0
 
     static let second: UInt64 = 1_000_000_000
     static let climbWait: UInt64 = 3 * second
@@ -92,8 +96,10 @@ public struct ResolutionSteering: Sendable, Equatable {
         let dropShare = Double(judged.dropped) / Double(max(1, judged.offered))
         let quantizer = judged.quantized > 0 ? Double(judged.quantizerSum) / Double(judged.quantized) : Double(Self.strainedQuantizer)
         let here = Self.bitsPerPixel(target, size, frameRate: frameRate)
-        if level < deepestLevel,
-           here < Self.lowestBitsPerPixel || dropShare >= Self.strainedDropShare || quantizer >= Self.strainedQuantizer {
+        let strained = dropShare >= Self.strainedDropShare || quantizer >= Self.strainedQuantizer
+        strainedSeconds = strained ? strainedSeconds + 1 : 0
+        if level < deepestLevel, here < Self.lowestBitsPerPixel || strainedSeconds >= 2 {
+            strainedSeconds = 0
             if let lastClimb, now >= lastClimb, now - lastClimb < 5 * Self.second {
                 climbWait = min(Self.longestClimbWait, climbWait * 2)
             }
