@@ -69,10 +69,14 @@ final class TwoHostLab {
     }
 
     /// A's egress toward B goes through a token bucket of `kilobits` per second that queues at
-    /// most 300 ms (`tc tbf`, as a narrow uplink does); nil lifts it.
+    /// most 300 ms (`tc tbf`, as a narrow uplink does); nil removes it (and drops what it
+    /// holds). A second call changes the rate of the bucket in place, its queue kept, as a
+    /// path that widens or narrows does.
     func limitA(kilobits: Int?) throws {
         if let kilobits {
-            try NATLab.run("/usr/sbin/ip", "netns", "exec", hostA, "/usr/sbin/tc", "qdisc", "add", "dev", deviceA, "root", "tbf",
+            let present = try PortMappingLab.output("/usr/sbin/ip", "netns", "exec", hostA, "/usr/sbin/tc", "qdisc", "show", "dev", deviceA)
+                .contains("tbf")
+            try NATLab.run("/usr/sbin/ip", "netns", "exec", hostA, "/usr/sbin/tc", "qdisc", present ? "change" : "add", "dev", deviceA, "root", "tbf",
                            "rate", "\(kilobits)kbit", "burst", "16kb", "latency", "300ms")
         } else {
             try NATLab.run("/usr/sbin/ip", "netns", "exec", hostA, "/usr/sbin/tc", "qdisc", "del", "dev", deviceA, "root")
