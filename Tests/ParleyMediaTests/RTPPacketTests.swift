@@ -112,3 +112,22 @@ struct UnwrapperTests {
         #expect(unwrapper.unwrap(960) == Int64(UInt32.max) + 961)
     }
 }
+
+@Suite("A call's receive thread: what waits for the playout tick")
+struct ReceiveWakeTests {
+    static func header(_ secondByte: UInt8, length: Int = 40) -> [UInt8] {
+        [0x80, secondByte] + [UInt8](repeating: 7, count: length - 2)
+    }
+
+    @Test("Audio RTP waits for the tick; video RTP, RTCP, short and unknown datagrams wake the thread")
+    func audioWaitsForTheTick() {
+        #expect(CallMediaSession.waitsForTheTick(Self.header(MediaDescription.opusPayloadType)))
+        #expect(CallMediaSession.waitsForTheTick(Self.header(0x80 | MediaDescription.opusPayloadType)), "the marker bit aside")
+        #expect(!CallMediaSession.waitsForTheTick(Self.header(MediaDescription.vp8PayloadType)))
+        #expect(!CallMediaSession.waitsForTheTick(Self.header(200)), "a sender report")
+        #expect(!CallMediaSession.waitsForTheTick(Self.header(205)), "a NACK")
+        #expect(!CallMediaSession.waitsForTheTick(Self.header(MediaDescription.opusPayloadType, length: 8)))
+        #expect(!CallMediaSession.waitsForTheTick([0x16, 0x03, 0x01]))
+        #expect(!CallMediaSession.waitsForTheTick([]))
+    }
+}

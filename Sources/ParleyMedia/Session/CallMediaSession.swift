@@ -101,7 +101,18 @@ public final class CallMediaSession: Sendable {
     /// SRTP authentication — a transport learns the peer's address from it.
     public func receive(_ datagram: [UInt8], onAuthenticated: (@Sendable () -> Void)?) {
         let item = InboundDatagram(bytes: datagram, arrival: shared.clock.nowNanoseconds(), onAuthenticated: onAuthenticated)
-        if !receiveLoop.inbox.put(item) { shared.update { $0.statistics.datagramsDropped += 1 } }
+        if !receiveLoop.inbox.put(item, wakes: !Self.waitsForTheTick(datagram)) { shared.update { $0.statistics.datagramsDropped += 1 } }
+    }
+
+    /// Whether a datagram can wait for the receive thread's next playout tick (at most a
+    /// frame, 20 ms) instead of waking it: audio RTP (its payload type is in the clear in
+    /// SRTP), which plays only on the tick and carries its arrival time with it. Video and
+    /// RTCP (NACKs, keyframe requests) are handled at once. Saves a thread switch for every
+    /// audio packet; a forged payload type gains nothing (the datagram is checked all the
+    /// same, a tick later).
+    public static func waitsForTheTick(_ datagram: [UInt8]) -> Bool {
+        MultiplexedPacketKind.classify(datagram) == .rtp && datagram.count >= RTPPacket.minimumSize
+            && datagram[1] & 0x7F == MediaDescription.opusPayloadType
     }
 
     /// Stop/resume SENDING a kind (my microphone / my camera): no packets of that kind go

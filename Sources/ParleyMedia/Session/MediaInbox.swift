@@ -13,14 +13,16 @@ final class MediaInbox<Item>: @unchecked Sendable {
         self.capacity = capacity
     }
 
-    /// Queues `item`; false (dropped) when the inbox is full or closed.
+    /// Queues `item`; false (dropped) when the inbox is full or closed. `wakes`: whether the
+    /// waiting thread is woken for it; an item that can wait for the thread's next deadline
+    /// (audio, played only on the playout tick) saves a thread switch.
     @discardableResult
-    func put(_ item: Item) -> Bool {
+    func put(_ item: Item, wakes: Bool = true) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         guard !closed, items.count < capacity else { return false }
         items.append(item)
-        condition.signal()
+        if wakes { condition.signal() }
         return true
     }
 
