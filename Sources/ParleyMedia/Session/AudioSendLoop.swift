@@ -16,6 +16,8 @@ final class AudioSendLoop: @unchecked Sendable {
     private let processor: VoiceProcessor?
     private let shared: CallMediaShared
     private let output: ProtectedOutput
+    /// Opus's rate, lowered only when the path is too narrow for the video's floor.
+    private var rate: AudioRateController
 
     init(
         source: any AudioSource, plan: CallMediaPlan, voiceProcessing: Bool, canonicalName: String,
@@ -25,6 +27,7 @@ final class AudioSendLoop: @unchecked Sendable {
             description: .opus(port: 9), settings: OpusEncoderSettings(bitrate: plan.audioBitrate, packetLossPercentage: 0, complexity: plan.audioComplexity),
             canonicalName: canonicalName,
             ssrc: plan.localAudioSSRC)
+        rate = AudioRateController(configured: plan.audioBitrate)
         processor = voiceProcessing ? try VoiceProcessor() : nil
         self.source = source
         self.shared = shared
@@ -54,6 +57,7 @@ final class AudioSendLoop: @unchecked Sendable {
             guard !shared.stop.isSet else { break }
             applyFeedback()
             let now = clock.nowNanoseconds()
+            followThePath(nowNanoseconds: now)
             let echoReference = shared.takePlayed(capturedAt: captured.captureTime)
             if shared.isSending(.audio) {
                 var samples = captured.samples
@@ -91,6 +95,12 @@ final class AudioSendLoop: @unchecked Sendable {
 
     private func reportIfDue(_ now: UInt64) {
         if let report = try? sender.transmitter.reportIfDue(nowNanoseconds: now) { output.send(report, nowNanoseconds: now) }
+    }
+
+    /// Sets Opus's rate from the receiver's estimate of the path (the video's REMB).
+    private func followThePath(nowNanoseconds now: UInt64) {
+        let estimate = shared.state.withLock { $0.statistics.sent[.video]?.receiverEstimate }
+        if let bitrate = rate.pathEstimated(estimate, nowNanoseconds: now) { try? sender.setBitrate(bitrate) }
     }
 
     private func applyFeedback() {

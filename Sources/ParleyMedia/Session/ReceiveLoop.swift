@@ -40,7 +40,7 @@ final class ReceiveLoop: @unchecked Sendable {
 
     static let frameNanoseconds: UInt64 = 20_000_000
     /// Mean absolute amplitude under which a frame may lose samples to move the playout's phase.
-    static let quietLevel = 500
+    static let quietLevel = StandingQueueTrimmer.defaultQuietLevel
     private var phase = PlayoutPhase()
     /// RTCP goes out at least this often (an empty receiver report when nothing else did),
     /// so the peer sees the call alive even when neither side sends media.

@@ -36,7 +36,7 @@ public struct PlaybackDelayKeeper: Sendable {
     private var lastDelay: Int?
     private var least = Int.max
 
-    public init(target: Int, slack: Int = 240, maximumStep: Int = 960, quietLevel: Int = 500) {
+    public init(target: Int, slack: Int = 240, maximumStep: Int = 960, quietLevel: Int = StandingQueueTrimmer.defaultQuietLevel) {
         self.target = max(0, target)
         self.slack = max(0, slack)
         self.maximumStep = max(0, maximumStep)

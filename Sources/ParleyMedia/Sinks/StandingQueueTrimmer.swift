@@ -13,8 +13,11 @@ public struct StandingQueueTrimmer: Sendable {
     public private(set) var framesTrimmed = 0
     /// How long the queue stands at `floor` or more before a frame goes (nanoseconds).
     public static let standingTime: UInt64 = 500_000_000
+    /// Mean absolute amplitude (of 32 767) under which a frame is quiet enough to shorten,
+    /// drop or stretch unheard: the speaker's keepers and the playout's phase use it too.
+    public static let defaultQuietLevel = 500
 
-    public init(floor: Int = 2, quietLevel: Int = 500) {
+    public init(floor: Int = 2, quietLevel: Int = Self.defaultQuietLevel) {
         self.floor = max(floor, 1)
         self.quietLevel = quietLevel
     }

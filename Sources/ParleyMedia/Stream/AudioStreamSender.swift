@@ -43,6 +43,15 @@ public final class AudioStreamSender: MediaStreamSending {
         _ = packetizer.packetize(opusPacket: nil, sampleCount: sampleCount)
     }
 
+    /// Changes Opus's bit rate (16…64 kb/s) from the next frame on.
+    public func setBitrate(_ bitrate: Int) throws {
+        var settings = encoder.settings
+        guard settings.bitrate != bitrate else { return }
+        settings.bitrate = bitrate
+        try encoder.apply(settings)
+        transmitter.updateStatistics { $0.targetBitrate = bitrate }
+    }
+
     /// Applies RTCP that came back (at `arrival`, for the RTT): the reported loss
     /// (smoothed, 0…30 %) becomes the encoder's packet-loss percentage.
     @discardableResult
