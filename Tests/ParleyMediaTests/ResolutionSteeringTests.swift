@@ -1,4 +1,4 @@
-import ParleyMedia
+@testable import ParleyMedia
 import Testing
 
 @Suite("Resolution steering (a smaller picture when the rate cannot carry the source's)", .timeLimit(.minutes(1)))
@@ -128,21 +128,9 @@ struct ResolutionSteeringTests {
     }
 
     static let noise: [UInt8] = {
-        var generator = SplitMix(seed: 7)
+        var generator = SplitMix64(seed: 7)
         return (0 ..< 640 * 480 + 1021).map { _ in UInt8(truncatingIfNeeded: generator.next() >> 56) }
     }()
-
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static func estimate(_ bitrate: UInt64, for ssrc: UInt32) throws -> [UInt8] {
         try RTCPPacket.serializeCompound([.receiverEstimate(RTCPReceiverEstimate(senderSSRC: 9, bitrate: bitrate, mediaSSRCs: [ssrc]))])
