@@ -88,6 +88,26 @@ struct EncoderTests {
         #expect(kitty.clearBytes() == KittyGraphicsEncoder.deleteImage(1))
     }
 
+    /// A call's sender halves its picture on a narrow path: the same picture at half the size
+    /// lands on the same cells and pixels, so nothing is sent again for it.
+    @Test func aPictureAtHalfTheSizeKeepsItsPlace() {
+        let full = TestFrames.uniform(width: 640, height: 480, TestFrames.red)
+        let half = TestFrames.uniform(width: 320, height: 240, TestFrames.red)
+        var configuration = TerminalVideoRenderer.Configuration(kind: .kitty, cellPixelSize: PixelSize(width: 10, height: 20))
+        let kitty = TerminalVideoRenderer(region: CellRect(row: 0, column: 0, columns: 40, rows: 12), configuration: configuration)
+        #expect(String(decoding: kitty.render(full), as: UTF8.self).contains("\u{1B}[1;5H\u{1B}_Ga=T,f=24,s=320,v=240,i=1,p=1,c=32,r=12,"))
+        #expect(kitty.render(half).isEmpty, "the same picture at the same pixels and cells: nothing to send")
+        configuration.kind = .sixel
+        let sixel = TerminalVideoRenderer(region: CellRect(row: 2, column: 4, columns: 40, rows: 12), configuration: configuration)
+        _ = sixel.render(full)
+        #expect(sixel.render(half).isEmpty, "the same picture, scaled to the same pixels: nothing to send")
+        configuration.kind = .blocks
+        let blocks = TerminalVideoRenderer(region: CellRect(row: 0, column: 0, columns: 40, rows: 12), configuration: configuration)
+        _ = blocks.render(full)
+        _ = blocks.render(half)
+        #expect(blocks.cellsSent == 0, "no cell changes")
+    }
+
     @Test func mailboxKeepsOnlyTheNewest() {
         let mailbox = LatestFrameMailbox<Int>()
         #expect(mailbox.put(1))
