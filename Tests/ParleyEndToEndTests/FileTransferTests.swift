@@ -170,7 +170,9 @@ struct FileTransferTests {
             try transfer(id, on: pair.alice)?["state"] as? String == "failed"
         }
         #expect((try transfer(id, on: pair.alice)?["error"] as? String ?? "").contains("changed after it was offered"))
-        try waitUntil(timeout: 10, "receiver told") {
+        // As long as the sender may take: once, with the end-to-end suites all running on two
+        // cores, the notice took more than 10 s (not understood yet; see the closing notes).
+        try waitUntil(timeout: 30, "receiver told") {
             (try transfer(id, on: pair.bob)?["error"] as? String ?? "").contains("changed after it was offered")
         }
         #expect(!FileManager.default.fileExists(atPath: pair.downloads.appending(path: "changing.bin").path))
