@@ -106,14 +106,13 @@ public final class VideoStreamSender: MediaStreamSending {
         return datagrams
     }
 
-    /// The captured frame at the size the encoder is set to now.
+    /// The captured frame at the size the encoder is set to now (halved as the steering's
+    /// sizes are, by `downscaled(toMaxWidth:)`).
     private func scaledForEncoder(_ frame: I420Frame) -> I420Frame {
         guard let resolution, resolution.level > 0, frame.width == resolution.sourceWidth, frame.height == resolution.sourceHeight else {
             return frame
         }
-        var scaled = frame
-        for _ in 0 ..< resolution.level { scaled = scaled.halved() }
-        return scaled
+        return frame.downscaled(toMaxWidth: resolution.size.width)
     }
 
     /// Tells the resolution steering what the encoder did with this frame; on a change of
