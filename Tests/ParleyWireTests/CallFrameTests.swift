@@ -8,6 +8,7 @@ import Testing
 struct CallFrameTests {
     static let id = UUID()
     static let key = (0 ..< 30).map { UInt8($0) }
+    static let member = "0123456789ABCDEFGHJKMNPQRSTVWXYZ0123"
 
     static func description(video: Bool = true) -> CallDescription {
         var media = [CallMediaOffer(kind: .audio, direction: .sendReceive, payloadType: 111, clockRate: 48000,
@@ -23,6 +24,10 @@ struct CallFrameTests {
 
     static let every: [CallFrame] = [
         .invite(CallInvite(callID: id, ringTimeoutSeconds: 30, description: description())),
+        .invite(CallInvite(callID: id, ringTimeoutSeconds: 30, description: description(),
+                           group: CallInviteGroup(joining: true, members: [member, String(member.reversed())]))),
+        .invite(CallInvite(callID: id, ringTimeoutSeconds: 30, description: description(video: false),
+                           group: CallInviteGroup(joining: false, members: []))),
         .ringing(id),
         .accept(id, description(video: false)),
         .reject(id, reason: .busy, detail: "in another call"),
@@ -139,6 +144,44 @@ struct CallFrameTests {
         }
         #expect(throws: WireError.self) {
             _ = try self.decode(.callRinging) { $0.writeRaw([1, 2, 3]) }
+        }
+    }
+
+    /// An invitation with its group part appended to a well-formed one.
+    private func groupInvite(_ group: (inout ByteWriter) -> Void) throws -> WireMessage {
+        try decode(.callInvite) { writer in
+            writer.writeUUID(Self.id)
+            writer.writeUInt16(30)
+            oneAudio()(&writer)
+            writer.writeUInt16(0)
+            writer.writeBytes([UInt8](repeating: 7, count: 30))
+            group(&writer)
+        }
+    }
+
+    @Test("A group invitation: members are checked contact IDs, at most 4, none twice; flags 0 or 1")
+    func groupPartIsChecked() throws {
+        guard case .call(.invite(let plain)) = try groupInvite({ _ in }) else { Issue.record("not an invite"); return }
+        #expect(plain.group == nil, "no trailing part: a call between two")
+        guard case .call(.invite(let joining)) = try groupInvite({ writer in
+            writer.writeUInt8(1)
+            writer.writeList([Self.member]) { $0.writeString($1) }
+        }) else { Issue.record("not an invite"); return }
+        #expect(joining.group == CallInviteGroup(joining: true, members: [Self.member]))
+        let wrong: [(String, (inout ByteWriter) -> Void)] = [
+            ("flags 2", { $0.writeUInt8(2); $0.writeUInt16(0) }),
+            ("five members", { writer in
+                writer.writeUInt8(0)
+                writer.writeList((0 ..< 5).map { String(Self.member.dropLast()) + "\($0)" }) { $0.writeString($1) }
+            }),
+            ("a short ID", { $0.writeUInt8(0); $0.writeList(["0123"]) { $0.writeString($1) } }),
+            ("a lower-case ID", { $0.writeUInt8(0); $0.writeList([Self.member.lowercased()]) { $0.writeString($1) } }),
+            ("an I in the ID", { $0.writeUInt8(0); $0.writeList(["I" + Self.member.dropFirst()]) { $0.writeString($1) } }),
+            ("the same member twice", { $0.writeUInt8(0); $0.writeList([Self.member, Self.member]) { $0.writeString($1) } }),
+            ("flags without members", { $0.writeUInt8(0) }),
+        ]
+        for (what, group) in wrong {
+            #expect(throws: WireError.self, "\(what)") { try groupInvite(group) }
         }
     }
 }

@@ -149,11 +149,15 @@ public struct CallInvite: Sendable, Equatable {
     public var ringTimeoutSeconds: UInt16
     /// The caller's side of the media.
     public var description: CallDescription
+    /// For a group call: the other participants, and whether this invitation is a leg of a
+    /// call the receiver already takes part in. Absent (nil) for a call between two.
+    public var group: CallInviteGroup?
 
-    public init(callID: UUID, ringTimeoutSeconds: UInt16, description: CallDescription) {
+    public init(callID: UUID, ringTimeoutSeconds: UInt16, description: CallDescription, group: CallInviteGroup? = nil) {
         self.callID = callID
         self.ringTimeoutSeconds = ringTimeoutSeconds
         self.description = description
+        self.group = group
     }
 
     public static let ringTimeouts: ClosedRange<UInt64> = 1 ... 600
@@ -162,17 +166,69 @@ public struct CallInvite: Sendable, Equatable {
         callID = try reader.readUUID(field: "callInvite.callID")
         ringTimeoutSeconds = try reader.readUInt16(field: "callInvite.ringTimeout", allowed: Self.ringTimeouts)
         description = try CallDescription(from: &reader, field: "callInvite")
+        group = reader.isAtEnd ? nil : try CallInviteGroup(from: &reader)
     }
 
     func encode(to writer: inout ByteWriter) {
         writer.writeUUID(callID)
         writer.writeUInt16(ringTimeoutSeconds)
         description.encode(to: &writer)
+        group?.encode(to: &writer)
     }
 
     func validate() throws(WireError) {
         try Limit.check(UInt64(ringTimeoutSeconds), field: "callInvite.ringTimeout", allowed: Self.ringTimeouts)
         try description.validate(field: "callInvite")
+        try group?.validate()
+    }
+}
+
+/// The group part of a CALL_INVITE, appended after the description: a version-1 reader
+/// ignores it (and sees a call between two).
+public struct CallInviteGroup: Sendable, Equatable {
+    /// This invitation connects two participants of a call both already take part in (or
+    /// were invited to): it is answered without ringing, and only within that call.
+    public var joining: Bool
+    /// The contact IDs (canonical: 36 Crockford base-32 symbols) of the call's other
+    /// participants, the receiver and the sender left out.
+    public var members: [String]
+
+    public init(joining: Bool, members: [String]) {
+        self.joining = joining
+        self.members = members
+    }
+
+    /// A group call has at most 6 participants: besides the sender and the receiver, 4.
+    public static let memberCount = 0 ... 4
+    public static let memberIDLength = 36
+    private static let symbols = Set("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
+
+    init(from reader: inout ByteReader) throws(WireError) {
+        let flags = try reader.readUInt8(field: "callInvite.group.flags", allowed: 0 ... 1)
+        joining = flags & 1 != 0
+        members = try reader.readList(field: "callInvite.group.members", allowedCount: Self.memberCount) { (reader: inout ByteReader) throws(WireError) in
+            try reader.readString(field: "callInvite.group.members[]", maxBytes: Self.memberIDLength)
+        }
+        try Self.checkIDs(members)
+    }
+
+    func encode(to writer: inout ByteWriter) {
+        writer.writeUInt8(joining ? 1 : 0)
+        writer.writeList(members) { $0.writeString($1) }
+    }
+
+    func validate() throws(WireError) {
+        try Limit.check(count: members.count, field: "callInvite.group.members", allowed: Self.memberCount)
+        try Self.checkIDs(members)
+    }
+
+    private static func checkIDs(_ members: [String]) throws(WireError) {
+        for member in members where member.utf8.count != memberIDLength || !member.utf8.allSatisfy(symbols.contains) {
+            throw .invalidValue(field: "callInvite.group.members[]", value: UInt64(member.utf8.count))
+        }
+        if Set(members).count != members.count {
+            throw .invalidCount(field: "callInvite.group.members (repeated)", count: members.count, allowed: memberCount)
+        }
     }
 }
 
