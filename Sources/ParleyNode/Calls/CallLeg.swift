@@ -3,7 +3,7 @@ import Foundation
 import ParleyCore
 import ParleyWire
 
-/// One call with one peer, owned by ``CallManager``: its state machine, its log record,
+/// One peer of a call (the call itself in a call between two), owned by ``CallManager``: its state machine, its log record,
 /// both sides' descriptions and media states, and, once answered, its transport and media.
 final class CallLeg {
     let id: UUID
@@ -35,11 +35,13 @@ final class CallLeg {
     var tasks: [Task<Void, Never>] = []
     var endedAt: ContinuousClock.Instant?
 
-    init(id: UUID, peer: Contact, direction: CallDirection, video: Bool, devices: CallDevices, ringTimeout: Duration) {
+    /// `recordID`: the call log entry's ID; the call's own for its first leg, a fresh one for
+    /// the other legs of a group call (one entry per peer).
+    init(id: UUID, recordID: UUID? = nil, peer: Contact, direction: CallDirection, video: Bool, devices: CallDevices, ringTimeout: Duration) {
         self.id = id
         self.peer = peer
         machine = CallMachine(direction: direction)
-        record = CallRecord(id: id, contactID: peer.id, direction: direction, video: video, startedAt: Date())
+        record = CallRecord(id: recordID ?? id, contactID: peer.id, direction: direction, video: video, startedAt: Date())
         wantsVideo = video
         self.devices = devices
         self.ringTimeout = ringTimeout

@@ -7,10 +7,10 @@ import ParleyMedia
 import ParleyStore
 import ParleyWire
 
-/// Owns the node's calls: drives each call's ``CallMachine`` from the user's commands,
-/// the peer's call frames, timers and the media's liveness, and carries out the actions
-/// (frames, media, call log, events). One call at a time: another incoming call is
-/// answered busy and logged as missed.
+/// Owns the node's calls: drives each leg's ``CallMachine`` from the user's commands,
+/// the peers' call frames, timers and the media's liveness, and carries out the actions
+/// (frames, media, call log, events). One call at a time, with up to five peers (a leg
+/// each, see ``Call``): another incoming call is answered busy and logged as missed.
 actor CallManager {
     let ownID: ContactID
     let database: ParleyDatabase
@@ -23,7 +23,7 @@ actor CallManager {
     let videoFeed = CallVideoFeed()
 
     /// The call going on, or the last one (kept for `call status` after it ended).
-    private var current: CallLeg?
+    private var current: Call?
     /// When each contact's recent invitations came: more than `maxInvitesPerMinute` are
     /// ignored (no answer, no log entry), so a contact cannot fill the call log.
     private var recentInvites: [ContactID: [(at: ContinuousClock.Instant, call: UUID)]] = [:]
@@ -54,62 +54,144 @@ actor CallManager {
 
     // MARK: The user's operations
 
-    /// Calls a contact. Returns once the invitation is sent.
-    func start(_ contact: Contact, video: Bool, devices overrides: CallDevices, timeoutSeconds: Int?) async throws -> CallStatus {
-        if let current, !current.isEnded { throw CallError.alreadyInCall(current.peer.name) }
-        guard let session = await registry.session(for: contact.id) else { throw CallError.offline(contact.name) }
-        guard session.takesCalls else { throw CallError.peerCannotCall(contact.name) }
+    /// Calls one contact, or several (a group call). Returns once the invitations are sent.
+    func start(_ contacts: [Contact], video: Bool, devices overrides: CallDevices, timeoutSeconds: Int?) async throws -> CallStatus {
+        if let current, !current.isEnded { throw CallError.alreadyInCall(current.mainLeg?.peer.name ?? "someone") }
+        guard !contacts.isEmpty else { throw CallError.wrongState("name a contact to call") }
+        guard Set(contacts.map(\.id)).count == contacts.count else { throw CallError.wrongState("a contact is named twice") }
+        guard contacts.count < Call.maxParticipants else {
+            throw CallError.wrongState("a call has at most \(Call.maxParticipants) participants: call at most \(Call.maxParticipants - 1) contacts")
+        }
+        guard !contacts.contains(where: { $0.id == ownID }) else { throw CallError.wrongState("you cannot call yourself") }
+        var sessions: [PeerSession] = []
+        for contact in contacts {
+            guard let session = await registry.session(for: contact.id) else { throw CallError.offline(contact.name) }
+            guard session.takesCalls else { throw CallError.peerCannotCall(contact.name) }
+            sessions.append(session)
+        }
         try overrides.validate()
         let settings = settings()
         let timeout = timeoutSeconds ?? settings.ringTimeoutSeconds
         guard (1 ... 600).contains(timeout) else { throw CallError.wrongState("--timeout must be 1 to 600 seconds") }
-        let leg = CallLeg(id: UUID(), peer: contact, direction: .outgoing, video: video,
-                          devices: settings.devices.overridden(by: overrides), ringTimeout: .seconds(timeout))
-        if let other = current, !other.isEnded { throw CallError.alreadyInCall(other.peer.name) }
+        if let other = current, !other.isEnded { throw CallError.alreadyInCall(other.mainLeg?.peer.name ?? "someone") }
+        let call = Call(id: UUID(), joined: true)
+        call.hub = makeHub(settings.devices.overridden(by: overrides), settings: settings)
+        current = call
+        for (contact, session) in zip(contacts, sessions) {
+            let others = contacts.filter { $0.id != contact.id }.map(\.id.canonical)
+            let group = contacts.count > 1 ? CallInviteGroup(joining: false, members: others) : nil
+            do {
+                try await place(call, to: contact, over: session, video: video, group: group, timeout: timeout, settings: settings)
+            } catch where contacts.count == 1 {
+                throw error
+            } catch {
+                logger.notice("\(contact.name) could not be invited: \(error)")
+            }
+        }
+        // Answer once it rings at the peers' side (or was refused, or answered at once), so
+        // `call start` prints the ID of a call that rings; a peer that says nothing within
+        // `ringingGrace` leaves it "calling".
+        let asked = ContinuousClock.now
+        while current === call, call.legs.contains(where: { $0.state == .calling }), ContinuousClock.now - asked < Self.ringingGrace {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        guard let status = call.status() else { throw CallError.noSuchCall(nil) }
+        return status
+    }
+
+    /// Invites a contact into the call going on (a group call from then on).
+    func invite(_ reference: String?, _ contact: Contact, timeoutSeconds: Int?) async throws -> CallStatus {
+        let call = try find(reference)
+        guard call.joined, !call.liveLegs.isEmpty else {
+            throw CallError.wrongState("answer the call before inviting anyone into it")
+        }
+        guard contact.id != ownID else { throw CallError.wrongState("you are in this call already") }
+        if let leg = call.leg(with: contact.id), !leg.isEnded {
+            throw CallError.wrongState("\(contact.name) is in this call already (\(leg.state.name))")
+        }
+        guard call.participantCount + 1 < Call.maxParticipants else {
+            throw CallError.wrongState("a call has at most \(Call.maxParticipants) participants")
+        }
+        guard let session = await registry.session(for: contact.id) else { throw CallError.offline(contact.name) }
+        guard session.takesCalls else { throw CallError.peerCannotCall(contact.name) }
+        let settings = settings()
+        let timeout = timeoutSeconds ?? settings.ringTimeoutSeconds
+        guard (1 ... 600).contains(timeout) else { throw CallError.wrongState("--timeout must be 1 to 600 seconds") }
+        let members = Array(Set(call.liveLegs.map(\.peer.id)).union(call.members).subtracting([contact.id])).map(\.canonical).sorted()
+        try await place(call, to: contact, over: session, video: call.legs.contains { $0.wantsVideo },
+                        group: CallInviteGroup(joining: false, members: Array(members.prefix(CallInviteGroup.memberCount.upperBound))),
+                        timeout: timeout, settings: settings)
+        logger.info("invited \(contact.name) into call \(call.id)")
+        guard let status = call.status() else { throw CallError.noSuchCall(reference) }
+        return status
+    }
+
+    /// Places one leg of `call`: its ICE agent, its log entry, the invitation, the ring timer.
+    private func place(_ call: Call, to contact: Contact, over session: PeerSession, video: Bool, group: CallInviteGroup?,
+                       timeout: Int, settings: CallSettings) async throws {
+        let leg = CallLeg(id: call.id, recordID: call.legs.isEmpty ? call.id : UUID(), peer: contact, direction: .outgoing,
+                          video: video, devices: call.hub?.devices ?? settings.devices, ringTimeout: .seconds(timeout))
         let transport = CallTransport()
         leg.transport = transport
         leg.local = localDescription(video: video, settings: settings)
-        current = leg
+        call.legs.append(leg)
+        call.members.removeAll { $0 == contact.id }
         leg.linkAddresses = LinkAddresses(session)
         transport.startICE(controlling: true, ipv6: session.localAddress?.protocol == .inet6, servers: settings.ice)
         try? database.calls.insert(leg.record)
         do {
             try await session.send(.call(.invite(CallInvite(callID: leg.id, ringTimeoutSeconds: UInt16(timeout),
-                                                            description: leg.local!))))
+                                                            description: leg.local!, group: group))))
         } catch {
             await apply(.failed("the invitation could not be sent: \(error)"), to: leg)
             throw CallError.offline(contact.name)
         }
         forwardCandidates(of: transport, leg)
-        startRingTimer(leg, after: leg.ringTimeout)
-        logger.info("calling \(contact.name) (\(video ? "video" : "audio"), call \(leg.id))")
-        // Answer once it rings at the peer's side (or was refused, or answered at once), so
-        // `call start` prints the ID of a call that rings; a peer that says nothing within
-        // `ringingGrace` leaves it "calling".
-        let asked = ContinuousClock.now
-        while current === leg, leg.state == .calling, ContinuousClock.now - asked < Self.ringingGrace {
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-        return leg.status()
+        // A joining invitation waits for a participant that may still ring: a little longer.
+        startRingTimer(leg, after: group?.joining == true ? leg.ringTimeout + Self.calleeGrace * 2 : leg.ringTimeout)
+        logger.info("calling \(contact.name) (\(video ? "video" : "audio"), call \(leg.id)\(group.map { $0.joining ? ", joining" : ", group of \($0.members.count + 2)" } ?? ""))")
     }
 
     /// How long `start` waits for the peer's CALL_RINGING.
     static let ringingGrace: Duration = .seconds(3)
 
-    /// Answers the ringing incoming call.
+    /// Answers the ringing incoming call; in a group call, then connects to its other participants.
     func accept(_ reference: String?, audioOnly: Bool, devices overrides: CallDevices) async throws -> CallStatus {
-        let leg = try find(reference)
+        let call = try find(reference)
+        guard let leg = call.legs.first(where: { $0.state == .ringingIn }), leg.remote != nil else {
+            let leg = call.mainLeg
+            throw CallError.wrongState("the call with \(leg?.peer.name ?? "nobody") is \(leg?.state.name ?? "over"); only a ringing incoming call can be accepted")
+        }
+        try overrides.validate()
+        if call.hub == nil {
+            let settings = settings()
+            call.hub = makeHub(leg.devices.overridden(by: overrides), settings: settings)
+        }
+        try await answer(leg, in: call, video: !audioOnly)
+        call.joined = true
+        // Joining invitations that came while it rang, then our own to the others.
+        let pending = call.pendingJoins
+        call.pendingJoins = []
+        for join in pending where call.leg(with: join.contact.id).map(\.isEnded) ?? true {
+            await answerJoin(join.invite, from: join.contact, in: call, candidates: join.candidates)
+        }
+        await joinMembers(of: call, video: leg.wantsVideo)
+        guard let status = call.status() else { throw CallError.noSuchCall(reference) }
+        return status
+    }
+
+    /// Answers one ringing leg: ICE, our description, CALL_ACCEPT.
+    private func answer(_ leg: CallLeg, in call: Call, video: Bool) async throws {
         guard leg.state == .ringingIn, let remote = leg.remote else {
             throw CallError.wrongState("the call with \(leg.peer.name) is \(leg.state.name); only a ringing incoming call can be accepted")
         }
-        try overrides.validate()
         guard let session = await registry.session(for: leg.peer.id) else {
             await apply(.linkDown, to: leg)
             throw CallError.offline(leg.peer.name)
         }
         let settings = settings()
-        leg.devices = leg.devices.overridden(by: overrides)
-        leg.wantsVideo = !audioOnly && remote.offer(.video) != nil
+        if let hub = call.hub { leg.devices = hub.devices }
+        leg.wantsVideo = video && remote.offer(.video) != nil
         guard leg.state == .ringingIn else { throw CallError.wrongState("the call ended while answering (\(leg.state.name))") }
         let transport = CallTransport()
         for body in leg.pendingCandidates { transport.addRemote(body) }
@@ -120,50 +202,83 @@ actor CallManager {
         leg.local = localDescription(video: leg.wantsVideo, settings: settings)
         await apply(.localAccept, to: leg)
         forwardCandidates(of: transport, leg)
-        return leg.status()
+    }
+
+    /// Sends joining invitations to the participants we were told of and have no leg with:
+    /// those that are our contacts and online (the others are left out, and logged).
+    private func joinMembers(of call: Call, video: Bool) async {
+        let members = call.members
+        call.members = []
+        let settings = settings()
+        for member in members where call.leg(with: member).map(\.isEnded) ?? true {
+            guard let contact = try? database.contacts.contact(for: member), contact.trust != .blocked else {
+                logger.notice("call \(call.id): participant \(member.short) is not a contact of ours; not connected to it")
+                continue
+            }
+            guard let session = await registry.session(for: member), session.takesCalls else {
+                logger.notice("call \(call.id): \(contact.name) is offline; not connected to it")
+                continue
+            }
+            let others = call.liveLegs.map(\.peer.id).filter { $0 != member }.map(\.canonical)
+            try? await place(call, to: contact, over: session, video: video,
+                             group: CallInviteGroup(joining: true, members: Array(others.prefix(CallInviteGroup.memberCount.upperBound))),
+                             timeout: settings.ringTimeoutSeconds, settings: settings)
+        }
     }
 
     /// Declines the ringing incoming call.
     func reject(_ reference: String?) async throws -> CallStatus {
-        let leg = try find(reference)
-        guard leg.state == .ringingIn else {
-            throw CallError.wrongState("the call with \(leg.peer.name) is \(leg.state.name); only a ringing incoming call can be rejected")
+        let call = try find(reference)
+        guard let leg = call.legs.first(where: { $0.state == .ringingIn }) else {
+            let leg = call.mainLeg
+            throw CallError.wrongState("the call with \(leg?.peer.name ?? "nobody") is \(leg?.state.name ?? "over"); only a ringing incoming call can be rejected")
         }
         await apply(.localReject, to: leg)
-        return leg.status()
+        await refusePendingJoins(of: call)
+        guard let status = call.status() else { throw CallError.noSuchCall(reference) }
+        return status
     }
 
-    /// Hangs up (or cancels our call while it rings; or declines an incoming one).
+    /// Hangs up (or cancels our call while it rings; or declines an incoming one): leaves
+    /// the call, every leg of it.
     func hangup(_ reference: String?) async throws -> CallStatus {
-        let leg = try find(reference)
-        guard !leg.isEnded else { throw CallError.wrongState("the call with \(leg.peer.name) has ended already") }
-        await apply(leg.state == .ringingIn ? .localReject : .localHangup, to: leg)
-        return leg.status()
+        let call = try find(reference)
+        guard !call.isEnded else { throw CallError.wrongState("the call with \(call.mainLeg?.peer.name ?? "nobody") has ended already") }
+        for leg in call.liveLegs {
+            await apply(leg.state == .ringingIn ? .localReject : .localHangup, to: leg)
+        }
+        await refusePendingJoins(of: call)
+        guard let status = call.status() else { throw CallError.noSuchCall(reference) }
+        return status
     }
 
-    /// Stops or resumes sending (`out`) or receiving (`in`) kinds of media.
+    /// Stops or resumes sending (`out`) or receiving (`in`) kinds of media, with every peer.
     func setMedia(_ reference: String?, kinds: [CallMediaOffer.Kind], out: Bool, in: Bool, on: Bool) async throws -> CallStatus {
-        let leg = try find(reference)
-        guard !leg.isEnded else { throw CallError.wrongState("the call with \(leg.peer.name) has ended") }
-        var frames: [CallFrame] = []
-        for kind in kinds {
-            if out {
-                if kind == .audio { leg.localStates.audioOut = on } else { leg.localStates.videoOut = on }
-                frames.append(.mediaState(leg.id, kind: kind, scope: .mySending, on: on))
+        let call = try find(reference)
+        guard !call.isEnded else { throw CallError.wrongState("the call with \(call.mainLeg?.peer.name ?? "nobody") has ended") }
+        for leg in call.liveLegs {
+            var frames: [CallFrame] = []
+            for kind in kinds {
+                if out {
+                    if kind == .audio { leg.localStates.audioOut = on } else { leg.localStates.videoOut = on }
+                    frames.append(.mediaState(leg.id, kind: kind, scope: .mySending, on: on))
+                }
+                if `in` {
+                    if kind == .audio { leg.localStates.audioIn = on } else { leg.localStates.videoIn = on }
+                    frames.append(.mediaState(leg.id, kind: kind, scope: .yourSending, on: on))
+                }
             }
-            if `in` {
-                if kind == .audio { leg.localStates.audioIn = on } else { leg.localStates.videoIn = on }
-                frames.append(.mediaState(leg.id, kind: kind, scope: .yourSending, on: on))
-            }
+            applyMediaStates(leg)
+            await send(frames, to: leg)
         }
-        applyMediaStates(leg)
-        await send(frames, to: leg)
-        return leg.status()
+        guard let status = call.status() else { throw CallError.noSuchCall(reference) }
+        return status
     }
 
     /// The current call, or one by ID (also the last one, after it ended).
     func status(_ reference: String?) throws -> CallStatus {
-        try find(reference, allowEnded: true).status()
+        guard let status = try find(reference, allowEnded: true).status() else { throw CallError.noSuchCall(reference) }
+        return status
     }
 
     /// The call going on (nil when none).
@@ -174,7 +289,7 @@ actor CallManager {
     /// A call frame from a contact's link.
     func handle(_ frame: CallFrame, from contact: Contact) async {
         if case .datagram(let id, let bytes) = frame {
-            guard let leg = current, leg.id == id, leg.peer.id == contact.id, !leg.isEnded else { return }
+            guard let call = current, call.id == id, let leg = call.leg(with: contact.id), !leg.isEnded else { return }
             leg.transport?.receivedThroughLink(bytes)
             return
         }
@@ -182,7 +297,12 @@ actor CallManager {
             await incoming(invite, from: contact)
             return
         }
-        guard let leg = current, leg.id == frame.callID, leg.peer.id == contact.id else {
+        if case .candidates(let id, let body) = frame, let call = current, call.id == id, call.leg(with: contact.id) == nil,
+           let index = call.pendingJoins.firstIndex(where: { $0.contact.id == contact.id }) {
+            if call.pendingJoins[index].candidates.count < CallTransport.maxPendingRemote { call.pendingJoins[index].candidates.append(body) }
+            return
+        }
+        guard let call = current, call.id == frame.callID, let leg = call.leg(with: contact.id) else {
             logger.debug("call frame \(frame.callID) for no call of ours; ignored")
             return
         }
@@ -252,7 +372,7 @@ actor CallManager {
     /// (restarted, and has heard of no peer agent yet): then its candidates go again, over
     /// this link, as those sent while no link was up are lost.
     func linkUp(_ session: PeerSession) async {
-        guard let leg = current, leg.peer.id == session.peerID, !leg.isEnded, let transport = leg.transport else { return }
+        guard let leg = current?.leg(with: session.peerID), !leg.isEnded, let transport = leg.transport else { return }
         let addresses = LinkAddresses(session)
         let moved = leg.linkAddresses != addresses
         leg.linkAddresses = addresses
@@ -265,7 +385,7 @@ actor CallManager {
 
     /// A link to a contact went down (and no other link to it is up).
     func linkDown(_ contact: ContactID) async {
-        guard let leg = current, leg.peer.id == contact, !leg.isEnded else { return }
+        guard let leg = current?.leg(with: contact), !leg.isEnded else { return }
         guard await registry.session(for: contact) == nil else { return }
         if leg.state.isRinging {
             await apply(.linkDown, to: leg)
@@ -276,8 +396,8 @@ actor CallManager {
 
     /// Ends the call going on (the node is stopping).
     func shutdown() async {
-        guard let leg = current, !leg.isEnded else { return }
-        await apply(leg.state == .ringingIn ? .localReject : .localHangup, to: leg)
+        guard let call = current, !call.isEnded else { return }
+        _ = try? await hangup(call.id.uuidString)
     }
 
     // MARK: Incoming calls
@@ -294,17 +414,21 @@ actor CallManager {
         }
         times.append((now, invite.callID))
         recentInvites[contact.id] = times
-        if let leg = current, !leg.isEnded {
-            if leg.id == invite.callID { return }   // repeated
+        if invite.group?.joining == true {
+            await joining(invite, from: contact)
+            return
+        }
+        if let call = current, !call.isEnded {
+            if call.id == invite.callID { return }   // repeated
             // Glare: both called each other. The call placed by the lower ID survives.
-            if leg.peer.id == contact.id, leg.machine.direction == .outgoing, leg.state.isRinging {
+            if call.legs.count == 1, let leg = call.mainLeg, leg.peer.id == contact.id, leg.machine.direction == .outgoing, leg.state.isRinging {
                 if ownID < contact.id {
                     logger.info("glare with \(contact.name): our call wins")
                     return
                 }
                 logger.info("glare with \(contact.name): their call wins; answering it")
                 let video = leg.wantsVideo, devices = leg.devices
-                await abandon(leg)
+                await abandon(leg, of: call)
                 await ring(invite, from: contact, autoAnswer: video ? .video : .audio, devices: devices)
                 return
             }
@@ -331,24 +455,81 @@ actor CallManager {
                           devices: settings().devices.overridden(by: devices),
                           ringTimeout: .seconds(Int(invite.ringTimeoutSeconds)))
         leg.remote = invite.description
-        current = leg
+        let call = Call(id: invite.callID, joined: false)
+        call.legs = [leg]
+        call.members = (invite.group?.members ?? []).compactMap { try? ContactID(parsing: $0) }
+            .filter { $0 != ownID && $0 != contact.id }
+        current = call
         try? database.calls.insert(leg.record)
         startRingTimer(leg, after: leg.ringTimeout + Self.calleeGrace)
         await send([.ringing(leg.id)], to: leg)
         publish(.incoming(video: video), leg)
-        logger.info("\(contact.name) calls (\(video ? "video" : "audio"), call \(leg.id))")
+        logger.info("\(contact.name) calls (\(video ? "video" : "audio"), call \(leg.id)\(call.members.isEmpty ? "" : ", with \(call.members.count) others"))")
         if autoAnswer != .off {
             _ = try? await accept(leg.id.uuidString, audioOnly: autoAnswer == .audio, devices: CallDevices())
         }
     }
 
     /// Drops our own ringing call without a trace (glare: the peer's call replaces it).
-    private func abandon(_ leg: CallLeg) async {
+    private func abandon(_ leg: CallLeg, of call: Call) async {
         await send([.cancel(leg.id)], to: leg)
         leg.tasks.forEach { $0.cancel() }
         leg.transport?.close()
-        try? database.calls.delete(leg.id)
-        current = nil
+        try? database.calls.delete(leg.record.id)
+        call.legs.removeAll { $0 === leg }
+        if call.legs.isEmpty, current === call { current = nil }
+    }
+
+    /// A joining invitation: another participant of our call connects to us. Answered at
+    /// once when we take part; kept while our call still rings; refused otherwise.
+    private func joining(_ invite: CallInvite, from contact: Contact) async {
+        guard let call = current, call.id == invite.callID, !call.isEnded else {
+            await send([.reject(invite.callID, reason: .unavailable, detail: "not in that call")], toContact: contact.id)
+            return
+        }
+        if let leg = call.leg(with: contact.id), !leg.isEnded {
+            // Both invited each other: the invitation of the lower ID survives.
+            guard leg.machine.direction == .outgoing, leg.state.isRinging || leg.state == .calling, ownID > contact.id else { return }
+            logger.info("call \(call.id): \(contact.name) and we invited each other; answering theirs")
+            await abandon(leg, of: call)
+        }
+        guard call.participantCount + (call.members.contains(contact.id) ? 0 : 1) < Call.maxParticipants else {
+            await send([.reject(invite.callID, reason: .busy, detail: "the call is full")], toContact: contact.id)
+            return
+        }
+        if call.joined {
+            await answerJoin(invite, from: contact, in: call)
+        } else if call.pendingJoins.count < Call.maxParticipants {
+            call.pendingJoins.removeAll { $0.contact.id == contact.id }
+            call.pendingJoins.append(Call.PendingJoin(invite: invite, contact: contact))
+        }
+    }
+
+    /// Answers a joining invitation of a call we take part in, without ringing.
+    private func answerJoin(_ invite: CallInvite, from contact: Contact, in call: Call, candidates: [CallCandidates] = []) async {
+        let leg = CallLeg(id: call.id, recordID: UUID(), peer: contact, direction: .incoming,
+                          video: invite.description.offer(.video) != nil, devices: call.hub?.devices ?? settings().devices,
+                          ringTimeout: .seconds(Int(invite.ringTimeoutSeconds)))
+        leg.remote = invite.description
+        leg.pendingCandidates = candidates
+        call.legs.append(leg)
+        call.members.removeAll { $0 == contact.id }
+        try? database.calls.insert(leg.record)
+        logger.info("call \(call.id): \(contact.name) joins")
+        do {
+            try await answer(leg, in: call, video: call.legs.contains { $0 !== leg && $0.wantsVideo })
+        } catch {
+            logger.notice("call \(call.id): could not connect to \(contact.name): \(error)")
+        }
+    }
+
+    /// Refuses the joining invitations kept while our call rang (we declined or left it).
+    private func refusePendingJoins(of call: Call) async {
+        let pending = call.pendingJoins
+        call.pendingJoins = []
+        for join in pending {
+            await send([.reject(call.id, reason: .declined, detail: "")], toContact: join.contact.id)
+        }
     }
 
     // MARK: Driving the machine
@@ -403,12 +584,16 @@ actor CallManager {
             return
         }
         let id = leg.id, peer = leg.peer
+        guard let call = current, call.legs.contains(where: { $0 === leg }) else { return }
+        let settings = settings()
+        let hub = call.hub ?? makeHub(leg.devices, settings: settings)
+        call.hub = hub
         let request = CallMediaRequest(
-            local: local, remote: remote, devices: leg.devices, settings: settings(), transport: transport, videoFeed: videoFeed,
+            local: local, remote: remote, hub: hub, peerName: peer.name, settings: settings, transport: transport,
             deviceError: { [weak self] kind, input, message in
                 Task { await self?.deviceFailed(kind, input: input, message, call: id) }
             })
-        videoFeed.clear()
+        if call.legs.filter({ $0.media != nil }).isEmpty { videoFeed.clear() }
         do {
             let media = try mediaFactory(request)
             leg.media = media
@@ -416,7 +601,7 @@ actor CallManager {
             let heard = NIOLockedValueBox(false)
             let firstMedia: @Sendable () -> Void = { [weak self] in
                 guard !heard.withLockedValue({ value in defer { value = true }; return value }) else { return }
-                Task { await self?.mediaArrived(id) }
+                Task { await self?.mediaArrived(id, from: peer.id) }
             }
             transport.connect(receiver: { bytes in
                 media.receive(bytes, onAuthenticated: heard.withLockedValue { $0 } ? nil : firstMedia)
@@ -440,15 +625,15 @@ actor CallManager {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(200))
                 tick += 1
-                guard let self, await self.watch(id, publishStatistics: tick % 5 == 0) else { return }
+                guard let self, await self.watch(id, peer.id, publishStatistics: tick % 5 == 0) else { return }
             }
         })
     }
 
     /// Checks a running call every 200 ms: first media, the UDP fallback, liveness, and
     /// statistics once a second. Returns false once the call is over.
-    private func watch(_ id: UUID, publishStatistics: Bool) async -> Bool {
-        guard let leg = current, leg.id == id, !leg.isEnded, let answered = leg.answered, let transport = leg.transport else { return false }
+    private func watch(_ id: UUID, _ peer: ContactID, publishStatistics: Bool) async -> Bool {
+        guard let call = current, call.id == id, let leg = call.leg(with: peer), !leg.isEnded, let answered = leg.answered, let transport = leg.transport else { return false }
         let now = ContinuousClock.now
         let heard = leg.media?.lastReceivedNanoseconds.map { MonotonicClock().nowNanoseconds() &- $0 }
         let silence: Duration = heard.map { .nanoseconds(Int64(clamping: $0)) } ?? (now - answered)
@@ -472,7 +657,7 @@ actor CallManager {
         }
         if publishStatistics {
             // Once a second: should the node stop without ending the call, it ends about now.
-            try? database.calls.markAlive(leg.id)
+            try? database.calls.markAlive(leg.record.id)
         }
         if publishStatistics, leg.state == .active {
             let status = leg.status()
@@ -481,19 +666,27 @@ actor CallManager {
         return true
     }
 
-    private func mediaArrived(_ id: UUID) async {
-        guard let leg = current, leg.id == id, leg.state == .connecting else { return }
+    private func mediaArrived(_ id: UUID, from peer: ContactID) async {
+        guard let call = current, call.id == id, let leg = call.leg(with: peer), leg.state == .connecting else { return }
         await apply(.mediaArrived, to: leg)
     }
 
+    /// A device of the call failed (or is missing): every leg stops sending that kind (an
+    /// input) and its peer is told; reported once per device and message.
     private func deviceFailed(_ kind: CallMediaOffer.Kind, input: Bool, _ message: String, call id: UUID) async {
-        guard let leg = current, leg.id == id else { return }
-        let first = input && leg.inputErrors[kind] == nil
-        if input { leg.inputErrors[kind] = message } else { leg.outputErrors[kind] = message }
-        applyMediaStates(leg)
-        publish(.deviceError(kind, input: input, detail: message), leg)
-        logger.warning("call with \(leg.peer.name): \(message)")
-        if first, !leg.isEnded { await send([.mediaState(id, kind: kind, scope: .mySending, on: false)], to: leg) }
+        guard let call = current, call.id == id else { return }
+        var reported = false
+        for leg in call.legs where leg.media != nil || !leg.isEnded {
+            let known = input ? leg.inputErrors[kind] : leg.outputErrors[kind]
+            if input { leg.inputErrors[kind] = message } else { leg.outputErrors[kind] = message }
+            applyMediaStates(leg)
+            if known != message, !reported {
+                reported = true
+                publish(.deviceError(kind, input: input, detail: message), leg)
+                logger.warning("call \(call.id): \(message)")
+            }
+            if input, known == nil, !leg.isEnded { await send([.mediaState(id, kind: kind, scope: .mySending, on: false)], to: leg) }
+        }
     }
 
     /// Tells the media what to send and play after a change of either side's states.
@@ -509,8 +702,22 @@ actor CallManager {
         leg.endedAt = .now
         leg.tasks.forEach { $0.cancel() }
         leg.media?.stop()
-        videoFeed.clear()
         leg.transport?.close()
+        if let call = current, call.legs.contains(where: { $0 === leg }), call.isEnded {
+            // The last leg: the speaker plays out and its file is completed.
+            do { try call.hub?.finish() } catch { logger.warning("call \(call.id): the speaker could not be finished: \(error)") }
+            videoFeed.clear()
+            let pending = call.pendingJoins
+            call.pendingJoins = []
+            if !pending.isEmpty {
+                let registry = registry, id = call.id
+                Task {
+                    for join in pending {
+                        try? await registry.session(for: join.contact.id)?.send(.call(.reject(id, reason: .declined, detail: "")))
+                    }
+                }
+            }
+        }
         leg.record.endedAt = Date()
         leg.record.outcome = CallRecord.outcome(direction: leg.record.direction, answered: leg.answered != nil, end: end)
         leg.record.endReason = end.detail.map { "\(end.cause.rawValue): \($0)" } ?? end.cause.rawValue
@@ -522,29 +729,34 @@ actor CallManager {
     }
 
     private func startRingTimer(_ leg: CallLeg, after delay: Duration) {
-        let id = leg.id
+        let id = leg.id, peer = leg.peer.id
         leg.tasks.append(Task { [weak self] in
             try? await Task.sleep(for: delay)
             guard !Task.isCancelled else { return }
-            await self?.ringTimedOut(id)
+            await self?.ringTimedOut(id, peer)
         })
     }
 
-    private func ringTimedOut(_ id: UUID) async {
-        guard let leg = current, leg.id == id, leg.state.isRinging else { return }
+    private func ringTimedOut(_ id: UUID, _ peer: ContactID) async {
+        guard let call = current, call.id == id, let leg = call.leg(with: peer), leg.state.isRinging || leg.state == .calling else { return }
         await apply(.ringTimeout, to: leg)
     }
 
     // MARK: Helpers
 
-    private func find(_ reference: String?, allowEnded: Bool = false) throws -> CallLeg {
-        guard let leg = current else { throw CallError.noSuchCall(reference) }
-        if let reference, !reference.isEmpty, leg.id.uuidString.lowercased() != reference.lowercased(),
-           !leg.id.uuidString.lowercased().hasPrefix(reference.lowercased()) {
+    private func find(_ reference: String?, allowEnded: Bool = false) throws -> Call {
+        guard let call = current else { throw CallError.noSuchCall(reference) }
+        if let reference, !reference.isEmpty, call.id.uuidString.lowercased() != reference.lowercased(),
+           !call.id.uuidString.lowercased().hasPrefix(reference.lowercased()) {
             throw CallError.noSuchCall(reference)
         }
-        if !allowEnded, leg.isEnded, reference == nil { throw CallError.noSuchCall(nil) }
-        return leg
+        if !allowEnded, call.isEnded, reference == nil { throw CallError.noSuchCall(nil) }
+        return call
+    }
+
+    /// The devices of a new call (opened at its first media).
+    private func makeHub(_ devices: CallDevices, settings: CallSettings) -> CallDeviceHub {
+        CallDeviceHub(devices: devices, settings: settings, frameRate: 30, videoFeed: videoFeed)
     }
 
     private func send(_ frames: [CallFrame], to leg: CallLeg) async {
@@ -585,4 +797,6 @@ public enum AutoAnswer: String, Sendable, CaseIterable {
 public enum CallManagerLimits {
     /// Unanswered invitations a contact may send per minute; more are ignored (no answer, no log entry).
     public static let maxInvitesPerMinute = 10
+    /// Contacts one `call start` may call (a call has at most 6 participants).
+    public static let maxContactsPerCall = 5
 }

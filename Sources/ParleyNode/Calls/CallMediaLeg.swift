@@ -22,11 +22,12 @@ protocol CallMediaLeg: AnyObject, Sendable {
 struct CallMediaRequest: Sendable {
     var local: CallDescription
     var remote: CallDescription
-    var devices: CallDevices
+    /// The call's devices, shared by its legs.
+    var hub: CallDeviceHub
+    /// The peer's name (a later leg's video file is named after it).
+    var peerName: String
     var settings: CallSettings
     var transport: CallTransport
-    /// Where the pictures of the call go for a viewer in this process.
-    var videoFeed: CallVideoFeed
     /// A device could not be used: an input (that kind goes on receive-only) or an output
     /// (that kind is received but played nowhere).
     var deviceError: @Sendable (CallMediaOffer.Kind, _ input: Bool, String) -> Void

@@ -1,9 +1,9 @@
 import ParleyMedia
 import ParleyWire
 
-/// The media engine's two-way session (``CallMediaSession``) as a call's media: opens the
-/// call's devices (a device that fails is reported and left out; the call goes on) and
-/// derives the session's plan from both sides' descriptions.
+/// The media engine's two-way session (``CallMediaSession``) as one leg's media: takes its
+/// branches of the call's devices (``CallDeviceHub``: a device that fails is reported and
+/// left out; the call goes on) and derives the session's plan from both sides' descriptions.
 final class CallMediaSessionLeg: CallMediaLeg {
     let session: CallMediaSession
 
@@ -22,29 +22,22 @@ final class CallMediaSessionLeg: CallMediaLeg {
             sendKey: try SRTPKeyingMaterial(bytes: local.srtpKey), receiveKey: try SRTPKeyingMaterial(bytes: remote.srtpKey),
             audioBitrate: request.settings.audioBitrate, videoBitrate: request.settings.videoBitrate,
             frameRate: Int(local.offer(.video)?.frameRate ?? 30).clamped(to: 1 ... 60))
-        let devices = request.devices
-        func attempt<T>(_ kind: CallMediaOffer.Kind, _ what: String, _ spec: String?, _ open: (String) throws -> T) -> T? {
-            guard let spec else { return nil }
-            do {
-                return try open(spec)
-            } catch {
-                request.deviceError(kind, what == "microphone" || what == "camera", "\(what) \(spec) cannot be used: \(error)")
+        let devices = request.hub.devices
+        /// A shared device's branch; a device that cannot be used is reported (the call goes on without it).
+        func take<T>(_ kind: CallMediaOffer.Kind, input: Bool, _ result: Result<T?, CallDeviceHub.Failure>) -> T? {
+            switch result {
+            case .success(let value): return value
+            case .failure(let failure):
+                request.deviceError(kind, input, failure.message)
                 return nil
             }
         }
-        let audioSource = audio?.send == true ? attempt(.audio, "microphone", devices.audioInput) {
-            try AudioSourceSpecifier(parsing: $0).open(latencyMilliseconds: request.settings.audioLatencyMilliseconds)
-        } : nil
-        let audioSink = audio?.receive == true ? attempt(.audio, "speaker", devices.audioOutput) {
-            try AudioSinkSpecifier(parsing: $0).open(latencyMilliseconds: request.settings.audioLatencyMilliseconds)
-        } : nil
-        let videoSource = video?.send == true ? attempt(.video, "camera", devices.videoInput) {
-            try VideoSourceSpecifier(parsing: $0).open(frameRate: plan.frameRate)
-        }.map { TappedVideoSource($0, tap: request.videoFeed.local) } : nil
+        let audioSource = audio?.send == true ? take(.audio, input: true, request.hub.audioSource()) : nil
+        let audioSink = audio?.receive == true ? take(.audio, input: false, request.hub.audioSink()) : nil
+        let videoSource = video?.send == true ? take(.video, input: true, request.hub.videoSource()) : nil
         // Received video is decoded even with no output device, for a viewer in this process.
-        let videoSink = video?.receive == true ? TappedVideoSink(attempt(.video, "video output", devices.videoOutput) {
-            try VideoSinkSpecifier(parsing: $0).open(frameRate: plan.frameRate)
-        }, tap: request.videoFeed.remote) : nil
+        let videoSink: (any VideoSink)? = video?.receive == true
+            ? take(.video, input: false, request.hub.videoSink(for: request.peerName).map { Optional($0) }) : nil
         if audio?.send == true, audioSource == nil, devices.audioInput == nil {
             request.deviceError(.audio, true, "no microphone configured (audio_input); sending no audio")
         }

@@ -63,13 +63,39 @@ public struct CallStatus: Codable, Sendable, Equatable {
     /// Fingerprints (first 16 hex digits of SHA-256) of the SRTP keys for what we send and
     /// what we receive: the peer shows the same two the other way round. Never the keys.
     public var keys: [String: String]?
+    /// Every peer of the call, one entry per leg (one in a call between two, the legs that
+    /// ended included), in the order they joined. The fields above are the first live leg's.
+    public var participants: [CallParticipant]? = nil
 
     enum CodingKeys: String, CodingKey {
-        case id, contact, name, direction, state, video, duration, reason, by, detail, local, remote, statistics
+        case id, contact, name, direction, state, video, duration, reason, by, detail, local, remote, statistics, participants
         case startedAt = "started_at", answeredAt = "answered_at", endedAt = "ended_at"
         case ringRemaining = "ring_remaining", mediaPath = "media_path", remoteAddress = "remote_address"
         case localAddress = "local_address", iceErrors = "ice_errors", iceRestarts = "ice_restarts"
         case deviceErrors = "device_errors", keys
+    }
+}
+
+/// One peer of a call (`call status --json`'s `participants`).
+public struct CallParticipant: Codable, Sendable, Equatable {
+    public var contact: String
+    public var name: String
+    /// Who placed this leg: `outgoing` (us) or `incoming`.
+    public var direction: String
+    /// The leg's state: calling, ringing-out, ringing-in, connecting, active, ended.
+    public var state: String
+    /// How the leg ended (`hung-up`, `declined`, …).
+    public var reason: String?
+    public var duration: Double?
+    /// As ``CallStatus/mediaPath``.
+    public var mediaPath: String?
+    /// The peer's media states.
+    public var remote: CallMediaStates
+    public var statistics: CallStatistics?
+
+    enum CodingKeys: String, CodingKey {
+        case contact, name, direction, state, reason, duration, remote, statistics
+        case mediaPath = "media_path"
     }
 }
 

@@ -6,9 +6,25 @@ extension Node {
     /// Calls a contact (`video`: audio and video). Returns once the invitation is sent.
     public func startCall(to reference: String, video: Bool, devices: CallDevices = CallDevices(),
                           timeoutSeconds: Int? = nil) async throws -> CallStatus {
+        try await startCall(to: [reference], video: video, devices: devices, timeoutSeconds: timeoutSeconds)
+    }
+
+    /// Calls several contacts at once: a group call (one contact: a call between two).
+    public func startCall(to references: [String], video: Bool, devices: CallDevices = CallDevices(),
+                          timeoutSeconds: Int? = nil) async throws -> CallStatus {
+        let contacts = try references.map { reference in
+            let contact = try profile.database.contacts.resolve(reference)
+            guard contact.trust != .blocked else { throw NodeError.blocked(contact.name) }
+            return contact
+        }
+        return try await calls.start(contacts, video: video, devices: devices, timeoutSeconds: timeoutSeconds)
+    }
+
+    /// Invites a contact into the call going on (the current one when `call` is nil).
+    public func inviteToCall(_ call: String? = nil, contact reference: String, timeoutSeconds: Int? = nil) async throws -> CallStatus {
         let contact = try profile.database.contacts.resolve(reference)
         guard contact.trust != .blocked else { throw NodeError.blocked(contact.name) }
-        return try await calls.start(contact, video: video, devices: devices, timeoutSeconds: timeoutSeconds)
+        return try await calls.invite(call, contact, timeoutSeconds: timeoutSeconds)
     }
 
     /// Answers the ringing call (the current one when `call` is nil).

@@ -89,9 +89,16 @@ struct ControlHandler: Sendable {
             }
             return ControlResponse(ok: true, transfer: node.info(transfer))
         case "call-start":
+            let contacts = try request.contacts ?? [required(request.contact, "contact")]
+            guard (1 ... CallManagerLimits.maxContactsPerCall).contains(contacts.count) else {
+                throw CallError.wrongState("call 1 to \(CallManagerLimits.maxContactsPerCall) contacts")
+            }
             return ControlResponse(ok: true, call: try await node.startCall(
-                to: try required(request.contact, "contact"), video: request.video ?? false,
+                to: contacts, video: request.video ?? false,
                 devices: request.devices ?? CallDevices(), timeoutSeconds: request.timeout))
+        case "call-invite":
+            return ControlResponse(ok: true, call: try await node.inviteToCall(
+                request.call, contact: try required(request.contact, "contact"), timeoutSeconds: request.timeout))
         case "call-accept":
             return ControlResponse(ok: true, call: try await node.acceptCall(
                 request.call, audioOnly: request.audioOnly ?? false, devices: request.devices ?? CallDevices()))

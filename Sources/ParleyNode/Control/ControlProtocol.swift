@@ -18,10 +18,12 @@ public struct ControlRequest: Codable, Sendable {
     public var name: String?
     public var transfer: String?
     public var directory: String?
-    /// Calls (`call-start`, `call-accept`, `call-reject`, `call-hangup`, `call-media`, `call-status`,
-    /// `call-log`, `auto-answer`): the call ID (nil: the current call), video wanted, audio-only
+    /// Calls (`call-start`, `call-invite`, `call-accept`, `call-reject`, `call-hangup`, `call-media`,
+    /// `call-status`, `call-log`, `auto-answer`): the contacts of a group call (`call-start`; the
+    /// first may come in `contact` alone), the call ID (nil: the current call), video wanted, audio-only
     /// answer, devices, ring time-out, the kinds and directions of a stop/play and whether it is
     /// on, a limit, an auto-answer mode.
+    public var contacts: [String]?
     public var call: String?
     public var video: Bool?
     public var audioOnly: Bool?
@@ -38,7 +40,8 @@ public struct ControlRequest: Codable, Sendable {
                 active: Bool? = nil, path: String? = nil, name: String? = nil, transfer: String? = nil,
                 directory: String? = nil, call: String? = nil, video: Bool? = nil, audioOnly: Bool? = nil,
                 devices: CallDevices? = nil, timeout: Int? = nil, audio: Bool? = nil, directionIn: Bool? = nil,
-                directionOut: Bool? = nil, on: Bool? = nil, limit: Int? = nil, mode: String? = nil) {
+                directionOut: Bool? = nil, on: Bool? = nil, limit: Int? = nil, mode: String? = nil, contacts: [String]? = nil) {
+        self.contacts = contacts
         self.call = call
         self.video = video
         self.audioOnly = audioOnly

@@ -117,7 +117,12 @@ extension UIController {
         let name = event.peer.name ?? self.name(of: event.peer.id)
         switch event.what {
         case .ended(let ended):
-            if call == nil || call?.id == event.call.uuidString { call = nil; videoPane.reset() }
+            if call == nil || call?.id == event.call.uuidString {
+                // One peer of a group call left: the call goes on with the others.
+                call = nil
+                videoPane.reset()
+                refreshCall()
+            }
             show(CallBar.endNotice(name: name, reason: ended.cause.rawValue, by: ended.byPeer.map { $0 ? "peer" : "local" },
                                    detail: ended.detail, duration: ended.duration, missed: ended.missed),
                  role: ended.missed ? .warning : .dim)

@@ -15,7 +15,7 @@ struct CallCommand: AsyncParsableCommand {
             audio_output, video_input and video_output apply. A device that cannot be opened \
             never fails the call: that kind becomes receive-only and a device-error event says why.
             """,
-        subcommands: [Start.self, Accept.self, Reject.self, Hangup.self, Stop.self, Play.self, Status.self, Log.self],
+        subcommands: [Start.self, Invite.self, Accept.self, Reject.self, Hangup.self, Stop.self, Play.self, Status.self, Log.self],
         defaultSubcommand: Status.self)
 
     struct DeviceOptions: ParsableArguments {
@@ -38,9 +38,10 @@ struct CallCommand: AsyncParsableCommand {
     }
 
     struct Start: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Call a contact; prints the call ID once it rings.")
+        static let configuration = CommandConfiguration(
+            abstract: "Call a contact, or several (a group call of up to 6); prints the call ID once it rings.")
         @OptionGroup var profileOptions: ProfileOptions
-        @Argument(help: "The contact's name or ID.", completion: CompletionCandidates.contacts) var contact: String
+        @Argument(help: "The contacts' names or IDs (1 to 5).", completion: CompletionCandidates.contacts) var contacts: [String]
         @Flag(help: "Video and audio (default: audio only).") var video = false
         @OptionGroup var deviceOptions: DeviceOptions
         @Option(help: ArgumentHelp("Seconds to ring before giving up (1-600; default: ring_timeout, 30).", valueName: "S"))
@@ -49,12 +50,41 @@ struct CallCommand: AsyncParsableCommand {
 
         func validate() throws {
             if let timeout, !(1 ... 600).contains(timeout) { throw ValidationError("--timeout must be 1 to 600 seconds") }
+            guard (1 ... CallManagerLimits.maxContactsPerCall).contains(contacts.count) else {
+                throw ValidationError("name 1 to \(CallManagerLimits.maxContactsPerCall) contacts (a call has at most 6 participants)")
+            }
         }
 
         func run() async throws {
             let call = try profileOptions.callRequest(ControlRequest(
-                command: "call-start", contact: contact, video: video, devices: deviceOptions.devices, timeout: timeout))
+                command: "call-start", contact: contacts[0], video: video, devices: deviceOptions.devices, timeout: timeout,
+                contacts: contacts.count > 1 ? contacts : nil))
             if json { try JSONOutput.print(call) } else { print(call.id) }
+        }
+    }
+
+    struct Invite: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Invite a contact into the call going on (a group call of up to 6).",
+            discussion: "The contact rings; once it answers, it connects to every other participant that has it as a contact.")
+        @OptionGroup var profileOptions: ProfileOptions
+        @Argument(help: ArgumentHelp("[CALL] NAME: the call (default: the current one) and the contact's name or ID.",
+                                     valueName: "call-or-name"))
+        var arguments: [String]
+        @Option(help: ArgumentHelp("Seconds to ring before giving up (1-600; default: ring_timeout, 30).", valueName: "S"))
+        var timeout: Int?
+        @Flag(help: "Print JSON.") var json = false
+
+        func validate() throws {
+            guard (1 ... 2).contains(arguments.count) else { throw ValidationError("usage: parley call invite [CALL] NAME") }
+            if let timeout, !(1 ... 600).contains(timeout) { throw ValidationError("--timeout must be 1 to 600 seconds") }
+        }
+
+        func run() async throws {
+            let call = arguments.count == 2 ? arguments[0] : nil
+            let status = try profileOptions.callRequest(ControlRequest(
+                command: "call-invite", contact: arguments[arguments.count - 1], call: call, timeout: timeout))
+            if json { try JSONOutput.print(status) } else { print("Invited \(arguments[arguments.count - 1]) into call \(status.id).") }
         }
     }
 
@@ -218,6 +248,19 @@ enum CallFormatting {
                 lines.append("\(name): " + parts.joined(separator: ", "))
             }
             if let lead = statistics.videoLeadMilliseconds { lines.append("lip sync: video leads by \(Int(lead)) ms") }
+        }
+        if let participants = status.participants, participants.count > 1 {
+            lines.append("participants:")
+            for participant in participants {
+                var parts = [participant.state]
+                if let reason = participant.reason { parts.append(reason) }
+                if let path = participant.mediaPath { parts.append("via \(path)") }
+                if let audio = participant.statistics?.audioReceived { parts.append("audio \(audio.bitrate / 1000) kb/s") }
+                if let video = participant.statistics?.videoReceived {
+                    parts.append("video \(video.bitrate / 1000) kb/s\(video.framesPerSecond.map { " \(Int($0)) fps" } ?? "")")
+                }
+                lines.append("  \(participant.name): " + parts.joined(separator: ", "))
+            }
         }
         return lines.joined(separator: "\n")
     }
