@@ -51,6 +51,8 @@ public struct FrameType: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let callMediaState = FrameType(0x0207)
     /// ICE credentials and candidates of a call (trickled).
     public static let callCandidates = FrameType(0x0208)
+    /// A call frame relayed between two participants of a group call by a third.
+    public static let callRelay = FrameType(0x0209)
     /// One media datagram of a call, tunnelled through the link.
     public static let datagram = FrameType(0x0300)
 
@@ -68,7 +70,7 @@ public struct FrameType: RawRepresentable, Hashable, Sendable, CustomStringConve
         .hello, .ping, .pong, .close, .chatMessage, .receipt, .typing, .contactRequest, .contactRequestResult,
         .externalAddress,
         .fileOffer, .fileAccept, .fileReject, .fileCancel, .filePause, .fileResume, .fileChunk, .fileAck, .fileComplete,
-        .callInvite, .callRinging, .callAccept, .callReject, .callCancel, .callHangup, .callMediaState, .callCandidates, .datagram,
+        .callInvite, .callRinging, .callAccept, .callReject, .callCancel, .callHangup, .callMediaState, .callCandidates, .callRelay, .datagram,
     ]
 
     /// Protocol name of a known type (e.g. `CHAT_MESSAGE`), or `nil`.
@@ -101,6 +103,7 @@ public struct FrameType: RawRepresentable, Hashable, Sendable, CustomStringConve
         case .callHangup: "CALL_HANGUP"
         case .callMediaState: "CALL_MEDIA_STATE"
         case .callCandidates: "CALL_CANDIDATES"
+        case .callRelay: "CALL_RELAY"
         case .datagram: "DATAGRAM"
         default: nil
         }

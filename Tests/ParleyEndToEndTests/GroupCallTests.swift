@@ -15,21 +15,21 @@ struct GroupCallTests {
         let nodes: [String: DaemonProcess]
         let folder: String
 
-        init(_ names: [String]) throws {
+        /// `contacts`: the pairs that are contacts (default: every pair); `wrapper` runs the daemons (a network namespace).
+        init(_ names: [String], contacts: [(String, String)]? = nil, wrapper: [String] = []) throws {
             folder = try MediaFixtures.folder("group")
             var nodes: [String: DaemonProcess] = [:]
             do {
                 for name in names {
-                    let node = try DaemonProcess(name: name)
+                    let node = try DaemonProcess(name: name, wrapper: wrapper)
                     nodes[name] = node
                     try node.start()
                     let tone = (0 ..< 48000).map { Int16(8000 * sin(2 * Double.pi * GroupCallTests.tones[name]! * Double($0) / 48000)) }
                     try WAVFile.write(PCMAudio(sampleRate: 48000, channels: 1, samples: tone), to: "\(folder)/\(name).wav")
                 }
-                for (index, first) in names.enumerated() {
-                    for second in names[(index + 1)...] {
-                        try befriend(nodes[first]!, as: first, nodes[second]!, as: second)
-                    }
+                let pairs = contacts ?? names.enumerated().flatMap { index, first in names[(index + 1)...].map { (first, $0) } }
+                for (first, second) in pairs {
+                    try befriend(nodes[first]!, as: first, nodes[second]!, as: second)
                 }
             } catch {
                 nodes.values.forEach { $0.cleanup() }
@@ -183,5 +183,57 @@ struct GroupCallTests {
         // One log entry per peer.
         let log = try alice.callLog()
         #expect(Set(log.compactMap { $0["name"] as? String }) == ["bob", "carol", "dave", "erin"], "\(log)")
+    }
+
+    @Test("C is a contact of A only: A invites C into its call with B; B and C hear each other through A's vouching; B's contacts are unchanged",
+          arguments: [false, true])
+    func vouchedParticipant(udpBlocked: Bool) throws {
+        var namespace: UDPBlockedNamespace?
+        if udpBlocked {
+            guard UDPBlockedNamespace.available, let made = try? UDPBlockedNamespace() else {
+                print("skipped: needs root, ip and iptables (make deps installs them) to drop UDP in a network namespace")
+                return
+            }
+            namespace = made
+        }
+        defer { namespace?.remove() }
+        let group = try Group(["alice", "bob", "carol"], contacts: [("alice", "bob"), ("alice", "carol")], wrapper: namespace?.wrapper ?? [])
+        defer { group.cleanup() }
+        let (alice, bob, carol) = (group["alice"], group["bob"], group["carol"])
+        try alice.parley(contentsOf: ["call", "start", "bob"] + group.devices("alice")).requireSuccess()
+        try bob.waitForCall("ringing-in")
+        try bob.parley(contentsOf: ["call", "accept"] + group.devices("bob")).requireSuccess()
+        try Self.waitForPeers(alice, ["bob"])
+        try alice.parley("call", "invite", "carol").requireSuccess()
+        try carol.waitForCall("ringing-in")
+        try carol.parley(contentsOf: ["call", "accept"] + group.devices("carol")).requireSuccess()
+        try Self.waitForPeers(bob, ["alice", "carol"])
+        try Self.waitForPeers(carol, ["alice", "bob"])
+        let path = udpBlocked ? "forwarded" : "host"
+        try waitUntil(timeout: 10, "bob–carol media \(path)") {
+            Self.participants(try bob.callStatus())["carol"]?["media_path"] as? String == path
+        }
+        Thread.sleep(forTimeInterval: 5)
+        let bobsCarol = try #require(Self.participants(try bob.callStatus())["carol"])
+        let carolsBob = try #require(Self.participants(try carol.callStatus())["bob"])
+        print("bob's leg with carol: \(bobsCarol)")
+        #expect(bobsCarol["via"] as? String == "alice")
+        #expect(carolsBob["via"] as? String == "alice")
+        #expect(carolsBob["media_path"] as? String == path)
+        #expect(Self.received(bobsCarol, "audio_received") > 150, "bob hears carol")
+        #expect(Self.received(carolsBob, "audio_received") > 150, "carol hears bob")
+        let contacts = try bob.parley("contacts", "list", "--json").requireSuccess().json as? [[String: Any]] ?? []
+        #expect(contacts.compactMap { $0["name"] as? String } == ["alice"], "carol never became bob's contact")
+        // Bob leaves first: his hang-up reaches Carol through Alice; then Alice ends the call.
+        try bob.parley("call", "hangup").requireSuccess()
+        try waitUntil(timeout: 5, "carol's leg with bob ended") {
+            Self.participants(try carol.callStatus())["bob"]?["state"] as? String == "ended"
+        }
+        try alice.parley("call", "hangup").requireSuccess()
+        for name in ["alice", "bob", "carol"] { try group[name].waitForCall("ended", timeout: 5) }
+        let heard = try WAVFile.read(path: "\(group.folder)/bob-heard.wav").samples
+        let carolShare = Self.toneShare(heard, Self.tones["carol"]!)
+        print("bob heard carol in \(carolShare) of the windows (udp blocked: \(udpBlocked))")
+        #expect(carolShare > 0.3, "carol's tone in bob's recording")
     }
 }

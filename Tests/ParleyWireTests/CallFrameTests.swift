@@ -35,6 +35,10 @@ struct CallFrameTests {
         .hangup(id, reason: .connectionLost, detail: "no media for 10 s"),
         .mediaState(id, kind: .video, scope: .yourSending, on: false),
         .datagram(id, [0x80, 0x6F, 1, 2, 3]),
+        .relay(CallRelay(callID: id, direction: .forwardTo, peer: member, frame: .datagram(id, [0x80, 0x6F, 9]))),
+        .relay(CallRelay(callID: id, direction: .forwardedFrom, peer: member, name: "carol",
+                         frame: .invite(CallInvite(callID: id, ringTimeoutSeconds: 30, description: description(),
+                                                   group: CallInviteGroup(joining: true, members: []))))),
     ]
 
     @Test(arguments: every)
@@ -145,6 +149,39 @@ struct CallFrameTests {
         #expect(throws: WireError.self) {
             _ = try self.decode(.callRinging) { $0.writeRaw([1, 2, 3]) }
         }
+    }
+
+    @Test("CALL_RELAY: a relay inside a relay, another call's frame, a non-call type, a bad peer or direction are refused")
+    func relayIsChecked() throws {
+        func relay(direction: UInt8 = 1, peer: String = Self.member, type: UInt16 = 0x0202,
+                   payload: (inout ByteWriter) -> Void = { $0.writeUUID(CallFrameTests.id) }) throws -> WireMessage {
+            try decode(.callRelay) { writer in
+                writer.writeUUID(Self.id)
+                writer.writeUInt8(direction)
+                writer.writeString(peer)
+                writer.writeString("")
+                writer.writeUInt16(type)
+                var inner = ByteWriter()
+                payload(&inner)
+                writer.writeBytes(inner.bytes)
+            }
+        }
+        guard case .call(.relay(let good)) = try relay() else { Issue.record("not a relay"); return }
+        #expect(good.frame == .ringing(Self.id))
+        #expect(throws: WireError.self, "direction 3") { try relay(direction: 3) }
+        #expect(throws: WireError.self, "a bad peer") { try relay(peer: "bob") }
+        #expect(throws: WireError.self, "a chat message inside") { try relay(type: 0x0010) }
+        #expect(throws: WireError.self, "another call's frame") { try relay(payload: { $0.writeUUID(UUID()) }) }
+        #expect(throws: WireError.self, "a relay inside") {
+            try relay(type: 0x0209, payload: { writer in
+                let inner = WireMessage.call(.relay(CallRelay(callID: Self.id, direction: .forwardTo, peer: Self.member,
+                                                              frame: .ringing(Self.id)))).frame()
+                writer.writeRaw(inner.payload)
+            })
+        }
+        let nested = CallFrame.relay(CallRelay(callID: Self.id, direction: .forwardTo, peer: Self.member,
+                                               frame: .relay(CallRelay(callID: Self.id, direction: .forwardTo, peer: Self.member, frame: .ringing(Self.id)))))
+        #expect(throws: WireError.self, "a sender is held to the same rule") { try WireMessage.call(nested).validate() }
     }
 
     /// An invitation with its group part appended to a well-formed one.

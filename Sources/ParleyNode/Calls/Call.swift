@@ -17,6 +17,9 @@ final class Call {
     var joined: Bool
     /// Other participants we were told of (in the invitation) and have no leg with yet.
     var members: [ContactID] = []
+    /// Who told us of each member: a member we cannot reach ourselves (not a contact, or no
+    /// link) is connected through that participant.
+    var memberVia: [ContactID: ContactID] = [:]
     /// Joining invitations that came while this call still rang here (answered or refused
     /// with it), with the ICE candidates that followed them.
     var pendingJoins: [PendingJoin] = []
@@ -24,6 +27,8 @@ final class Call {
     struct PendingJoin {
         var invite: CallInvite
         var contact: Contact
+        /// The participant that carried the invitation (nil: the contact's own link).
+        var via: Contact?
         var candidates: [CallCandidates] = []
     }
     /// The devices, opened at the first leg's media.
@@ -53,10 +58,11 @@ final class Call {
     func status(now: ContinuousClock.Instant = .now) -> CallStatus? {
         guard var status = mainLeg?.status(now: now) else { return nil }
         status.participants = legs.map { leg in
+            let via = leg.via?.name
             let leg = leg.status(now: now)
             return CallParticipant(contact: leg.contact, name: leg.name, direction: leg.direction, state: leg.state,
                                    reason: leg.reason, duration: leg.duration, mediaPath: leg.mediaPath,
-                                   remote: leg.remote, statistics: leg.statistics)
+                                   via: via, remote: leg.remote, statistics: leg.statistics)
         }
         return status
     }

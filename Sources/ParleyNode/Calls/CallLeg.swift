@@ -7,7 +7,11 @@ import ParleyWire
 /// both sides' descriptions and media states, and, once answered, its transport and media.
 final class CallLeg {
     let id: UUID
-    let peer: Contact
+    /// The peer (a participant vouched for by another, for a leg carried by it: not a contact).
+    var peer: Contact
+    /// The participant whose links carry this leg's signalling (CALL_RELAY) and, without an
+    /// ICE pair, its media; nil: our own link with the peer.
+    var via: Contact?
     var machine: CallMachine
     var record: CallRecord
     /// What we offered or answered, and what the peer did.
@@ -89,13 +93,13 @@ final class CallLeg {
             }
         }
         var statistics = media?.statistics()
-        statistics?.mediaPath = transport?.path.rawValue
+        statistics?.mediaPath = mediaPath
         return CallStatus(
             id: id.uuidString, contact: peer.id.grouped, name: peer.name, direction: record.direction.rawValue,
             state: machine.state.name, video: hasVideo, startedAt: record.startedAt, answeredAt: record.answeredAt,
             endedAt: record.endedAt, duration: duration, ringRemaining: ringLeft, reason: end?.cause.rawValue,
             by: end?.byPeer.map { $0 ? "peer" : "local" }, detail: end?.detail, local: localShown, remote: remoteShown,
-            mediaPath: media == nil ? nil : transport?.path.rawValue, remoteAddress: transport?.selectedPair?.remote,
+            mediaPath: media == nil ? nil : mediaPath, remoteAddress: transport?.selectedPair?.remote,
             localAddress: transport?.selectedPair?.local, iceErrors: transport.flatMap { $0.errors.isEmpty ? nil : $0.errors },
             iceRestarts: transport?.restarts,
             deviceErrors: (inputErrors.sorted { $0.key.rawValue < $1.key.rawValue } + outputErrors.sorted { $0.key.rawValue < $1.key.rawValue })
@@ -104,6 +108,13 @@ final class CallLeg {
             keys: local.flatMap { local in remote.map { remote in
                 ["send": Self.fingerprint(local.srtpKey), "receive": Self.fingerprint(remote.srtpKey)]
             } })
+    }
+
+    /// The path of the media (see ``CallMediaPath``): through a third participant's links
+    /// when the leg is carried by one and has no ICE pair.
+    var mediaPath: String? {
+        guard let path = transport?.path else { return nil }
+        return (path == .link && via != nil ? CallMediaPath.forwarded : path).rawValue
     }
 
     static func fingerprint(_ key: [UInt8]) -> String {

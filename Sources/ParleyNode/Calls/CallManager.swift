@@ -127,21 +127,23 @@ actor CallManager {
     }
 
     /// Places one leg of `call`: its ICE agent, its log entry, the invitation, the ring timer.
-    private func place(_ call: Call, to contact: Contact, over session: PeerSession, video: Bool, group: CallInviteGroup?,
-                       timeout: Int, settings: CallSettings) async throws {
+    /// `via`: the participant whose link carries the leg (`session` is then that link).
+    private func place(_ call: Call, to contact: Contact, over session: PeerSession, via: Contact? = nil, video: Bool,
+                       group: CallInviteGroup?, timeout: Int, settings: CallSettings) async throws {
         let leg = CallLeg(id: call.id, recordID: call.legs.isEmpty ? call.id : UUID(), peer: contact, direction: .outgoing,
                           video: video, devices: call.hub?.devices ?? settings.devices, ringTimeout: .seconds(timeout))
+        leg.via = via
         let transport = CallTransport()
         leg.transport = transport
         leg.local = localDescription(video: video, settings: settings)
         call.legs.append(leg)
         call.members.removeAll { $0 == contact.id }
-        leg.linkAddresses = LinkAddresses(session)
+        if via == nil { leg.linkAddresses = LinkAddresses(session) }
         transport.startICE(controlling: true, ipv6: session.localAddress?.protocol == .inet6, servers: settings.ice)
         try? database.calls.insert(leg.record)
         do {
-            try await session.send(.call(.invite(CallInvite(callID: leg.id, ringTimeoutSeconds: UInt16(timeout),
-                                                            description: leg.local!, group: group))))
+            let invite = CallFrame.invite(CallInvite(callID: leg.id, ringTimeoutSeconds: UInt16(timeout), description: leg.local!, group: group))
+            try await session.send(.call(Self.routed(invite, to: contact.id, via: via?.id).frame))
         } catch {
             await apply(.failed("the invitation could not be sent: \(error)"), to: leg)
             throw CallError.offline(contact.name)
@@ -149,7 +151,7 @@ actor CallManager {
         forwardCandidates(of: transport, leg)
         // A joining invitation waits for a participant that may still ring: a little longer.
         startRingTimer(leg, after: group?.joining == true ? leg.ringTimeout + Self.calleeGrace * 2 : leg.ringTimeout)
-        logger.info("calling \(contact.name) (\(video ? "video" : "audio"), call \(leg.id)\(group.map { $0.joining ? ", joining" : ", group of \($0.members.count + 2)" } ?? ""))")
+        logger.info("calling \(contact.name) (\(video ? "video" : "audio"), call \(leg.id)\(group.map { $0.joining ? ", joining" : ", group of \($0.members.count + 2)" } ?? "")\(via.map { ", through \($0.name)" } ?? ""))")
     }
 
     /// How long `start` waits for the peer's CALL_RINGING.
@@ -173,7 +175,7 @@ actor CallManager {
         let pending = call.pendingJoins
         call.pendingJoins = []
         for join in pending where call.leg(with: join.contact.id).map(\.isEnded) ?? true {
-            await answerJoin(join.invite, from: join.contact, in: call, candidates: join.candidates)
+            await answerJoin(join.invite, from: join.contact, via: join.via, in: call, candidates: join.candidates)
         }
         await joinMembers(of: call, video: leg.wantsVideo)
         guard let status = call.status() else { throw CallError.noSuchCall(reference) }
@@ -185,9 +187,9 @@ actor CallManager {
         guard leg.state == .ringingIn, let remote = leg.remote else {
             throw CallError.wrongState("the call with \(leg.peer.name) is \(leg.state.name); only a ringing incoming call can be accepted")
         }
-        guard let session = await registry.session(for: leg.peer.id) else {
+        guard let session = await registry.session(for: leg.via?.id ?? leg.peer.id) else {
             await apply(.linkDown, to: leg)
-            throw CallError.offline(leg.peer.name)
+            throw CallError.offline(leg.via?.name ?? leg.peer.name)
         }
         let settings = settings()
         if let hub = call.hub { leg.devices = hub.devices }
@@ -197,7 +199,7 @@ actor CallManager {
         for body in leg.pendingCandidates { transport.addRemote(body) }
         leg.pendingCandidates = []
         leg.transport = transport
-        leg.linkAddresses = LinkAddresses(session)
+        if leg.via == nil { leg.linkAddresses = LinkAddresses(session) }
         transport.startICE(controlling: false, ipv6: session.localAddress?.protocol == .inet6, servers: settings.ice)
         leg.local = localDescription(video: leg.wantsVideo, settings: settings)
         await apply(.localAccept, to: leg)
@@ -211,17 +213,26 @@ actor CallManager {
         call.members = []
         let settings = settings()
         for member in members where call.leg(with: member).map(\.isEnded) ?? true {
-            guard let contact = try? database.contacts.contact(for: member), contact.trust != .blocked else {
-                logger.notice("call \(call.id): participant \(member.short) is not a contact of ours; not connected to it")
-                continue
-            }
-            guard let session = await registry.session(for: member), session.takesCalls else {
-                logger.notice("call \(call.id): \(contact.name) is offline; not connected to it")
+            let contact = try? database.contacts.contact(for: member)
+            if contact?.trust == .blocked {
+                logger.notice("call \(call.id): \(contact?.name ?? member.short) is blocked; not connected to it")
                 continue
             }
             let others = call.liveLegs.map(\.peer.id).filter { $0 != member }.map(\.canonical)
-            try? await place(call, to: contact, over: session, video: video,
-                             group: CallInviteGroup(joining: true, members: Array(others.prefix(CallInviteGroup.memberCount.upperBound))),
+            let group = CallInviteGroup(joining: true, members: Array(others.prefix(CallInviteGroup.memberCount.upperBound)))
+            if let contact, let session = await registry.session(for: member), session.takesCalls {
+                try? await place(call, to: contact, over: session, video: video, group: group,
+                                 timeout: settings.ringTimeoutSeconds, settings: settings)
+                continue
+            }
+            // Not a contact, or no link: through the participant who told us of it (it vouches).
+            guard let carrierID = call.memberVia[member], let carrier = call.leg(with: carrierID), !carrier.isEnded,
+                  carrier.via == nil, let session = await registry.session(for: carrierID) else {
+                logger.notice("call \(call.id): \(contact?.name ?? member.short) cannot be reached; not connected to it")
+                continue
+            }
+            let peer = contact ?? Contact(id: member, name: "participant \(member.short)")
+            try? await place(call, to: peer, over: session, via: carrier.peer, video: video, group: group,
                              timeout: settings.ringTimeoutSeconds, settings: settings)
         }
     }
@@ -244,7 +255,9 @@ actor CallManager {
     func hangup(_ reference: String?) async throws -> CallStatus {
         let call = try find(reference)
         guard !call.isEnded else { throw CallError.wrongState("the call with \(call.mainLeg?.peer.name ?? "nobody") has ended already") }
-        for leg in call.liveLegs {
+        // Legs carried by another participant first, while its own leg still carries them.
+        let legs = call.liveLegs.filter { $0.via != nil } + call.liveLegs.filter { $0.via == nil }
+        for leg in legs where !leg.isEnded {
             await apply(leg.state == .ringingIn ? .localReject : .localHangup, to: leg)
         }
         await refusePendingJoins(of: call)
@@ -288,13 +301,23 @@ actor CallManager {
 
     /// A call frame from a contact's link.
     func handle(_ frame: CallFrame, from contact: Contact) async {
+        await handle(frame, from: contact, via: nil)
+    }
+
+    /// A call frame from `contact`, on its own link or (`via`) relayed by another participant.
+    private func handle(_ frame: CallFrame, from contact: Contact, via: Contact?) async {
+        if case .relay(let relay) = frame {
+            if via == nil { await relayed(relay, from: contact) }
+            return
+        }
         if case .datagram(let id, let bytes) = frame {
-            guard let call = current, call.id == id, let leg = call.leg(with: contact.id), !leg.isEnded else { return }
+            guard let call = current, call.id == id, let leg = call.leg(with: contact.id), !leg.isEnded,
+                  leg.via?.id == via?.id else { return }
             leg.transport?.receivedThroughLink(bytes)
             return
         }
         if case .invite(let invite) = frame {
-            await incoming(invite, from: contact)
+            await incoming(invite, from: contact, via: via)
             return
         }
         if case .candidates(let id, let body) = frame, let call = current, call.id == id, call.leg(with: contact.id) == nil,
@@ -302,7 +325,7 @@ actor CallManager {
             if call.pendingJoins[index].candidates.count < CallTransport.maxPendingRemote { call.pendingJoins[index].candidates.append(body) }
             return
         }
-        guard let call = current, call.id == frame.callID, let leg = call.leg(with: contact.id) else {
+        guard let call = current, call.id == frame.callID, let leg = call.leg(with: contact.id), leg.via?.id == via?.id else {
             logger.debug("call frame \(frame.callID) for no call of ours; ignored")
             return
         }
@@ -352,17 +375,18 @@ actor CallManager {
             } else if leg.pendingCandidates.count < CallTransport.maxPendingRemote {
                 leg.pendingCandidates.append(body)
             }
-        case .invite, .datagram:
+        case .invite, .datagram, .relay:
             break
         }
     }
 
     /// Sends this side's ICE candidates to the peer as they are gathered, in order.
     private func forwardCandidates(of transport: CallTransport, _ leg: CallLeg) {
-        let registry = registry, id = leg.id, peer = leg.peer.id
+        let registry = registry, id = leg.id, peer = leg.peer.id, via = leg.via?.id
         leg.tasks.append(Task {
             for await body in transport.signalling {
-                try? await registry.session(for: peer)?.send(.call(.candidates(id, body)))
+                let routed = Self.routed(.candidates(id, body), to: peer, via: via)
+                try? await registry.session(for: routed.to)?.send(.call(routed.frame))
             }
         })
     }
@@ -402,7 +426,7 @@ actor CallManager {
 
     // MARK: Incoming calls
 
-    private func incoming(_ invite: CallInvite, from contact: Contact) async {
+    private func incoming(_ invite: CallInvite, from contact: Contact, via: Contact? = nil) async {
         // Answered calls leave the count (see `answered`): only unanswered ones can pile up.
         let now = ContinuousClock.now
         var times = (recentInvites[contact.id] ?? []).filter { now - $0.at < .seconds(60) }
@@ -415,9 +439,11 @@ actor CallManager {
         times.append((now, invite.callID))
         recentInvites[contact.id] = times
         if invite.group?.joining == true {
-            await joining(invite, from: contact)
+            await joining(invite, from: contact, via: via)
             return
         }
+        // Only the participants of a call we take part in reach us through another.
+        guard via == nil else { return }
         if let call = current, !call.isEnded {
             if call.id == invite.callID { return }   // repeated
             // Glare: both called each other. The call placed by the lower ID survives.
@@ -459,6 +485,7 @@ actor CallManager {
         call.legs = [leg]
         call.members = (invite.group?.members ?? []).compactMap { try? ContactID(parsing: $0) }
             .filter { $0 != ownID && $0 != contact.id }
+        for member in call.members { call.memberVia[member] = contact.id }
         current = call
         try? database.calls.insert(leg.record)
         startRingTimer(leg, after: leg.ringTimeout + Self.calleeGrace)
@@ -482,9 +509,9 @@ actor CallManager {
 
     /// A joining invitation: another participant of our call connects to us. Answered at
     /// once when we take part; kept while our call still rings; refused otherwise.
-    private func joining(_ invite: CallInvite, from contact: Contact) async {
+    private func joining(_ invite: CallInvite, from contact: Contact, via: Contact?) async {
         guard let call = current, call.id == invite.callID, !call.isEnded else {
-            await send([.reject(invite.callID, reason: .unavailable, detail: "not in that call")], toContact: contact.id)
+            await send([.reject(invite.callID, reason: .unavailable, detail: "not in that call")], toContact: contact.id, via: via?.id)
             return
         }
         if let leg = call.leg(with: contact.id), !leg.isEnded {
@@ -494,28 +521,29 @@ actor CallManager {
             await abandon(leg, of: call)
         }
         guard call.participantCount + (call.members.contains(contact.id) ? 0 : 1) < Call.maxParticipants else {
-            await send([.reject(invite.callID, reason: .busy, detail: "the call is full")], toContact: contact.id)
+            await send([.reject(invite.callID, reason: .busy, detail: "the call is full")], toContact: contact.id, via: via?.id)
             return
         }
         if call.joined {
-            await answerJoin(invite, from: contact, in: call)
+            await answerJoin(invite, from: contact, via: via, in: call)
         } else if call.pendingJoins.count < Call.maxParticipants {
             call.pendingJoins.removeAll { $0.contact.id == contact.id }
-            call.pendingJoins.append(Call.PendingJoin(invite: invite, contact: contact))
+            call.pendingJoins.append(Call.PendingJoin(invite: invite, contact: contact, via: via))
         }
     }
 
     /// Answers a joining invitation of a call we take part in, without ringing.
-    private func answerJoin(_ invite: CallInvite, from contact: Contact, in call: Call, candidates: [CallCandidates] = []) async {
+    private func answerJoin(_ invite: CallInvite, from contact: Contact, via: Contact?, in call: Call, candidates: [CallCandidates] = []) async {
         let leg = CallLeg(id: call.id, recordID: UUID(), peer: contact, direction: .incoming,
                           video: invite.description.offer(.video) != nil, devices: call.hub?.devices ?? settings().devices,
                           ringTimeout: .seconds(Int(invite.ringTimeoutSeconds)))
         leg.remote = invite.description
+        leg.via = via
         leg.pendingCandidates = candidates
         call.legs.append(leg)
         call.members.removeAll { $0 == contact.id }
         try? database.calls.insert(leg.record)
-        logger.info("call \(call.id): \(contact.name) joins")
+        logger.info("call \(call.id): \(contact.name) joins\(via.map { " (through \($0.name))" } ?? "")")
         do {
             try await answer(leg, in: call, video: call.legs.contains { $0 !== leg && $0.wantsVideo })
         } catch {
@@ -528,7 +556,7 @@ actor CallManager {
         let pending = call.pendingJoins
         call.pendingJoins = []
         for join in pending {
-            await send([.reject(call.id, reason: .declined, detail: "")], toContact: join.contact.id)
+            await send([.reject(call.id, reason: .declined, detail: "")], toContact: join.contact.id, via: join.via?.id)
         }
     }
 
@@ -563,7 +591,22 @@ actor CallManager {
         }
         await send(frames, to: leg)
         if leg.state.isAnswered, !wasAnswered { await startMedia(leg) }
-        if case .ended(let end) = leg.state, leg.endedAt == nil { finish(leg, end) }
+        if case .ended(let end) = leg.state, leg.endedAt == nil {
+            finish(leg, end)
+            await endCarried(by: leg)
+        }
+    }
+
+    /// A participant that carried legs left us: those without an ICE pair of their own (their
+    /// media went through it) end at once; the others go on until their peer says goodbye.
+    private func endCarried(by carrier: CallLeg) async {
+        guard let call = current, call.legs.contains(where: { $0 === carrier }) else { return }
+        for leg in call.liveLegs where leg.via?.id == carrier.peer.id {
+            if leg.transport?.iceConnected != true || leg.transport?.usingLink == true {
+                logger.notice("call \(call.id): \(carrier.peer.name) left; the media with \(leg.peer.name) went through it")
+                await apply(.failed("\(carrier.peer.name), who connected us, left the call"), to: leg)
+            }
+        }
     }
 
     private func publish(_ what: CallEvent.What, _ leg: CallLeg) {
@@ -614,10 +657,11 @@ actor CallManager {
             await apply(.failed("\(error)"), to: leg)
             return
         }
-        let registry = registry
+        let registry = registry, via = leg.via?.id
         leg.tasks.append(Task {
             for await datagram in transport.tunnel {
-                try? await registry.session(for: peer.id)?.send(.call(.datagram(id, datagram)))
+                let routed = Self.routed(.datagram(id, datagram), to: peer.id, via: via)
+                try? await registry.session(for: routed.to)?.send(.call(routed.frame))
             }
         })
         leg.tasks.append(Task { [weak self] in
@@ -644,7 +688,7 @@ actor CallManager {
             logger.notice("no ICE pair to \(leg.peer.name) within 2 s; media goes through the link")
             transport.useLink()
         }
-        let linkUp = await registry.session(for: leg.peer.id) != nil
+        let linkUp = await registry.session(for: leg.via?.id ?? leg.peer.id) != nil
         // The peer sends something we take (not both stopped): silence means the path broke.
         let expected = leg.receiving(.audio) && leg.remoteStates.audioOut || leg.receiving(.video) && leg.remoteStates.videoOut
         if linkUp, expected, leg.state == .active, silence >= Self.restartAfterSilence, transport.restartICE(.mediaStopped) {
@@ -658,6 +702,11 @@ actor CallManager {
         if publishStatistics {
             // Once a second: should the node stop without ending the call, it ends about now.
             try? database.calls.markAlive(leg.record.id)
+            // A leg whose carrier left has no signalling: the peer's RTCP BYE says it hung up.
+            if let via = leg.via, call.leg(with: via.id)?.isEnded ?? true, leg.media?.peerSaidGoodbye == true {
+                await apply(.peerHungUp(.hungUp), to: leg)
+                return false
+            }
         }
         if publishStatistics, leg.state == .active {
             let status = leg.status()
@@ -713,7 +762,8 @@ actor CallManager {
                 let registry = registry, id = call.id
                 Task {
                     for join in pending {
-                        try? await registry.session(for: join.contact.id)?.send(.call(.reject(id, reason: .declined, detail: "")))
+                        let routed = Self.routed(.reject(id, reason: .declined, detail: ""), to: join.contact.id, via: join.via?.id)
+                        try? await registry.session(for: routed.to)?.send(.call(routed.frame))
                     }
                 }
             }
@@ -760,15 +810,51 @@ actor CallManager {
     }
 
     private func send(_ frames: [CallFrame], to leg: CallLeg) async {
-        await send(frames, toContact: leg.peer.id)
+        await send(frames, toContact: leg.peer.id, via: leg.via?.id)
     }
 
-    private func send(_ frames: [CallFrame], toContact contact: ContactID) async {
-        guard !frames.isEmpty, let session = await registry.session(for: contact) else { return }
+    private func send(_ frames: [CallFrame], toContact contact: ContactID, via: ContactID? = nil) async {
+        guard !frames.isEmpty, let session = await registry.session(for: via ?? contact) else { return }
         do {
-            try await session.send(contentsOf: frames.map { .call($0) })
+            try await session.send(contentsOf: frames.map { .call(Self.routed($0, to: contact, via: via).frame) })
         } catch {
             logger.notice("call frames to \(contact.short) not sent: \(error)")
+        }
+    }
+
+    /// Where a call frame for `peer` goes: its own link, or wrapped in CALL_RELAY to the
+    /// participant that carries the leg.
+    static func routed(_ frame: CallFrame, to peer: ContactID, via: ContactID?) -> (to: ContactID, frame: CallFrame) {
+        guard let via else { return (peer, frame) }
+        return (via, .relay(CallRelay(callID: frame.callID, direction: .forwardTo, peer: peer.canonical, frame: frame)))
+    }
+
+    /// CALL_RELAY from a participant linked to us: a frame to hand on to another participant
+    /// linked to us, or one handed on to us from a participant we have no link with. Both
+    /// ends must be live participants of our call; anything else is ignored.
+    private func relayed(_ relay: CallRelay, from contact: Contact) async {
+        guard let call = current, call.id == relay.callID, !call.isEnded, let other = try? ContactID(parsing: relay.peer),
+              other != ownID, other != contact.id, let carrier = call.leg(with: contact.id), !carrier.isEnded, carrier.via == nil else {
+            logger.debug("CALL_RELAY from \(contact.name) for no call of ours; ignored")
+            return
+        }
+        switch relay.direction {
+        case .forwardTo:
+            guard let destination = call.leg(with: other), !destination.isEnded, destination.via == nil,
+                  let session = await registry.session(for: other) else { return }
+            let forwarded = CallRelay(callID: call.id, direction: .forwardedFrom, peer: contact.id.canonical,
+                                      name: WireLimits.fitting(contact.name, maxBytes: WireLimits.maxDisplayNameBytes), frame: relay.frame)
+            try? await session.send(.call(.relay(forwarded)))
+        case .forwardedFrom:
+            let known = try? database.contacts.contact(for: other)
+            if known?.trust == .blocked { return }
+            if let leg = call.leg(with: other), !leg.isEnded, leg.via == nil { return }   // we have our own link with it
+            var peer = call.leg(with: other)?.peer ?? known ?? Contact(id: other, name: "participant \(other.short)")
+            if known == nil, let name = try? ContactName.validated(relay.name) {
+                peer.name = name
+                call.leg(with: other)?.peer.name = name
+            }
+            await handle(relay.frame, from: peer, via: carrier.peer)
         }
     }
 

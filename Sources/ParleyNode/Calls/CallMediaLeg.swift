@@ -14,6 +14,8 @@ protocol CallMediaLeg: AnyObject, Sendable {
     func statistics() -> CallStatistics
     /// Monotonic nanoseconds of the last authenticated packet from the peer.
     var lastReceivedNanoseconds: UInt64? { get }
+    /// The peer said goodbye (RTCP BYE) on every stream we receive from it.
+    var peerSaidGoodbye: Bool { get }
     /// Says goodbye (RTCP BYE), stops the media threads, completes the sinks' files.
     func stop()
 }

@@ -10,4 +10,7 @@ public enum CallMediaPath: String, Sendable, Codable, CaseIterable {
     case relay
     /// DATAGRAM frames inside the TLS link (when ICE finds no pair that works).
     case link
+    /// DATAGRAM frames forwarded by a third participant of a group call (CALL_RELAY), for two
+    /// that have no link of their own and no ICE pair: still encrypted end to end.
+    case forwarded
 }

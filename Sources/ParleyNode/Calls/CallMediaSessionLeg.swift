@@ -73,6 +73,11 @@ final class CallMediaSessionLeg: CallMediaLeg {
 
     func stop() { session.stop() }
 
+    var peerSaidGoodbye: Bool {
+        let received = session.statistics().received
+        return !received.isEmpty && received.values.allSatisfy(\.byeReceived)
+    }
+
     func statistics() -> CallStatistics {
         let raw = session.statistics()
         var result = CallStatistics()

@@ -89,12 +89,15 @@ public struct CallParticipant: Codable, Sendable, Equatable {
     public var duration: Double?
     /// As ``CallStatus/mediaPath``.
     public var mediaPath: String?
+    /// The participant that carries this leg (its signalling, and its media when `media_path`
+    /// is `forwarded`): for two participants that are not contacts of each other.
+    public var via: String?
     /// The peer's media states.
     public var remote: CallMediaStates
     public var statistics: CallStatistics?
 
     enum CodingKeys: String, CodingKey {
-        case contact, name, direction, state, reason, duration, remote, statistics
+        case contact, name, direction, state, reason, duration, remote, statistics, via
         case mediaPath = "media_path"
     }
 }

@@ -24,6 +24,9 @@ public enum CallFrame: Sendable, Equatable {
     case mediaState(UUID, kind: CallMediaOffer.Kind, scope: CallMediaScope, on: Bool)
     /// CALL_CANDIDATES (0x0208), either way: the sender's ICE credentials and candidates.
     case candidates(UUID, CallCandidates)
+    /// CALL_RELAY (0x0209): a call frame between two participants of a group call that have
+    /// no link of their own, carried by a participant linked to both.
+    indirect case relay(CallRelay)
     /// DATAGRAM (0x0300), either way: one SRTP/SRTCP datagram of the call's media.
     case datagram(UUID, [UInt8])
 
@@ -34,6 +37,7 @@ public enum CallFrame: Sendable, Equatable {
         case .ringing(let id), .accept(let id, _), .reject(let id, _, _), .cancel(let id), .hangup(let id, _, _), .candidates(let id, _),
              .mediaState(let id, _, _, _), .datagram(let id, _):
             id
+        case .relay(let relay): relay.callID
         }
     }
 
@@ -51,6 +55,7 @@ public enum CallFrame: Sendable, Equatable {
         case .mediaState: .callMediaState
         case .candidates: .callCandidates
         case .datagram: .datagram
+        case .relay: .callRelay
         }
     }
 
@@ -90,6 +95,7 @@ public enum CallFrame: Sendable, Equatable {
             }
             self = .mediaState(call, kind: kind, scope: scope, on: try reader.readBool(field: "callMediaState.on"))
         case .callCandidates: self = .candidates(try id(), try CallCandidates(from: &reader))
+        case .callRelay: self = .relay(try CallRelay(from: &reader))
         case .datagram:
             let call = try id()
             self = .datagram(call, try reader.readBytes(field: "datagram.bytes", maxLength: Self.maxDatagramBytes))
@@ -124,6 +130,8 @@ public enum CallFrame: Sendable, Equatable {
         case .datagram(let id, let bytes):
             writer.writeUUID(id)
             writer.writeBytes(bytes)
+        case .relay(let relay):
+            relay.encode(to: &writer)
         }
     }
 
@@ -136,6 +144,7 @@ public enum CallFrame: Sendable, Equatable {
             try Limit.check(detail, field: "\(type).detail", maxBytes: WireLimits.maxCloseReasonBytes)
         case .datagram(_, let bytes):
             try Limit.check(count: bytes.count, field: "datagram.bytes", allowed: 0 ... Self.maxDatagramBytes)
+        case .relay(let relay): try relay.validate()
         case .ringing, .cancel, .mediaState:
             break
         }
@@ -222,7 +231,7 @@ public struct CallInviteGroup: Sendable, Equatable {
         try Self.checkIDs(members)
     }
 
-    private static func checkIDs(_ members: [String]) throws(WireError) {
+    static func checkIDs(_ members: [String]) throws(WireError) {
         for member in members where member.utf8.count != memberIDLength || !member.utf8.allSatisfy(symbols.contains) {
             throw .invalidValue(field: "callInvite.group.members[]", value: UInt64(member.utf8.count))
         }
