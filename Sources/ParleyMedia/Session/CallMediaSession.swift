@@ -123,6 +123,12 @@ public final class CallMediaSession: Sendable {
         }
     }
 
+    /// The most the video may use from now on (bits per second): a group call's sender
+    /// splits its uplink between its peers. The resolution and frame rate follow the rate.
+    public func setVideoBitrateLimit(_ bitrate: Int) {
+        shared.update { $0.videoBitrateLimit = bitrate }
+    }
+
     /// Stop/resume RECEIVING a kind locally (deafen / hide): packets are dropped unplayed
     /// (still counted, and reported to the peer, so it sees no loss); the audio sink gets
     /// silence meanwhile. Video resumes at the next keyframe, which the receiver requests.

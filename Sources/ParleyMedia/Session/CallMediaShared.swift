@@ -8,6 +8,8 @@ final class CallMediaShared: Sendable {
         var receiving: Set<CallMediaKind> = Set(CallMediaKind.allCases)
         /// Kinds whose source failed or ended: they send nothing more, whatever `sending` says.
         var failed: Set<CallMediaKind> = []
+        /// The most the video may use (a group call's share of the uplink); nil: the plan's rate.
+        var videoBitrateLimit: Int?
         var statistics = CallMediaStatistics()
         /// Rejections the demultiplexer could pin on a kind (its payload type, another SSRC).
         var rejected: [CallMediaKind: Int64] = [:]

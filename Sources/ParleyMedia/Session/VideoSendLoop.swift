@@ -52,6 +52,7 @@ final class VideoSendLoop: @unchecked Sendable {
             }
             guard !shared.stop.isSet else { break }
             applyFeedback()
+            if let limit = shared.state.withLock({ $0.videoBitrateLimit }) { sender.setMaximumBitrate(limit) }
             let now = clock.nowNanoseconds()
             let sending = shared.isSending(.video)
             if sending {

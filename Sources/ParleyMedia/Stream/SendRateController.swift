@@ -11,7 +11,9 @@
 /// the loss-based limit climbs back a quarter per report, leaving the fine control to the
 /// receiver's delay-based estimate. No I/O.
 public struct SendRateController: Sendable {
-    public let maximum: Int
+    /// The configured rate, or the share of the uplink this stream gets (a group call's
+    /// sender splits its budget between its peers).
+    public private(set) var maximum: Int
     public let minimum: Int
     public private(set) var receiverEstimate: Int?
     private var lossLimit: Int
@@ -37,6 +39,12 @@ public struct SendRateController: Sendable {
         case ..<150_000: 2
         default: 1
         }
+    }
+
+    /// A new ceiling (at least `minimum`): the loss-based limit comes down with it.
+    public mutating func setMaximum(_ bitrate: Int) {
+        maximum = max(bitrate, minimum)
+        lossLimit = min(lossLimit, maximum)
     }
 
     /// The receiver's estimate of the path (REMB), bits per second.

@@ -154,6 +154,14 @@ public final class VideoStreamSender: MediaStreamSending {
     /// repairs stay within 1.25 × the target, and the target is 0.9 × the receiver's estimate.
     static func retransmissionBudget(bitrate: Int) -> Int { bitrate / 32 }
 
+    /// Lowers (or raises) the most this stream may use (its share of a group call's uplink):
+    /// the target follows at once, and the resolution steering with it.
+    public func setMaximumBitrate(_ bitrate: Int) {
+        guard bitrate != rate.maximum else { return }
+        rate.setMaximum(bitrate)
+        applyTarget()
+    }
+
     /// Makes the next encoded frame a keyframe (sending resumes after a pause).
     public func requestKeyframe() {
         encoder.requestKeyframe()

@@ -657,6 +657,7 @@ actor CallManager {
             await apply(.failed("\(error)"), to: leg)
             return
         }
+        shareUplink(of: call)
         let registry = registry, via = leg.via?.id
         leg.tasks.append(Task {
             for await datagram in transport.tunnel {
@@ -752,6 +753,7 @@ actor CallManager {
         leg.tasks.forEach { $0.cancel() }
         leg.media?.stop()
         leg.transport?.close()
+        if let call = current, call.legs.contains(where: { $0 === leg }), !call.isEnded { shareUplink(of: call) }
         if let call = current, call.legs.contains(where: { $0 === leg }), call.isEnded {
             // The last leg: the speaker plays out and its file is completed.
             do { try call.hub?.finish() } catch { logger.warning("call \(call.id): the speaker could not be finished: \(error)") }
@@ -802,6 +804,22 @@ actor CallManager {
         }
         if !allowEnded, call.isEnded, reference == nil { throw CallError.noSuchCall(nil) }
         return call
+    }
+
+    /// Splits the video's uplink budget (`video_bitrate`) between the legs that have media:
+    /// with more peers each gets less, and its resolution and frame rate follow. Audio keeps
+    /// its own rate on every leg (it comes first).
+    private func shareUplink(of call: Call) {
+        let legs = call.liveLegs.filter { $0.media != nil }
+        guard !legs.isEmpty else { return }
+        let share = Self.videoShare(budget: settings().videoBitrate, peers: legs.count)
+        for leg in legs { leg.media?.setVideoBitrateLimit(share) }
+    }
+
+    /// Each peer's share of a video budget: the budget divided between them, never under
+    /// 100 kb/s (a picture worth sending at the smallest size).
+    static func videoShare(budget: Int, peers: Int) -> Int {
+        max(100_000, budget / max(1, peers))
     }
 
     /// The devices of a new call (opened at its first media).

@@ -10,6 +10,8 @@ protocol CallMediaLeg: AnyObject, Sendable {
     func setSending(_ kind: CallMediaOffer.Kind, _ on: Bool)
     /// Stop or resume playing a kind we receive.
     func setReceiving(_ kind: CallMediaOffer.Kind, _ on: Bool)
+    /// The most this leg's video may use (its share of a group call's uplink).
+    func setVideoBitrateLimit(_ bitrate: Int)
     /// Live statistics per stream.
     func statistics() -> CallStatistics
     /// Monotonic nanoseconds of the last authenticated packet from the peer.

@@ -73,6 +73,8 @@ final class CallMediaSessionLeg: CallMediaLeg {
 
     func stop() { session.stop() }
 
+    func setVideoBitrateLimit(_ bitrate: Int) { session.setVideoBitrateLimit(bitrate) }
+
     var peerSaidGoodbye: Bool {
         let received = session.statistics().received
         return !received.isEmpty && received.values.allSatisfy(\.byeReceived)
