@@ -136,6 +136,9 @@ struct GroupCallTests {
             for (peer, leg) in legs {
                 #expect(Self.received(leg, "audio_received") > 150, "\(name) hears \(peer)")
                 #expect(Self.received(leg, "video_received") > 50, "\(name) sees \(peer)")
+                // The video uplink (800 kb/s by default) is split between the three peers.
+                let target = ((leg["statistics"] as? [String: Any])?["video_sent"] as? [String: Any])?["target_bitrate"] as? Int ?? 0
+                #expect(target > 0 && target <= 800_000 / 3, "\(name) → \(peer): target \(target)")
             }
         }
         let text = try alice.parley("call", "status").requireSuccess().stdout

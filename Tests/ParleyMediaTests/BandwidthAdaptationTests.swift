@@ -119,4 +119,19 @@ struct BandwidthAdaptationTests {
         controller.receiverEstimated(.max)
         #expect(controller.target <= 1_500_000, "never above the maximum")
     }
+
+    @Test("A lower ceiling (a group call's share) caps the target and the loss limit; raising it lets the estimate rule again")
+    func ceilingMoves() {
+        var controller = SendRateController(maximum: 1_500_000)
+        controller.receiverEstimated(1_000_000)
+        #expect(controller.target == 900_000)
+        controller.setMaximum(300_000)
+        #expect(controller.target == 300_000)
+        controller.setMaximum(10_000)
+        #expect(controller.maximum == controller.minimum, "never under the floor")
+        controller.setMaximum(1_500_000)
+        controller.lossReported(0)   // the loss limit climbs back a quarter per clean report
+        for _ in 0 ..< 20 { controller.lossReported(0) }
+        #expect(controller.target == 900_000)
+    }
 }
