@@ -49,6 +49,8 @@ struct CommandParserTests {
         #expect(CommandParser.parse("/address 192.0.2.7") == .command(.address(.add, "192.0.2.7")))
         #expect(CommandParser.parse("/vcall") == .command(.videoCall))
         #expect(CommandParser.parse("/hangup") == .command(.hangup))
+        #expect(CommandParser.parse("/invite carol") == .command(.invite("carol")))
+        #expect(CommandParser.parse("/invite") == .invalid("usage: /invite WHO"))
         #expect(CommandParser.parse("/QUIT") == .command(.quit))
     }
 

@@ -37,6 +37,7 @@ final class ProfileOnlyNode: NodeAPI, @unchecked Sendable {
     func acceptCall(_ call: String?, audioOnly: Bool, devices: CallDevices) async throws -> CallStatus { throw NotRunning() }
     func rejectCall(_ call: String?) async throws -> CallStatus { throw NotRunning() }
     func hangUp(_ call: String?) async throws -> CallStatus { throw NotRunning() }
+    func inviteToCall(_ call: String?, contact reference: String, timeoutSeconds: Int?) async throws -> CallStatus { throw NotRunning() }
     func setCallMedia(_ call: String?, audio: Bool, video: Bool, out: Bool, in: Bool, on: Bool) async throws -> CallStatus { throw NotRunning() }
     func ongoingCall() async -> CallStatus? { nil }
 }

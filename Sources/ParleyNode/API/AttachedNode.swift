@@ -176,6 +176,10 @@ public final class AttachedNode: NodeAPI, @unchecked Sendable {
         try await self.call(ControlRequest(command: "call-hangup", call: call))
     }
 
+    public func inviteToCall(_ call: String?, contact reference: String, timeoutSeconds: Int?) async throws -> CallStatus {
+        try await self.call(ControlRequest(command: "call-invite", contact: reference, call: call, timeout: timeoutSeconds))
+    }
+
     public func setCallMedia(_ call: String?, audio: Bool, video: Bool, out: Bool, in: Bool, on: Bool) async throws -> CallStatus {
         try await self.call(ControlRequest(command: "call-media", call: call, video: video, audio: audio, directionIn: `in`,
                                            directionOut: out, on: on))

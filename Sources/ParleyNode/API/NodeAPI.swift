@@ -39,6 +39,7 @@ public protocol NodeAPI: AnyObject, Sendable {
     func acceptCall(_ call: String?, audioOnly: Bool, devices: CallDevices) async throws -> CallStatus
     func rejectCall(_ call: String?) async throws -> CallStatus
     func hangUp(_ call: String?) async throws -> CallStatus
+    func inviteToCall(_ call: String?, contact reference: String, timeoutSeconds: Int?) async throws -> CallStatus
     func setCallMedia(_ call: String?, audio: Bool, video: Bool, out: Bool, in: Bool, on: Bool) async throws -> CallStatus
     func ongoingCall() async -> CallStatus?
 }

@@ -135,6 +135,8 @@ extension UIController {
             answerCall(audioOnly: audioOnly)
         case .hangup:
             try hangUpCall()
+        case .invite(let who):
+            try inviteIntoCall(who)
         case .mute:
             try toggleCallMedia(.microphone)
         case .camera:

@@ -52,6 +52,20 @@ extension UIController {
         }
     }
 
+    /// `/invite WHO`: a contact joins the call going on (it rings there).
+    func inviteIntoCall(_ who: String) throws {
+        guard let call, ["connecting", "active"].contains(call.state) else { throw UIError.noCall }
+        let node = self.node, inbox = self.inbox, id = call.id, name = who, reference = who
+        show("inviting \(name)…", role: .dim)
+        Task {
+            do {
+                inbox.post(.call(try await node.inviteToCall(id, contact: reference, timeoutSeconds: nil)))
+            } catch {
+                inbox.post(.notice("cannot invite \(name): \(error)", isError: true))
+            }
+        }
+    }
+
     /// Alt-Y / Alt-A / `/answer`: takes the ringing call (`audioOnly`: without video).
     func answerCall(audioOnly: Bool) {
         guard let incoming = incomingCall else { return show("no call is ringing", role: .dim) }

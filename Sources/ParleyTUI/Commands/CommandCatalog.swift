@@ -53,6 +53,8 @@ public enum CommandCatalog {
         CommandSpec(name: "answer", arguments: "[audio]", summary: "answer the ringing call ('audio': without video)",
                     key: "Alt-Y / Alt-A", completes: .nothing),
         CommandSpec(name: "hangup", arguments: "", summary: "end the call (or stop calling)", key: "F8", completes: .nothing),
+        CommandSpec(name: "invite", arguments: "WHO", summary: "invite a contact into the call going on (a group call of up to 6)",
+                    key: nil, completes: .contact),
         CommandSpec(name: "mute", arguments: "", summary: "microphone off / on during a call", key: nil, completes: .nothing),
         CommandSpec(name: "camera", arguments: "", summary: "camera off / on during a video call", key: nil,
                     completes: .nothing),

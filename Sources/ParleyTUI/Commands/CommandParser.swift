@@ -56,6 +56,7 @@ public enum CommandParser {
         case "call": return .command(.call)
         case "vcall": return .command(.videoCall)
         case "hangup": return .command(.hangup)
+        case "invite": return argument.map { .command(.invite($0)) } ?? usage
         case "answer":
             guard let argument else { return .command(.answer(audioOnly: false)) }
             return ["audio", "audio-only"].contains(argument.lowercased()) ? .command(.answer(audioOnly: true)) : usage

@@ -30,6 +30,8 @@ public enum SlashCommand: Sendable, Equatable {
     /// `/answer` takes the ringing call; `/answer audio` without video.
     case answer(audioOnly: Bool)
     case hangup
+    /// `/invite WHO`: a contact joins the call going on.
+    case invite(String)
     /// The four media toggles of a call: my microphone, my camera, sound in, video in.
     case mute
     case camera
