@@ -191,3 +191,54 @@ struct CallScreenTests {
         #expect(CommandParser.parse("/hangup") == .command(.hangup))
     }
 }
+
+/// The group call's pane: tiles laid out in a grid, labels with names, mute and the speaker.
+@Suite("Group call tiles")
+struct GroupCallTileTests {
+    @Test("1 fills the pane, 2 side by side, 3–4 in 2×2, 5–6 in 3×2; leftover cells go to the last column and row",
+          arguments: [
+              (1, [Rect(row: 1, column: 0, width: 80, height: 20)]),
+              (2, [Rect(row: 1, column: 0, width: 40, height: 20), Rect(row: 1, column: 40, width: 40, height: 20)]),
+              (3, [Rect(row: 1, column: 0, width: 40, height: 10), Rect(row: 1, column: 40, width: 40, height: 10),
+                   Rect(row: 11, column: 0, width: 40, height: 10)]),
+              (6, [Rect(row: 1, column: 0, width: 26, height: 10), Rect(row: 1, column: 26, width: 26, height: 10),
+                   Rect(row: 1, column: 52, width: 28, height: 10), Rect(row: 11, column: 0, width: 26, height: 10),
+                   Rect(row: 11, column: 26, width: 26, height: 10), Rect(row: 11, column: 52, width: 28, height: 10)]),
+          ])
+    func layout(_ count: Int, _ expected: [Rect]) {
+        #expect(VideoTileLayout.tiles(count: count, in: Rect(row: 1, column: 0, width: 80, height: 20)) == expected)
+    }
+
+    @Test("No tiles in an empty pane; never more than six")
+    func bounds() {
+        #expect(VideoTileLayout.tiles(count: 3, in: .empty).isEmpty)
+        #expect(VideoTileLayout.tiles(count: 9, in: Rect(row: 0, column: 0, width: 60, height: 20)).count == 6)
+    }
+
+    @Test("A label: the name at the tile's bottom row, padded to its width; the speaker marked in reverse video; muted said")
+    func labels() {
+        let rect = Rect(row: 9, column: 40, width: 20, height: 1)
+        let quiet = String(decoding: VideoPane.labelBytes(VideoPane.Label(name: "carol", muted: true), in: rect), as: UTF8.self)
+        #expect(quiet == "\u{1B}[10;41H\u{1B}[0;2m  carol (muted)     \u{1B}[0m")
+        let speaking = String(decoding: VideoPane.labelBytes(VideoPane.Label(name: "bob\u{1B}[2J", speaking: true), in: rect),
+                              as: UTF8.self)
+        #expect(speaking.hasPrefix("\u{1B}[10;41H\u{1B}[0;7m▶ bob"), "\(speaking)")
+        #expect(!speaking.contains("\u{1B}[2J"), "a name's escape sequences never reach the terminal")
+        let long = String(decoding: VideoPane.labelBytes(VideoPane.Label(name: String(repeating: "x", count: 50)), in: rect), as: UTF8.self)
+        #expect(long.contains(String(repeating: "x", count: 17)) && !long.contains(String(repeating: "x", count: 19)))
+    }
+
+    @Test("The call bar names a group call by its first peer and how many more")
+    func barTitle() {
+        var status = CallStatus(id: "1", contact: "A", name: "bob", direction: "out", state: "active", video: true, startedAt: Date(),
+                                local: CallMediaStates(audioOut: true, videoOut: true, audioIn: true, videoIn: true),
+                                remote: CallMediaStates(audioOut: true, videoOut: true, audioIn: true, videoIn: true), deviceErrors: [])
+        #expect(CallBar.title(of: status) == "bob")
+        let leg = { (name: String, state: String) in
+            CallParticipant(contact: name, name: name, direction: "out", state: state,
+                            remote: CallMediaStates(audioOut: true, videoOut: true, audioIn: true, videoIn: true))
+        }
+        status.participants = [leg("bob", "active"), leg("carol", "active"), leg("dave", "ended"), leg("erin", "connecting")]
+        #expect(CallBar.title(of: status) == "bob +2")
+    }
+}

@@ -16,6 +16,8 @@ public final class AudioMixer: @unchecked Sendable {
     private struct Input {
         var queue: [Int16] = []
         var dropped = 0
+        /// Mean absolute amplitude of its recent frames (each frame weighs a fifth).
+        var loudness = 0.0
     }
 
     private let lock = NSLock()
@@ -55,6 +57,10 @@ public final class AudioMixer: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard !finished, let index = inputs.firstIndex(where: { $0.id == id }) else { return }
+        if !samples.isEmpty {
+            let mean = Double(samples.reduce(0) { $0 + Int($1.magnitude) }) / Double(samples.count)
+            inputs[index].input.loudness = inputs[index].input.loudness * 0.8 + mean * 0.2
+        }
         let now = clock.nowNanoseconds()
         if lead == nil || lead == id || now &- leadWroteAt > Self.leadTimeoutNanoseconds {
             lead = id
@@ -93,6 +99,12 @@ public final class AudioMixer: @unchecked Sendable {
         if lead == id { lead = nil }
     }
 
+    func loudness(_ id: Int) -> Double {
+        lock.lock()
+        defer { lock.unlock() }
+        return inputs.first { $0.id == id }?.input.loudness ?? 0
+    }
+
     func dropped(_ id: Int) -> Int {
         lock.lock()
         defer { lock.unlock() }
@@ -117,6 +129,8 @@ public final class AudioMixerInput: AudioSink {
 
     public func write(_ samples: [Int16]) throws { try mixer.write(samples, from: id) }
     public func finish() throws { mixer.detach(id) }
+    /// How loud this input's recent frames were (mean absolute amplitude, decaying).
+    public var loudness: Double { mixer.loudness(id) }
     /// Frames the sink dropped while this input led, and samples (in frames) this input
     /// queued too far ahead of the lead.
     public var framesDropped: Int { mixer.dropped(id) }

@@ -51,16 +51,21 @@ final class CallDeviceHub: @unchecked Sendable {
         }
     }
 
-    /// An input of the call's speaker mix.
-    func audioSink() -> Result<AudioMixerInput?, Failure> {
-        lock.withLock {
+    /// An input of the call's speaker mix for one peer (its loudness shows who speaks).
+    func audioSink(for peer: String, name: String) -> Result<AudioMixerInput?, Failure> {
+        let result = lock.withLock {
             if case .notYet = speaker {
                 speaker = open(devices.audioOutput, "speaker") {
                     AudioMixer(sink: try AudioSinkSpecifier(parsing: $0).open(latencyMilliseconds: latencyMilliseconds))
                 }
             }
-            return result(speaker) { $0.input() }
+            return self.result(speaker) { $0.input() }
         }
+        if case .success(let input?) = result {
+            nonisolated(unsafe) let input = input
+            videoFeed.setLoudness(contact: peer, name: name) { input.loudness }
+        }
+        return result
     }
 
     /// A branch of the call's camera (its frames also go to the self-view).
@@ -79,10 +84,12 @@ final class CallDeviceHub: @unchecked Sendable {
     /// Where one leg's received video goes: the first leg gets the configured output and the
     /// viewer in this process; a later one (a group call) a file of its own beside a Y4M
     /// output (`seen.y4m` → `seen-NAME.y4m`), or only its statistics.
-    func videoSink(for peerName: String) -> Result<any VideoSink, Failure> {
+    func videoSink(for peer: String, name peerName: String) -> Result<any VideoSink, Failure> {
         lock.withLock {
             let first = !screenTaken
             screenTaken = true
+            let tap = first ? videoFeed.remote : VideoFrameTap()
+            videoFeed.addTile(contact: peer, name: peerName, tap: tap)
             var spec = devices.videoOutput
             if !first, let output = spec {
                 spec = (try? VideoSinkSpecifier(parsing: output)).flatMap { parsed -> String? in
@@ -92,7 +99,7 @@ final class CallDeviceHub: @unchecked Sendable {
             }
             do {
                 let sink = try spec.map { try VideoSinkSpecifier(parsing: $0).open(frameRate: frameRate) }
-                return .success(TappedVideoSink(sink, tap: first ? videoFeed.remote : VideoFrameTap()))
+                return .success(TappedVideoSink(sink, tap: tap))
             } catch {
                 return .failure(Failure(message: "video output \(spec ?? "") cannot be used: \(error)"))
             }

@@ -632,7 +632,7 @@ actor CallManager {
         let hub = call.hub ?? makeHub(leg.devices, settings: settings)
         call.hub = hub
         let request = CallMediaRequest(
-            local: local, remote: remote, hub: hub, peerName: peer.name, settings: settings, transport: transport,
+            local: local, remote: remote, hub: hub, peerID: peer.id.grouped, peerName: peer.name, settings: settings, transport: transport,
             deviceError: { [weak self] kind, input, message in
                 Task { await self?.deviceFailed(kind, input: input, message, call: id) }
             })
@@ -753,7 +753,10 @@ actor CallManager {
         leg.tasks.forEach { $0.cancel() }
         leg.media?.stop()
         leg.transport?.close()
-        if let call = current, call.legs.contains(where: { $0 === leg }), !call.isEnded { shareUplink(of: call) }
+        if let call = current, call.legs.contains(where: { $0 === leg }), !call.isEnded {
+            shareUplink(of: call)
+            videoFeed.removeTile(contact: leg.peer.id.grouped)
+        }
         if let call = current, call.legs.contains(where: { $0 === leg }), call.isEnded {
             // The last leg: the speaker plays out and its file is completed.
             do { try call.hub?.finish() } catch { logger.warning("call \(call.id): the speaker could not be finished: \(error)") }

@@ -28,7 +28,8 @@ struct CallMediaRequest: Sendable {
     var remote: CallDescription
     /// The call's devices, shared by its legs.
     var hub: CallDeviceHub
-    /// The peer's name (a later leg's video file is named after it).
+    /// The peer's contact ID (grouped) and name (a later leg's video file is named after it).
+    var peerID: String
     var peerName: String
     var settings: CallSettings
     var transport: CallTransport

@@ -33,11 +33,12 @@ final class CallMediaSessionLeg: CallMediaLeg {
             }
         }
         let audioSource = audio?.send == true ? take(.audio, input: true, request.hub.audioSource()) : nil
-        let audioSink = audio?.receive == true ? take(.audio, input: false, request.hub.audioSink()) : nil
+        let audioSink = audio?.receive == true
+            ? take(.audio, input: false, request.hub.audioSink(for: request.peerID, name: request.peerName)) : nil
         let videoSource = video?.send == true ? take(.video, input: true, request.hub.videoSource()) : nil
         // Received video is decoded even with no output device, for a viewer in this process.
         let videoSink: (any VideoSink)? = video?.receive == true
-            ? take(.video, input: false, request.hub.videoSink(for: request.peerName).map { Optional($0) }) : nil
+            ? take(.video, input: false, request.hub.videoSink(for: request.peerID, name: request.peerName).map { Optional($0) }) : nil
         if audio?.send == true, audioSource == nil, devices.audioInput == nil {
             request.deviceError(.audio, true, "no microphone configured (audio_input); sending no audio")
         }

@@ -444,7 +444,11 @@ final class UIController {
         guard showsVideo, let layout = lastLayout, !layout.isTooSmall, layout.video.height > 0 else { return }
         let drewBefore = videoPane.hasPicture
         guard let feed = node.callVideo else { return }
-        let bytes = videoPane.update(feed: feed, area: layout.video)
+        var labels: [String: VideoPane.Label] = [:]
+        for participant in call?.participants ?? [] where participant.state != "ended" {
+            labels[participant.contact] = VideoPane.Label(name: participant.name, muted: !participant.remote.audioOut)
+        }
+        let bytes = videoPane.update(feed: feed, area: layout.video, labels: labels)
         if !bytes.isEmpty { screen.writeOverCurses(bytes) }
         if videoPane.hasPicture != drewBefore { needsRedraw = true }  // the placeholder goes
     }

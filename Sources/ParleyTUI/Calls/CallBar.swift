@@ -30,7 +30,7 @@ public enum CallBar {
             let right = [StyledSpan("F8 hang up ", .callBar)]
             let available = width - right.reduce(0) { $0 + $1.text.displayWidth } - 1
             func bar(labels: Bool, path: Bool, figures: String?) -> [StyledSpan] {
-                var left = [StyledSpan(" ☎ \(call.name) \(duration) · \(labels ? "you: " : "")", .callBar)]
+                var left = [StyledSpan(" ☎ \(title(of: call)) \(duration) · \(labels ? "you: " : "")", .callBar)]
                 left += states(call.local, video: call.video)
                 left.append(StyledSpan(labels ? " · \(call.name): " : " │ \(call.name): ", .callBar))
                 left += states(call.remote, video: call.video)
@@ -47,6 +47,13 @@ public enum CallBar {
             let left = candidates.first { $0.reduce(0) { $0 + $1.text.displayWidth } <= available } ?? candidates[candidates.count - 1]
             return BarView(left: left, right: right, role: .callBar)
         }
+    }
+
+    /// Who the call is with: the peer, or in a group call the first peer and how many more
+    /// ("bob +2").
+    static func title(of call: CallStatus) -> String {
+        let others = (call.participants ?? []).filter { $0.state != "ended" }.count - 1
+        return others > 0 ? "\(call.name) +\(others)" : call.name
     }
 
     /// "mic cam snd vid", each off one crossed out with ✗.
