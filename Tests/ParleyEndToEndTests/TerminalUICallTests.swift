@@ -145,3 +145,68 @@ struct TerminalUICallTests {
         return String(bar[range])
     }
 }
+
+extension TerminalUICallTests {
+    @Test("A group call from the UI: /invite brings carol into the call with bob; the pane shows a tile per peer and the self-view, labelled",
+          .timeLimit(.minutes(3)))
+    func aGroupCallFromTheUI() throws {
+        let homes = (alice: try TemporaryHome(), bob: try TemporaryHome(), carol: try TemporaryHome())
+        let small = { (home: TemporaryHome) in
+            try home.writeConfig(try Self.deviceConfig(home.url).replacingOccurrences(of: "video_input = pattern", with: "video_input = pattern:160x120"))
+        }
+        try small(homes.alice)
+        try small(homes.bob)
+        try small(homes.carol)
+        let bob = try DaemonProcess(name: "bob", home: homes.bob), carol = try DaemonProcess(name: "carol", home: homes.carol)
+        var session: TmuxSession?
+        defer {
+            session?.kill()
+            bob.cleanup()
+            carol.cleanup()
+            homes.alice.cleanup()
+        }
+        try bob.start()
+        try carol.start()
+        try befriend(bob, as: "bob", carol, as: "carol")
+        try homes.alice.parley("id", "--set-name", "alice").requireSuccess()
+        let alicePort = try freeLoopbackPort()
+        let command = "env TERM=xterm-256color COLORTERM=truecolor LANG=C.UTF-8 '\(parleyExecutable.path)' --home '\(homes.alice.path)' "
+            + "--listen 127.0.0.1:\(alicePort); sleep 30"
+        session = try TmuxSession(socket: homes.alice.url.appending(path: "tmux.sock").path, columns: 120, rows: 36, command: command)
+        let ui = try #require(session)
+        try waitUntil(timeout: 20, "the UI's node answers") { (try? homes.alice.parley("status"))?.status == 0 }
+        for peer in [bob, carol] {
+            let name = peer === bob ? "bob" : "carol"
+            try homes.alice.parley("contacts", "add", try peer.contactID(), "--name", name, "--address", peer.address).requireSuccess()
+            try peer.parley("contacts", "add", try homes.alice.contactID(), "--name", "alice",
+                            "--address", "127.0.0.1:\(alicePort)").requireSuccess()
+            try peer.parley("contacts", "calls", "alice", "--auto-answer", "video").requireSuccess()
+            try waitUntil(timeout: 30, "link alice–\(name)") { try peer.isOnline("alice") }
+        }
+        try ui.waitForScreen("bob online") { $0.contains { $0.contains("bob ● online") } }
+        try ui.type("/vcall")
+        try bob.waitForCall("active")
+        try ui.waitForScreen("the call bar") { $0[1].contains("☎ bob") }
+        try ui.type("/invite carol")
+        try waitUntil(timeout: 20, "carol connected to bob and alice") {
+            let legs = (try carol.callStatus()?["participants"] as? [[String: Any]]) ?? []
+            return legs.filter { $0["state"] as? String == "active" }.count == 2
+        }
+        try ui.waitForScreen("the group's bar and tiles", timeout: 15) { screen in
+            let text = screen.joined(separator: "\n")
+            return screen[1].contains("☎ bob +1") && text.contains("  bob") && text.contains("  carol") && text.contains("  you")
+        }
+        try waitUntil(timeout: 15, "pictures in the tiles") {
+            let rows = try ui.screenWithColors()
+            return rows.contains("▀") && rows.contains("38;2;")
+        }
+        print("the group call's screen:\n" + (try ui.screen()).joined(separator: "\n"))
+        try ui.press("F8")
+        try bob.waitForCall("active")   // bob and carol go on without alice
+        try waitUntil(timeout: 10, "alice's legs ended at carol") {
+            let legs = (try carol.callStatus()?["participants"] as? [[String: Any]]) ?? []
+            return legs.first { $0["name"] as? String == "alice" }?["state"] as? String == "ended"
+        }
+        try ui.waitForScreen("the chat alone again") { !$0[1].contains("☎ bob") }
+    }
+}

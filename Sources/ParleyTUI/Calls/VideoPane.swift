@@ -93,7 +93,7 @@ final class VideoPane {
         if peers.count >= 2 { return updateGrid(feed: feed, peers: peers, area: area, labels: labels) }
         if !tiles.isEmpty {
             // Back to one peer: the grid's images go, the pane is laid out again.
-            let cleared = tiles.flatMap { $0.renderer.clearBytes() }
+            let cleared = tiles.flatMap { $0.renderer.clearBytes() } + Self.blankBytes(area)
             tiles = []
             self.area = nil
             return cleared + update(feed: feed, area: area, labels: labels)
@@ -135,6 +135,8 @@ final class VideoPane {
             remote = nil
             local = nil
             self.area = area
+            // Blank the pane: cells of the earlier layout would stay where no tile draws.
+            buffer += Self.blankBytes(area)
             let rects = VideoTileLayout.tiles(count: contacts.count, in: area)
             tiles = zip(contacts, rects).enumerated().map { index, pair in
                 let (contact, rect) = pair
@@ -165,6 +167,12 @@ final class VideoPane {
             }
         }
         return buffer
+    }
+
+    /// Spaces over every cell of `area` (in the terminal's default colours).
+    static func blankBytes(_ area: Rect) -> [UInt8] {
+        let spaces = String(repeating: " ", count: area.width)
+        return Array((0 ..< area.height).map { "\u{1B}[\(area.row + $0 + 1);\(area.column + 1)H\u{1B}[0m\(spaces)" }.joined().utf8)
     }
 
     /// A tile's label row: the name (the speaker's in reverse video), "muted" after it.
