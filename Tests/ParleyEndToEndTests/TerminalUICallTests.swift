@@ -200,6 +200,14 @@ extension TerminalUICallTests {
             let rows = try ui.screenWithColors()
             return rows.contains("▀") && rows.contains("38;2;")
         }
+        // The chat belongs to the call: a line typed in bob's conversation reaches carol too.
+        try ui.type("hello both of you")
+        for (peer, name) in [(bob, "bob"), (carol, "carol")] {
+            try waitUntil(timeout: 20, "the message at \(name)") {
+                try peer.history("alice").contains { ($0["body"] as? String) == "hello both of you" }
+            }
+        }
+        try ui.waitForScreen("the notice") { $0.contains { $0.contains("sent to the call: bob, carol") } }
         print("the group call's screen:\n" + (try ui.screen()).joined(separator: "\n"))
         try ui.press("F8")
         try bob.waitForCall("active")   // bob and carol go on without alice

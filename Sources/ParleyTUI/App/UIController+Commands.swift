@@ -22,6 +22,7 @@ extension UIController {
             }
             do {
                 try node.sendMessage(text, to: contact.id.canonical)
+                sendToTheRestOfTheCall(text, besides: contact.id.grouped)
                 inputHistory.record(line)
                 _ = editor.take()
                 stopTyping()
@@ -32,6 +33,25 @@ extension UIController {
                 showError(error)
             }
         }
+    }
+
+    /// In a group call, the chat of a participant's conversation belongs to the call: the
+    /// message goes to every other participant that is a contact too (each sees it in its
+    /// conversation with us).
+    private func sendToTheRestOfTheCall(_ text: String, besides contact: String) {
+        guard let call, ["connecting", "active"].contains(call.state) else { return }
+        let live = (call.participants ?? []).filter { $0.state != "ended" }
+        guard live.count > 1, live.contains(where: { $0.contact == contact }) else { return }
+        var reached: [String] = [], missed: [String] = []
+        for participant in live where participant.contact != contact {
+            if participant.via == nil, (try? node.sendMessage(text, to: participant.contact)) != nil {
+                reached.append(participant.name)
+            } else {
+                missed.append(participant.name)
+            }
+        }
+        let names = ([selectedContact?.name ?? ""] + reached).filter { !$0.isEmpty }.joined(separator: ", ")
+        show("sent to the call: \(names)" + (missed.isEmpty ? "" : " (not to \(missed.joined(separator: ", ")): not a contact)"), role: .dim)
     }
 
     func run(_ command: SlashCommand) {
