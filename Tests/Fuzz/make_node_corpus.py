@@ -39,6 +39,16 @@ def description(video=True, candidates=1, key=bytes(range(30))):
 def invite(ident, timeout=30, video=True):
     return frame(0x0201, ident.bytes + struct.pack(">H", timeout) + description(video))
 
+MEMBER = "0123456789ABCDEFGHJKMNPQRSTVWXYZ0123"
+
+def group_invite(ident, joining, members):
+    return frame(0x0201, ident.bytes + struct.pack(">H", 30) + description(False)
+                 + bytes([1 if joining else 0]) + struct.pack(">H", len(members)) + b"".join(string(m) for m in members))
+
+def relay(ident, direction, peer, inner_kind, inner_payload, name=""):
+    return frame(0x0209, ident.bytes + bytes([direction]) + string(peer) + string(name)
+                 + struct.pack(">HI", inner_kind, len(inner_payload)) + inner_payload)
+
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
 a, b = uuid.UUID(int=1), uuid.UUID(int=2)
@@ -64,6 +74,11 @@ seeds = {
     "call-media-state": invite(a) + simple(0x0207, a, b"\x01\x01\x00") + simple(0x0207, a, b"\x02\x02\x01")
         + simple(0x0300, a, struct.pack(">I", 12) + bytes([0x80, 111]) + bytes(10)),
     "call-datagram-flood": invite(a) + b"".join(simple(0x0300, a, struct.pack(">I", 20) + bytes(20)) for _ in range(50)),
+    "call-group-invite": group_invite(a, False, [MEMBER]) + group_invite(b, True, [])
+        + simple(0x0206, a, b"\x01" + string("bye")),
+    "call-relay": invite(a, video=False) + relay(a, 1, MEMBER, 0x0202, a.bytes)
+        + relay(a, 2, MEMBER, 0x0201, a.bytes + struct.pack(">H", 30) + description(False) + b"\x01" + struct.pack(">H", 0), "carol")
+        + relay(a, 2, MEMBER, 0x0300, a.bytes + struct.pack(">I", 12) + bytes([0x80, 111]) + bytes(10)),
     "external-address": frame(0x0030, b"\x04" + bytes([198, 51, 100, 20]) + struct.pack(">HB", 29172, 1))
         + frame(0x0030, b"\x06" + bytes.fromhex("20010db8000000000000000000000001") + struct.pack(">HB", 443, 2))
         + frame(0x0030, b"\x04" + bytes([127, 0, 0, 1]) + struct.pack(">HB", 1, 1)),

@@ -172,6 +172,9 @@ struct CallFrameTests {
         #expect(throws: WireError.self, "a bad peer") { try relay(peer: "bob") }
         #expect(throws: WireError.self, "a chat message inside") { try relay(type: 0x0010) }
         #expect(throws: WireError.self, "another call's frame") { try relay(payload: { $0.writeUUID(UUID()) }) }
+        #expect(throws: WireError.self, "trailing bytes inside (they could not be relayed on)") {
+            try relay(payload: { $0.writeUUID(CallFrameTests.id); $0.writeUInt8(0) })
+        }
         #expect(throws: WireError.self, "a relay inside") {
             try relay(type: 0x0209, payload: { writer in
                 let inner = WireMessage.call(.relay(CallRelay(callID: Self.id, direction: .forwardTo, peer: Self.member,

@@ -54,6 +54,8 @@ public struct CallRelay: Sendable, Equatable {
         guard let frame = try CallFrame(type: type, reader: &inner) else {
             throw .invalidValue(field: "callRelay.type", value: UInt64(rawType))
         }
+        // The frame inside is exactly its payload: what it would ignore could not be relayed on.
+        guard inner.isAtEnd else { throw .invalidCount(field: "callRelay.frame (trailing bytes)", count: inner.remainingCount, allowed: 0 ... 0) }
         guard frame.callID == callID else { throw .invalidValue(field: "callRelay.frame.callID", value: 0) }
         self.frame = frame
     }
