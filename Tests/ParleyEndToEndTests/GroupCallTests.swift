@@ -46,6 +46,18 @@ struct GroupCallTests {
         }
 
         func cleanup() { nodes.values.forEach { $0.cleanup() } }
+
+        /// Runs `body`; on an error, prints the call lines of every daemon's log first.
+        func printingLogsOnFailure(_ body: () throws -> Void) throws {
+            do {
+                try body()
+            } catch {
+                for (name, node) in nodes.sorted(by: { $0.key < $1.key }) {
+                    print("— \(name)'s log:\n\(node.logText.split(separator: "\n").filter { $0.contains("call") }.suffix(40).joined(separator: "\n"))")
+                }
+                throw error
+            }
+        }
     }
 
     /// The legs of a status by peer name.
@@ -238,5 +250,31 @@ struct GroupCallTests {
         let carolShare = Self.toneShare(heard, Self.tones["carol"]!)
         print("bob heard carol in \(carolShare) of the windows (udp blocked: \(udpBlocked))")
         #expect(carolShare > 0.3, "carol's tone in bob's recording")
+    }
+
+    @Test("Both invitees answer at once (auto-answer): their joining invitations cross, and exactly one leg joins them")
+    func invitationsCross() throws {
+        let group = try Group(["alice", "bob", "carol"])
+        defer { group.cleanup() }
+        try group.printingLogsOnFailure { try invitationsCross(group) }
+    }
+
+    private func invitationsCross(_ group: Group) throws {
+        let (alice, bob, carol) = (group["alice"], group["bob"], group["carol"])
+        for (node, name) in [(bob, "bob"), (carol, "carol")] {
+            try node.parley("contacts", "calls", "alice", "--auto-answer", "audio").requireSuccess()
+            try node.parley(contentsOf: ["config", "set", "audio_input", "wav-loop:\(group.folder)/\(name).wav"]).requireSuccess()
+        }
+        try alice.parley(contentsOf: ["call", "start", "bob", "carol"] + group.devices("alice")).requireSuccess()
+        try Self.waitForPeers(bob, ["alice", "carol"])
+        try Self.waitForPeers(carol, ["alice", "bob"])
+        try Self.waitForPeers(alice, ["bob", "carol"])
+        Thread.sleep(forTimeInterval: 2)
+        let bobsLegs = (try bob.callStatus()?["participants"] as? [[String: Any]]) ?? []
+        #expect(bobsLegs.filter { $0["name"] as? String == "carol" }.count == 1, "one leg between bob and carol: \(bobsLegs)")
+        #expect(Self.received(Self.participants(try bob.callStatus())["carol"], "audio_received") > 50, "bob hears carol")
+        try alice.parley("call", "hangup").requireSuccess()
+        try bob.parley("call", "hangup").requireSuccess()
+        try carol.waitForCall("ended", timeout: 5)
     }
 }

@@ -130,6 +130,8 @@ actor CallManager {
     /// `via`: the participant whose link carries the leg (`session` is then that link).
     private func place(_ call: Call, to contact: Contact, over session: PeerSession, via: Contact? = nil, video: Bool,
                        group: CallInviteGroup?, timeout: Int, settings: CallSettings) async throws {
+        // A leg with this peer may have come while we waited (its joining invitation crossed ours).
+        if let existing = call.leg(with: contact.id), !existing.isEnded { return }
         let leg = CallLeg(id: call.id, recordID: call.legs.isEmpty ? call.id : UUID(), peer: contact, direction: .outgoing,
                           video: video, devices: call.hub?.devices ?? settings.devices, ringTimeout: .seconds(timeout))
         leg.via = via
@@ -498,8 +500,10 @@ actor CallManager {
     }
 
     /// Drops our own ringing call without a trace (glare: the peer's call replaces it).
-    private func abandon(_ leg: CallLeg, of call: Call) async {
-        await send([.cancel(leg.id)], to: leg)
+    /// `notify`: false for a leg of a group call, whose CANCEL the peer would take for its
+    /// own leg with us (both carry the call's ID).
+    private func abandon(_ leg: CallLeg, of call: Call, notify: Bool = true) async {
+        if notify { await send([.cancel(leg.id)], to: leg) }
         leg.tasks.forEach { $0.cancel() }
         leg.transport?.close()
         try? database.calls.delete(leg.record.id)
@@ -518,7 +522,7 @@ actor CallManager {
             // Both invited each other: the invitation of the lower ID survives.
             guard leg.machine.direction == .outgoing, leg.state.isRinging || leg.state == .calling, ownID > contact.id else { return }
             logger.info("call \(call.id): \(contact.name) and we invited each other; answering theirs")
-            await abandon(leg, of: call)
+            await abandon(leg, of: call, notify: false)
         }
         guard call.participantCount + (call.members.contains(contact.id) ? 0 : 1) < Call.maxParticipants else {
             await send([.reject(invite.callID, reason: .busy, detail: "the call is full")], toContact: contact.id, via: via?.id)
