@@ -195,6 +195,8 @@ struct CallMediaTests {
         try alice.waitForCall("active")
         Thread.sleep(forTimeInterval: 6)
         let bobStatus = try #require(try bob.callStatus())
+        print("bob without a microphone, 6 s after the answer: path \(bobStatus["media_path"] ?? "-"), "
+              + "audio received \((bobStatus["statistics"] as? [String: Any])?["audio_received"] ?? "-")")
         let errors = bobStatus["device_errors"] as? [String] ?? []
         #expect(errors.contains { $0.hasPrefix("audio:") }, "\(errors)")
         #expect((try alice.callStatus()?["remote"] as? [String: Any])?["audio_out"] as? Bool == false)

@@ -241,4 +241,22 @@ struct GroupCallTileTests {
         status.participants = [leg("bob", "active"), leg("carol", "active"), leg("dave", "ended"), leg("erin", "connecting")]
         #expect(CallBar.title(of: status) == "bob +2")
     }
+
+    @Test("The statistics panel of a group call has a line per peer: state, path, who carries it, muted, rates")
+    func statsPanel() {
+        var status = CallStatus(id: "1", contact: "A", name: "bob", direction: "out", state: "active", video: true, startedAt: Date(),
+                                local: CallMediaStates(audioOut: true, videoOut: true, audioIn: true, videoIn: true),
+                                remote: CallMediaStates(audioOut: true, videoOut: true, audioIn: true, videoIn: true), deviceErrors: [])
+        var statistics = CallStatistics()
+        statistics.audioReceived = CallStatistics.Stream(codec: "opus", packets: 100, bitrate: 32000)
+        status.participants = [
+            CallParticipant(contact: "B", name: "bob", direction: "out", state: "active", mediaPath: "host",
+                            remote: CallMediaStates(audioOut: true, videoOut: true, audioIn: true, videoIn: true), statistics: statistics),
+            CallParticipant(contact: "C", name: "carol", direction: "in", state: "active", mediaPath: "forwarded", via: "bob",
+                            remote: CallMediaStates(audioOut: false, videoOut: true, audioIn: true, videoIn: true)),
+        ]
+        let text = CallStatsLines.lines(for: status).map { $0.spans.map(\.text).joined() }
+        #expect(text.contains { $0.contains("bob") && $0.contains("active · host · audio 32") }, "\(text)")
+        #expect(text.contains { $0.contains("carol") && $0.contains("forwarded · through bob · muted") }, "\(text)")
+    }
 }

@@ -37,6 +37,9 @@ final class CallLeg {
     var media: (any CallMediaLeg)?
     /// Timers and the link tunnel's writer; cancelled when the call ends.
     var tasks: [Task<Void, Never>] = []
+    /// Frames other participants relay to this peer through us (CALL_RELAY), written by a
+    /// task of their own: a slow link to the peer drops the oldest, never holds up the calls.
+    var relayed: AsyncStream<CallFrame>.Continuation?
     var endedAt: ContinuousClock.Instant?
 
     /// `recordID`: the call log entry's ID; the call's own for its first leg, a fresh one for

@@ -505,6 +505,7 @@ actor CallManager {
     private func abandon(_ leg: CallLeg, of call: Call, notify: Bool = true) async {
         if notify { await send([.cancel(leg.id)], to: leg) }
         leg.tasks.forEach { $0.cancel() }
+        leg.relayed?.finish()
         leg.transport?.close()
         try? database.calls.delete(leg.record.id)
         call.legs.removeAll { $0 === leg }
@@ -755,6 +756,7 @@ actor CallManager {
     private func finish(_ leg: CallLeg, _ end: CallEnd) {
         leg.endedAt = .now
         leg.tasks.forEach { $0.cancel() }
+        leg.relayed?.finish()
         leg.media?.stop()
         leg.transport?.close()
         if let call = current, call.legs.contains(where: { $0 === leg }), !call.isEnded {
@@ -854,6 +856,23 @@ actor CallManager {
         return (via, .relay(CallRelay(callID: frame.callID, direction: .forwardTo, peer: peer.canonical, frame: frame)))
     }
 
+    /// The queue of frames we carry to `leg`'s peer for other participants, and its writer.
+    private func relayQueue(to leg: CallLeg) -> AsyncStream<CallFrame>.Continuation {
+        if let queue = leg.relayed { return queue }
+        let (frames, queue) = AsyncStream.makeStream(of: CallFrame.self, bufferingPolicy: .bufferingNewest(Self.relayQueueFrames))
+        leg.relayed = queue
+        let registry = registry, peer = leg.peer.id
+        leg.tasks.append(Task {
+            for await frame in frames {
+                try? await registry.session(for: peer)?.send(.call(frame))
+            }
+        })
+        return queue
+    }
+
+    /// Frames waiting to be carried to one peer (about a second of a call's media).
+    static let relayQueueFrames = 256
+
     /// CALL_RELAY from a participant linked to us: a frame to hand on to another participant
     /// linked to us, or one handed on to us from a participant we have no link with. Both
     /// ends must be live participants of our call; anything else is ignored.
@@ -865,11 +884,10 @@ actor CallManager {
         }
         switch relay.direction {
         case .forwardTo:
-            guard let destination = call.leg(with: other), !destination.isEnded, destination.via == nil,
-                  let session = await registry.session(for: other) else { return }
+            guard let destination = call.leg(with: other), !destination.isEnded, destination.via == nil else { return }
             let forwarded = CallRelay(callID: call.id, direction: .forwardedFrom, peer: contact.id.canonical,
                                       name: WireLimits.fitting(contact.name, maxBytes: WireLimits.maxDisplayNameBytes), frame: relay.frame)
-            try? await session.send(.call(.relay(forwarded)))
+            relayQueue(to: destination).yield(.relay(forwarded))
         case .forwardedFrom:
             let known = try? database.contacts.contact(for: other)
             if known?.trust == .blocked { return }

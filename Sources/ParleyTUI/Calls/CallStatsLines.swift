@@ -20,6 +20,22 @@ public enum CallStatsLines {
             row(call.name, sides(call.remote)),
             row("Media path", [call.mediaPath, call.remoteAddress].compactMap { $0 }.joined(separator: " · ").nonEmpty ?? "not yet"),
         ]
+        if let participants = call.participants, participants.count > 1 {
+            // A group call: one line per peer; the figures below are the first live peer's.
+            for participant in participants {
+                var parts = [participant.state]
+                if let reason = participant.reason { parts.append(reason) }
+                if let path = participant.mediaPath { parts.append(path) }
+                if let via = participant.via { parts.append("through \(via)") }
+                if !participant.remote.audioOut { parts.append("muted") }
+                if let audio = participant.statistics?.audioReceived { parts.append("audio \(CallBar.rate(audio.bitrate))") }
+                if let video = participant.statistics?.videoReceived {
+                    parts.append("video \(CallBar.rate(video.bitrate))" + (video.framesPerSecond.map { String(format: " %.0f fps", $0) } ?? ""))
+                }
+                lines.append(row("  " + participant.name, parts.joined(separator: " · ")))
+            }
+            lines.append(row("Figures", "below: \(call.name)'s", .dim))
+        }
         if let keys = call.keys {
             lines.append(row("SRTP keys", keys.sorted { $0.key > $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: " · ")))
         }
