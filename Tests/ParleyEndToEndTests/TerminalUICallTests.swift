@@ -154,7 +154,10 @@ extension TerminalUICallTests {
         let small = { (home: TemporaryHome) in
             try home.writeConfig(try Self.deviceConfig(home.url).replacingOccurrences(of: "video_input = pattern", with: "video_input = pattern:160x120"))
         }
-        try small(homes.alice)
+        // Alice plays what she hears (into a file): the mix, whose loudest peer the pane marks.
+        try homes.alice.writeConfig(try Self.deviceConfig(homes.alice.url)
+            .replacingOccurrences(of: "video_input = pattern", with: "video_input = pattern:160x120")
+            .replacingOccurrences(of: "audio_output = none", with: "audio_output = wav:\(homes.alice.url.appending(path: "heard.wav").path)"))
         try small(homes.bob)
         try small(homes.carol)
         let bob = try DaemonProcess(name: "bob", home: homes.bob), carol = try DaemonProcess(name: "carol", home: homes.carol)
@@ -194,7 +197,11 @@ extension TerminalUICallTests {
         }
         try ui.waitForScreen("the group's bar and tiles", timeout: 15) { screen in
             let text = screen.joined(separator: "\n")
-            return screen[1].contains("☎ bob +1") && text.contains("  bob") && text.contains("  carol") && text.contains("  you")
+            let labelled = { (name: String) in text.contains("  \(name)") || text.contains("▶ \(name)") }
+            return screen[1].contains("☎ bob +1") && labelled("bob") && labelled("carol") && text.contains("  you")
+        }
+        try ui.waitForScreen("the one speaking marked", timeout: 15) { screen in
+            screen.contains { $0.contains("▶ bob") || $0.contains("▶ carol") }
         }
         try waitUntil(timeout: 15, "pictures in the tiles") {
             let rows = try ui.screenWithColors()
