@@ -58,7 +58,7 @@ public final class AudioMixer: @unchecked Sendable {
         defer { lock.unlock() }
         guard !finished, let index = inputs.firstIndex(where: { $0.id == id }) else { return }
         if !samples.isEmpty {
-            let mean = Double(samples.reduce(0) { $0 + Int($1.magnitude) }) / Double(samples.count)
+            let mean = Double(StandingQueueTrimmer.loudness(samples))
             inputs[index].input.loudness = inputs[index].input.loudness * 0.8 + mean * 0.2
         }
         let now = clock.nowNanoseconds()

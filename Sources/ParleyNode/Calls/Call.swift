@@ -7,7 +7,7 @@ import ParleyWire
 /// The call is over when every leg has ended; it is kept afterwards for `call status`.
 final class Call {
     /// A group call has at most this many participants, this node included.
-    static let maxParticipants = 6
+    static let maxParticipants = CallManagerLimits.maxContactsPerCall + 1
 
     let id: UUID
     /// Legs in the order they were placed or answered, ended ones included.

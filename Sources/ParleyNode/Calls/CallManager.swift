@@ -387,8 +387,7 @@ actor CallManager {
         let registry = registry, id = leg.id, peer = leg.peer.id, via = leg.via?.id
         leg.tasks.append(Task {
             for await body in transport.signalling {
-                let routed = Self.routed(.candidates(id, body), to: peer, via: via)
-                try? await registry.session(for: routed.to)?.send(.call(routed.frame))
+                await Self.deliver(.candidates(id, body), to: peer, via: via, registry: registry)
             }
         })
     }
@@ -666,8 +665,7 @@ actor CallManager {
         let registry = registry, via = leg.via?.id
         leg.tasks.append(Task {
             for await datagram in transport.tunnel {
-                let routed = Self.routed(.datagram(id, datagram), to: peer.id, via: via)
-                try? await registry.session(for: routed.to)?.send(.call(routed.frame))
+                await Self.deliver(.datagram(id, datagram), to: peer.id, via: via, registry: registry)
             }
         })
         leg.tasks.append(Task { [weak self] in
@@ -759,24 +757,15 @@ actor CallManager {
         leg.relayed?.finish()
         leg.media?.stop()
         leg.transport?.close()
-        if let call = current, call.legs.contains(where: { $0 === leg }), !call.isEnded {
-            shareUplink(of: call)
-            videoFeed.removeTile(contact: leg.peer.id.grouped)
-        }
-        if let call = current, call.legs.contains(where: { $0 === leg }), call.isEnded {
-            // The last leg: the speaker plays out and its file is completed.
-            do { try call.hub?.finish() } catch { logger.warning("call \(call.id): the speaker could not be finished: \(error)") }
-            videoFeed.clear()
-            let pending = call.pendingJoins
-            call.pendingJoins = []
-            if !pending.isEmpty {
-                let registry = registry, id = call.id
-                Task {
-                    for join in pending {
-                        let routed = Self.routed(.reject(id, reason: .declined, detail: ""), to: join.contact.id, via: join.via?.id)
-                        try? await registry.session(for: routed.to)?.send(.call(routed.frame))
-                    }
-                }
+        if let call = current, call.legs.contains(where: { $0 === leg }) {
+            if call.isEnded {
+                // The last leg: the speaker plays out and its file is completed.
+                do { try call.hub?.finish() } catch { logger.warning("call \(call.id): the speaker could not be finished: \(error)") }
+                videoFeed.clear()
+                if !call.pendingJoins.isEmpty { Task { await refusePendingJoins(of: call) } }
+            } else {
+                shareUplink(of: call)
+                videoFeed.removeTile(contact: leg.peer.id.grouped)
             }
         }
         leg.record.endedAt = Date()
@@ -849,6 +838,13 @@ actor CallManager {
         }
     }
 
+    /// Sends a call frame from a task of a leg's own (not the manager's): the link is awaited
+    /// there, never here.
+    static func deliver(_ frame: CallFrame, to peer: ContactID, via: ContactID?, registry: LinkRegistry) async {
+        let routed = routed(frame, to: peer, via: via)
+        try? await registry.session(for: routed.to)?.send(.call(routed.frame))
+    }
+
     /// Where a call frame for `peer` goes: its own link, or wrapped in CALL_RELAY to the
     /// participant that carries the leg.
     static func routed(_ frame: CallFrame, to peer: ContactID, via: ContactID?) -> (to: ContactID, frame: CallFrame) {
@@ -891,11 +887,12 @@ actor CallManager {
         case .forwardedFrom:
             let known = try? database.contacts.contact(for: other)
             if known?.trust == .blocked { return }
-            if let leg = call.leg(with: other), !leg.isEnded, leg.via == nil { return }   // we have our own link with it
-            var peer = call.leg(with: other)?.peer ?? known ?? Contact(id: other, name: "participant \(other.short)")
+            let existing = call.leg(with: other)
+            if let existing, !existing.isEnded, existing.via == nil { return }   // we have our own link with it
+            var peer = existing?.peer ?? known ?? Contact(id: other, name: "participant \(other.short)")
             if known == nil, let name = try? ContactName.validated(relay.name) {
                 peer.name = name
-                call.leg(with: other)?.peer.name = name
+                existing?.peer.name = name
             }
             await handle(relay.frame, from: peer, via: carrier.peer)
         }

@@ -67,6 +67,9 @@ public struct CallStatus: Codable, Sendable, Equatable {
     /// ended included), in the order they joined. The fields above are the first live leg's.
     public var participants: [CallParticipant]? = nil
 
+    /// The participants whose legs have not ended.
+    public var liveParticipants: [CallParticipant] { (participants ?? []).filter { $0.state != "ended" } }
+
     enum CodingKeys: String, CodingKey {
         case id, contact, name, direction, state, video, duration, reason, by, detail, local, remote, statistics, participants
         case startedAt = "started_at", answeredAt = "answered_at", endedAt = "ended_at"

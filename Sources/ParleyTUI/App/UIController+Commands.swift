@@ -40,7 +40,7 @@ extension UIController {
     /// conversation with us).
     private func sendToTheRestOfTheCall(_ text: String, besides contact: String) {
         guard let call, ["connecting", "active"].contains(call.state) else { return }
-        let live = (call.participants ?? []).filter { $0.state != "ended" }
+        let live = call.liveParticipants
         guard live.count > 1, live.contains(where: { $0.contact == contact }) else { return }
         var reached: [String] = [], missed: [String] = []
         for participant in live where participant.contact != contact {

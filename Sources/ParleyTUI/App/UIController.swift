@@ -445,7 +445,7 @@ final class UIController {
         let drewBefore = videoPane.hasPicture
         guard let feed = node.callVideo else { return }
         var labels: [String: VideoPane.Label] = [:]
-        for participant in call?.participants ?? [] where participant.state != "ended" {
+        for participant in call?.liveParticipants ?? [] {
             labels[participant.contact] = VideoPane.Label(name: participant.name, muted: !participant.remote.audioOut)
         }
         let bytes = videoPane.update(feed: feed, area: layout.video, labels: labels)

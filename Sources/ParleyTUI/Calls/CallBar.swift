@@ -52,7 +52,7 @@ public enum CallBar {
     /// Who the call is with: the peer, or in a group call the first peer and how many more
     /// ("bob +2").
     static func title(of call: CallStatus) -> String {
-        let others = (call.participants ?? []).filter { $0.state != "ended" }.count - 1
+        let others = call.liveParticipants.count - 1
         return others > 0 ? "\(call.name) +\(others)" : call.name
     }
 

@@ -55,13 +55,13 @@ extension UIController {
     /// `/invite WHO`: a contact joins the call going on (it rings there).
     func inviteIntoCall(_ who: String) throws {
         guard let call, ["connecting", "active"].contains(call.state) else { throw UIError.noCall }
-        let node = self.node, inbox = self.inbox, id = call.id, name = who, reference = who
-        show("inviting \(name)…", role: .dim)
+        let node = self.node, inbox = self.inbox, id = call.id
+        show("inviting \(who)…", role: .dim)
         Task {
             do {
-                inbox.post(.call(try await node.inviteToCall(id, contact: reference, timeoutSeconds: nil)))
+                inbox.post(.call(try await node.inviteToCall(id, contact: who, timeoutSeconds: nil)))
             } catch {
-                inbox.post(.notice("cannot invite \(name): \(error)", isError: true))
+                inbox.post(.notice("cannot invite \(who): \(error)", isError: true))
             }
         }
     }

@@ -44,7 +44,6 @@ final class VideoPane {
         let renderer: TerminalVideoRenderer
         let label: Rect
         var seen: UInt64 = 0
-        var frame: I420Frame?
         var shownLabel: Label?
     }
 
@@ -127,8 +126,7 @@ final class VideoPane {
     private func updateGrid(feed: CallVideoFeed, peers: [CallVideoTile], area: Rect, labels: [String: Label]) -> [UInt8] {
         buffer.removeAll(keepingCapacity: true)
         let contacts = peers.map(\.contact) + ["self"]
-        let moved = area != self.area || tiles.map(\.contact) != contacts
-        if moved {
+        if area != self.area || tiles.map(\.contact) != contacts {
             for tile in tiles { buffer += tile.renderer.clearBytes() }
             if let remote { buffer += remote.clearBytes() }
             if let local { buffer += local.clearBytes() }
@@ -148,15 +146,13 @@ final class VideoPane {
         }
         let speaker = feed.activeSpeaker
         for index in tiles.indices {
+            // A rebuilt tile has seen nothing yet, so its tap's current picture comes at once.
             if let tap = tiles[index].tap, let (frame, generation) = tap.latest(after: tiles[index].seen) {
                 tiles[index].seen = generation
-                tiles[index].frame = frame
                 if let frame {
                     tiles[index].renderer.render(frame, appendingTo: &buffer)
                     if tiles[index].contact != "self" { hasPicture = true }
                 }
-            } else if moved, let frame = tiles[index].frame {
-                tiles[index].renderer.render(frame, appendingTo: &buffer)
             }
             let contact = tiles[index].contact
             var label = contact == "self" ? Label(name: "you") : labels[contact] ?? Label(name: peers.first { $0.contact == contact }?.name ?? "?")
