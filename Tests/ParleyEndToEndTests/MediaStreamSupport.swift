@@ -278,7 +278,12 @@ enum MediaAnalysis {
         // The recording may start a frame or two into the speech (the receiver's playout
         // began on a later frame): 50 ms of silence in front lets the lag be negative.
         let lead = 2400
-        let output = [Int16](repeating: 0, count: lead) + recorded
+        // A path that took long to set up (ICE on a loaded machine) leaves the recording
+        // silent for longer than `maxLag` before the speech: leave out the silence it has
+        // beyond what the input starts with, and say so.
+        let late = max(0, leadingSilence(recorded) - leadingSilence(input) - lead)
+        if late > 0 { print("\(label): the recording's speech starts \(Double(late) / 48000) s later than the input's; aligned from there") }
+        let output = [Int16](repeating: 0, count: lead) + recorded.dropFirst(late)
         let (correlation, padded) = aligned(input: input, output: output, length: input.count, maxLag: maxLag + lead)
         let lag = padded
         // Chunks where the input is silent (the pauses between phrases) have nothing to correlate.
@@ -290,6 +295,16 @@ enum MediaAnalysis {
         let rounded = chunks.map { ($0 * 1000).rounded() / 1000 }
         print("\(label) audio: overall correlation \(correlation) at lag \(lag - lead) samples; per voiced 250 ms \(rounded)")
         return !chunks.isEmpty && good >= chunks.count - max(1, chunks.count / 10)
+    }
+
+    /// Samples before the first 10 ms block whose mean absolute amplitude reaches 300
+    /// (speech, not a codec's or concealment's noise floor).
+    static func leadingSilence(_ samples: [Int16]) -> Int {
+        for start in stride(from: 0, to: samples.count - 480, by: 480) {
+            let mean = samples[start ..< start + 480].reduce(0) { $0 + abs(Int($1)) } / 480
+            if mean >= 300 { return start }
+        }
+        return samples.count
     }
 
     /// Every frame of a Y4M file with the pattern counter it shows and its PSNR against
