@@ -53,6 +53,8 @@ public struct FrameType: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let callCandidates = FrameType(0x0208)
     /// A call frame relayed between two participants of a group call by a third.
     public static let callRelay = FrameType(0x0209)
+    /// A live broadcast the receiver may watch, or its end.
+    public static let callBroadcast = FrameType(0x020A)
     /// One media datagram of a call, tunnelled through the link.
     public static let datagram = FrameType(0x0300)
 
@@ -70,7 +72,7 @@ public struct FrameType: RawRepresentable, Hashable, Sendable, CustomStringConve
         .hello, .ping, .pong, .close, .chatMessage, .receipt, .typing, .contactRequest, .contactRequestResult,
         .externalAddress,
         .fileOffer, .fileAccept, .fileReject, .fileCancel, .filePause, .fileResume, .fileChunk, .fileAck, .fileComplete,
-        .callInvite, .callRinging, .callAccept, .callReject, .callCancel, .callHangup, .callMediaState, .callCandidates, .callRelay, .datagram,
+        .callInvite, .callRinging, .callAccept, .callReject, .callCancel, .callHangup, .callMediaState, .callCandidates, .callRelay, .callBroadcast, .datagram,
     ]
 
     /// Protocol name of a known type (e.g. `CHAT_MESSAGE`), or `nil`.
@@ -104,6 +106,7 @@ public struct FrameType: RawRepresentable, Hashable, Sendable, CustomStringConve
         case .callMediaState: "CALL_MEDIA_STATE"
         case .callCandidates: "CALL_CANDIDATES"
         case .callRelay: "CALL_RELAY"
+        case .callBroadcast: "CALL_BROADCAST"
         case .datagram: "DATAGRAM"
         default: nil
         }

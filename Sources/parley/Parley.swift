@@ -21,6 +21,7 @@ struct Parley: AsyncParsableCommand {
             SendCommand.self,
             FileCommand.self,
             CallCommand.self,
+            BroadcastCommand.self,
             ReadCommand.self,
             StatusCommand.self,
             EventsCommand.self,

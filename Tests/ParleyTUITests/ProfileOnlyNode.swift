@@ -40,4 +40,9 @@ final class ProfileOnlyNode: NodeAPI, @unchecked Sendable {
     func inviteToCall(_ call: String?, contact reference: String, timeoutSeconds: Int?) async throws -> CallStatus { throw NotRunning() }
     func setCallMedia(_ call: String?, audio: Bool, video: Bool, out: Bool, in: Bool, on: Bool) async throws -> CallStatus { throw NotRunning() }
     func ongoingCall() async -> CallStatus? { nil }
+    func startBroadcast(to references: [String]?, devices: CallDevices) async throws -> BroadcastStatus { throw NotRunning() }
+    func stopBroadcast() async throws -> BroadcastStatus { throw NotRunning() }
+    func broadcastStatus() async throws -> BroadcastStatus { throw NotRunning() }
+    func broadcastOffers() async -> [BroadcastOffer] { [] }
+    func watchBroadcast(of reference: String, devices: CallDevices) async throws -> CallStatus { throw NotRunning() }
 }

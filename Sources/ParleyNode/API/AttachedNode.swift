@@ -185,6 +185,27 @@ public final class AttachedNode: NodeAPI, @unchecked Sendable {
                                            directionOut: out, on: on))
     }
 
+    public func startBroadcast(to references: [String]?, devices: CallDevices) async throws -> BroadcastStatus {
+        try await broadcast(ControlRequest(command: "broadcast-start", devices: devices, contacts: references, all: references == nil))
+    }
+
+    public func stopBroadcast() async throws -> BroadcastStatus { try await broadcast(ControlRequest(command: "broadcast-stop")) }
+
+    public func broadcastStatus() async throws -> BroadcastStatus { try await broadcast(ControlRequest(command: "broadcast-status")) }
+
+    public func broadcastOffers() async -> [BroadcastOffer] {
+        (try? await requestAsync(ControlRequest(command: "broadcast-list")).broadcasts) ?? []
+    }
+
+    public func watchBroadcast(of reference: String, devices: CallDevices) async throws -> CallStatus {
+        try await call(ControlRequest(command: "broadcast-watch", contact: reference, devices: devices))
+    }
+
+    private func broadcast(_ request: ControlRequest) async throws -> BroadcastStatus {
+        guard let broadcast = try await requestAsync(request).broadcast else { throw AttachedNodeError.refused("the node sent no broadcast status") }
+        return broadcast
+    }
+
     public func ongoingCall() async -> CallStatus? {
         guard let status = try? await call(ControlRequest(command: "call-status")), status.state != "ended" else { return nil }
         return status

@@ -42,6 +42,13 @@ public protocol NodeAPI: AnyObject, Sendable {
     func inviteToCall(_ call: String?, contact reference: String, timeoutSeconds: Int?) async throws -> CallStatus
     func setCallMedia(_ call: String?, audio: Bool, video: Bool, out: Bool, in: Bool, on: Bool) async throws -> CallStatus
     func ongoingCall() async -> CallStatus?
+
+    /// Broadcasts: ours (to the contacts named, nil: every contact), and watching a contact's.
+    func startBroadcast(to references: [String]?, devices: CallDevices) async throws -> BroadcastStatus
+    func stopBroadcast() async throws -> BroadcastStatus
+    func broadcastStatus() async throws -> BroadcastStatus
+    func broadcastOffers() async -> [BroadcastOffer]
+    func watchBroadcast(of reference: String, devices: CallDevices) async throws -> CallStatus
 }
 
 extension Node: NodeAPI {

@@ -33,14 +33,19 @@ final class Call {
     }
     /// The devices, opened at the first leg's media.
     var hub: CallDeviceHub?
+    /// A broadcast we send: its legs are its viewers, and it lasts until it is stopped
+    /// (viewers come and go).
+    var broadcast: Broadcast?
+    /// We watch a broadcast: our one leg receives only.
+    var watching = false
 
     init(id: UUID, joined: Bool) {
         self.id = id
         self.joined = joined
     }
 
-    /// Every leg has ended (or none was ever placed).
-    var isEnded: Bool { legs.allSatisfy(\.isEnded) }
+    /// Every leg has ended (or none was ever placed); a broadcast: it was stopped.
+    var isEnded: Bool { broadcast.map(\.stopped) ?? legs.allSatisfy(\.isEnded) }
 
     /// The legs that have not ended.
     var liveLegs: [CallLeg] { legs.filter { !$0.isEnded } }

@@ -14,6 +14,10 @@ public enum CallError: Error, Equatable, Sendable, CustomStringConvertible {
     case badDevice(String)
     /// The media could not be set up (socket, codec).
     case mediaFailed(String)
+    /// This node broadcasts; a call or another broadcast waits until it stops.
+    case broadcasting
+    /// No broadcast matches (we send none; the contact announced none).
+    case noSuchBroadcast(String?)
 
     public var description: String {
         switch self {
@@ -31,6 +35,11 @@ public enum CallError: Error, Equatable, Sendable, CustomStringConvertible {
             what
         case .mediaFailed(let what):
             "the call's media could not be set up: \(what)"
+        case .broadcasting:
+            "you are broadcasting; stop first (`parley broadcast stop`)"
+        case .noSuchBroadcast(let name):
+            name.map { "\($0) is not broadcasting to you (`parley broadcast list` shows who is)" }
+                ?? "no broadcast is going on (`parley broadcast start` begins one)"
         }
     }
 }

@@ -23,11 +23,13 @@ actor CallManager {
     let videoFeed = CallVideoFeed()
 
     /// The call going on, or the last one (kept for `call status` after it ended).
-    private var current: Call?
+    var current: Call?
     /// When each contact's recent invitations came: more than `maxInvitesPerMinute` are
     /// ignored (no answer, no log entry), so a contact cannot fill the call log.
     private var recentInvites: [ContactID: [(at: ContinuousClock.Instant, call: UUID)]] = [:]
     static let maxInvitesPerMinute = CallManagerLimits.maxInvitesPerMinute
+    /// The contacts' live broadcasts we were told of (CALL_BROADCAST), by contact.
+    var broadcastOffers: [ContactID: BroadcastAnnouncement] = [:]
 
     /// ICE must connect a pair within this after the answer, or media moves into the link.
     static let iceGrace: Duration = .seconds(2)
@@ -56,7 +58,7 @@ actor CallManager {
 
     /// Calls one contact, or several (a group call). Returns once the invitations are sent.
     func start(_ contacts: [Contact], video: Bool, devices overrides: CallDevices, timeoutSeconds: Int?) async throws -> CallStatus {
-        if let current, !current.isEnded { throw CallError.alreadyInCall(current.mainLeg?.peer.name ?? "someone") }
+        try checkIdle()
         guard !contacts.isEmpty else { throw CallError.wrongState("name a contact to call") }
         guard Set(contacts.map(\.id)).count == contacts.count else { throw CallError.wrongState("a contact is named twice") }
         guard contacts.count < Call.maxParticipants else {
@@ -73,7 +75,7 @@ actor CallManager {
         let settings = settings()
         let timeout = timeoutSeconds ?? settings.ringTimeoutSeconds
         guard (1 ... 600).contains(timeout) else { throw CallError.wrongState("--timeout must be 1 to 600 seconds") }
-        if let other = current, !other.isEnded { throw CallError.alreadyInCall(other.mainLeg?.peer.name ?? "someone") }
+        try checkIdle()
         let call = Call(id: UUID(), joined: true)
         call.hub = makeHub(settings.devices.overridden(by: overrides), settings: settings)
         current = call
@@ -97,6 +99,13 @@ actor CallManager {
         }
         guard let status = call.status() else { throw CallError.noSuchCall(nil) }
         return status
+    }
+
+    /// Throws when a call or a broadcast goes on (one at a time).
+    func checkIdle() throws {
+        guard let current, !current.isEnded else { return }
+        if current.broadcast != nil { throw CallError.broadcasting }
+        throw CallError.alreadyInCall(current.mainLeg?.peer.name ?? "someone")
     }
 
     /// Invites a contact into the call going on (a group call from then on).
@@ -128,8 +137,8 @@ actor CallManager {
 
     /// Places one leg of `call`: its ICE agent, its log entry, the invitation, the ring timer.
     /// `via`: the participant whose link carries the leg (`session` is then that link).
-    private func place(_ call: Call, to contact: Contact, over session: PeerSession, via: Contact? = nil, video: Bool,
-                       group: CallInviteGroup?, timeout: Int, settings: CallSettings) async throws {
+    func place(_ call: Call, to contact: Contact, over session: PeerSession, via: Contact? = nil, video: Bool,
+               group: CallInviteGroup?, timeout: Int, settings: CallSettings, local: CallDescription? = nil) async throws {
         // A leg with this peer may have come while we waited (its joining invitation crossed ours).
         if let existing = call.leg(with: contact.id), !existing.isEnded { return }
         let leg = CallLeg(id: call.id, recordID: call.legs.isEmpty ? call.id : UUID(), peer: contact, direction: .outgoing,
@@ -137,12 +146,12 @@ actor CallManager {
         leg.via = via
         let transport = CallTransport()
         leg.transport = transport
-        leg.local = localDescription(video: video, settings: settings)
+        leg.local = local ?? localDescription(video: video, settings: settings)
         call.legs.append(leg)
         call.members.removeAll { $0 == contact.id }
         if via == nil { leg.linkAddresses = LinkAddresses(session) }
         transport.startICE(controlling: true, ipv6: session.localAddress?.protocol == .inet6, servers: settings.ice)
-        try? database.calls.insert(leg.record)
+        if call.broadcast == nil { try? database.calls.insert(leg.record) }
         do {
             let invite = CallFrame.invite(CallInvite(callID: leg.id, ringTimeoutSeconds: UInt16(timeout), description: leg.local!, group: group))
             try await session.send(.call(Self.routed(invite, to: contact.id, via: via?.id).frame))
@@ -185,7 +194,7 @@ actor CallManager {
     }
 
     /// Answers one ringing leg: ICE, our description, CALL_ACCEPT.
-    private func answer(_ leg: CallLeg, in call: Call, video: Bool) async throws {
+    func answer(_ leg: CallLeg, in call: Call, video: Bool, local: CallDescription? = nil) async throws {
         guard leg.state == .ringingIn, let remote = leg.remote else {
             throw CallError.wrongState("the call with \(leg.peer.name) is \(leg.state.name); only a ringing incoming call can be accepted")
         }
@@ -203,7 +212,7 @@ actor CallManager {
         leg.transport = transport
         if leg.via == nil { leg.linkAddresses = LinkAddresses(session) }
         transport.startICE(controlling: false, ipv6: session.localAddress?.protocol == .inet6, servers: settings.ice)
-        leg.local = localDescription(video: leg.wantsVideo, settings: settings)
+        leg.local = local ?? localDescription(video: leg.wantsVideo, settings: settings)
         await apply(.localAccept, to: leg)
         forwardCandidates(of: transport, leg)
     }
@@ -297,7 +306,7 @@ actor CallManager {
     }
 
     /// The call going on (nil when none).
-    var ongoing: CallStatus? { current.flatMap { $0.isEnded ? nil : $0.status() } }
+    var ongoing: CallStatus? { current.flatMap { $0.isEnded || $0.broadcast != nil ? nil : $0.status() } }
 
     // MARK: Frames and links
 
@@ -310,6 +319,10 @@ actor CallManager {
     private func handle(_ frame: CallFrame, from contact: Contact, via: Contact?) async {
         if case .relay(let relay) = frame {
             if via == nil { await relayed(relay, from: contact) }
+            return
+        }
+        if case .broadcast(let id, let live, let video) = frame {
+            if via == nil { announced(id, live: live, video: video, by: contact) }
             return
         }
         if case .datagram(let id, let bytes) = frame {
@@ -377,7 +390,7 @@ actor CallManager {
             } else if leg.pendingCandidates.count < CallTransport.maxPendingRemote {
                 leg.pendingCandidates.append(body)
             }
-        case .invite, .datagram, .relay:
+        case .invite, .datagram, .relay, .broadcast:
             break
         }
     }
@@ -397,6 +410,7 @@ actor CallManager {
     /// (restarted, and has heard of no peer agent yet): then its candidates go again, over
     /// this link, as those sent while no link was up are lost.
     func linkUp(_ session: PeerSession) async {
+        await announceBroadcast(to: session)
         guard let leg = current?.leg(with: session.peerID), !leg.isEnded, let transport = leg.transport else { return }
         let addresses = LinkAddresses(session)
         let moved = leg.linkAddresses != addresses
@@ -410,6 +424,8 @@ actor CallManager {
 
     /// A link to a contact went down (and no other link to it is up).
     func linkDown(_ contact: ContactID) async {
+        // Its broadcast is told again when the link comes back (if it still goes on).
+        if await registry.session(for: contact) == nil { broadcastOffers[contact] = nil }
         guard let leg = current?.leg(with: contact), !leg.isEnded else { return }
         guard await registry.session(for: contact) == nil else { return }
         if leg.state.isRinging {
@@ -439,6 +455,10 @@ actor CallManager {
         }
         times.append((now, invite.callID))
         recentInvites[contact.id] = times
+        if invite.group?.watching == true {
+            if via == nil { await watchRequest(invite, from: contact) }
+            return
+        }
         if invite.group?.joining == true {
             await joining(invite, from: contact, via: via)
             return
@@ -566,7 +586,7 @@ actor CallManager {
 
     // MARK: Driving the machine
 
-    private func apply(_ event: CallMachine.Event, to leg: CallLeg) async {
+    func apply(_ event: CallMachine.Event, to leg: CallLeg) async {
         let wasAnswered = leg.state.isAnswered
         let actions = leg.machine.handle(event)
         var frames: [CallFrame] = []
@@ -613,7 +633,7 @@ actor CallManager {
         }
     }
 
-    private func publish(_ what: CallEvent.What, _ leg: CallLeg) {
+    func publish(_ what: CallEvent.What, _ leg: CallLeg) {
         events.publish(.call(CallEvent(call: leg.id, peer: EventPeer(leg.peer.id, name: leg.peer.name), what: what)))
     }
 
@@ -642,7 +662,8 @@ actor CallManager {
             })
         if call.legs.filter({ $0.media != nil }).isEmpty { videoFeed.clear() }
         do {
-            let media = try mediaFactory(request)
+            let media = try call.broadcast.map { try BroadcastViewerLeg(broadcast: $0.sender, local: local, remote: remote, transport: transport) }
+                ?? mediaFactory(request)
             leg.media = media
             // The first authenticated packet makes the call active at once (not at the next watch).
             let heard = NIOLockedValueBox(false)
@@ -795,7 +816,8 @@ actor CallManager {
     // MARK: Helpers
 
     private func find(_ reference: String?, allowEnded: Bool = false) throws -> Call {
-        guard let call = current else { throw CallError.noSuchCall(reference) }
+        // A broadcast is not a call: `parley broadcast` drives it.
+        guard let call = current, call.broadcast == nil else { throw CallError.noSuchCall(reference) }
         if let reference, !reference.isEmpty, call.id.uuidString.lowercased() != reference.lowercased(),
            !call.id.uuidString.lowercased().hasPrefix(reference.lowercased()) {
             throw CallError.noSuchCall(reference)
@@ -808,6 +830,7 @@ actor CallManager {
     /// with more peers each gets less, and its resolution and frame rate follow. Audio keeps
     /// its own rate on every leg (it comes first).
     private func shareUplink(of call: Call) {
+        guard call.broadcast == nil else { return }
         let legs = call.liveLegs.filter { $0.media != nil }
         guard !legs.isEmpty else { return }
         let share = Self.videoShare(budget: settings().videoBitrate, peers: legs.count)
@@ -821,15 +844,15 @@ actor CallManager {
     }
 
     /// The devices of a new call (opened at its first media).
-    private func makeHub(_ devices: CallDevices, settings: CallSettings) -> CallDeviceHub {
+    func makeHub(_ devices: CallDevices, settings: CallSettings) -> CallDeviceHub {
         CallDeviceHub(devices: devices, settings: settings, frameRate: 30, videoFeed: videoFeed)
     }
 
-    private func send(_ frames: [CallFrame], to leg: CallLeg) async {
+    func send(_ frames: [CallFrame], to leg: CallLeg) async {
         await send(frames, toContact: leg.peer.id, via: leg.via?.id)
     }
 
-    private func send(_ frames: [CallFrame], toContact contact: ContactID, via: ContactID? = nil) async {
+    func send(_ frames: [CallFrame], toContact contact: ContactID, via: ContactID? = nil) async {
         guard !frames.isEmpty, let session = await registry.session(for: via ?? contact) else { return }
         do {
             try await session.send(contentsOf: frames.map { .call(Self.routed($0, to: contact, via: via).frame) })

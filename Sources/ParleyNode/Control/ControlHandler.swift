@@ -125,6 +125,26 @@ struct ControlHandler: Sendable {
                 try node.setAutoAnswer(mode, for: contact)
             }
             return ControlResponse(ok: true, mode: try node.autoAnswer(for: contact).rawValue)
+        case "broadcast-start":
+            var response = ControlResponse(ok: true)
+            response.broadcast = try await node.startBroadcast(to: request.all == true ? nil : request.contacts ?? [],
+                                                               devices: request.devices ?? CallDevices())
+            return response
+        case "broadcast-stop":
+            var response = ControlResponse(ok: true)
+            response.broadcast = try await node.stopBroadcast()
+            return response
+        case "broadcast-status":
+            var response = ControlResponse(ok: true)
+            response.broadcast = try await node.broadcastStatus()
+            return response
+        case "broadcast-list":
+            var response = ControlResponse(ok: true)
+            response.broadcasts = await node.broadcastOffers()
+            return response
+        case "broadcast-watch":
+            return ControlResponse(ok: true, call: try await node.watchBroadcast(of: try required(request.contact, "contact"),
+                                                                                devices: request.devices ?? CallDevices()))
         case "contacts-changed":
             await node.contactsChanged()
             return ControlResponse(ok: true)

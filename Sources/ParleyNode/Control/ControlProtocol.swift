@@ -35,12 +35,15 @@ public struct ControlRequest: Codable, Sendable {
     public var on: Bool?
     public var limit: Int?
     public var mode: String?
+    /// `broadcast-start`: announce to every contact (`contacts` names the audience otherwise).
+    public var all: Bool?
 
     public init(command: String, contact: String? = nil, text: String? = nil, texts: [String]? = nil,
                 active: Bool? = nil, path: String? = nil, name: String? = nil, transfer: String? = nil,
                 directory: String? = nil, call: String? = nil, video: Bool? = nil, audioOnly: Bool? = nil,
                 devices: CallDevices? = nil, timeout: Int? = nil, audio: Bool? = nil, directionIn: Bool? = nil,
-                directionOut: Bool? = nil, on: Bool? = nil, limit: Int? = nil, mode: String? = nil, contacts: [String]? = nil) {
+                directionOut: Bool? = nil, on: Bool? = nil, limit: Int? = nil, mode: String? = nil, contacts: [String]? = nil, all: Bool? = nil) {
+        self.all = all
         self.contacts = contacts
         self.call = call
         self.video = video
@@ -78,6 +81,10 @@ public struct ControlResponse: Codable, Sendable {
     public var call: CallStatus?
     public var calls: [CallLogEntry]?
     public var mode: String?
+    /// `broadcast-start`, `broadcast-stop`, `broadcast-status`: our broadcast; `broadcast-list`:
+    /// the contacts' broadcasts we may watch.
+    public var broadcast: BroadcastStatus?
+    public var broadcasts: [BroadcastOffer]?
 
     public init(ok: Bool, error: String? = nil, message: SentMessage? = nil, messages: [SentMessage]? = nil,
                 status: NodeStatus? = nil, count: Int? = nil, transfer: TransferInfo? = nil,

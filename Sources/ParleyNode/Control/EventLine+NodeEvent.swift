@@ -61,6 +61,7 @@ extension NodeEvent {
                                     cause: cause, byPeer: line.by.map { $0 == "peer" }, detail: line.detail,
                                     duration: line.duration, missed: line.missed ?? false))
         case .deviceError: return .deviceError(kind, input: line.scope == "input", detail: line.detail ?? "")
+        case .broadcast: return .broadcast(live: line.online ?? false, video: video)
         default: return nil
         }
     }

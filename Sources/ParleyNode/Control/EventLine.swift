@@ -48,6 +48,8 @@ public struct EventLine: Codable, Sendable, Equatable {
         case callEnded = "call-ended"
         /// A device could not be used (kind, detail); the call goes on without it.
         case deviceError = "device-error"
+        /// A contact started (`online` true) or stopped broadcasting to us.
+        case broadcast
     }
 
     public var event: Kind
@@ -156,6 +158,7 @@ public struct EventLine: Codable, Sendable, Equatable {
         case .statistics: .callStats
         case .ended: .callEnded
         case .deviceError: .deviceError
+        case .broadcast: .broadcast
         }
         self.init(kind, contact: event.peer.id, name: event.peer.name, at: at)
         call = event.call.uuidString
@@ -192,6 +195,9 @@ public struct EventLine: Codable, Sendable, Equatable {
             self.kind = name(kind)
             scope = input ? "input" : "output"
             self.detail = detail
+        case .broadcast(let live, let video):
+            online = live
+            media = medium(video)
         }
     }
 

@@ -83,6 +83,8 @@ public struct CallEvent: Sendable, Equatable {
         case ended(CallEnded)
         /// A device could not be used (an input or an output); the call goes on without it.
         case deviceError(CallMediaOffer.Kind, input: Bool, detail: String)
+        /// The contact broadcasts to us (`live`; watch it with `parley broadcast watch`), or stopped.
+        case broadcast(live: Bool, video: Bool)
     }
 }
 

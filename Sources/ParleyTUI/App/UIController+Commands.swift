@@ -157,6 +157,12 @@ extension UIController {
             try hangUpCall()
         case .invite(let who):
             try inviteIntoCall(who)
+        case .broadcast(let who):
+            startBroadcast(to: who)
+        case .broadcastStop:
+            stopBroadcast()
+        case .watch(let who):
+            try watchBroadcast(who)
         case .mute:
             try toggleCallMedia(.microphone)
         case .camera:

@@ -46,6 +46,8 @@ final class UIController {
     var lastRingAt = Date.distantPast
     var lastCallBarTick = Date.distantPast
     var missedCalls: [ContactID: Int] = [:]
+    /// Contacts broadcasting to us now (their names), from their announcements.
+    var broadcasters: [ContactID: String] = [:]
     let videoPane = VideoPane()
     var lastPlaceholderShown = false
     /// The terminal title last set (Parley, the unread count, a call).

@@ -150,6 +150,14 @@ extension UIController {
         case .deviceError(_, _, let detail):
             show("call device: \(detail)", role: .error)
             refreshCall()
+        case .broadcast(let live, let video):
+            if live {
+                broadcasters[event.peer.id] = name
+                show("\(name) is broadcasting (\(video ? "video" : "audio")) — /watch \(name)", role: .warning)
+            } else {
+                broadcasters[event.peer.id] = nil
+                show("\(name) stopped broadcasting", role: .dim)
+            }
         case .incoming, .ringing, .accepted, .media, .statistics:
             refreshCall()
         }

@@ -57,6 +57,12 @@ public enum CommandParser {
         case "vcall": return .command(.videoCall)
         case "hangup": return .command(.hangup)
         case "invite": return argument.map { .command(.invite($0)) } ?? usage
+        case "broadcast":
+            let words = rest.split(whereSeparator: \.isWhitespace).map(String.init)
+            if words.map({ $0.lowercased() }) == ["stop"] { return .command(.broadcastStop) }
+            if words.map({ $0.lowercased() }) == ["all"] { return .command(.broadcast([])) }
+            return .command(.broadcast(words))
+        case "watch": return .command(.watch(argument))
         case "answer":
             guard let argument else { return .command(.answer(audioOnly: false)) }
             return ["audio", "audio-only"].contains(argument.lowercased()) ? .command(.answer(audioOnly: true)) : usage

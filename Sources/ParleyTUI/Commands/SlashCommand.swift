@@ -32,6 +32,12 @@ public enum SlashCommand: Sendable, Equatable {
     case hangup
     /// `/invite WHO`: a contact joins the call going on.
     case invite(String)
+    /// `/broadcast [WHO…]`: a broadcast to the contacts named (none: every contact);
+    /// `/broadcast stop` ends it.
+    case broadcast([String])
+    case broadcastStop
+    /// `/watch [WHO]`: watch a contact's broadcast (the open contact's, or the only one).
+    case watch(String?)
     /// The four media toggles of a call: my microphone, my camera, sound in, video in.
     case mute
     case camera

@@ -27,6 +27,10 @@ public enum CallFrame: Sendable, Equatable {
     /// CALL_RELAY (0x0209): a call frame between two participants of a group call that have
     /// no link of their own, carried by a participant linked to both.
     indirect case relay(CallRelay)
+    /// CALL_BROADCAST (0x020A), broadcaster → each contact it names: a live broadcast the
+    /// receiver may watch (an invitation with the `watching` flag and the broadcast's ID),
+    /// or (`live` false) its end.
+    case broadcast(UUID, live: Bool, video: Bool)
     /// DATAGRAM (0x0300), either way: one SRTP/SRTCP datagram of the call's media.
     case datagram(UUID, [UInt8])
 
@@ -38,6 +42,7 @@ public enum CallFrame: Sendable, Equatable {
              .mediaState(let id, _, _, _), .datagram(let id, _):
             id
         case .relay(let relay): relay.callID
+        case .broadcast(let id, _, _): id
         }
     }
 
@@ -56,6 +61,7 @@ public enum CallFrame: Sendable, Equatable {
         case .candidates: .callCandidates
         case .datagram: .datagram
         case .relay: .callRelay
+        case .broadcast: .callBroadcast
         }
     }
 
@@ -96,6 +102,10 @@ public enum CallFrame: Sendable, Equatable {
             self = .mediaState(call, kind: kind, scope: scope, on: try reader.readBool(field: "callMediaState.on"))
         case .callCandidates: self = .candidates(try id(), try CallCandidates(from: &reader))
         case .callRelay: self = .relay(try CallRelay(from: &reader))
+        case .callBroadcast:
+            let call = try id()
+            let flags = try reader.readUInt8(field: "callBroadcast.flags", allowed: 0 ... 3)
+            self = .broadcast(call, live: flags & 1 != 0, video: flags & 2 != 0)
         case .datagram:
             let call = try id()
             self = .datagram(call, try reader.readBytes(field: "datagram.bytes", maxLength: Self.maxDatagramBytes))
@@ -132,6 +142,9 @@ public enum CallFrame: Sendable, Equatable {
             writer.writeBytes(bytes)
         case .relay(let relay):
             relay.encode(to: &writer)
+        case .broadcast(let id, let live, let video):
+            writer.writeUUID(id)
+            writer.writeUInt8((live ? 1 : 0) | (video ? 2 : 0))
         }
     }
 
@@ -145,7 +158,7 @@ public enum CallFrame: Sendable, Equatable {
         case .datagram(_, let bytes):
             try Limit.check(count: bytes.count, field: "datagram.bytes", allowed: 0 ... Self.maxDatagramBytes)
         case .relay(let relay): try relay.validate()
-        case .ringing, .cancel, .mediaState:
+        case .ringing, .cancel, .mediaState, .broadcast:
             break
         }
     }
@@ -198,13 +211,18 @@ public struct CallInviteGroup: Sendable, Equatable {
     /// This invitation connects two participants of a call both already take part in (or
     /// were invited to): it is answered without ringing, and only within that call.
     public var joining: Bool
+    /// A viewer asks to watch the broadcast whose ID is the call ID: answered without
+    /// ringing by a broadcaster that named the viewer; the viewer only receives. Never
+    /// together with `joining`; `members` is then empty.
+    public var watching: Bool
     /// The contact IDs (canonical: 36 Crockford base-32 symbols) of the call's other
     /// participants, the receiver and the sender left out.
     public var members: [String]
 
-    public init(joining: Bool, members: [String]) {
+    public init(joining: Bool, members: [String], watching: Bool = false) {
         self.joining = joining
         self.members = members
+        self.watching = watching
     }
 
     /// A group call has at most 6 participants: besides the sender and the receiver, 4.
@@ -213,22 +231,27 @@ public struct CallInviteGroup: Sendable, Equatable {
     private static let symbols = Set("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
 
     init(from reader: inout ByteReader) throws(WireError) {
-        let flags = try reader.readUInt8(field: "callInvite.group.flags", allowed: 0 ... 1)
+        // Bit 0: joining; bit 1: watching; never both.
+        let flags = try reader.readUInt8(field: "callInvite.group.flags", allowed: 0 ... 2)
         joining = flags & 1 != 0
+        watching = flags & 2 != 0
         members = try reader.readList(field: "callInvite.group.members", allowedCount: Self.memberCount) { (reader: inout ByteReader) throws(WireError) in
             try reader.readString(field: "callInvite.group.members[]", maxBytes: Self.memberIDLength)
         }
         try Self.checkIDs(members)
+        if watching, !members.isEmpty { throw .invalidCount(field: "callInvite.group.members (watching)", count: members.count, allowed: 0 ... 0) }
     }
 
     func encode(to writer: inout ByteWriter) {
-        writer.writeUInt8(joining ? 1 : 0)
+        writer.writeUInt8((joining ? 1 : 0) | (watching ? 2 : 0))
         writer.writeList(members) { $0.writeString($1) }
     }
 
     func validate() throws(WireError) {
         try Limit.check(count: members.count, field: "callInvite.group.members", allowed: Self.memberCount)
         try Self.checkIDs(members)
+        if watching, joining { throw .invalidValue(field: "callInvite.group.flags", value: 3) }
+        if watching, !members.isEmpty { throw .invalidCount(field: "callInvite.group.members (watching)", count: members.count, allowed: 0 ... 0) }
     }
 
     static func checkIDs(_ members: [String]) throws(WireError) {

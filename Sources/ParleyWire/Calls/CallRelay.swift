@@ -9,7 +9,7 @@ import Foundation
 /// participant linked to both. The sender asks its neighbour to forward the frame
 /// (`forwardTo` the destination); the neighbour hands it on (`forwardedFrom` the origin,
 /// with the origin's name as the neighbour knows it). The frame inside is a call frame of
-/// the same call, never another relay.
+/// the same call, never another relay nor a broadcast announcement.
 public struct CallRelay: Sendable, Equatable {
     public enum Direction: UInt8, Sendable, CaseIterable {
         /// To the participant in `peer`, please.
@@ -46,7 +46,7 @@ public struct CallRelay: Sendable, Equatable {
         name = try reader.readString(field: "callRelay.name", maxBytes: WireLimits.maxDisplayNameBytes)
         let rawType = try reader.readUInt16(field: "callRelay.type")
         let type = FrameType(rawType)
-        guard type != .callRelay, type == .datagram || FrameType.callSignallingRange.contains(rawType) else {
+        guard type != .callRelay, type != .callBroadcast, type == .datagram || FrameType.callSignallingRange.contains(rawType) else {
             throw .invalidValue(field: "callRelay.type", value: UInt64(rawType))
         }
         let payload = try reader.readBytes(field: "callRelay.payload", maxLength: Self.maxPayloadBytes)
@@ -78,6 +78,7 @@ public struct CallRelay: Sendable, Equatable {
         try CallInviteGroup.checkIDs([peer])
         try Limit.check(name, field: "callRelay.name", maxBytes: WireLimits.maxDisplayNameBytes)
         if case .relay = frame { throw .invalidValue(field: "callRelay.type", value: UInt64(FrameType.callRelay.rawValue)) }
+        if case .broadcast = frame { throw .invalidValue(field: "callRelay.type", value: UInt64(FrameType.callBroadcast.rawValue)) }
         guard frame.callID == callID else { throw .invalidValue(field: "callRelay.frame.callID", value: 0) }
         try frame.validate()
         var inner = ByteWriter()

@@ -1,0 +1,34 @@
+import Foundation
+
+/// `parley broadcast status`: the broadcast this node sends, its viewers (as a call's
+/// participants: state, path, statistics) and what its encoders send.
+public struct BroadcastStatus: Codable, Sendable, Equatable {
+    public var id: String
+    /// "live" or "stopped".
+    public var state: String
+    public var startedAt: Date
+    public var stoppedAt: Date?
+    public var audio: Bool
+    public var video: Bool
+    /// The contacts it was announced to (names); nil: every contact (`--all`).
+    public var audience: [String]?
+    /// Viewers now watching, and every viewer so far (ended ones included) in `viewers`.
+    public var watching: Int
+    public var viewers: [CallParticipant]
+    /// What the encoders send (the same stream to every viewer).
+    public var sent: CallStatistics?
+
+    enum CodingKeys: String, CodingKey {
+        case id, state, audio, video, audience, watching, viewers, sent
+        case startedAt = "started_at", stoppedAt = "stopped_at"
+    }
+}
+
+/// A contact's live broadcast we may watch (`parley broadcast list`).
+public struct BroadcastOffer: Codable, Sendable, Equatable {
+    public var id: String
+    public var contact: String
+    public var name: String
+    public var video: Bool
+    public var since: Date
+}
