@@ -52,7 +52,7 @@ run: build
 ## 3. the real-time media suites one at a time, so the load of other suites (floods, many processes, other calls)
 ##    cannot starve their audio and video clocks (nor the real terminals under Xvfb, which must answer parley's
 ##    capability query within its 400 ms).
-REALTIME_SUITES := MediaStreamTests|RealTimeAudioTests|FFmpegInteropTests|CallMediaTests|CallMediaSessionTests|CallQualityTests|RealTerminalPixelTests|NATTraversalTests|AddressChangeTests|BottleneckCallTests|CallSoakTests|GroupCallTests|BroadcastTests
+REALTIME_SUITES := MediaStreamTests|RealTimeAudioTests|FFmpegInteropTests|CallMediaTests|CallMediaSessionTests|CallQualityTests|RealTerminalPixelTests|NATTraversalTests|AddressChangeTests|BottleneckCallTests|CallSoakTests|GroupCallTests|BroadcastTests|BroadcastMediaTests
 END_TO_END      := ParleyEndToEndTests
 test: deps
 	$(SWIFT) build --build-tests

@@ -52,6 +52,13 @@ struct MakeCorpus {
                 group: CallInviteGroup(joining: true, members: ["0123456789ABCDEFGHJKMNPQRSTVWXYZ0123"]))))]),
             ("4a-call-relay", 0, [.call(.relay(CallRelay(callID: id, direction: .forwardedFrom, peer: "0123456789ABCDEFGHJKMNPQRSTVWXYZ0123",
                                                          name: "Carol", frame: .datagram(id, [0x80, 0x6F, 0, 1, 2, 3]))))]),
+            ("4b-call-broadcast", 0, [.call(.broadcast(id, live: true, video: true)), .call(.broadcast(id, live: false, video: true))]),
+            ("4c-call-invite-watching", 0, [.call(.invite(CallInvite(
+                callID: id, ringTimeoutSeconds: 30,
+                description: CallDescription(media: [CallMediaOffer(kind: .audio, direction: .receiveOnly, payloadType: 111, clockRate: 48000,
+                                                                    ssrc: 0x1234_5678, bitrate: 32000)],
+                                             candidates: [], srtpKey: Array(repeating: 7, count: 30)),
+                group: CallInviteGroup(joining: false, members: [], watching: true))))]),
             ("f0-unknown-call-signalling", 0, [.unknown(type: 0x02F5, version: 2, payload: [1, 2, 3, 4])]),
             ("30-file-offer", 0, [.file(.offer(FileOffer(transferID: id, fileName: "../notes.txt", size: 4096,
                                                           sha256: Array(repeating: 0x5A, count: 32), mimeType: "text/plain")))]),

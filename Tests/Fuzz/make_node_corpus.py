@@ -79,6 +79,10 @@ seeds = {
     "call-relay": invite(a, video=False) + relay(a, 1, MEMBER, 0x0202, a.bytes)
         + relay(a, 2, MEMBER, 0x0201, a.bytes + struct.pack(">H", 30) + description(False) + b"\x01" + struct.pack(">H", 0), "carol")
         + relay(a, 2, MEMBER, 0x0300, a.bytes + struct.pack(">I", 12) + bytes([0x80, 111]) + bytes(10)),
+    "call-broadcast": frame(0x020A, a.bytes + b"\x03") + frame(0x020A, a.bytes + b"\x03") + frame(0x020A, b.bytes + b"\x01")
+        + frame(0x020A, a.bytes + b"\x00"),
+    "call-watch-no-broadcast": frame(0x0201, a.bytes + struct.pack(">H", 30) + description(False) + b"\x02" + struct.pack(">H", 0))
+        + simple(0x0206, a, b"\x01" + string("bye")),
     "external-address": frame(0x0030, b"\x04" + bytes([198, 51, 100, 20]) + struct.pack(">HB", 29172, 1))
         + frame(0x0030, b"\x06" + bytes.fromhex("20010db8000000000000000000000001") + struct.pack(">HB", 443, 2))
         + frame(0x0030, b"\x04" + bytes([127, 0, 0, 1]) + struct.pack(">HB", 1, 1)),

@@ -36,6 +36,10 @@ struct CallFrameTests {
         .mediaState(id, kind: .video, scope: .yourSending, on: false),
         .datagram(id, [0x80, 0x6F, 1, 2, 3]),
         .relay(CallRelay(callID: id, direction: .forwardTo, peer: member, frame: .datagram(id, [0x80, 0x6F, 9]))),
+        .invite(CallInvite(callID: id, ringTimeoutSeconds: 30, description: description(),
+                           group: CallInviteGroup(joining: false, members: [], watching: true))),
+        .broadcast(id, live: true, video: true),
+        .broadcast(id, live: false, video: false),
         .relay(CallRelay(callID: id, direction: .forwardedFrom, peer: member, name: "carol",
                          frame: .invite(CallInvite(callID: id, ringTimeoutSeconds: 30, description: description(),
                                                    group: CallInviteGroup(joining: true, members: []))))),
@@ -175,6 +179,9 @@ struct CallFrameTests {
         #expect(throws: WireError.self, "trailing bytes inside (they could not be relayed on)") {
             try relay(payload: { $0.writeUUID(CallFrameTests.id); $0.writeUInt8(0) })
         }
+        #expect(throws: WireError.self, "a broadcast announcement inside") {
+            try relay(type: 0x020A, payload: { $0.writeUUID(CallFrameTests.id); $0.writeUInt8(1) })
+        }
         #expect(throws: WireError.self, "a relay inside") {
             try relay(type: 0x0209, payload: { writer in
                 let inner = WireMessage.call(.relay(CallRelay(callID: Self.id, direction: .forwardTo, peer: Self.member,
@@ -199,7 +206,7 @@ struct CallFrameTests {
         }
     }
 
-    @Test("A group invitation: members are checked contact IDs, at most 4, none twice; flags 0 or 1")
+    @Test("A group invitation: members are checked contact IDs, at most 4, none twice; flags 0, 1 or 2 (watching, without members)")
     func groupPartIsChecked() throws {
         guard case .call(.invite(let plain)) = try groupInvite({ _ in }) else { Issue.record("not an invite"); return }
         #expect(plain.group == nil, "no trailing part: a call between two")
@@ -208,8 +215,19 @@ struct CallFrameTests {
             writer.writeList([Self.member]) { $0.writeString($1) }
         }) else { Issue.record("not an invite"); return }
         #expect(joining.group == CallInviteGroup(joining: true, members: [Self.member]))
+        guard case .call(.invite(let watching)) = try groupInvite({ writer in
+            writer.writeUInt8(2)
+            writer.writeUInt16(0)
+        }) else { Issue.record("not an invite"); return }
+        #expect(watching.group == CallInviteGroup(joining: false, members: [], watching: true))
+        #expect(throws: WireError.self, "a sender is held to the same rule") {
+            try WireMessage.call(.invite(CallInvite(callID: Self.id, ringTimeoutSeconds: 30, description: Self.description(),
+                                                    group: CallInviteGroup(joining: true, members: [], watching: true)))).validate()
+        }
         let wrong: [(String, (inout ByteWriter) -> Void)] = [
-            ("flags 2", { $0.writeUInt8(2); $0.writeUInt16(0) }),
+            ("flags 3 (joining and watching)", { $0.writeUInt8(3); $0.writeUInt16(0) }),
+            ("flags 4", { $0.writeUInt8(4); $0.writeUInt16(0) }),
+            ("watching with members", { $0.writeUInt8(2); $0.writeList([Self.member]) { $0.writeString($1) } }),
             ("five members", { writer in
                 writer.writeUInt8(0)
                 writer.writeList((0 ..< 5).map { String(Self.member.dropLast()) + "\($0)" }) { $0.writeString($1) }
@@ -223,6 +241,19 @@ struct CallFrameTests {
         for (what, group) in wrong {
             #expect(throws: WireError.self, "\(what)") { try groupInvite(group) }
         }
+    }
+}
+
+extension CallFrameTests {
+    @Test("CALL_BROADCAST: flags 0–3 (live, video); anything above is refused")
+    func broadcastIsChecked() throws {
+        guard case .call(.broadcast(let id, let live, let video)) = try decode(.callBroadcast, { $0.writeUUID(Self.id); $0.writeUInt8(3) }) else {
+            Issue.record("not a broadcast")
+            return
+        }
+        #expect(id == Self.id && live && video)
+        #expect(throws: WireError.self, "flags 4") { try decode(.callBroadcast) { $0.writeUUID(Self.id); $0.writeUInt8(4) } }
+        #expect(throws: WireError.self, "no flags") { try decode(.callBroadcast) { $0.writeUUID(Self.id) } }
     }
 }
 

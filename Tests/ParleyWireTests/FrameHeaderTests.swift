@@ -33,7 +33,7 @@ struct FrameHeaderTests {
         #expect(FrameType.chatMessage.description == "CHAT_MESSAGE")
         #expect(FrameType(0x02F5).description == "0x02F5")
         #expect(FrameType(0xF00D).name == nil)
-        #expect(FrameType.known.count == 29)
+        #expect(FrameType.known.count == 30)
         #expect(FrameType.fileTransferRange.contains(0x01FF))
     }
 }

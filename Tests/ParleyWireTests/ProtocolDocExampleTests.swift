@@ -49,7 +49,7 @@ struct ProtocolDocExampleTests {
                                   .blocked, .duplicateLink, .shuttingDown, .idleTimeout, .rateLimited]
         #expect(codes.map(\.rawValue) == Array(1 ... 10))
         #expect(FrameType.known.map(\.rawValue) == [0x01, 0x02, 0x03, 0x04, 0x10, 0x11, 0x12, 0x20, 0x21, 0x30]
-            + Array(0x0101...0x0109) + Array(0x0201...0x0209) + [0x0300])
+            + Array(0x0101...0x0109) + Array(0x0201...0x020A) + [0x0300])
         #expect(ReceiptKind.allCases.map(\.rawValue) == [1, 2])
         #expect(ContactRequestStatus.allCases.map(\.rawValue) == [1, 2, 3, 4])
     }
