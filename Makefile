@@ -12,7 +12,8 @@ SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # service), nftables, coturn (the STUN server miniupnpd needs) and natpmpc for its namespace test.
 APT_PACKAGES := libsqlite3-dev pkg-config openssl socat tmux libncurses-dev libopus-dev libvpx-dev libsrtp2-dev libasound2-dev libv4l-dev libspeexdsp-dev ffmpeg pulseaudio pulseaudio-utils libasound2-plugins iproute2 iptables \
                 xvfb xterm kitty imagemagick libgl1-mesa-dri x11-utils fonts-dejavu-core \
-                libminiupnpc-dev libnatpmp-dev libnice-dev miniupnpd-nftables nftables coturn natpmpc
+                libminiupnpc-dev libnatpmp-dev libnice-dev miniupnpd-nftables nftables coturn natpmpc \
+                janus curl
 
 .PHONY: deps build run test soak fuzz fuzz-wire fuzz-rtp fuzz-vp8 fuzz-mediafile fuzz-stream fuzz-node bench install clean
 

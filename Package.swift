@@ -163,6 +163,7 @@ let package = Package(
                 "ParleyStore",
                 "ParleyNet",
                 "ParleyMedia",
+                "ParleyStream",
                 "CMiniUPnPc",
                 "CNATPMP",
                 "CNice",

@@ -187,4 +187,37 @@ struct BroadcastTests {
             }
         }
     }
+
+    @Test("Janus's streaming plugin receives --rtp: its mountpoint reports audio and video arriving; the SDP describes both",
+          .enabled(if: JanusServer.available, "needs Janus (Debian's janus) and curl: apt install janus curl"))
+    func janusReceivesTheRTPCopy() throws {
+        let audience = try Audience(["bob"])
+        defer { audience.cleanup() }
+        let port = try MediaFixtures.freeUDPPorts()
+        let janusFolder = try MediaFixtures.folder("janus")
+        let janus = try JanusServer(folder: janusFolder, rtpPort: port)
+        defer { janus.stop() }
+        try audience.printingLogsOnFailure {
+            // Before the broadcast: no packet since the mountpoint was made (its age counts from then).
+            Thread.sleep(forTimeInterval: 1.2)
+            let before = try janus.mountpointMedia()
+            #expect(before.count == 2 && before.allSatisfy { ($0["age_ms"] as? Int).map { $0 >= 1000 } ?? true }, "nothing arrived yet: \(before)")
+            let sdpPath = "\(audience.folder)/janus.sdp"
+            let started = try audience.start(["--to", "bob", "--rtp", "127.0.0.1:\(port)", "--sdp", sdpPath])
+            #expect(started["rtp"] as? String == "127.0.0.1:\(port)")
+            let sdp = try String(contentsOfFile: sdpPath, encoding: .utf8)
+            #expect(sdp.contains("m=audio \(port) RTP/AVPF 111") && sdp.contains("m=video \(port + 2) RTP/AVPF 96"), "\(sdp)")
+            var media: [[String: Any]] = []
+            try waitUntil(timeout: 10, "Janus's mountpoint gets audio and video") {
+                media = try janus.mountpointMedia()
+                return media.count == 2 && media.allSatisfy { ($0["age_ms"] as? Int).map { $0 < 1000 } ?? false }
+            }
+            print("Janus mountpoint: " + media.map { "\($0["type"] ?? "?") \($0["codec"] ?? "?") last packet \($0["age_ms"] ?? "-") ms ago" }
+                .joined(separator: "; "))
+            // The viewers of Parley itself are served as before.
+            try audience.watch("bob")
+            try waitUntil(timeout: 10, "bob gets video too") { try Self.videoReceived(audience["bob"]) > 30 }
+            try audience.alice.parley("broadcast", "stop").requireSuccess()
+        }
+    }
 }

@@ -10,6 +10,9 @@ final class Broadcast {
     /// The contacts told of it and let in; nil: every contact (`--all`).
     let audience: Set<ContactID>?
     let startedAt = Date()
+    /// The plain RTP copy for a media server (`--rtp`), and where its SDP was written.
+    var rtp: BroadcastRTPOutput?
+    var sdpPath: String?
     var stopped = false
     var stoppedAt: Date?
     /// Contacts told it is live (told again when their link comes back).

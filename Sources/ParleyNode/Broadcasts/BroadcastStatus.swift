@@ -17,9 +17,13 @@ public struct BroadcastStatus: Codable, Sendable, Equatable {
     public var viewers: [CallParticipant]
     /// What the encoders send (the same stream to every viewer).
     public var sent: CallStatistics?
+    /// The media server that gets the plain RTP copy (`--rtp`: audio to PORT, video to
+    /// PORT + 2), and the SDP file that describes it.
+    public var rtp: String?
+    public var sdp: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, state, audio, video, audience, watching, viewers, sent
+        case id, state, audio, video, audience, watching, viewers, sent, rtp, sdp
         case startedAt = "started_at", stoppedAt = "stopped_at"
     }
 }

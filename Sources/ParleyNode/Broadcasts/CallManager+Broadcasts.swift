@@ -1,6 +1,7 @@
 import Foundation
 import ParleyCore
 import ParleyMedia
+import ParleyStream
 import ParleyWire
 
 /// Broadcasts, one to many, on the call machinery: a broadcast is a ``Call`` whose legs
@@ -16,7 +17,8 @@ extension CallManager {
 
     /// Starts a broadcast to `audience` (nil: every contact) from the configured devices or
     /// `overrides` (`audioInput`, `videoInput`): read and encoded once, sent to each viewer.
-    func startBroadcast(to audience: [Contact]?, devices overrides: CallDevices) async throws -> BroadcastStatus {
+    /// `rtp`: also send the stream as plain RTP to a media server, its SDP written to `sdpPath`.
+    func startBroadcast(to audience: [Contact]?, devices overrides: CallDevices, rtp: StreamDestination?, sdpPath: String?) async throws -> BroadcastStatus {
         try checkIdle()
         try overrides.validate()
         let settings = settings()
@@ -35,20 +37,34 @@ extension CallManager {
         let videoSource = try open(hub.videoSource(), "camera")
         let id = UUID()
         let sender: BroadcastSender
+        var output: BroadcastRTPOutput?
         do {
+            output = try await rtp.asyncMap { try await BroadcastRTPOutput.open($0) }
             sender = try BroadcastSender(
                 audioSource: audioSource, videoSource: videoSource, audioBitrate: settings.audioBitrate, videoBitrate: settings.videoBitrate,
-                frameRate: 30, onDeviceError: { [weak self] error in
+                frameRate: 30, plainOutput: output, onDeviceError: { [weak self] error in
                     Task { await self?.broadcastDeviceFailed(id, error) }
                 })
+            if let output, let sdpPath {
+                let text = output.sessionDescription(audio: sender.hasAudio, video: sender.hasVideo)
+                do {
+                    try Data(text.utf8).write(to: URL(fileURLWithPath: sdpPath), options: .atomic)
+                } catch {
+                    throw CallError.badDevice("the SDP cannot be written to \(sdpPath): \(error.localizedDescription)")
+                }
+            }
         } catch {
             try? hub.finish()
+            await output?.close()
+            if error is CallError { throw error }
             throw CallError.mediaFailed("\(error)")
         }
         try checkIdle()
         let call = Call(id: id, joined: true)
         call.hub = hub
         let broadcast = Broadcast(sender: sender, audience: audience.map { Set($0.map(\.id)) })
+        broadcast.rtp = output
+        broadcast.sdpPath = output == nil ? nil : sdpPath
         call.broadcast = broadcast
         current = call
         videoFeed.clear()
@@ -71,6 +87,7 @@ extension CallManager {
         broadcast.stopped = true
         broadcast.stoppedAt = Date()
         broadcast.sender.stopSending()
+        await broadcast.rtp?.close()
         do { try call.hub?.finish() } catch { logger.warning("broadcast \(call.id): the devices could not be closed: \(error)") }
         videoFeed.clear()
         for contact in broadcast.announced {
@@ -100,7 +117,8 @@ extension CallManager {
         return BroadcastStatus(
             id: call.id.uuidString, state: broadcast.stopped ? "stopped" : "live", startedAt: broadcast.startedAt,
             stoppedAt: broadcast.stoppedAt, audio: broadcast.sender.hasAudio, video: broadcast.sender.hasVideo, audience: names,
-            watching: call.liveLegs.count, viewers: participants, sent: audio == nil && video == nil ? nil : CallStatistics(raw))
+            watching: call.liveLegs.count, viewers: participants, sent: audio == nil && video == nil ? nil : CallStatistics(raw),
+            rtp: broadcast.rtp.map { "\($0.destination.host):\($0.destination.port)" }, sdp: broadcast.sdpPath)
     }
 
     /// Tells a contact our broadcast is live (or over).
@@ -234,5 +252,13 @@ extension CallManager {
     static func freshKey() -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
         return (0 ..< CallDescription.srtpKeyLength).map { _ in UInt8.random(in: 0 ... 255, using: &generator) }
+    }
+}
+
+extension Optional {
+    /// The wrapped value through an async transform.
+    fileprivate func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }

@@ -1,10 +1,13 @@
 import ParleyCore
+import ParleyStream
 
 /// Broadcasts, as the control socket, the CLI and the terminal UI use them.
 extension Node {
     /// Starts a broadcast to the contacts named (nil: every contact), from the configured
     /// microphone and camera or the devices given (`audioInput`, `videoInput`).
-    public func startBroadcast(to references: [String]?, devices: CallDevices = CallDevices()) async throws -> BroadcastStatus {
+    /// `rtp` ("HOST:PORT"): also send plain RTP to a media server (audio to PORT, video to
+    /// PORT + 2), its SDP written to `sdp` (default: `broadcast.sdp` in the profile's data folder).
+    public func startBroadcast(to references: [String]?, devices: CallDevices, rtp: String?, sdp: String?) async throws -> BroadcastStatus {
         if let references, references.isEmpty {
             throw CallError.wrongState("name the contacts to broadcast to (--to NAME…), or --all for every contact")
         }
@@ -15,7 +18,19 @@ extension Node {
                 return contact
             }
         }
-        return try await calls.startBroadcast(to: contacts, devices: devices)
+        let destination: StreamDestination?
+        do {
+            destination = try rtp.map { try StreamDestination(parsing: $0) }
+        } catch {
+            throw CallError.badDevice("--rtp \(rtp ?? ""): \(error) (HOST:PORT, an even port 1024–65534; video goes to PORT + 2)")
+        }
+        let sdpPath = sdp ?? profile.paths.dataDirectory.appending(path: "broadcast.sdp").path
+        return try await calls.startBroadcast(to: contacts, devices: devices, rtp: destination, sdpPath: destination == nil ? nil : sdpPath)
+    }
+
+    /// Starts a broadcast without a media server copy.
+    public func startBroadcast(to references: [String]?, devices: CallDevices) async throws -> BroadcastStatus {
+        try await startBroadcast(to: references, devices: devices, rtp: nil, sdp: nil)
     }
 
     /// Stops our broadcast.

@@ -128,7 +128,7 @@ struct ControlHandler: Sendable {
         case "broadcast-start":
             var response = ControlResponse(ok: true)
             response.broadcast = try await node.startBroadcast(to: request.all == true ? nil : request.contacts ?? [],
-                                                               devices: request.devices ?? CallDevices())
+                                                               devices: request.devices ?? CallDevices(), rtp: request.rtp, sdp: request.path)
             return response
         case "broadcast-stop":
             var response = ControlResponse(ok: true)

@@ -37,6 +37,8 @@ public struct ControlRequest: Codable, Sendable {
     public var mode: String?
     /// `broadcast-start`: announce to every contact (`contacts` names the audience otherwise).
     public var all: Bool?
+    /// `broadcast-start`: the media server's HOST:PORT for a plain RTP copy (`path`: where its SDP goes).
+    public var rtp: String?
 
     public init(command: String, contact: String? = nil, text: String? = nil, texts: [String]? = nil,
                 active: Bool? = nil, path: String? = nil, name: String? = nil, transfer: String? = nil,

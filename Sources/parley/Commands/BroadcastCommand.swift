@@ -27,6 +27,11 @@ struct BroadcastCommand: AsyncParsableCommand {
         @Flag(help: "Every contact (those online now, and the others as they come online).") var all = false
         @Option(help: ArgumentHelp("Microphone (default: audio_input).", valueName: "SRC")) var audio: String?
         @Option(help: ArgumentHelp("Camera (default: video_input).", valueName: "SRC")) var video: String?
+        @Option(help: ArgumentHelp("Also send plain RTP to a media server: audio to PORT, video to PORT + 2 (an even port).",
+                                   valueName: "HOST:PORT"))
+        var rtp: String?
+        @Option(help: ArgumentHelp("Where the SDP of --rtp goes (default: broadcast.sdp in the profile's data folder).", valueName: "PATH"))
+        var sdp: String?
         @Flag(help: "Print JSON.") var json = false
 
         var devices: CallDevices { CallDevices(audioInput: audio, videoInput: video) }
@@ -34,11 +39,14 @@ struct BroadcastCommand: AsyncParsableCommand {
         func validate() throws {
             guard all != !to.isEmpty else { throw ValidationError("name the audience with --to NAME… or --all (one of them)") }
             do { try devices.validate() } catch { throw ValidationError(error.description) }
+            if sdp != nil, rtp == nil { throw ValidationError("--sdp goes with --rtp") }
         }
 
         func run() async throws {
-            let response = try profileOptions.controlClient().request(ControlRequest(
-                command: "broadcast-start", devices: devices, contacts: all ? nil : to, all: all))
+            var request = ControlRequest(command: "broadcast-start", path: sdp.map { URL(fileURLWithPath: $0).path },
+                                         devices: devices, contacts: all ? nil : to, all: all)
+            request.rtp = rtp
+            let response = try profileOptions.controlClient().request(request)
             guard response.ok, let status = response.broadcast else { throw CommandFailure(response.error ?? "failed") }
             if json { try JSONOutput.print(status) } else { print(status.id) }
         }
@@ -131,6 +139,7 @@ enum BroadcastFormatting {
                      "id: \(status.id)",
                      "audience: \(status.audience.map { $0.joined(separator: ", ") } ?? "every contact")",
                      "watching: \(status.watching)"]
+        if let rtp = status.rtp { lines.append("plain RTP to \(rtp) (SDP: \(status.sdp ?? "-"))") }
         if let sent = status.sent {
             for (name, stream) in [("audio sent", sent.audioSent), ("video sent", sent.videoSent)] {
                 guard let stream else { continue }
