@@ -224,4 +224,58 @@ extension TerminalUICallTests {
         }
         try ui.waitForScreen("the chat alone again") { !$0[1].contains("☎ bob") }
     }
+
+    @Test("A broadcast from the UI: bob's announcement shows, /watch opens it on the call screen, /hangup leaves; /broadcast and /broadcast stop",
+          .timeLimit(.minutes(3)))
+    func aBroadcastFromTheUI() throws {
+        let homes = (alice: try TemporaryHome(), bob: try TemporaryHome())
+        try homes.alice.writeConfig(try Self.deviceConfig(homes.alice.url).replacingOccurrences(of: "video_input = pattern", with: "video_input = pattern:160x120"))
+        try homes.bob.writeConfig(try Self.deviceConfig(homes.bob.url))
+        let bob = try DaemonProcess(name: "bob", home: homes.bob)
+        var session: TmuxSession?
+        defer {
+            session?.kill()
+            bob.cleanup()
+            homes.alice.cleanup()
+        }
+        try bob.start()
+        try homes.alice.parley("id", "--set-name", "alice").requireSuccess()
+        let alicePort = try freeLoopbackPort()
+        let command = "env TERM=xterm-256color COLORTERM=truecolor LANG=C.UTF-8 '\(parleyExecutable.path)' --home '\(homes.alice.path)' "
+            + "--listen 127.0.0.1:\(alicePort); sleep 30"
+        session = try TmuxSession(socket: homes.alice.url.appending(path: "tmux.sock").path, columns: 120, rows: 36, command: command)
+        let ui = try #require(session)
+        try waitUntil(timeout: 20, "the UI's node answers") { (try? homes.alice.parley("status"))?.status == 0 }
+        try homes.alice.parley("contacts", "add", try bob.contactID(), "--name", "bob", "--address", bob.address).requireSuccess()
+        try bob.parley("contacts", "add", try homes.alice.contactID(), "--name", "alice", "--address", "127.0.0.1:\(alicePort)").requireSuccess()
+        try waitUntil(timeout: 30, "link alice–bob") { try bob.isOnline("alice") }
+        try ui.waitForScreen("bob online") { $0.contains { $0.contains("bob ● online") } }
+        try bob.parley("broadcast", "start", "--to", "alice", "--audio", "none", "--video", "pattern:160x120").requireSuccess()
+        try ui.waitForScreen("bob's announcement") { $0.contains { $0.contains("bob is broadcasting (video) — /watch bob") } }
+        try ui.type("/watch")
+        try waitUntil(timeout: 15, "alice watches") {
+            (try bob.parley("broadcast", "status", "--json").json as? [String: Any])?["watching"] as? Int == 1
+        }
+        try ui.waitForScreen("the call bar") { $0[1].contains("☎ bob") }
+        try waitUntil(timeout: 15, "bob's picture on alice's screen") {
+            let rows = try ui.screenWithColors()
+            return rows.contains("▀") && rows.contains("38;2;")
+        }
+        try ui.type("/hangup")
+        try waitUntil(timeout: 10, "alice left") {
+            (try bob.parley("broadcast", "status", "--json").json as? [String: Any])?["watching"] as? Int == 0
+        }
+        try ui.waitForScreen("the chat alone again") { !$0[1].contains("☎ bob") }
+        // Alice broadcasts to bob from the UI, then stops.
+        try ui.type("/broadcast bob")
+        try ui.waitForScreen("alice's notice") { $0.contains { $0.contains("broadcasting audio and video to bob") } }
+        try waitUntil(timeout: 10, "bob is told") {
+            ((try bob.parley("broadcast", "list", "--json").json as? [[String: Any]]) ?? []).contains { $0["name"] as? String == "alice" }
+        }
+        try ui.type("/broadcast stop")
+        try ui.waitForScreen("stopped") { $0.contains { $0.contains("broadcast stopped") } }
+        try waitUntil(timeout: 10, "bob's list empties") {
+            ((try bob.parley("broadcast", "list", "--json").json as? [[String: Any]]) ?? []).isEmpty
+        }
+    }
 }

@@ -12,6 +12,9 @@ import ParleyWire
 extension CallManager {
     /// The contacts' live broadcasts we were told of, by contact (one each).
     static let broadcastOffersKept = 256
+    /// Announcements of new broadcasts a contact may make per minute; more are ignored (no
+    /// event, no log line), so a contact cannot flood the screen.
+    static let maxAnnouncementsPerMinute = 10
 
     // MARK: Sending a broadcast
 
@@ -194,6 +197,10 @@ extension CallManager {
     func announced(_ id: UUID, live: Bool, video: Bool, by contact: Contact) {
         if live {
             guard broadcastOffers[contact.id]?.id != id else { return }
+            let now = ContinuousClock.now
+            let recent = (recentAnnouncements[contact.id] ?? []).filter { now - $0 < .seconds(60) }
+            guard recent.count < Self.maxAnnouncementsPerMinute else { return }
+            recentAnnouncements[contact.id] = recent + [now]
             guard broadcastOffers.count < Self.broadcastOffersKept || broadcastOffers[contact.id] != nil else { return }
             broadcastOffers[contact.id] = BroadcastAnnouncement(id: id, video: video, at: Date())
         } else {

@@ -30,6 +30,8 @@ actor CallManager {
     static let maxInvitesPerMinute = CallManagerLimits.maxInvitesPerMinute
     /// The contacts' live broadcasts we were told of (CALL_BROADCAST), by contact.
     var broadcastOffers: [ContactID: BroadcastAnnouncement] = [:]
+    /// When each contact announced its recent broadcasts (at most `maxAnnouncementsPerMinute` count).
+    var recentAnnouncements: [ContactID: [ContinuousClock.Instant]] = [:]
 
     /// ICE must connect a pair within this after the answer, or media moves into the link.
     static let iceGrace: Duration = .seconds(2)
