@@ -174,16 +174,8 @@ extension CallManager {
     /// Our side of a viewer's leg: what the broadcast sends (its SSRCs, send only) and a
     /// fresh key for this viewer.
     static func broadcastDescription(_ sender: BroadcastSender, settings: CallSettings) -> CallDescription {
-        var media: [CallMediaOffer] = []
-        if sender.hasAudio {
-            media.append(CallMediaOffer(kind: .audio, direction: .sendOnly, payloadType: 111, clockRate: 48000,
-                                        ssrc: sender.audioSSRC, bitrate: UInt32(settings.audioBitrate)))
-        }
-        if sender.hasVideo {
-            media.append(CallMediaOffer(kind: .video, direction: .sendOnly, payloadType: 96, clockRate: 90000,
-                                        ssrc: sender.videoSSRC, bitrate: UInt32(settings.videoBitrate), width: 640, height: 480, frameRate: 30))
-        }
-        return CallDescription(media: media, candidates: [], srtpKey: freshKey())
+        description(audioSSRC: sender.hasAudio ? sender.audioSSRC : nil, videoSSRC: sender.hasVideo ? sender.videoSSRC : nil,
+                    direction: .sendOnly, settings: settings)
     }
 
     private func broadcastDeviceFailed(_ id: UUID, _ error: CallMediaDeviceError) {
@@ -246,19 +238,8 @@ extension CallManager {
 
     /// A viewer's side: receive only; its own SSRCs (for its reports) and key (for its RTCP).
     static func watchingDescription(video: Bool, settings: CallSettings) -> CallDescription {
-        var media = [CallMediaOffer(kind: .audio, direction: .receiveOnly, payloadType: 111, clockRate: 48000,
-                                    ssrc: UInt32.random(in: 1 ... .max), bitrate: UInt32(settings.audioBitrate))]
-        if video {
-            media.append(CallMediaOffer(kind: .video, direction: .receiveOnly, payloadType: 96, clockRate: 90000,
-                                        ssrc: UInt32.random(in: 1 ... .max), bitrate: UInt32(settings.videoBitrate),
-                                        width: 640, height: 480, frameRate: 30))
-        }
-        return CallDescription(media: media, candidates: [], srtpKey: freshKey())
-    }
-
-    static func freshKey() -> [UInt8] {
-        var generator = SystemRandomNumberGenerator()
-        return (0 ..< CallDescription.srtpKeyLength).map { _ in UInt8.random(in: 0 ... 255, using: &generator) }
+        description(audioSSRC: UInt32.random(in: 1 ... .max), videoSSRC: video ? UInt32.random(in: 1 ... .max) : nil,
+                    direction: .receiveOnly, settings: settings)
     }
 }
 

@@ -925,12 +925,22 @@ actor CallManager {
 
     /// Our side of the media: audio always, video when wanted; fresh SSRCs and a fresh key.
     private func localDescription(video: Bool, settings: CallSettings) -> CallDescription {
-        var media = [CallMediaOffer(kind: .audio, direction: .sendReceive, payloadType: 111, clockRate: 48000,
-                                    ssrc: UInt32.random(in: 1 ... .max), bitrate: UInt32(settings.audioBitrate))]
-        if video {
-            media.append(CallMediaOffer(kind: .video, direction: .sendReceive, payloadType: 96, clockRate: 90000,
-                                        ssrc: UInt32.random(in: 1 ... .max), bitrate: UInt32(settings.videoBitrate),
-                                        width: 640, height: 480, frameRate: 30))
+        Self.description(audioSSRC: UInt32.random(in: 1 ... .max), videoSSRC: video ? UInt32.random(in: 1 ... .max) : nil,
+                         direction: .sendReceive, settings: settings)
+    }
+
+    /// A side of the media with these SSRCs (nil: that kind is left out), each kind flowing
+    /// `direction`, and a fresh key.
+    static func description(audioSSRC: UInt32?, videoSSRC: UInt32?, direction: CallMediaOffer.Direction,
+                            settings: CallSettings) -> CallDescription {
+        var media: [CallMediaOffer] = []
+        if let audioSSRC {
+            media.append(CallMediaOffer(kind: .audio, direction: direction, payloadType: 111, clockRate: 48000,
+                                        ssrc: audioSSRC, bitrate: UInt32(settings.audioBitrate)))
+        }
+        if let videoSSRC {
+            media.append(CallMediaOffer(kind: .video, direction: direction, payloadType: 96, clockRate: 90000,
+                                        ssrc: videoSSRC, bitrate: UInt32(settings.videoBitrate), width: 640, height: 480, frameRate: 30))
         }
         // Addresses travel as ICE candidates in CALL_CANDIDATES; the description's list stays empty.
         var generator = SystemRandomNumberGenerator()
