@@ -131,6 +131,14 @@ struct BroadcastTests {
             let readable = frames.filter { $0.number != nil }.count
             print("bob saw \(frames.count) frames, \(readable) readable")
             #expect(readable > 30)
+            // A broadcaster whose daemon stops ends its broadcast: the viewer's call ends as hung up.
+            _ = try audience.start(["--to", "bob"])
+            try waitUntil(timeout: 10, "bob is told again") { try !Self.offers(bob).isEmpty }
+            try audience.watch("bob")
+            try bob.waitForCall("active")
+            #expect(audience.alice.stop() == 0)
+            try bob.waitForCall("ended", timeout: 10)
+            #expect(try bob.callStatus()?["reason"] as? String == "hung-up")
         }
     }
 

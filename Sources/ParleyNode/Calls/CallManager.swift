@@ -437,10 +437,14 @@ actor CallManager {
         }
     }
 
-    /// Ends the call going on (the node is stopping).
+    /// Ends the call or the broadcast going on (the node is stopping).
     func shutdown() async {
         guard let call = current, !call.isEnded else { return }
-        _ = try? await hangup(call.id.uuidString)
+        if call.broadcast != nil {
+            _ = try? await stopBroadcast()
+        } else {
+            _ = try? await hangup(call.id.uuidString)
+        }
     }
 
     // MARK: Incoming calls
