@@ -11,8 +11,13 @@ struct BroadcastMediaTests {
     final class ToViewer: MediaTransport {
         let session = Mutex<CallMediaSession?>(nil)
         let count = Mutex(0)
+        /// The sequence number of the last VP8 packet (RTP headers are in the clear in SRTP).
+        let lastVideoSequence = Mutex<UInt16?>(nil)
         func send(_ datagram: [UInt8]) {
             count.withLock { $0 += 1 }
+            if datagram.count > 12, datagram[0] >> 6 == 2, datagram[1] & 0x7F == 96 {
+                lastVideoSequence.withLock { $0 = UInt16(datagram[2]) << 8 | UInt16(datagram[3]) }
+            }
             session.withLock { $0 }?.receive(datagram)
         }
     }
@@ -83,6 +88,30 @@ struct BroadcastMediaTests {
                 "the viewer's reports came back: \(statistics)")
     }
 
+    @Test("Two viewers that lost the same packet both get it again (each viewer's own resend spacing and budget)",
+          .timeLimit(.minutes(1)))
+    func eachViewerIsRepaired() async throws {
+        let sender = try BroadcastSender(
+            audioSource: nil, videoSource: TestPatternSource(width: 160, height: 128, frameRate: 30),
+            audioBitrate: 32_000, videoBitrate: 300_000, frameRate: 30, onDeviceError: { _ in })
+        sender.start()
+        defer { sender.stopSending() }
+        let viewers = [try Self.watch(sender), try Self.watch(sender)]
+        defer { viewers.forEach { $0.session.stop() } }
+        try await Task.sleep(for: .milliseconds(500))
+        let sequence = try #require(viewers[0].toViewer.lastVideoSequence.withLock { $0 })
+        let nack = try RTCPPacket.serializeCompound([.negativeAcknowledgement(
+            RTCPGenericNACK(senderSSRC: 1, mediaSSRC: sender.videoSSRC, sequenceNumbers: [sequence]))])
+        for viewer in viewers {
+            let protector = try SRTPSession(keying: viewer.session.plan.sendKey, direction: .outbound)
+            viewer.handle.receive(try protector.protectRTCP(nack), onAuthenticated: nil)
+        }
+        for (index, viewer) in viewers.enumerated() {
+            let resent = viewer.handle.statistics().sent[.video]?.packetsRetransmitted ?? 0
+            #expect(resent == 1, "viewer \(index) got packet \(sequence) again: \(resent)")
+        }
+    }
+
     @Test("A viewer asking for keyframes all the time gets at most one every 300 ms", .timeLimit(.minutes(1)))
     func keyframeRequestsAreSpaced() async throws {
         let sender = try BroadcastSender(
@@ -96,7 +125,7 @@ struct BroadcastMediaTests {
         let before = sender.statistics().video?.keyframesSent ?? 0
         // A PLI every 10 ms for 1.5 s, protected with the viewer's key as its own RTCP would be.
         let pli = try RTCPPacket.serializeCompound([.pictureLossIndication(RTCPPictureLossIndication(senderSSRC: 1, mediaSSRC: sender.videoSSRC))])
-        let protector = try SRTPSession(keying: try #require(viewer.session.plan.sendKey as SRTPKeyingMaterial?), direction: .outbound)
+        let protector = try SRTPSession(keying: viewer.session.plan.sendKey, direction: .outbound)
         for _ in 0 ..< 150 {
             viewer.handle.receive(try protector.protectRTCP(pli), onAuthenticated: nil)
             try await Task.sleep(for: .milliseconds(10))

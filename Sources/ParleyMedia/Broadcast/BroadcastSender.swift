@@ -6,7 +6,8 @@
 /// Threads (Foundation threads, never Swift's cooperative pool): audio capture + encode and
 /// video capture + encode, each fanning its packets out to the viewers. A viewer's RTCP is
 /// read on the thread that hands it in (its transport's): its reports give its statistics,
-/// its NACKs are answered from the one retransmission history, its PLIs ask the video
+/// its NACKs are answered from its own history of what it was sent (the packets are
+/// shared, the budget and the resend spacing are the viewer's), its PLIs ask the video
 /// thread for a keyframe (at most one every ``keyframeSpacingNanoseconds``, so a viewer
 /// cannot make the stream all keyframes). A viewer that joins gets a keyframe at once.
 ///
@@ -21,6 +22,8 @@ public final class BroadcastSender: @unchecked Sendable {
     public static let keyframeSpacingNanoseconds: UInt64 = 300_000_000
     /// The most viewers one broadcast serves.
     public static let maxViewers = 20
+    /// What each viewer's retransmissions may add (bytes per second): as a call's.
+    let retransmissionBudget: Int
 
     let clock = MonotonicClock()
     let stop = StopLatch()
@@ -57,6 +60,7 @@ public final class BroadcastSender: @unchecked Sendable {
         while videoSSRC == audioSSRC { videoSSRC = .random(in: 1 ... .max) }
         self.audioSSRC = audioSSRC
         self.videoSSRC = videoSSRC
+        retransmissionBudget = VideoStreamSender.retransmissionBudget(bitrate: videoBitrate)
         audio = try audioSource.map { _ in
             try AudioStreamSender(description: .opus(port: 9), settings: OpusEncoderSettings(bitrate: audioBitrate), canonicalName: canonicalName, ssrc: audioSSRC)
         }
@@ -146,12 +150,6 @@ public final class BroadcastSender: @unchecked Sendable {
     /// A viewer asked for a keyframe (PLI) or joined.
     func keyframeRequested() {
         state.withLock { $0.keyframeWanted = true }
-    }
-
-    /// A viewer's NACK: the packets of our video it names, from the history.
-    func retransmissions(for request: RTCPGenericNACK, nowNanoseconds now: UInt64) -> [[UInt8]] {
-        guard let video, request.mediaSSRC == videoSSRC else { return [] }
-        return video.retransmissions.answer(request, nowNanoseconds: now)
     }
 
     // MARK: The encoding threads

@@ -9,6 +9,10 @@ public final class BroadcastViewer: @unchecked Sendable {
     private let audioSSRC: UInt32
     private let videoSSRC: UInt32
     private let clock: MonotonicClock
+    /// The video packets this viewer was sent in the last second, for its NACKs: the
+    /// packets are the broadcast's (shared, not copied); the budget and the spacing of
+    /// resends are this viewer's, so one viewer's repairs never refuse another's.
+    private let retransmissions: RetransmissionBuffer
     private let state = Locked<ViewerState>(ViewerState())
 
     private struct ViewerState {
@@ -28,6 +32,7 @@ public final class BroadcastViewer: @unchecked Sendable {
         audioSSRC = sender.audioSSRC
         videoSSRC = sender.videoSSRC
         clock = sender.clock
+        retransmissions = RetransmissionBuffer(budgetBytesPerSecond: sender.retransmissionBudget)
     }
 
     /// One of the broadcast's packets (plain RTP or RTCP) for this viewer.
@@ -36,6 +41,9 @@ public final class BroadcastViewer: @unchecked Sendable {
         guard MultiplexedPacketKind.classify(plain) == .rtp, plain.count >= RTPPacket.minimumSize else { return }
         let ssrc = UInt32(plain[8]) << 24 | UInt32(plain[9]) << 16 | UInt32(plain[10]) << 8 | UInt32(plain[11])
         let kind: CallMediaKind = ssrc == videoSSRC ? .video : .audio
+        if kind == .video {
+            retransmissions.record(sequenceNumber: UInt16(plain[2]) << 8 | UInt16(plain[3]), datagram: plain, nowNanoseconds: now)
+        }
         state.withLock { $0.packets[kind, default: 0] += 1 }
     }
 
@@ -61,7 +69,8 @@ public final class BroadcastViewer: @unchecked Sendable {
             case .receiverReport(let report): blocks += report.reportBlocks
             case .senderReport(let report): blocks += report.reportBlocks
             case .pictureLossIndication(let request) where request.mediaSSRC == videoSSRC: keyframe = true
-            case .negativeAcknowledgement(let request): resend += sender?.retransmissions(for: request, nowNanoseconds: now) ?? []
+            case .negativeAcknowledgement(let request) where request.mediaSSRC == videoSSRC:
+                resend += retransmissions.answer(request, nowNanoseconds: now)
             case .other(let type, _, _) where type == RTCPPacket.goodbyeType: goodbye = true
             default: continue
             }
@@ -74,6 +83,9 @@ public final class BroadcastViewer: @unchecked Sendable {
             for block in blocks where block.ssrc == audioSSRC || block.ssrc == videoSSRC {
                 state.reports[block.ssrc == videoSSRC ? .video : .audio] = (block, block.roundTripTime(arrivedAt: arrival))
             }
+        }
+        if let roundTrip = state.withLock({ $0.reports[.video]?.roundTrip ?? $0.reports[.audio]?.roundTrip }) {
+            retransmissions.setRoundTrip(seconds: roundTrip)
         }
         if keyframe { sender?.keyframeRequested() }
         for datagram in resend { output.send(datagram, nowNanoseconds: now) }
