@@ -7,6 +7,23 @@ import Testing
 @Suite("Terminal UI calls in tmux", .serialized)
 struct TerminalUICallTests {
     /// Both sides send a WAV in a loop and the test pattern, and play nothing.
+    /// Alice's terminal UI (its node embedded) in tmux at 120×36, on a free loopback port,
+    /// once its node answers.
+    static func startAlicesUI(_ home: TemporaryHome) throws -> (session: TmuxSession, port: Int) {
+        try home.parley("id", "--set-name", "alice").requireSuccess()
+        let port = try freeLoopbackPort()
+        let command = "env TERM=xterm-256color COLORTERM=truecolor LANG=C.UTF-8 '\(parleyExecutable.path)' --home '\(home.path)' "
+            + "--listen 127.0.0.1:\(port); sleep 30"
+        let session = try TmuxSession(socket: home.url.appending(path: "tmux.sock").path, columns: 120, rows: 36, command: command)
+        do {
+            try waitUntil(timeout: 20, "the UI's node answers") { (try? home.parley("status"))?.status == 0 }
+        } catch {
+            session.kill()
+            throw error
+        }
+        return (session, port)
+    }
+
     static func deviceConfig(_ folder: URL) throws -> String {
         let wav = folder.appending(path: "voice.wav").path
         if !FileManager.default.fileExists(atPath: wav) { _ = try MediaFixtures.writeSpeech(to: wav, seconds: 4) }
@@ -171,13 +188,8 @@ extension TerminalUICallTests {
         try bob.start()
         try carol.start()
         try befriend(bob, as: "bob", carol, as: "carol")
-        try homes.alice.parley("id", "--set-name", "alice").requireSuccess()
-        let alicePort = try freeLoopbackPort()
-        let command = "env TERM=xterm-256color COLORTERM=truecolor LANG=C.UTF-8 '\(parleyExecutable.path)' --home '\(homes.alice.path)' "
-            + "--listen 127.0.0.1:\(alicePort); sleep 30"
-        session = try TmuxSession(socket: homes.alice.url.appending(path: "tmux.sock").path, columns: 120, rows: 36, command: command)
-        let ui = try #require(session)
-        try waitUntil(timeout: 20, "the UI's node answers") { (try? homes.alice.parley("status"))?.status == 0 }
+        let (ui, alicePort) = try Self.startAlicesUI(homes.alice)
+        session = ui
         for peer in [bob, carol] {
             let name = peer === bob ? "bob" : "carol"
             try homes.alice.parley("contacts", "add", try peer.contactID(), "--name", name, "--address", peer.address).requireSuccess()
@@ -239,13 +251,8 @@ extension TerminalUICallTests {
             homes.alice.cleanup()
         }
         try bob.start()
-        try homes.alice.parley("id", "--set-name", "alice").requireSuccess()
-        let alicePort = try freeLoopbackPort()
-        let command = "env TERM=xterm-256color COLORTERM=truecolor LANG=C.UTF-8 '\(parleyExecutable.path)' --home '\(homes.alice.path)' "
-            + "--listen 127.0.0.1:\(alicePort); sleep 30"
-        session = try TmuxSession(socket: homes.alice.url.appending(path: "tmux.sock").path, columns: 120, rows: 36, command: command)
-        let ui = try #require(session)
-        try waitUntil(timeout: 20, "the UI's node answers") { (try? homes.alice.parley("status"))?.status == 0 }
+        let (ui, alicePort) = try Self.startAlicesUI(homes.alice)
+        session = ui
         try homes.alice.parley("contacts", "add", try bob.contactID(), "--name", "bob", "--address", bob.address).requireSuccess()
         try bob.parley("contacts", "add", try homes.alice.contactID(), "--name", "alice", "--address", "127.0.0.1:\(alicePort)").requireSuccess()
         try waitUntil(timeout: 30, "link alice–bob") { try bob.isOnline("alice") }
