@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""Broadcast benchmark: one Parley daemon broadcasts audio and a 320x240 clip to V = 0, 1, 5,
-10 and 20 viewer daemons on loopback (each a contact of the broadcaster, each watching with
+"""Broadcast benchmark: one Parley daemon broadcasts audio and a 640x480 clip (--size) to
+V = 0, 1, 5, 10 and 20 viewer daemons on loopback (each a contact of the broadcaster, each watching with
 keys of its own). For each V it prints the broadcaster's CPU per second and what one added
 viewer costs, against the encoding itself measured in the same run (V = 0: the sources read
 and encoded, sent to nobody). The goal: each added viewer costs under 5 % of the encode
-cost (encode once, encrypt per viewer).
+cost (encode once, encrypt per viewer). V = 0 is measured first and last (the figures move
+between runs on a shared machine); the reference is their mean. A last line fits a straight
+line through every point (least squares): its slope over its intercept is the per-viewer
+cost against the encoding, from all the points at once.
 
 There is no reference tool for this: the terminal programs Parley is measured against do
 not broadcast encrypted video to many (baresip's multicast is plain RTP with PCMU/G722 and
@@ -67,29 +70,41 @@ def broadcast(parley, work, viewers, video_clip, seconds):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--parley", default=DEFAULT_PARLEY)
-    parser.add_argument("--seconds", type=float, default=8)
-    parser.add_argument("--viewers", default="0,1,5,10,20", help="the viewer counts measured (the first should be 0)")
-    parser.add_argument("--size", default="320x240", help="the video clip's picture size")
+    parser.add_argument("--seconds", type=float, default=12)
+    parser.add_argument("--viewers", default="1,5,10,20", help="the viewer counts measured (V = 0 is measured first and last)")
+    parser.add_argument("--size", default="640x480", help="the video clip's picture size")
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="parley-bench-broadcast-")
     try:
         video_clip = os.path.join(work, "clip.y4m")
         clip(video_clip, args.size)
         print(f"broadcast of audio + {args.size} video, {args.seconds:g} s each, release build:")
-        encode = None
-        for viewers in [int(v) for v in args.viewers.split(",")]:
-            run = os.path.join(work, f"v{viewers}")
+        counts = [int(v) for v in args.viewers.split(",") if int(v) > 0]
+        # The reference, V = 0, is measured first and last; its mean is the encoding's cost.
+        results = {}
+        for index, viewers in enumerate([0] + counts + [0]):
+            run = os.path.join(work, f"run{index}-v{viewers}")
             os.makedirs(run)
-            cpu, machine, rate, active = broadcast(args.parley, run, viewers, video_clip, args.seconds)
-            if encode is None:
-                encode = cpu
-                print(f"  V={viewers:2d}: broadcaster {cpu * 100:5.1f} % of a core (the encoding: the reference of this run), "
-                      f"stream {rate:.0f} kb/s")
-                continue
+            results.setdefault(viewers, []).append(broadcast(args.parley, run, viewers, video_clip, args.seconds))
+        references = [cpu for cpu, _, _, _ in results[0]]
+        encode = sum(references) / len(references)
+        rate = results[0][0][2]
+        print(f"  V= 0: broadcaster {' and '.join(f'{cpu * 100:.1f}' for cpu in references)} % of a core (first and last; "
+              f"the encoding, the reference of this run: {encode * 100:.1f} %), stream {rate:.0f} kb/s")
+        for viewers in counts:
+            cpu, machine, rate, active = results[viewers][0]
             per_viewer = (cpu - encode) / viewers
             print(f"  V={viewers:2d}: broadcaster {cpu * 100:5.1f} % of a core; each viewer adds {per_viewer * 100:.2f} % "
                   f"= {per_viewer / encode * 100:.1f} % of the encoding (goal < 5 %); {active} watching; "
                   f"uplink {rate * viewers:.0f} kb/s; machine {machine:.2f} cores busy")
+        # One figure from every point: the least-squares slope of the broadcaster's CPU over V.
+        points = [(v, cpu) for v, runs in results.items() for cpu, _, _, _ in runs]
+        mean_v = sum(v for v, _ in points) / len(points)
+        mean_cpu = sum(c for _, c in points) / len(points)
+        slope = sum((v - mean_v) * (c - mean_cpu) for v, c in points) / sum((v - mean_v) ** 2 for v, _ in points)
+        intercept = mean_cpu - slope * mean_v
+        print(f"  fit over all points: {intercept * 100:.1f} % + {slope * 100:.2f} % per viewer; each viewer = "
+              f"{slope / intercept * 100:.1f} % of the encoding (goal < 5 %)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
