@@ -9,6 +9,11 @@ import Testing
 struct GroupCallTests {
     /// Each participant's tone (Hz), by name.
     static let tones: [String: Double] = ["alice": 440, "bob": 550, "carol": 660, "dave": 770, "erin": 880]
+    /// Each participant's Y4M clip has a picture size of its own (all too small for the
+    /// resolution steering to halve), so a received picture file says whose video it holds.
+    static let pictureSizes: [String: (width: Int, height: Int)] = [
+        "alice": (160, 120), "bob": (176, 144), "carol": (192, 128), "dave": (208, 144), "erin": (224, 160),
+    ]
 
     /// Daemons that are all contacts of each other, each with its tone as a looping microphone.
     struct Group {
@@ -26,6 +31,8 @@ struct GroupCallTests {
                     try node.start()
                     let tone = (0 ..< 48000).map { Int16(8000 * sin(2 * Double.pi * GroupCallTests.tones[name]! * Double($0) / 48000)) }
                     try WAVFile.write(PCMAudio(sampleRate: 48000, channels: 1, samples: tone), to: "\(folder)/\(name).wav")
+                    let size = GroupCallTests.pictureSizes[name]!
+                    try MediaFixtures.writePatternClip(to: "\(folder)/\(name).y4m", width: size.width, height: size.height, frames: 60)
                 }
                 let pairs = contacts ?? names.enumerated().flatMap { index, first in names[(index + 1)...].map { (first, $0) } }
                 for (first, second) in pairs {
@@ -42,7 +49,7 @@ struct GroupCallTests {
 
         func devices(_ name: String) -> [String] {
             ["--audio-in", "wav-loop:\(folder)/\(name).wav", "--audio-out", "wav:\(folder)/\(name)-heard.wav",
-             "--video-in", "pattern:160x120", "--video-out", "y4m:\(folder)/\(name)-seen.y4m"]
+             "--video-in", "y4m:\(folder)/\(name).y4m", "--video-out", "y4m:\(folder)/\(name)-seen.y4m"]
         }
 
         func cleanup() { nodes.values.forEach { $0.cleanup() } }
@@ -191,10 +198,25 @@ struct GroupCallTests {
                 #expect(share > (other == "dave" || other == "erin" ? 0.15 : 0.5), "\(name) hears \(other)")
             }
         }
-        // Each leg after the first writes its own picture file.
-        for peer in ["bob", "carol", "dave"] where peer != "bob" {
-            #expect(FileManager.default.fileExists(atPath: "\(group.folder)/alice-seen-\(peer).y4m"), "alice's file of \(peer)")
+        // Each leg after the first writes its own picture file, and each file holds the
+        // picture of the right participant (its clip's size): every participant saw every
+        // other's own clip.
+        for (name, peers) in [("alice", ["bob", "carol", "dave", "erin"]), ("bob", ["alice", "carol", "dave", "erin"]),
+                              ("carol", ["alice", "bob", "dave", "erin"]), ("dave", ["alice", "bob", "carol"]),
+                              ("erin", ["alice", "bob", "carol"])] {
+            var seen: [String: String] = [:]
+            for file in try FileManager.default.contentsOfDirectory(atPath: group.folder)
+            where file.hasPrefix("\(name)-seen") && file.hasSuffix(".y4m") {
+                let header = try Y4MReader(path: "\(group.folder)/\(file)").header
+                seen[file] = "\(header.width)x\(header.height)"
+            }
+            let expected = peers.map { "\(Self.pictureSizes[$0]!.width)x\(Self.pictureSizes[$0]!.height)" }
+            #expect(Set(seen.values) == Set(expected), "\(name) saw \(seen), expected the clips of \(peers)")
+            for peer in peers where seen["\(name)-seen-\(peer).y4m"] != nil {
+                #expect(seen["\(name)-seen-\(peer).y4m"] == expected[peers.firstIndex(of: peer)!], "\(name)'s file of \(peer)")
+            }
         }
+        #expect(FileManager.default.fileExists(atPath: "\(group.folder)/alice-seen-carol.y4m"), "alice's file of carol")
         // One log entry per peer.
         let log = try alice.callLog()
         #expect(Set(log.compactMap { $0["name"] as? String }) == ["bob", "carol", "dave", "erin"], "\(log)")
