@@ -154,11 +154,14 @@ public final class BroadcastSender: @unchecked Sendable {
 
     // MARK: The encoding threads
 
-    private func fanOut(_ datagrams: [[UInt8]], nowNanoseconds now: UInt64) {
+    /// Hands one encoder's datagrams (`kind`'s RTP, and sender reports) to every viewer.
+    private func fanOut(_ datagrams: [[UInt8]], of kind: CallMediaKind, nowNanoseconds now: UInt64) {
         guard !datagrams.isEmpty else { return }
         let viewers = state.withLock { Array($0.viewers.values) }
         for datagram in datagrams {
-            for viewer in viewers { viewer.deliver(datagram, nowNanoseconds: now) }
+            // Looked at once here, not once per viewer.
+            let media = MultiplexedPacketKind.classify(datagram) == .rtp && datagram.count >= RTPPacket.minimumSize ? kind : nil
+            for viewer in viewers { viewer.deliver(datagram, media: media, nowNanoseconds: now) }
             plainOutput?.send(datagram)
         }
     }
@@ -185,13 +188,13 @@ public final class BroadcastSender: @unchecked Sendable {
             let now = clock.nowNanoseconds()
             if state.withLock({ $0.sending.contains(.audio) }) {
                 do {
-                    fanOut(try audio.send(samples: captured.samples, captureTime: captured.captureTime, nowNanoseconds: now), nowNanoseconds: now)
+                    fanOut(try audio.send(samples: captured.samples, captureTime: captured.captureTime, nowNanoseconds: now), of: .audio, nowNanoseconds: now)
                 } catch {
                     fail(.audio, "audio could not be encoded: \(error)")
                 }
             } else {
                 audio.skipFrame(sampleCount: captured.samples.count)
-                if let report = try? audio.transmitter.reportIfDue(nowNanoseconds: now) { fanOut([report], nowNanoseconds: now) }
+                if let report = try? audio.transmitter.reportIfDue(nowNanoseconds: now) { fanOut([report], of: .audio, nowNanoseconds: now) }
             }
             let statistics = audio.statistics(nowNanoseconds: now)
             state.withLock { $0.audioStatistics = statistics }
@@ -229,12 +232,12 @@ public final class BroadcastSender: @unchecked Sendable {
             if sending {
                 if forceKeyframe { video.requestKeyframe() }
                 do {
-                    fanOut(try video.send(captured, nowNanoseconds: now), nowNanoseconds: now)
+                    fanOut(try video.send(captured, nowNanoseconds: now), of: .video, nowNanoseconds: now)
                 } catch {
                     fail(.video, "video could not be encoded: \(error)")
                 }
             } else if let report = try? video.transmitter.reportIfDue(nowNanoseconds: now) {
-                fanOut([report], nowNanoseconds: now)
+                fanOut([report], of: .video, nowNanoseconds: now)
             }
             let statistics = video.statistics(nowNanoseconds: now)
             state.withLock { $0.videoStatistics = statistics }

@@ -35,12 +35,11 @@ public final class BroadcastViewer: @unchecked Sendable {
         retransmissions = RetransmissionBuffer(budgetBytesPerSecond: sender.retransmissionBudget)
     }
 
-    /// One of the broadcast's packets (plain RTP or RTCP) for this viewer.
-    func deliver(_ plain: [UInt8], nowNanoseconds now: UInt64) {
+    /// One of the broadcast's packets (plain RTP or RTCP) for this viewer; `media`: the kind
+    /// of an RTP packet (nil for RTCP), as the sender classified it once for every viewer.
+    func deliver(_ plain: [UInt8], media kind: CallMediaKind?, nowNanoseconds now: UInt64) {
         output.send(plain, nowNanoseconds: now)
-        guard MultiplexedPacketKind.classify(plain) == .rtp, plain.count >= RTPPacket.minimumSize else { return }
-        let ssrc = UInt32(plain[8]) << 24 | UInt32(plain[9]) << 16 | UInt32(plain[10]) << 8 | UInt32(plain[11])
-        let kind: CallMediaKind = ssrc == videoSSRC ? .video : .audio
+        guard let kind else { return }
         if kind == .video {
             retransmissions.record(sequenceNumber: UInt16(plain[2]) << 8 | UInt16(plain[3]), datagram: plain, nowNanoseconds: now)
         }

@@ -78,7 +78,7 @@ extension CallManager {
             await announce(call, live: true, to: contact.id, over: session)
         }
         logger.info("broadcast \(id) started (\(sender.hasVideo ? "audio and video" : "audio")) to \(audience.map { "\($0.count) contacts" } ?? "every contact")")
-        return broadcastStatus(call)
+        return broadcastStatus(call, broadcast)
     }
 
     /// Stops our broadcast: every viewer's leg ends, the audience is told, the devices close.
@@ -98,17 +98,16 @@ extension CallManager {
             await announce(call, live: false, to: contact, over: session)
         }
         logger.info("broadcast \(call.id) stopped")
-        return broadcastStatus(call)
+        return broadcastStatus(call, broadcast)
     }
 
     /// Our broadcast (the last one, after it stopped).
     func broadcastStatus() throws -> BroadcastStatus {
-        guard let call = current, call.broadcast != nil else { throw CallError.noSuchBroadcast(nil) }
-        return broadcastStatus(call)
+        guard let call = current, let broadcast = call.broadcast else { throw CallError.noSuchBroadcast(nil) }
+        return broadcastStatus(call, broadcast)
     }
 
-    private func broadcastStatus(_ call: Call) -> BroadcastStatus {
-        let broadcast = call.broadcast!
+    private func broadcastStatus(_ call: Call, _ broadcast: Broadcast) -> BroadcastStatus {
         let names = broadcast.audience.map { audience in
             audience.map { id in (try? database.contacts.contact(for: id))?.name ?? id.short }.sorted()
         }
@@ -220,7 +219,6 @@ extension CallManager {
         let devices = settings.devices.overridden(by: overrides)
         try checkIdle()
         let call = Call(id: offer.id, joined: true)
-        call.watching = true
         call.hub = makeHub(CallDevices(audioInput: nil, audioOutput: devices.audioOutput, videoInput: nil, videoOutput: devices.videoOutput),
                            settings: settings)
         current = call

@@ -36,8 +36,6 @@ final class Call {
     /// A broadcast we send: its legs are its viewers, and it lasts until it is stopped
     /// (viewers come and go).
     var broadcast: Broadcast?
-    /// We watch a broadcast: our one leg receives only.
-    var watching = false
 
     init(id: UUID, joined: Bool) {
         self.id = id

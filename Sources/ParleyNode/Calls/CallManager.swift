@@ -426,10 +426,10 @@ actor CallManager {
 
     /// A link to a contact went down (and no other link to it is up).
     func linkDown(_ contact: ContactID) async {
-        // Its broadcast is told again when the link comes back (if it still goes on).
-        if await registry.session(for: contact) == nil { broadcastOffers[contact] = nil }
-        guard let leg = current?.leg(with: contact), !leg.isEnded else { return }
         guard await registry.session(for: contact) == nil else { return }
+        // Its broadcast is told again when the link comes back (if it still goes on).
+        broadcastOffers[contact] = nil
+        guard let leg = current?.leg(with: contact), !leg.isEnded else { return }
         if leg.state.isRinging {
             await apply(.linkDown, to: leg)
         } else {
@@ -836,7 +836,6 @@ actor CallManager {
     /// with more peers each gets less, and its resolution and frame rate follow. Audio keeps
     /// its own rate on every leg (it comes first).
     private func shareUplink(of call: Call) {
-        guard call.broadcast == nil else { return }
         let legs = call.liveLegs.filter { $0.media != nil }
         guard !legs.isEmpty else { return }
         let share = Self.videoShare(budget: settings().videoBitrate, peers: legs.count)
