@@ -22,13 +22,7 @@ struct BottleneckCallTests {
         ((status?["statistics"] as? [String: Any])?[stream] as? [String: Any])?["bitrate"] as? Int ?? 0
     }
 
-    @Test("1.5 Mb/s video call into a 500 kb/s uplink (tbf): under it within 5 s with < 2 % loss, speech still arrives; lifted, the rate climbs back within 10 s",
-          .disabled("""
-              Open: 2 runs of 3 pass (2026-12-07, with resolution steering and the bucket lifted in place). \
-              Every run settles under the bucket with < 2 % loss and climbs back within 10 s; the third fails \
-              on 2 of 15 speech chunks at the estimate's probe past the bottleneck (REMB 620-650 kb/s into \
-              the 500 kb/s bucket about 8 s after the onset), which refills its queue (see docs/MEDIA.md).
-              """))
+    @Test("1.5 Mb/s video call into a 500 kb/s uplink (tbf): under it within 5 s with < 2 % loss, speech still arrives; lifted, the rate climbs back within 10 s",)
     func videoCallSettlesUnderANarrowUplink() throws {
         guard TwoHostLab.available, FileManager.default.isExecutableFile(atPath: "/usr/bin/ffmpeg") else {
             print("skipped: the bottleneck call needs root, iproute2 (tc), iptables and ffmpeg (make deps installs them)")
@@ -66,7 +60,7 @@ struct BottleneckCallTests {
                 let video = (status?["statistics"] as? [String: Any])?["video_sent"] as? [String: Any]
                 print("t=\(last.second) s: video \(video?["width"] ?? "-")x\(video?["height"] ?? "-") \(last.video / 1000) kb/s (target \((video?["target_bitrate"] as? Int ?? 0) / 1000), "
                       + "rtx \(video?["retransmitted"] ?? "-"), REMB \((video?["receiver_estimate"] as? Int ?? 0) / 1000), loss \(video?["loss_fraction"] ?? "-")) + audio \(last.audio / 1000) kb/s; "
-                      + "tbf sent \(last.sent) dropped \(last.dropped) packets; bob's audio buffer \(audioIn?["jitter_buffer_ms"] ?? "-") ms, concealed \(audioIn?["frames_concealed"] ?? "-")")
+                      + "tbf sent \(last.sent) dropped \(last.dropped) packets; bob's audio buffer \(audioIn?["jitter_buffer_ms"] ?? "-") ms, concealed \(audioIn?["frames_concealed"] ?? "-"), inserted \(audioIn?["frames_inserted"] ?? "-")")
             }
         }
         // 6 s unlimited, 15 s under 500 kb/s from 6 s on, then 100 Mb/s for 12 s.

@@ -48,4 +48,45 @@ struct AudioDelaySheddingTests {
         #expect(tone[300] > speech[300] + 60, "a continuous sound sheds slowly (one frame a second): \(tone[300]) ms")
         #expect(statistics.decoderErrors == 0)
     }
+
+    @Test("A probe reserve grows the delay by 100 ms in pauses only, says when it is in place, and is shed in pauses once released", .timeLimit(.minutes(1)))
+    func probeReserveGrowsInPauses() throws {
+        let media = MediaDescription.opus(port: 5004)
+        let sender = try AudioStreamSender(description: media, canonicalName: "a")
+        let receiver = try AudioStreamReceiver(description: media, canonicalName: "b")
+        let start: UInt64 = 1_000_000_000
+        var delays: [Double] = [], played: [[Int16]] = [], inserted: [Int64] = [], ready: [Bool] = []
+        for step in 0 ..< 600 {
+            let now = start + UInt64(step) * 20_000_000
+            // 400 ms of a tone, 400 ms of silence.
+            let sounding = (step / 20) % 2 == 0
+            let samples = (0 ..< 960).map { offset -> Int16 in
+                sounding ? Int16(8000 * sin(2 * Double.pi * 440 * Double(step * 960 + offset) / 48000)) : 0
+            }
+            for datagram in try sender.send(samples: samples, captureTime: now, nowNanoseconds: now)
+            where MultiplexedPacketKind.classify(datagram) == .rtp {
+                receiver.receive(datagram, nowNanoseconds: now + 10_000_000)
+            }
+            if step == 100 { receiver.holdsProbeReserve = true }
+            if step == 300 { receiver.holdsProbeReserve = false }
+            played.append(receiver.playout() ?? [])
+            let statistics = receiver.statistics(nowNanoseconds: now + 10_000_000)
+            delays.append(statistics.jitterBufferDelayMilliseconds ?? 0)
+            inserted.append(statistics.framesInserted ?? 0)
+            ready.append(receiver.probeReserveReady)
+        }
+        let before = delays[60 ..< 100].max() ?? 0
+        let held = delays[250 ..< 300].min() ?? 0
+        print("buffered delay (ms): before \(before), with the reserve \(held), after release \(delays[500 ..< 600].max() ?? 0); frames inserted \(inserted.last ?? 0)")
+        #expect(held >= before + 80, "the reserve is in place: \(held) ms against \(before) before")
+        #expect(ready[101] == false, "not yet in place when asked for")
+        #expect(ready[250 ..< 300].allSatisfy { $0 }, "it says so")
+        #expect((delays[500 ..< 600].max() ?? 0) <= before + 40, "shed again in the pauses after the release (to within two frames of the target)")
+        // Every inserted frame came after at least two quiet ones: none cuts into the tone.
+        for step in 1 ..< 600 where inserted[step] > inserted[step - 1] {
+            let quiet = { (frame: [Int16]) in frame.allSatisfy { abs(Int($0)) < 200 } }
+            #expect(quiet(played[step]) && quiet(played[step - 1]) && quiet(played[step - 2]), "frame \(step) was inserted inside the tone")
+        }
+        #expect((inserted.last ?? 0) >= 4)
+    }
 }

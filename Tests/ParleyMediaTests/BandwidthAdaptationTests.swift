@@ -61,6 +61,45 @@ struct BandwidthAdaptationTests {
         #expect((estimator.estimate ?? 0) > (dropped ?? .max))
     }
 
+    /// The estimate after each frame of a queue (frames 90–109) and then `frames` steady
+    /// ones, with the owner's `probeReady` as `ready(frame)` says.
+    static func probe(frames: Int, ready: (Int) -> Bool) -> (estimates: [UInt64], wants: [Bool], ceiling: UInt64) {
+        var estimator = ReceiveBandwidthEstimator()
+        feed(&estimator, frames: 0 ..< 90) { 0.010 + Double($0 % 3) * 0.002 }
+        feed(&estimator, frames: 90 ..< 110) { 0.010 + Double($0 - 89) * 0.010 }
+        var ceiling: UInt64 = 0
+        var estimates: [UInt64] = [], wants: [Bool] = []
+        for frame in 110 ..< 110 + frames {
+            estimator.probeReady = ready(frame)
+            feed(&estimator, frames: frame ..< frame + 1) { _ in 0.210 }
+            estimates.append(estimator.estimate ?? 0)
+            wants.append(estimator.wantsProbeReserve)
+            // The queue's last frames may still count as an overuse just after it.
+            if frame == 140 { ceiling = estimator.probeCeiling ?? 0 }
+        }
+        return (estimates, wants, ceiling)
+    }
+
+    @Test("A climb past the rate last overused is a probe: held there until the receiver's audio holds a reserve (at most 3 s), then 12 % a second; 10 s without overuse ends it")
+    func probesWaitForTheReserve() {
+        let never = Self.probe(frames: 600) { _ in false }
+        let always = Self.probe(frames: 600) { _ in true }
+        // The rate last overused (what arrived then).
+        let ceiling = never.ceiling
+        #expect(ceiling > 0 && ceiling == always.ceiling)
+        let heldFrames = never.estimates.prefix { $0 <= ceiling + 2_000 }.count
+        let readyFrames = always.estimates.prefix { $0 <= ceiling + 2_000 }.count
+        print("climbed past \(ceiling / 1000) kb/s after \(readyFrames) frames when ready, \(heldFrames) when not")
+        #expect(never.wants[heldFrames - 1], "while held it asks for the reserve")
+        #expect(heldFrames >= readyFrames + 85, "held about 3 s longer without the reserve: \(heldFrames) vs \(readyFrames) frames")
+        #expect(heldFrames < readyFrames + 120, "but not for good")
+        // Past it: 12 % a second (one second after, at most 1.2 times the ceiling).
+        #expect(always.estimates[readyFrames + 30] <= ceiling * 12 / 10)
+        #expect(always.estimates[readyFrames + 30] > ceiling)
+        #expect(always.wants[readyFrames + 30], "the reserve is held while it probes")
+        #expect(always.wants.last == false, "no overuse for 10 s: the path is wider, the probe over")
+    }
+
     @Test("Late frames on a path without a queue (a slow encode, then catching up) are not an overuse")
     func estimatorIgnoresLateFrames() {
         var estimator = ReceiveBandwidthEstimator()

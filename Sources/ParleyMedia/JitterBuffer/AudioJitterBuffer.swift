@@ -58,6 +58,9 @@ public struct AudioJitterBuffer: Sendable {
     /// At most this many packets are held (a stream holds about maximumDelay / 20 ms; more
     /// means timestamps off the 20 ms grid, which only a broken or hostile sender produces).
     public static let maximumPackets = 64
+    /// Extra delay the target holds on top of what the network needs (a reserve for the
+    /// queue a probe of the path may build; see `AudioStreamReceiver.holdsProbeReserve`).
+    public var reserve: UInt64 = 0
 
     public init(minimumDelay: UInt64 = 20_000_000, maximumDelay: UInt64 = 200_000_000, window: Int = 100) {
         precondition(minimumDelay <= maximumDelay && window > 0, "invalid jitter buffer limits")
@@ -76,7 +79,7 @@ public struct AudioJitterBuffer: Sendable {
         let spread = lateness.map { UInt64(bitPattern: $0 &- earliest) }.sorted()
         let percentile = min(spread[min(spread.count - 1, spread.count * 95 / 100)], maximumDelay)
         let lossReserve = ticksSinceLoss < Self.lossMemoryTicks ? Self.frameNanoseconds : 0
-        return min(max(percentile + Self.frameNanoseconds + lossReserve, minimumDelay), maximumDelay)
+        return min(max(percentile + Self.frameNanoseconds + lossReserve + min(reserve, maximumDelay), minimumDelay), maximumDelay)
     }
 
     /// Audio buffered ahead of the playout position, in nanoseconds.

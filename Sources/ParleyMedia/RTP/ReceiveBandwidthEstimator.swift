@@ -16,16 +16,21 @@
 /// - **Loss** is left to the sender (RTCP receiver reports, see `SendRateController`):
 ///   random loss on a radio link is no sign of a queue, and NACK repairs it; cutting the
 ///   rate for it here would starve a call on Wi-Fi.
-/// - **Otherwise** the estimate climbs: 5 % per second near the rate at which the path
-///   was last overused (±30 %: probing the bottleneck gently), 25 % per second away from
-///   it, or after 2 s above it with no sign of a queue (a path that widened is found again
-///   within seconds), up to 1.5 times
-///   what arrives (so it follows a sender that sends less than it may), and never below
-///   `minimum`.
+/// - **Otherwise** the estimate climbs (`climbRate`): 15 % per second back towards what
+///   arrived when the path was last overused (the ceiling), 5 % over the last 5 % below it,
+///   up to 1.5 times what arrives (so it follows a sender that sends less than it may),
+///   and never below `minimum`.
+/// - **Past the ceiling is a probe.** A token bucket on the path (a shaped uplink) passes
+///   its burst at full speed, so a probe is seen only once it has overshot, and its queue
+///   then delays the sound too. The estimate waits at the ceiling until the owner says the
+///   audio playout holds a reserve for that queue (`wantsProbeReserve` / `probeReady`; at
+///   most 3 s), then climbs 12 % a second up to 1.3 times the ceiling and 25 % beyond. An
+///   overuse ends the probe (a new ceiling); twice the ceiling arriving, or 10 s without
+///   overuse, shows the path wider: the ceiling is forgotten and the climb goes on at
+///   40 % a second.
 ///
 /// The first two seconds of a stream are a warm-up without overuse (a sender's first
-/// frames come late and in bursts). A rate last overused five seconds ago is forgotten:
-/// the estimate climbs fast again.
+/// frames come late and in bursts).
 ///
 /// There is no estimate (no limit) until the path is first overused: a call starts at the
 /// rate it is configured for rather than ramping up to it. From then on an estimate is due
@@ -57,10 +62,34 @@ public struct ReceiveBandwidthEstimator: Sendable {
     private var lastDecrease: UInt64?
     private var lastSent: (time: UInt64, bitrate: UInt64)?
     private var dropPending = false
-    /// What arrived when the path was last overused.
-    private var overusedAt: UInt64?
-    /// Since when the estimate has been above `overusedAt`.
-    private var aboveSince: UInt64?
+    /// What arrived when the path was last overused, until a probe shows the path wider:
+    /// a climb past it is a probe.
+    public private(set) var probeCeiling: UInt64?
+    private var probe = ProbeState.none
+    /// A probe showed the path wider than the rate last overused: the climb is fast.
+    private var widened = false
+
+    /// Whether a climb past the rate last overused may begin now (the owner's audio
+    /// playout holds the reserve that a probe's queue needs; see `wantsProbeReserve`).
+    /// True by default: a stream without such an owner probes when its estimate says so.
+    public var probeReady = true
+
+    /// A probe past the rate last overused is due or under way: the receiver's audio
+    /// should hold a reserve for the queue it may build (a token bucket on the path
+    /// passes its burst first, so a probe is seen only once it has overshot).
+    public var wantsProbeReserve: Bool { probe != .none }
+
+    enum ProbeState: Equatable {
+        case none
+        /// Held at the ceiling since then, waiting for `probeReady`.
+        case waiting(since: UInt64)
+        case probing(since: UInt64)
+    }
+    /// How long a probe waits for the reserve before it goes anyway (speech or music with
+    /// no pause).
+    static let probeWait: UInt64 = 3_000_000_000
+    /// A probe without overuse for this long found a wider path.
+    static let probeLength: UInt64 = 10_000_000_000
 
     public static let window = 20
     /// Frames the trend keeps however long ago they came, and the span beyond which older
@@ -161,27 +190,65 @@ public struct ReceiveBandwidthEstimator: Sendable {
         if framesOverused >= Self.overuseFrames, warm {
             guard lastDecrease.map({ now >= $0 && now - $0 >= 200_000_000 }) ?? true else { return }
             estimate = min(max(min(estimate ?? .max, incoming * 85 / 100), minimum), maximum)
-            overusedAt = incoming
+            probeCeiling = incoming
+            probe = .none
+            widened = false
             lastDecrease = now
             overuses += 1
             dropPending = true
         } else if let current = estimate, slope <= overuseSlope / 2 {
             // Not while the queue still drains after a drop (slope between the two): hold.
-            // Two seconds above the last overused rate without a sign of a queue: that
-            // bottleneck is gone, climb fast again.
-            // So is one not overused for five seconds.
-            if let last = lastDecrease, now >= last, now - last >= 5_000_000_000 { overusedAt = nil }
-            if let capacity = overusedAt, current > capacity {
-                let since = aboveSince ?? now
-                aboveSince = since
-                if now >= since, now - since >= 2_000_000_000 { overusedAt = nil }
-            } else {
-                aboveSince = nil
-            }
-            let near = overusedAt.map { Double(current) >= 0.7 * Double($0) && Double(current) <= 1.3 * Double($0) } ?? false
-            let grown = UInt64(min(Double(current) * (1 + (near ? 0.05 : 0.25) * min(elapsed, 1)), 1e12))
+            let rate = Self.climbRate(current, ceiling: probeCeiling, widened: widened)
+            let grown = UInt64(min(Double(current) * (1 + rate * min(elapsed, 1)), 1e12))
             // A sender that sends less than it may does not pull the estimate down.
-            estimate = min(max(current, min(grown, incoming * 3 / 2 + 10_000)), maximum)
+            estimate = gated(min(max(current, min(grown, incoming * 3 / 2 + 10_000)), maximum), from: current, incoming: incoming, nowNanoseconds: now)
+        }
+    }
+
+    /// How fast the estimate climbs (a fraction per second) from `current`, given the rate
+    /// last overused: back to it quickly (the path carried it), the last 5 % below it
+    /// gently, past it (a probe) at 12 % a second up to 1.3 times it — a token bucket's
+    /// burst passes a probe unseen, and this spends it before the rate is far past the
+    /// bottleneck — and beyond at 25 %; 40 % once a probe showed the path wider.
+    static func climbRate(_ current: UInt64, ceiling: UInt64?, widened: Bool) -> Double {
+        guard let ceiling else { return widened ? 0.4 : 0.25 }
+        let ratio = Double(current) / Double(max(ceiling, 1))
+        switch ratio {
+        case ..<0.95: return 0.15
+        case ..<1: return 0.05
+        case ..<1.3: return 0.12
+        default: return 0.25
+        }
+    }
+
+    /// `next`, or the ceiling while a probe past it waits for the receiver's reserve.
+    private mutating func gated(_ next: UInt64, from current: UInt64, incoming: UInt64, nowNanoseconds now: UInt64) -> UInt64 {
+        guard let ceiling = probeCeiling else { return next }
+        if case let .probing(since) = probe, incoming >= 2 * ceiling || now < since || now - since >= Self.probeLength {
+            // Twice the rate last overused arrived over half a second (more than a token
+            // bucket's burst could pass), or no overuse for 10 s: the path is wider now.
+            probeCeiling = nil
+            probe = .none
+            widened = true
+            return next
+        }
+        guard next > ceiling else { return next }
+        switch probe {
+        case .probing:
+            return next
+        case .none:
+            if probeReady {
+                probe = .probing(since: now)
+                return next
+            }
+            probe = .waiting(since: now)
+            return max(current, ceiling)
+        case let .waiting(since):
+            if probeReady || now < since || now - since >= Self.probeWait {
+                probe = .probing(since: now)
+                return next
+            }
+            return max(current, ceiling)
         }
     }
 

@@ -19,6 +19,11 @@ final class CallMediaShared: Sendable {
         /// Frames the speaker was given with the time it was given each (monotonic
         /// nanoseconds), oldest first: the echo canceller's reference.
         var played: [(time: UInt64, frame: [Int16])] = []
+        /// The video's estimate is about to probe the path past the rate last overused
+        /// (video thread → receive thread), and the audio playout holds the reserve for it
+        /// or plays nothing worth protecting (receive thread → video thread).
+        var probeReserveWanted = false
+        var probeReserveReady = true
     }
 
     let clock = MonotonicClock()

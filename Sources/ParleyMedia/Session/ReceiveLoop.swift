@@ -186,6 +186,12 @@ final class ReceiveLoop: @unchecked Sendable {
         var frame = silence
         var advance: UInt64 = 0
         if let audio {
+            let ready = audio.probeReserveReady
+            let wanted = shared.state.withLock { state in
+                state.probeReserveReady = ready
+                return state.probeReserveWanted
+            }
+            audio.holdsProbeReserve = wanted
             if audioSink?.hasClock == true {
                 phase.ticked(waited: audio.waitOfNextPacket(nowNanoseconds: shared.clock.nowNanoseconds()))
             }

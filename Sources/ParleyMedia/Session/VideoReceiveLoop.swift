@@ -99,9 +99,12 @@ final class VideoReceiveLoop: @unchecked Sendable {
         var statistics = receiver.statistics(nowNanoseconds: shared.clock.nowNanoseconds())
         statistics.videoLeadMilliseconds = videoLead.map { $0 * 1000 }
         statistics.videoHoldMilliseconds = Double(playout.lastHold) / 1e6
-        shared.update {
+        let wanted = receiver.wantsProbeReserve
+        receiver.probeReady = shared.state.withLock {
             $0.statistics.received[.video] = statistics
             $0.statistics.videoLeadMilliseconds = statistics.videoLeadMilliseconds
+            $0.probeReserveWanted = wanted
+            return $0.probeReserveReady
         }
     }
 }

@@ -18,6 +18,27 @@ public final class AudioStreamReceiver {
     private var packetsDiscarded: Int64 = 0
     /// When the newest packet arrived.
     private var newestArrival: UInt64?
+    /// Quiet frames played in a row (a pause between words when two or more).
+    private var quietFrames = 0
+    private var framesInserted: Int64 = 0
+
+    /// The delay a probe reserve adds.
+    public static let probeReserve: UInt64 = 100_000_000
+    /// Hold a reserve of delay for the queue a probe of the path is about to build (the
+    /// video's bandwidth estimate climbs past the rate last overused; see
+    /// `ReceiveBandwidthEstimator.wantsProbeReserve`): the playout grows its delay by
+    /// `probeReserve` in pauses — a quiet frame is followed by silence instead of the next
+    /// one — so that the probe's queue is absorbed instead of cutting words. Released, the
+    /// delay is shed again in pauses.
+    public var holdsProbeReserve = false {
+        didSet { jitterBuffer.reserve = holdsProbeReserve ? Self.probeReserve : 0 }
+    }
+
+    /// The reserve is in place, or there is nothing to protect (no audio coming in).
+    public var probeReserveReady: Bool {
+        if ticksWithoutPackets > Self.idleTicks || framesDecoded == 0 { return true }
+        return holdsProbeReserve && jitterBuffer.bufferedDelay + AudioJitterBuffer.frameNanoseconds >= jitterBuffer.targetDelay
+    }
 
     /// `ssrc`: the receiver's own SSRC in its reports (a call uses its sending SSRC).
     public init(description: MediaDescription, canonicalName: String, ssrc: UInt32 = .random(in: 1 ... .max)) throws {
@@ -50,6 +71,12 @@ public final class AudioStreamReceiver {
             concealedRun = 0   // a pause, not a loss
             return [Int16](repeating: 0, count: VoiceFormat.samplesPerFrame)
         }
+        if holdsProbeReserve, quietFrames >= 2, jitterBuffer.bufferedDelay > 0,
+           jitterBuffer.bufferedDelay + AudioJitterBuffer.frameNanoseconds <= jitterBuffer.targetDelay {
+            // A pause: 20 ms more of it, and the buffer holds 20 ms more.
+            framesInserted += 1
+            return [Int16](repeating: 0, count: VoiceFormat.samplesPerFrame)
+        }
         let action = jitterBuffer.nextAction()
         if case .silence = action { return nil }
         var samples = render(action)
@@ -61,6 +88,7 @@ public final class AudioStreamReceiver {
             jitterBuffer.frameSkipped()
             samples = render(jitterBuffer.nextAction())
         }
+        quietFrames = Self.isQuiet(samples) ? quietFrames + 1 : 0
         return Self.fitted(samples)
     }
 
@@ -144,6 +172,7 @@ public final class AudioStreamReceiver {
         current.framesConcealed = Int64(jitterBuffer.framesConcealed)
         current.framesRecovered = Int64(jitterBuffer.framesRecovered)
         current.framesDropped = Int64(jitterBuffer.framesDropped)
+        current.framesInserted = framesInserted
         current.packetsLate = Int64(jitterBuffer.packetsLate)
         current.longestGapMilliseconds = longestGapFrames * 20
         current.decoderErrors = decoderErrors

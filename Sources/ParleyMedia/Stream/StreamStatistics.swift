@@ -32,6 +32,8 @@ public struct ReceivedStreamStatistics: Codable, Equatable, Sendable {
     public var framesConcealed: Int64?
     public var framesRecovered: Int64?
     public var framesDropped: Int64?
+    /// 20 ms of silence added in pauses to grow the delay (a reserve for a probe of the path).
+    public var framesInserted: Int64?
     public var packetsLate: Int64?
     /// The longest run of concealed audio between two decoded frames, milliseconds.
     public var longestGapMilliseconds: Int?

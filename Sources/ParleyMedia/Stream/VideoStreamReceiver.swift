@@ -79,6 +79,16 @@ public final class VideoStreamReceiver {
         return decodeFrames(giveUpOverdue(nowNanoseconds: now), nowNanoseconds: now)
     }
 
+    /// The bandwidth estimate is about to probe the path (or probing): the call's audio
+    /// playout should hold a reserve (`AudioStreamReceiver.holdsProbeReserve`).
+    public var wantsProbeReserve: Bool { estimatesBandwidth && bandwidth.wantsProbeReserve }
+
+    /// Whether the reserve is in place (or nothing needs it): a probe may begin.
+    public var probeReady: Bool {
+        get { bandwidth.probeReady }
+        set { bandwidth.probeReady = newValue }
+    }
+
     /// Whether packets are missing and asked for (poll often then).
     public var isWaitingForPackets: Bool { requestsRetransmissions && requests.isWaiting }
 

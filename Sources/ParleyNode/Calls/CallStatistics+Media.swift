@@ -28,6 +28,7 @@ extension CallStatistics {
             stream.jitterBufferMilliseconds = stats.jitterBufferDelayMilliseconds
             stream.framesConcealed = stats.framesConcealed.map(Int.init)
             stream.framesRecovered = stats.framesRecovered.map(Int.init)
+            stream.framesInserted = stats.framesInserted.map(Int.init)
             stream.framesPerSecond = stats.framesPerSecond
             stream.width = stats.width
             stream.height = stats.height

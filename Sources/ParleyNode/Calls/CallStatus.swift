@@ -119,6 +119,8 @@ public struct CallStatistics: Codable, Sendable, Equatable {
         public var jitterBufferMilliseconds: Double?
         public var framesConcealed: Int?
         public var framesRecovered: Int?
+        /// Received audio: 20 ms of silence added in pauses (the delay grown ahead of a probe of the path).
+        public var framesInserted: Int?
         public var framesPerSecond: Double?
         public var width: Int?
         public var height: Int?
@@ -144,7 +146,7 @@ public struct CallStatistics: Codable, Sendable, Equatable {
             case codec, packets, bytes, bitrate, lost, width, height, rejected
             case lossFraction = "loss_fraction", jitterMilliseconds = "jitter_ms", roundTripMilliseconds = "rtt_ms"
             case jitterBufferMilliseconds = "jitter_buffer_ms", framesConcealed = "frames_concealed"
-            case framesRecovered = "frames_recovered", framesPerSecond = "fps", keyframeRequests = "keyframe_requests"
+            case framesRecovered = "frames_recovered", framesInserted = "frames_inserted", framesPerSecond = "fps", keyframeRequests = "keyframe_requests"
             case decoderErrors = "decoder_errors", targetBitrate = "target_bitrate", receiverEstimate = "receiver_estimate"
             case retransmitted, retransmissionsRefused = "retransmissions_refused"
         }
