@@ -22,7 +22,7 @@ struct BottleneckCallTests {
         ((status?["statistics"] as? [String: Any])?[stream] as? [String: Any])?["bitrate"] as? Int ?? 0
     }
 
-    @Test("1.5 Mb/s video call into a 500 kb/s uplink (tbf): under it within 5 s with < 2 % loss, speech still arrives; lifted, the rate climbs back within 10 s",)
+    @Test("1.5 Mb/s video call into a 500 kb/s uplink (tbf): under it within 5 s with < 2 % loss, speech still arrives; lifted, the rate climbs back within 10 s")
     func videoCallSettlesUnderANarrowUplink() throws {
         guard TwoHostLab.available, FileManager.default.isExecutableFile(atPath: "/usr/bin/ffmpeg") else {
             print("skipped: the bottleneck call needs root, iproute2 (tc), iptables and ffmpeg (make deps installs them)")
