@@ -100,6 +100,26 @@ struct BandwidthAdaptationTests {
         #expect(always.wants.last == false, "no overuse for 10 s: the path is wider, the probe over")
     }
 
+    @Test("A standing queue that vanishes from one frame to the next (the bottleneck widened) ends the ceiling; one that drains does not")
+    func vanishingQueueShowsAWiderPath() {
+        func run(drain: (Int) -> Double) -> ReceiveBandwidthEstimator {
+            var estimator = ReceiveBandwidthEstimator()
+            Self.feed(&estimator, frames: 0 ..< 90) { 0.010 + Double($0 % 3) * 0.002 }
+            // A queue builds (an overuse), then stands at 100 ms.
+            Self.feed(&estimator, frames: 90 ..< 100) { 0.010 + Double($0 - 89) * 0.010 }
+            Self.feed(&estimator, frames: 100 ..< 110) { _ in 0.110 }
+            #expect(estimator.probeCeiling != nil)
+            Self.feed(&estimator, frames: 110 ..< 140) { drain($0 - 110) }
+            return estimator
+        }
+        let lifted = run { _ in 0.010 }
+        // Drained 30 ms a frame (33 ms apart): as fast as a queue can when little is sent.
+        let draining = run { max(0.010, 0.110 - Double($0 + 1) * 0.030) }
+        #expect(lifted.probeCeiling == nil, "the queue vanished at once: the path is wider")
+        #expect(draining.probeCeiling != nil, "a queue that drains, however fast, keeps the ceiling")
+        #expect((lifted.estimate ?? 0) > (draining.estimate ?? 0), "and the estimate climbs faster")
+    }
+
     @Test("Late frames on a path without a queue (a slow encode, then catching up) are not an overuse")
     func estimatorIgnoresLateFrames() {
         var estimator = ReceiveBandwidthEstimator()

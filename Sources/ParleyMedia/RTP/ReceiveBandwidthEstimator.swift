@@ -27,7 +27,8 @@
 ///   most 3 s), then climbs 12 % a second up to 1.3 times the ceiling and 25 % beyond. An
 ///   overuse ends the probe (a new ceiling); twice the ceiling arriving, or 10 s without
 ///   overuse, shows the path wider: the ceiling is forgotten and the climb goes on at
-///   40 % a second.
+///   40 % a second. So does a standing queue that vanishes from one frame to the next
+///   (`noteQueue`): a queue drains a few ms per frame, unless the bottleneck widened.
 ///
 /// The first two seconds of a stream are a warm-up without overuse (a sender's first
 /// frames come late and in bursts).
@@ -68,6 +69,15 @@ public struct ReceiveBandwidthEstimator: Sendable {
     private var probe = ProbeState.none
     /// A probe showed the path wider than the rate last overused: the climb is fast.
     private var widened = false
+    /// (arrival, delay) of the frames of the last 10 s, in seconds: the lowest delay is the
+    /// path's without a queue.
+    private var recentDelays: [(Double, Double)] = []
+    /// The queue (delay over that lowest) of the last three frames, newest last.
+    private var lastQueues: [Double] = []
+    /// Send time and delay of the last frame (seconds).
+    private var lastFrame: (sent: Double, delay: Double)?
+    /// A standing queue vanished from one frame to the next (the bottleneck widened).
+    private var queueVanished = false
 
     /// Whether a climb past the rate last overused may begin now (the owner's audio
     /// playout holds the reserve that a probe's queue needs; see `wantsProbeReserve`).
@@ -148,6 +158,7 @@ public struct ReceiveBandwidthEstimator: Sendable {
         let sent = Double(timestamp &- first.timestamp) / 90000
         let arrived = Double(arrival &- first.arrival) / 1e9
         let delay = arrived - sent
+        noteQueue(delay: delay, sent: sent, arrived: arrived)
         let previous = smoothedDelay
         let smoothed = previous.map { 0.4 * $0 + 0.6 * delay } ?? delay
         smoothedDelay = smoothed
@@ -163,6 +174,25 @@ public struct ReceiveBandwidthEstimator: Sendable {
         // A queue keeps growing; a sender that was late with one frame (a slow encode, a
         // keyframe) catches up on the next ones, and its delay falls again.
         framesOverused = slope > overuseSlope && smoothed > (previous ?? smoothed) ? framesOverused + 1 : 0
+    }
+
+    /// A queue served at a steady rate drains at most as fast as time passes (when nothing
+    /// more is sent): from one frame to the next the delay falls by at most the time between
+    /// their sending. One that stood at 40 ms or more for three frames and is gone by the
+    /// next (15 ms or less) faster than that was emptied by a faster bottleneck: the path
+    /// widened (a shaped uplink lifted).
+    private mutating func noteQueue(delay: Double, sent: Double, arrived: Double) {
+        recentDelays.append((arrived, delay))
+        while let oldest = recentDelays.first, arrived - oldest.0 > 10 || recentDelays.count > 1024 { recentDelays.removeFirst() }
+        let floor = recentDelays.reduce(delay) { min($0, $1.1) }
+        let queue = delay - floor
+        if queue <= 0.015, lastQueues.count == 3, lastQueues.allSatisfy({ $0 >= 0.040 }), let last = lastFrame,
+           last.delay - delay > (sent - last.sent) + 0.010 {
+            queueVanished = true
+        }
+        lastFrame = (sent, delay)
+        lastQueues.append(queue)
+        if lastQueues.count > 3 { lastQueues.removeFirst() }
     }
 
     /// Least-squares slope of delay over time.
@@ -187,6 +217,14 @@ public struct ReceiveBandwidthEstimator: Sendable {
         // The first two seconds are a warm-up: a sender's first frames (its encoder starting,
         // a source filling) come late and in bursts, which is no queue.
         let warm = now - firstArrival >= Self.warmUp
+        if queueVanished {
+            queueVanished = false
+            if probeCeiling != nil {
+                probeCeiling = nil
+                probe = .none
+                widened = true
+            }
+        }
         if framesOverused >= Self.overuseFrames, warm {
             guard lastDecrease.map({ now >= $0 && now - $0 >= 200_000_000 }) ?? true else { return }
             estimate = min(max(min(estimate ?? .max, incoming * 85 / 100), minimum), maximum)
@@ -200,8 +238,12 @@ public struct ReceiveBandwidthEstimator: Sendable {
             // Not while the queue still drains after a drop (slope between the two): hold.
             let rate = Self.climbRate(current, ceiling: probeCeiling, widened: widened)
             let grown = UInt64(min(Double(current) * (1 + rate * min(elapsed, 1)), 1e12))
-            // A sender that sends less than it may does not pull the estimate down.
-            estimate = gated(min(max(current, min(grown, incoming * 3 / 2 + 10_000)), maximum), from: current, incoming: incoming, nowNanoseconds: now)
+            // The climb stops at 1.5 × what arrives (it does not run away from a sender that
+            // sends less than it may) or at 95 % of the ceiling, which the path carried, if
+            // that is more (an encoder sends well under its target for a while after a drop);
+            // a sender that sends less never pulls the estimate down.
+            let room = max(incoming * 3 / 2 + 10_000, (probeCeiling ?? 0) / 100 * 95)
+            estimate = gated(min(max(current, min(grown, room)), maximum), from: current, incoming: incoming, nowNanoseconds: now)
         }
     }
 

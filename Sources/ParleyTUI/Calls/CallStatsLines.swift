@@ -63,6 +63,7 @@ public enum CallStatsLines {
             if let buffer = stream.jitterBufferMilliseconds { playout.append(String(format: "jitter buffer %.0f ms", buffer)) }
             if let concealed = stream.framesConcealed { playout.append("\(concealed) concealed") }
             if let recovered = stream.framesRecovered { playout.append("\(recovered) recovered") }
+            if let inserted = stream.framesInserted, inserted > 0 { playout.append("\(inserted) inserted") }
             if let errors = stream.decoderErrors { playout.append("\(errors) decoder errors") }
             if let rejected = stream.rejected { playout.append("\(rejected) rejected") }
             if !playout.isEmpty { lines.append(row("  playout", playout.joined(separator: " · "))) }
