@@ -118,6 +118,7 @@ bench: deps
 	python3 bench/files.py
 	python3 bench/media.py
 	python3 bench/loss.py
+	python3 bench/bottleneck.py
 	python3 bench/history.py
 	python3 bench/renderer.py
 
