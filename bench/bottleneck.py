@@ -11,12 +11,14 @@ Every 250 ms: what alice's `call status` says she sends (audio + video) and the 
 counts. Reported per run: the time from the onset until the call sends under the bucket's
 rate and the bucket stops dropping (nothing dropped for the next 2 s), what it sends
 and drops while settled, and the time from the lift until it sends 0.8 x its rate before.
-Reference, same run, same bucket: ffmpeg sending the same clip as VP8 RTP at 1.5 Mb/s
-(no rate adaptation): the share of its packets the bucket drops while narrow.
+Reference, same run, same bucket: ffmpeg sending the same clip as VP8 RTP at 1.5 Mb/s in
+real time (no rate adaptation): it never settles; a local sender is not dropped (its socket
+waits while the bucket's queue is full), so it falls behind real time: how far, when the
+limit ends.
 
 Goal (issue: call quality): under the bottleneck within 5 s with < 2 % loss; back up
 within 10 s of the lift. Needs root (network namespaces, tc), ffmpeg and a release build."""
-import argparse, json, os, re, shutil, subprocess, sys, tempfile, time
+import argparse, json, os, re, shutil, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import DEFAULT_PARLEY, Control, wait_for  # noqa: E402
@@ -145,7 +147,7 @@ def analyse(samples, onset, lift):
     narrow = [s for s in samples if onset <= s[0] < lift]
     settled_at = None
     for index, (t, rate, _, dropped) in enumerate(narrow):
-        later = [s for s in narrow[index:] if s[0] <= t + 2]
+        later = [s for s in narrow[index:] if s[0] <= t + 2.1]
         if rate < RATE and later and later[-1][0] >= t + 1.9 and later[-1][3] == dropped:
             settled_at = t - onset
             break
@@ -183,22 +185,40 @@ def parley_run(parley, work, clip, wav):
 
 
 def ffmpeg_run(clip):
-    """ffmpeg sends the clip as VP8 RTP at 1.5 Mb/s through the same bucket; the rate is what
-    leaves ffmpeg (the bucket's sent + dropped bytes are not split; packets are)."""
-    sender = subprocess.Popen(["ip", "netns", "exec", A, "ffmpeg", "-loglevel", "error", "-re", "-stream_loop", "-1",
-                               "-i", clip, "-an", "-c:v", "libvpx", "-b:v", "1500k", "-minrate", "1500k", "-maxrate", "1500k",
-                               "-deadline", "realtime", "-cpu-used", "8", "-f", "rtp", f"rtp://{ADDRESS_B}:5004"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    """ffmpeg sends the clip as VP8 RTP at 1.5 Mb/s (`-re`: in real time) through the same
+    bucket. A local sender is not dropped by the bucket: its socket waits while the queue is
+    full, so ffmpeg falls behind real time. Returns how far behind it is when the limit
+    ends (seconds) and the share of its packets the bucket dropped."""
+    # Something must take the packets at B, or ICMP port-unreachable stops ffmpeg's RTP output.
+    sink = subprocess.Popen(["ip", "netns", "exec", B, "python3", "-c",
+                             "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                             "s.bind(('0.0.0.0', 5004))\nwhile True: s.recv(65536)"])
+    sender = subprocess.Popen(["ip", "netns", "exec", A, "ffmpeg", "-loglevel", "error", "-nostats", "-progress", "pipe:1",
+                               "-re", "-stream_loop", "-1", "-i", clip, "-an", "-c:v", "libvpx", "-b:v", "1500k",
+                               "-minrate", "1500k", "-maxrate", "1500k", "-deadline", "realtime", "-cpu-used", "8",
+                               "-f", "rtp", f"rtp://{ADDRESS_B}:5004"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    started = time.monotonic()
+    progress = {"out": 0.0}
+
+    def read():
+        for line in sender.stdout:
+            if line.startswith("out_time_us=") and line.strip().split("=")[1].isdigit():
+                progress["out"] = int(line.strip().split("=")[1]) / 1e6
+
+    threading.Thread(target=read, daemon=True).start()
+    behind = {}
     try:
         time.sleep(2)
-        start = time.monotonic()
-        samples, onset, lift = timeline(lambda: 0, lambda: None, lambda: None)
-        narrow = [s for s in samples if onset + 5 <= s[0] < lift]
+        samples, onset, lift = timeline(lambda: 0, lambda: behind.update(onset=time.monotonic() - started - progress["out"]),
+                                        lambda: behind.update(lift=time.monotonic() - started - progress["out"]))
+        narrow = [s for s in samples if onset <= s[0] < lift]
         sent, dropped = narrow[-1][2] - narrow[0][2], narrow[-1][3] - narrow[0][3]
-        return dropped / max(1, sent + dropped), time.monotonic() - start
+        return behind.get("lift", 0) - behind.get("onset", 0), dropped / max(1, sent + dropped)
     finally:
-        sender.terminate()
-        sender.wait()
+        for process in (sender, sink):
+            process.terminate()
+            process.wait()
         unlimit()
 
 
@@ -217,8 +237,10 @@ def main():
     speech_wav(wav, 10)
     make_lab()
     try:
-        reference, _ = ffmpeg_run(clip)
-        print(f"ffmpeg, VP8 at 1.5 Mb/s, no rate adaptation: the bucket drops {reference:.0%} of its packets while narrow (never settles)")
+        behind, dropped = ffmpeg_run(clip)
+        print(f"ffmpeg, VP8 at 1.5 Mb/s, no rate adaptation (reference, same bucket): never settles; after the {LIMIT:.0f} s "
+              f"limit its stream is {behind:.1f} s behind real time (its socket waits on the full queue), "
+              f"{dropped:.1%} of its packets dropped")
         for run in range(args.runs):
             before, settled_at, mean, drop_share, climbed = parley_run(args.parley, os.path.join(work, f"run{run}"), clip, wav)
             def show(value, unit):
