@@ -21,7 +21,7 @@ within 10 s of the lift. Needs root (network namespaces, tc), ffmpeg and a relea
 import argparse, json, os, re, shutil, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import DEFAULT_PARLEY, Control, wait_for  # noqa: E402
+from harness import DEFAULT_PARLEY, Control, Node, wait_for  # noqa: E402
 
 A, B = "pbench-a", "pbench-b"
 ADDRESS_A, ADDRESS_B = "10.79.0.1", "10.79.0.2"
@@ -67,44 +67,23 @@ def bucket_counts():
     return (int(sent.group(1)) if sent else 0, int(dropped.group(1)) if dropped else 0)
 
 
-class NamespacedNode:
+class NamespacedNode(Node):
     """A Parley daemon in a network namespace, listening on the namespace's address."""
 
     def __init__(self, parley, name, work, namespace, address, config):
-        self.parley, self.name, self.namespace, self.address = parley, name, namespace, address
-        self.home = os.path.join(work, name)
-        self.port = 7400
-        self.run("id", "--set-name", name)
-        self.id = json.loads(self.run("id", "--json"))["id"]
+        super().__init__(parley, name, work)
+        self.namespace, self.address, self.port = namespace, address, 7400
         with open(os.path.join(self.home, "config"), "w") as f:
             f.write(config)
-        self.process = None
 
-    def run(self, *args):
-        return subprocess.run([self.parley, *args, "--home", self.home], check=True, capture_output=True, text=True).stdout
-
-    def start(self):
+    def start(self, environment=None):
         log = open(os.path.join(self.home, "daemon.log"), "w")
         self.process = subprocess.Popen(["ip", "netns", "exec", self.namespace, self.parley, "daemon", "--home", self.home,
                                          "--listen", f"{self.address}:{self.port}", "--log-level", "warning"], stderr=log)
         wait_for(lambda: os.path.exists(os.path.join(self.home, "control.sock")) and self.status() is not None)
 
-    def status(self):
-        try:
-            return Control(self.home).request(command="status")["status"]
-        except OSError:
-            return None
-
     def call(self):
         return Control(self.home).request(command="call-status").get("call") or {}
-
-    def stop(self):
-        if self.process:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
 
 
 def sent_rate(call):
