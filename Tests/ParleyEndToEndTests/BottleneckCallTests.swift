@@ -87,7 +87,7 @@ struct BottleneckCallTests {
             #expect(Double(dropped) < 0.02 * Double(sent + dropped), "loss under 2 % once settled: \(dropped) of \(sent + dropped)")
         }
         let climbed = samples.filter { (22 ... 31).contains($0.second) }.map(\.total).max() ?? 0
-        // Known to miss by about a second in 1 run of 6 (2026-12-07): when the lift comes just
+        // Known to miss by about a second in 2 runs of 13 (2026-12-07): when the lift comes just
         // after a probe overused the bucket, the estimate first recovers to the rate it last
         // overused and probes past it again (docs/MEDIA.md).
         withKnownIssue("the climb back can take 11 s when the lift follows a probe's overuse", isIntermittent: true) {
