@@ -150,4 +150,27 @@ struct RetransmissionTests {
         #expect(assembler.framesDropped >= 1)
         #expect(assembler.nextNeeded.map { $0 > through } == true)
     }
+
+    @Test("A sender that keeps no history (a broadcast's: its viewers keep theirs) answers no NACK from it; a call's does")
+    func senderHistoryCanBeOff() throws {
+        func firstPacketsAnswered(records: Bool) throws -> Int {
+            let sender = try VideoStreamSender(
+                description: .vp8(port: 9), settings: VP8EncoderSettings(width: 320, height: 240, bitrate: 300_000, frameRate: 30),
+                canonicalName: "history", ssrc: 42)
+            sender.recordsRetransmissions = records
+            let pattern = TestPatternGenerator(width: 320, height: 240)
+            var sequences: [UInt16] = []
+            for index in 0 ..< 3 {
+                let now = UInt64(index) * 33_333_333
+                for datagram in try sender.send(CapturedVideoFrame(frame: pattern.frame(index), captureTime: now, index: UInt64(index)), nowNanoseconds: now)
+                where MultiplexedPacketKind.classify(datagram) == .rtp {
+                    sequences.append(UInt16(datagram[2]) << 8 | UInt16(datagram[3]))
+                }
+            }
+            let request = RTCPGenericNACK(senderSSRC: 1, mediaSSRC: 42, sequenceNumbers: Array(sequences.prefix(2)))
+            return sender.retransmissions.answer(request, nowNanoseconds: 100_000_000).count
+        }
+        #expect(try firstPacketsAnswered(records: true) == 2)
+        #expect(try firstPacketsAnswered(records: false) == 0)
+    }
 }

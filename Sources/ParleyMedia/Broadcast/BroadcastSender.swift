@@ -70,6 +70,7 @@ public final class BroadcastSender: @unchecked Sendable {
                                          keyframeIntervalSeconds: plainOutput == nil ? nil : 2)
         }
         video?.answersRetransmissionRequests = false
+        video?.recordsRetransmissions = false   // each viewer keeps what it was sent
         self.audioSource = audioSource
         self.videoSource = videoSource
         self.plainOutput = plainOutput

@@ -11,6 +11,9 @@ public final class VideoStreamSender: MediaStreamSending {
     /// Whether `receiveFeedback` answers NACKs itself (false when another thread answers
     /// them from `retransmissions` as they arrive, as in a call).
     public var answersRetransmissionRequests = true
+    /// Whether sent packets are kept in `retransmissions` (a broadcast keeps them per
+    /// viewer instead, and sets this false).
+    public var recordsRetransmissions = true
     /// The rate the encoder aims at, from the receiver's estimate and reported loss.
     public private(set) var rate: SendRateController
     private var framesOffered: UInt64 = 0
@@ -95,7 +98,9 @@ public final class VideoStreamSender: MediaStreamSending {
             }
             for packet in packetizer.packetize(frame: frame.data, timestamp: timestamp) {
                 let datagram = try transmitter.datagram(for: packet, captureNanoseconds: captured.captureTime, nowNanoseconds: now)
-                retransmissions.record(sequenceNumber: packet.header.sequenceNumber, datagram: datagram, nowNanoseconds: now)
+                if recordsRetransmissions {
+                    retransmissions.record(sequenceNumber: packet.header.sequenceNumber, datagram: datagram, nowNanoseconds: now)
+                }
                 datagrams.append(datagram)
             }
         }
