@@ -18,7 +18,7 @@ limit ends.
 
 Goal (issue: call quality): under the bottleneck within 5 s with < 2 % loss; back up
 within 10 s of the lift. Needs root (network namespaces, tc), ffmpeg and a release build."""
-import argparse, json, os, re, shutil, subprocess, sys, tempfile, threading, time
+import argparse, os, re, shutil, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import DEFAULT_PARLEY, Control, Node, wait_for  # noqa: E402

@@ -72,12 +72,10 @@ public struct ReceiveBandwidthEstimator: Sendable {
     /// (arrival, delay) of the frames of the last 10 s, in seconds: the lowest delay is the
     /// path's without a queue.
     private var recentDelays: [(Double, Double)] = []
-    /// The queue (delay over that lowest) of the last three frames, newest last.
-    private var lastQueues: [Double] = []
+    /// Frames in a row whose queue (delay over that lowest) was 40 ms or more.
+    private var queuedFrames = 0
     /// Send time and delay of the last frame (seconds).
     private var lastFrame: (sent: Double, delay: Double)?
-    /// A standing queue vanished from one frame to the next (the bottleneck widened).
-    private var queueVanished = false
 
     /// Whether a climb past the rate last overused may begin now (the owner's audio
     /// playout holds the reserve that a probe's queue needs; see `wantsProbeReserve`).
@@ -186,13 +184,14 @@ public struct ReceiveBandwidthEstimator: Sendable {
         while let oldest = recentDelays.first, arrived - oldest.0 > 10 || recentDelays.count > 1024 { recentDelays.removeFirst() }
         let floor = recentDelays.reduce(delay) { min($0, $1.1) }
         let queue = delay - floor
-        if queue <= 0.015, lastQueues.count == 3, lastQueues.allSatisfy({ $0 >= 0.040 }), let last = lastFrame,
+        if queue <= 0.015, queuedFrames >= 3, probeCeiling != nil, let last = lastFrame,
            last.delay - delay > (sent - last.sent) + 0.010 {
-            queueVanished = true
+            probeCeiling = nil
+            probe = .none
+            widened = true
         }
         lastFrame = (sent, delay)
-        lastQueues.append(queue)
-        if lastQueues.count > 3 { lastQueues.removeFirst() }
+        queuedFrames = queue >= 0.040 ? queuedFrames + 1 : 0
     }
 
     /// Least-squares slope of delay over time.
@@ -217,14 +216,6 @@ public struct ReceiveBandwidthEstimator: Sendable {
         // The first two seconds are a warm-up: a sender's first frames (its encoder starting,
         // a source filling) come late and in bursts, which is no queue.
         let warm = now - firstArrival >= Self.warmUp
-        if queueVanished {
-            queueVanished = false
-            if probeCeiling != nil {
-                probeCeiling = nil
-                probe = .none
-                widened = true
-            }
-        }
         if framesOverused >= Self.overuseFrames, warm {
             guard lastDecrease.map({ now >= $0 && now - $0 >= 200_000_000 }) ?? true else { return }
             estimate = min(max(min(estimate ?? .max, incoming * 85 / 100), minimum), maximum)
